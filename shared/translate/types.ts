@@ -1,0 +1,77 @@
+// The translate contract (DESIGN §3.1, §3.2). Pure data in, pure data out: everything downstream
+// (plan, sync, reconcile, CLI, evaluators) depends only on these shapes.
+import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
+import type { Condition, GRPCRoute, HTTPRoute, Namespace, ParentReference, Service } from '../gamma/types.ts';
+
+export type NsMesh = networkservices_v1.Schema$Mesh;
+export type NsHttpRoute = networkservices_v1.Schema$HttpRoute;
+export type NsGrpcRoute = networkservices_v1.Schema$GrpcRoute;
+
+/** Input of translate: plain Kubernetes objects, already parsed, defaulted and validated by shared/gamma. */
+export interface Snapshot {
+  services: Service[];
+  httpRoutes: HTTPRoute[];
+  grpcRoutes: GRPCRoute[];
+  namespaces?: Namespace[];
+  /**
+   * Cross-parent facts a per-parent snapshot cannot see by itself: namespaces of every Service in the
+   * cluster, keyed by short name (DESIGN §4.2). Absent means "derive from `services`".
+   */
+  serviceNamespacesByName?: Record<string, string[]>;
+}
+
+export interface TranslateOptions {
+  project: string;
+  location: string; // "global"
+  mesh: string; // Mesh id (not the full name)
+  clusterId: string;
+  controllerName: string; // e.g. "gamma-csm.dev/controller"
+  clusterDomain: string; // "cluster.local"
+  /** Template for backend service ids; placeholders {namespace} {service} {port} {cluster}. */
+  backendServiceTemplate?: string;
+}
+
+export interface BackendMapping {
+  serviceName: string; // projects/P/locations/global/backendServices/BS
+  namespace: string;
+  service: string;
+  port: number;
+}
+
+export interface ParentStatus {
+  parentRef: ParentReference;
+  controllerName: string;
+  conditions: Condition[];
+}
+
+export interface RouteStatusEntry {
+  kind: 'HTTPRoute' | 'GRPCRoute';
+  namespace: string;
+  name: string;
+  generation?: number;
+  parents: ParentStatus[];
+  /** Human-readable warnings that are not conditions (e.g. a rule that can never match). */
+  warnings?: string[];
+}
+
+export interface Desired {
+  mesh: NsMesh;
+  httpRoutes: NsHttpRoute[];
+  grpcRoutes: NsGrpcRoute[];
+  backends: BackendMapping[];
+  statuses: RouteStatusEntry[];
+}
+
+/** A rejection is a value, collected into status (never a log line). */
+export interface Rejection {
+  type: string; // condition type, e.g. Accepted, ResolvedRefs
+  reason: string; // e.g. UnsupportedValue, BackendNotFound
+  message: string;
+  rule?: number;
+}
+
+export const LABEL_MANAGED_BY = 'managed-by';
+export const LABEL_MANAGED_BY_VALUE = 'gamma-csm';
+export const LABEL_CLUSTER = 'gamma-csm-cluster';
+export const LABEL_PARENT = 'gamma-csm-parent';
+export const DEFAULT_CONTROLLER_NAME = 'gamma-csm.dev/controller';
