@@ -1,0 +1,23 @@
+# gamma-csm watcher image: the in-cluster process that turns route changes into Pub/Sub route events.
+# Build: docker build -t REGION-docker.pkg.dev/PROJECT/REPO/gamma-csm-watcher:TAG .
+# Probes (/healthz, /readyz) come from the Kubernetes Deployment in infra/k8s, so there is no HEALTHCHECK.
+
+# ---- build stage: full dev install, then bundle the watcher into one file ----
+FROM node:22-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run build -- watcher
+
+# ---- runtime stage: the bundle only, no npm install, non-root ----
+FROM gcr.io/distroless/nodejs22-debian12:nonroot AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    GAMMA_HEALTH_PORT=8080 \
+    GAMMA_LOG_FORMAT=json
+COPY --from=build --chown=65532:65532 /src/dist/watcher/ /app/dist/watcher/
+# distroless "nonroot" is uid 65532; numeric so Kubernetes runAsNonRoot can verify it.
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "dist/watcher/index.js"]

@@ -1,0 +1,118 @@
+locals {
+  labels = merge(var.labels, { "managed-by" = "terraform", "app" = "gamma-csm", "gamma-csm-cluster" = var.cluster_id })
+
+  cluster_endpoint = var.cluster.endpoint != null ? var.cluster.endpoint : one(data.google_container_cluster.target[*].endpoint)
+  cluster_ca       = var.cluster.ca_certificate != null ? var.cluster.ca_certificate : one(data.google_container_cluster.target[*].master_auth[0].cluster_ca_certificate)
+
+  # The quota is per project: reconcile gets half the budget, sync instances share the other half.
+  reconcile_rps = var.rate_limit_rps / 2
+  sync_rps      = max(0.1, floor(var.rate_limit_rps / 2 / var.sync_max_instances * 10) / 10)
+
+  # Variables read by shared/config (documented in the README table).
+  function_env = merge(
+    {
+      GAMMA_PROJECT             = var.project
+      GAMMA_LOCATION            = "global"
+      GAMMA_MESH                = var.mesh
+      GAMMA_MANAGE_MESH         = tostring(var.manage_mesh)
+      GAMMA_CLUSTER_ID          = var.cluster_id
+      GAMMA_CONTROLLER_NAME     = var.controller_name
+      GAMMA_CLUSTER_DOMAIN      = var.cluster_domain
+      GAMMA_CLUSTER_ENDPOINT    = local.cluster_endpoint
+      GAMMA_CLUSTER_CA          = local.cluster_ca
+      GAMMA_MAX_CONCURRENCY     = tostring(var.max_concurrency)
+      GAMMA_MAX_DELETE_FRACTION = tostring(var.max_delete_fraction)
+      GAMMA_MAX_DELETE_ABSOLUTE = tostring(var.max_delete_absolute)
+      GAMMA_LOG_FORMAT          = var.log_format
+      LOG_EXECUTION_ID          = "true"
+    },
+    var.backend_service_template == null ? {} : { GAMMA_BACKEND_SERVICE_TEMPLATE = var.backend_service_template },
+  )
+}
+
+data "google_container_cluster" "target" {
+  count    = var.cluster.name != null ? 1 : 0
+  project  = var.project
+  name     = var.cluster.name
+  location = var.cluster.location
+}
+
+# sync: one route event -> translate -> plan -> apply for that parent. Invoked only by the
+# route-events-sync push subscription (see pubsub.tf for why there is no event_trigger).
+resource "google_cloudfunctions2_function" "sync" {
+  project     = var.project
+  location    = var.region
+  name        = "gamma-csm-sync"
+  description = "gamma-csm: apply one route event (parent Service) to Network Services"
+  labels      = local.labels
+
+  build_config {
+    runtime     = "nodejs22"
+    entry_point = "sync"
+    source {
+      storage_source {
+        bucket = var.function_source_bucket
+        object = var.sync_source_object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.sync.email
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = var.sync_max_instances
+    max_instance_request_concurrency = 1
+    available_memory                 = "256M"
+    timeout_seconds                  = var.sync_timeout_seconds
+    environment_variables            = merge(local.function_env, { GAMMA_RATE_LIMIT_RPS = tostring(local.sync_rps) })
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+# reconcile: the scheduled full pass that repairs drift. One instance at a time.
+resource "google_cloudfunctions2_function" "reconcile" {
+  project     = var.project
+  location    = var.region
+  name        = "gamma-csm-reconcile"
+  description = "gamma-csm: reconcile every route of the cluster with Network Services"
+  labels      = local.labels
+
+  build_config {
+    runtime     = "nodejs22"
+    entry_point = "reconcile"
+    source {
+      storage_source {
+        bucket = var.function_source_bucket
+        object = var.reconcile_source_object
+      }
+    }
+  }
+
+  service_config {
+    service_account_email            = google_service_account.reconcile.email
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    min_instance_count               = 0
+    max_instance_count               = 1
+    max_instance_request_concurrency = 1
+    available_memory                 = "512M"
+    timeout_seconds                  = var.reconcile_timeout_seconds
+    environment_variables            = merge(local.function_env, { GAMMA_RATE_LIMIT_RPS = tostring(local.reconcile_rps) })
+  }
+
+  # Ticks need neither ordering nor a dead-letter topic (the next tick supersedes a lost one), so the
+  # Eventarc-managed subscription is fine here. Retries are on; the function should ack ticks that
+  # are older than one schedule interval instead of running them late.
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.reconcile_ticks.id
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.trigger.email
+  }
+
+  depends_on = [google_project_service.required, google_project_iam_member.trigger_event_receiver]
+}

@@ -1,0 +1,242 @@
+variable "project" {
+  description = "Google Cloud project id that hosts the functions, topics and the Network Services resources."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project))
+    error_message = "project must be a Google Cloud project id (6-30 chars: lowercase letters, digits, hyphens)."
+  }
+}
+
+variable "region" {
+  description = "Region of the Cloud Functions, the Eventarc trigger and the Cloud Scheduler job (Network Services routes themselves are global)."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]$", var.region))
+    error_message = "region must be a Google Cloud region such as us-central1."
+  }
+}
+
+variable "cluster" {
+  description = "The GKE cluster the functions read routes from: either name + location (looked up), or endpoint + ca_certificate (base64 PEM, as master_auth gives it)."
+  type = object({
+    name           = optional(string)
+    location       = optional(string)
+    endpoint       = optional(string)
+    ca_certificate = optional(string)
+  })
+  validation {
+    condition = (
+      (var.cluster.name != null && var.cluster.location != null && var.cluster.endpoint == null && var.cluster.ca_certificate == null) ||
+      (var.cluster.name == null && var.cluster.location == null && var.cluster.endpoint != null && var.cluster.ca_certificate != null)
+    )
+    error_message = "cluster needs either name and location, or endpoint and ca_certificate (not a mix)."
+  }
+}
+
+variable "cluster_id" {
+  description = "gamma-csm cluster id (GAMMA_CLUSTER_ID): part of every Network Services resource name and label, unique per cluster in the project."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", var.cluster_id))
+    error_message = "cluster_id must be label-safe: lowercase letters, digits and hyphens, starting with a letter, at most 63 characters."
+  }
+}
+
+variable "mesh" {
+  description = "Network Services Mesh id the routes attach to (GAMMA_MESH)."
+  type        = string
+  default     = "gamma-csm"
+  validation {
+    condition     = can(regex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", var.mesh))
+    error_message = "mesh must be a resource id: lowercase letters, digits and hyphens, starting with a letter, at most 63 characters."
+  }
+}
+
+variable "manage_mesh" {
+  description = "Whether gamma-csm creates and updates the Mesh itself (GAMMA_MANAGE_MESH). When false the Mesh must exist and the functions get no mesh write permissions."
+  type        = bool
+  default     = true
+}
+
+variable "controller_name" {
+  description = "Gateway API controllerName gamma-csm writes into route status (GAMMA_CONTROLLER_NAME)."
+  type        = string
+  default     = "gamma-csm.dev/controller"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/._~%!$&'()*+,;=:-]+$", var.controller_name))
+    error_message = "controller_name must be a domain-prefixed path such as example.com/gamma-csm."
+  }
+}
+
+variable "cluster_domain" {
+  description = "Kubernetes cluster DNS domain used in route hostnames (GAMMA_CLUSTER_DOMAIN)."
+  type        = string
+  default     = "cluster.local"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", var.cluster_domain))
+    error_message = "cluster_domain must be a DNS domain such as cluster.local."
+  }
+}
+
+variable "backend_service_template" {
+  description = "Backend service id template (GAMMA_BACKEND_SERVICE_TEMPLATE) with {namespace} {service} {port} {cluster}; null keeps the built-in default."
+  type        = string
+  default     = null
+}
+
+variable "reconcile_schedule" {
+  description = "Cron schedule (Cloud Scheduler syntax) of the drift-repairing reconcile run."
+  type        = string
+  default     = "*/10 * * * *"
+  validation {
+    condition     = length(split(" ", trimspace(var.reconcile_schedule))) == 5
+    error_message = "reconcile_schedule must be a 5-field cron expression."
+  }
+}
+
+variable "reconcile_time_zone" {
+  description = "Time zone of reconcile_schedule."
+  type        = string
+  default     = "Etc/UTC"
+}
+
+variable "rate_limit_rps" {
+  description = "Network Services request budget for gamma-csm as a whole (the documented quota is 100/s per project). Half goes to reconcile, the other half is split across sync instances."
+  type        = number
+  default     = 50
+  validation {
+    condition     = var.rate_limit_rps > 0 && var.rate_limit_rps <= 100
+    error_message = "rate_limit_rps must be in (0, 100]."
+  }
+}
+
+variable "max_concurrency" {
+  description = "Concurrent Network Services operations per function instance (GAMMA_MAX_CONCURRENCY)."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.max_concurrency >= 1 && var.max_concurrency <= 1000 && floor(var.max_concurrency) == var.max_concurrency
+    error_message = "max_concurrency must be an integer between 1 and 1000."
+  }
+}
+
+variable "max_delete_fraction" {
+  description = "Largest share of owned resources one run may delete without GAMMA_FORCE_DELETE (GAMMA_MAX_DELETE_FRACTION)."
+  type        = number
+  default     = 0.5
+  validation {
+    condition     = var.max_delete_fraction >= 0 && var.max_delete_fraction <= 1
+    error_message = "max_delete_fraction must be between 0 and 1."
+  }
+}
+
+variable "max_delete_absolute" {
+  description = "Largest number of owned resources one run may delete without GAMMA_FORCE_DELETE (GAMMA_MAX_DELETE_ABSOLUTE)."
+  type        = number
+  default     = 25
+  validation {
+    condition     = var.max_delete_absolute >= 0 && floor(var.max_delete_absolute) == var.max_delete_absolute
+    error_message = "max_delete_absolute must be a non-negative integer."
+  }
+}
+
+variable "sync_max_instances" {
+  description = "Maximum instances of the sync function."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.sync_max_instances >= 1 && var.sync_max_instances <= 100
+    error_message = "sync_max_instances must be between 1 and 100."
+  }
+}
+
+variable "sync_timeout_seconds" {
+  description = "Timeout of one sync invocation; the push subscription's ack deadline is set just above it (max 600)."
+  type        = number
+  default     = 300
+  validation {
+    condition     = var.sync_timeout_seconds >= 10 && var.sync_timeout_seconds <= 590
+    error_message = "sync_timeout_seconds must be between 10 and 590 (Pub/Sub push waits at most 600 s)."
+  }
+}
+
+variable "reconcile_timeout_seconds" {
+  description = "Timeout of one reconcile run (event-triggered functions allow up to 540 s)."
+  type        = number
+  default     = 540
+  validation {
+    condition     = var.reconcile_timeout_seconds >= 60 && var.reconcile_timeout_seconds <= 540
+    error_message = "reconcile_timeout_seconds must be between 60 and 540."
+  }
+}
+
+variable "max_delivery_attempts" {
+  description = "Deliveries of one route event before it is dead-lettered."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "max_delivery_attempts must be between 5 and 100 (Pub/Sub limits)."
+  }
+}
+
+variable "function_source_bucket" {
+  description = "Cloud Storage bucket holding the zipped function sources (dist/sync and dist/reconcile)."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$", var.function_source_bucket))
+    error_message = "function_source_bucket must be a bucket name."
+  }
+}
+
+variable "sync_source_object" {
+  description = "Object in function_source_bucket with the zipped dist/sync bundle (change the name to redeploy)."
+  type        = string
+}
+
+variable "reconcile_source_object" {
+  description = "Object in function_source_bucket with the zipped dist/reconcile bundle (change the name to redeploy)."
+  type        = string
+}
+
+variable "watcher_namespace" {
+  description = "Kubernetes namespace of the watcher (infra/k8s uses gamma-csm)."
+  type        = string
+  default     = "gamma-csm"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.watcher_namespace))
+    error_message = "watcher_namespace must be a DNS label."
+  }
+}
+
+variable "watcher_service_account" {
+  description = "Kubernetes ServiceAccount name of the watcher (infra/k8s uses gamma-csm-watcher)."
+  type        = string
+  default     = "gamma-csm-watcher"
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$", var.watcher_service_account))
+    error_message = "watcher_service_account must be a DNS subdomain name."
+  }
+}
+
+variable "extra_role_permissions" {
+  description = "Permissions added to the custom Network Services role, e.g. compute.backendServices.use if your organization requires it for route destinations (unverified, see README)."
+  type        = list(string)
+  default     = []
+}
+
+variable "log_format" {
+  description = "Function log format (GAMMA_LOG_FORMAT): json for Cloud Logging, or text."
+  type        = string
+  default     = "json"
+  validation {
+    condition     = contains(["json", "text"], var.log_format)
+    error_message = "log_format must be json or text."
+  }
+}
+
+variable "labels" {
+  description = "Labels added to every labelable resource this module creates."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,370 @@
+// Environment -> typed, validated configuration for each entry point. Fails fast with one error that
+// lists every missing or bad variable. Each variable is documented in infra/terraform/README.md.
+import { DEFAULT_CONTROLLER_NAME, type TranslateOptions } from '../translate/types.ts';
+import {
+  BACKEND_TEMPLATE_PLACEHOLDERS,
+  CLUSTER_ID_PATTERN,
+  CONTROLLER_NAME_PATTERN,
+  DNS_SUBDOMAIN_PATTERN,
+  PROJECT_ID_PATTERN,
+  RESOURCE_ID_PATTERN,
+  TOPIC_PATTERN,
+} from './patterns.ts';
+import { EnvReader } from './read.ts';
+
+export * from './patterns.ts';
+
+export type Component = 'sync' | 'reconcile' | 'watcher' | 'cli';
+export type LogFormat = 'json' | 'text';
+
+/** How a process reaches the Kubernetes API. */
+export type ClusterAccess =
+  | { kind: 'kubeconfig'; path: string }
+  | { kind: 'endpoint'; server: string; caData: string } // caData: base64 PEM, as GKE's master_auth gives it
+  | { kind: 'in-cluster' };
+
+interface CommonConfig {
+  location: string;
+  manageMesh: boolean;
+  controllerName: string;
+  clusterDomain: string;
+  /** Root URL of the Network Services API (an emulator); undefined = Google's default. */
+  netsvcEndpoint?: string;
+  /** PUBSUB_EMULATOR_HOST, passed through; the Pub/Sub client reads it itself. */
+  pubsubEmulatorHost?: string;
+  routeEventsTopic: string;
+  rateLimitRps: number;
+  maxConcurrency: number;
+  maxDeleteFraction: number;
+  maxDeleteAbsolute: number;
+  forceDelete: boolean;
+  logFormat: LogFormat;
+  /** Backend service id template; undefined = the translator's default. */
+  backendServiceTemplate?: string;
+}
+
+export interface FunctionConfig extends CommonConfig {
+  component: 'sync' | 'reconcile';
+  project: string;
+  mesh: string;
+  clusterId: string;
+  cluster: Extract<ClusterAccess, { kind: 'kubeconfig' | 'endpoint' }>;
+}
+
+interface WatcherSettings {
+  debounceMs: number;
+  maxWaitMs: number;
+  healthPort: number;
+}
+
+export interface WatcherConfig extends CommonConfig, WatcherSettings {
+  component: 'watcher';
+  project: string;
+  clusterId: string;
+  mesh?: string;
+  cluster: Extract<ClusterAccess, { kind: 'kubeconfig' | 'in-cluster' }>;
+}
+
+/** The CLI takes most values from flags, so nothing is required here; flags override these. */
+export interface CliConfig extends CommonConfig, WatcherSettings {
+  component: 'cli';
+  project?: string;
+  mesh?: string;
+  clusterId?: string;
+  cluster?: ClusterAccess;
+}
+
+export type Config = FunctionConfig | WatcherConfig | CliConfig;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly component: Component,
+    readonly problems: string[],
+  ) {
+    super(`invalid ${component} configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULTS = {
+  location: 'global',
+  clusterDomain: 'cluster.local',
+  routeEventsTopic: 'route-events',
+  rateLimitRps: 50,
+  maxConcurrency: 10,
+  maxDeleteFraction: 0.5,
+  maxDeleteAbsolute: 25,
+  debounceMs: 500,
+  maxWaitMs: 5000,
+  healthPort: 8080,
+} as const;
+
+// ---- single variables ----
+
+function readProject(r: EnvReader): string | undefined {
+  const name = r.raw('GAMMA_PROJECT') !== undefined ? 'GAMMA_PROJECT' : 'GOOGLE_CLOUD_PROJECT';
+  return r.matching(
+    name,
+    PROJECT_ID_PATTERN,
+    'a Google Cloud project id (6-30 chars, lowercase, digits, hyphens)',
+  );
+}
+
+function readNetsvcEndpoint(r: EnvReader): string | undefined {
+  const v = r.raw('GAMMA_NETSVC_ENDPOINT');
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return r.problem(
+      'GAMMA_NETSVC_ENDPOINT',
+      `must be a root URL like http://127.0.0.1:8085/, got ${JSON.stringify(v)}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return r.problem('GAMMA_NETSVC_ENDPOINT', `must use http or https, got ${JSON.stringify(v)}`);
+  // googleapis keeps only the origin of rootUrl, so a path would be silently dropped.
+  if (url.pathname !== '/' || url.search !== '')
+    return r.problem(
+      'GAMMA_NETSVC_ENDPOINT',
+      `must be a root URL without a path (the client drops it), got ${JSON.stringify(v)}`,
+    );
+  return `${url.origin}/`;
+}
+
+function readBackendTemplate(r: EnvReader): string | undefined {
+  const v = r.raw('GAMMA_BACKEND_SERVICE_TEMPLATE');
+  if (v === undefined) return undefined;
+  const placeholders = [...v.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  const unknown = placeholders.filter(
+    (p) => !(BACKEND_TEMPLATE_PLACEHOLDERS as readonly string[]).includes(p),
+  );
+  if (unknown.length > 0)
+    return r.problem(
+      'GAMMA_BACKEND_SERVICE_TEMPLATE',
+      `unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; allowed: ${BACKEND_TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+    );
+  if (!placeholders.includes('service'))
+    return r.problem(
+      'GAMMA_BACKEND_SERVICE_TEMPLATE',
+      'must contain {service}, or every Service would share one backend',
+    );
+  const literal = v.replace(/\{[^}]*\}/g, 'x');
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(literal))
+    return r.problem(
+      'GAMMA_BACKEND_SERVICE_TEMPLATE',
+      `may hold only lowercase letters, digits, hyphens and placeholders, got ${JSON.stringify(v)}`,
+    );
+  return v;
+}
+
+function readCa(r: EnvReader): string | undefined {
+  const v = r.raw('GAMMA_CLUSTER_CA');
+  if (v === undefined) return undefined;
+  const compact = v.replace(/\s+/g, '');
+  const pem = /^[A-Za-z0-9+/]+={0,2}$/.test(compact) ? Buffer.from(compact, 'base64').toString('utf8') : '';
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    return r.problem(
+      'GAMMA_CLUSTER_CA',
+      'must be a base64-encoded PEM certificate (master_auth.cluster_ca_certificate)',
+    );
+  return compact;
+}
+
+function readServer(r: EnvReader): string | undefined {
+  const v = r.raw('GAMMA_CLUSTER_ENDPOINT');
+  if (v === undefined) return undefined;
+  const withScheme = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
+  try {
+    const url = new URL(withScheme);
+    if (url.protocol === 'https:' && url.hostname !== '' && (url.pathname === '/' || url.pathname === ''))
+      return url.origin;
+  } catch {
+    // fall through to the problem below
+  }
+  return r.problem(
+    'GAMMA_CLUSTER_ENDPOINT',
+    `must be a host[:port] or https:// URL of the API server, got ${JSON.stringify(v)}`,
+  );
+}
+
+function readClusterAccess(r: EnvReader): ClusterAccess | undefined {
+  const kubeconfig = r.raw('GAMMA_KUBECONFIG');
+  const server = readServer(r);
+  const caData = readCa(r);
+  const endpointSet =
+    r.raw('GAMMA_CLUSTER_ENDPOINT') !== undefined || r.raw('GAMMA_CLUSTER_CA') !== undefined;
+  if (kubeconfig !== undefined && endpointSet)
+    return r.problem(
+      'GAMMA_KUBECONFIG',
+      'set either GAMMA_KUBECONFIG or GAMMA_CLUSTER_ENDPOINT + GAMMA_CLUSTER_CA, not both',
+    );
+  if (kubeconfig !== undefined) return { kind: 'kubeconfig', path: kubeconfig };
+  if (!endpointSet) return undefined;
+  if (r.raw('GAMMA_CLUSTER_ENDPOINT') === undefined)
+    return r.problem('GAMMA_CLUSTER_ENDPOINT', 'is required when GAMMA_CLUSTER_CA is set');
+  if (r.raw('GAMMA_CLUSTER_CA') === undefined)
+    return r.problem('GAMMA_CLUSTER_CA', 'is required when GAMMA_CLUSTER_ENDPOINT is set');
+  return server !== undefined && caData !== undefined ? { kind: 'endpoint', server, caData } : undefined;
+}
+
+// ---- assembling ----
+
+function readCommon(r: EnvReader, component: Component): CommonConfig {
+  const common: CommonConfig = {
+    location:
+      r.matching('GAMMA_LOCATION', /^global$/, '"global" (Network Services mesh routes are global)') ??
+      DEFAULTS.location,
+    manageMesh: r.bool('GAMMA_MANAGE_MESH', true),
+    controllerName:
+      r.matching(
+        'GAMMA_CONTROLLER_NAME',
+        CONTROLLER_NAME_PATTERN,
+        'a domain-prefixed path like example.com/gamma',
+      ) ?? DEFAULT_CONTROLLER_NAME,
+    clusterDomain:
+      r.matching('GAMMA_CLUSTER_DOMAIN', DNS_SUBDOMAIN_PATTERN, 'a DNS domain like cluster.local') ??
+      DEFAULTS.clusterDomain,
+    routeEventsTopic:
+      r.matching('GAMMA_ROUTE_EVENTS_TOPIC', TOPIC_PATTERN, 'a Pub/Sub topic id or projects/P/topics/T') ??
+      DEFAULTS.routeEventsTopic,
+    rateLimitRps: r.number('GAMMA_RATE_LIMIT_RPS', DEFAULTS.rateLimitRps, { min: 0.1, max: 100 }),
+    maxConcurrency: r.number('GAMMA_MAX_CONCURRENCY', DEFAULTS.maxConcurrency, {
+      min: 1,
+      max: 1000,
+      integer: true,
+    }),
+    maxDeleteFraction: r.number('GAMMA_MAX_DELETE_FRACTION', DEFAULTS.maxDeleteFraction, { min: 0, max: 1 }),
+    maxDeleteAbsolute: r.number('GAMMA_MAX_DELETE_ABSOLUTE', DEFAULTS.maxDeleteAbsolute, {
+      min: 0,
+      max: 100000,
+      integer: true,
+    }),
+    forceDelete: r.bool('GAMMA_FORCE_DELETE', false),
+    logFormat: r.oneOf('GAMMA_LOG_FORMAT', ['json', 'text'] as const, component === 'cli' ? 'text' : 'json'),
+  };
+  const netsvcEndpoint = readNetsvcEndpoint(r);
+  if (netsvcEndpoint !== undefined) common.netsvcEndpoint = netsvcEndpoint;
+  const emulator = r.raw('PUBSUB_EMULATOR_HOST');
+  if (emulator !== undefined) common.pubsubEmulatorHost = emulator;
+  const template = readBackendTemplate(r);
+  if (template !== undefined) common.backendServiceTemplate = template;
+  return common;
+}
+
+function readWatcherSettings(r: EnvReader): WatcherSettings {
+  const debounceMs = r.number('GAMMA_DEBOUNCE_MS', DEFAULTS.debounceMs, {
+    min: 0,
+    max: 600000,
+    integer: true,
+  });
+  const maxWaitMs = r.number('GAMMA_MAX_WAIT_MS', DEFAULTS.maxWaitMs, { min: 0, max: 600000, integer: true });
+  if (maxWaitMs < debounceMs)
+    r.problem('GAMMA_MAX_WAIT_MS', `must be >= GAMMA_DEBOUNCE_MS (${debounceMs}), got ${maxWaitMs}`);
+  const healthPort = r.number('GAMMA_HEALTH_PORT', DEFAULTS.healthPort, {
+    min: 0,
+    max: 65535,
+    integer: true,
+  });
+  return { debounceMs, maxWaitMs, healthPort };
+}
+
+function readIdentity(r: EnvReader) {
+  return {
+    project: readProject(r),
+    mesh: r.matching(
+      'GAMMA_MESH',
+      RESOURCE_ID_PATTERN,
+      'a Mesh id (lowercase letters, digits, hyphens; max 63)',
+    ),
+    clusterId: r.matching(
+      'GAMMA_CLUSTER_ID',
+      CLUSTER_ID_PATTERN,
+      'a label-safe id (lowercase letters, digits, hyphens; max 63)',
+    ),
+  };
+}
+
+function buildConfig(r: EnvReader, component: Component): Config | undefined {
+  const common = readCommon(r, component);
+  const id = readIdentity(r);
+  const access = readClusterAccess(r);
+  const need = (name: string, v: string | undefined) => r.required(name, v, `for ${component}`);
+  if (component === 'sync' || component === 'reconcile') {
+    const project = need('GAMMA_PROJECT', id.project);
+    const mesh = need('GAMMA_MESH', id.mesh);
+    const clusterId = need('GAMMA_CLUSTER_ID', id.clusterId);
+    const accessVarSet = ['GAMMA_KUBECONFIG', 'GAMMA_CLUSTER_ENDPOINT', 'GAMMA_CLUSTER_CA'].some(
+      (n) => r.raw(n) !== undefined,
+    );
+    if (!accessVarSet)
+      r.problem(
+        'GAMMA_KUBECONFIG',
+        `or GAMMA_CLUSTER_ENDPOINT + GAMMA_CLUSTER_CA is required for ${component}`,
+      );
+    if (access?.kind === 'in-cluster') return undefined;
+    if (!project || !mesh || !clusterId || !access) return undefined;
+    return { ...common, component, project, mesh, clusterId, cluster: access };
+  }
+  if (component === 'watcher') {
+    const project = need('GAMMA_PROJECT', id.project);
+    const clusterId = need('GAMMA_CLUSTER_ID', id.clusterId);
+    const settings = readWatcherSettings(r);
+    if (access?.kind === 'endpoint')
+      r.problem(
+        'GAMMA_CLUSTER_ENDPOINT',
+        'is for the functions; the watcher uses in-cluster credentials or GAMMA_KUBECONFIG',
+      );
+    if (!project || !clusterId || access?.kind === 'endpoint') return undefined;
+    const cluster = access ?? { kind: 'in-cluster' as const };
+    return {
+      ...common,
+      ...settings,
+      component,
+      project,
+      clusterId,
+      cluster,
+      ...(id.mesh ? { mesh: id.mesh } : {}),
+    };
+  }
+  const cli: CliConfig = { ...common, ...readWatcherSettings(r), component: 'cli' };
+  if (id.project) cli.project = id.project;
+  if (id.mesh) cli.mesh = id.mesh;
+  if (id.clusterId) cli.clusterId = id.clusterId;
+  if (access) cli.cluster = access;
+  return cli;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, which: 'sync' | 'reconcile'): FunctionConfig;
+export function loadConfig(env: NodeJS.ProcessEnv, which: 'watcher'): WatcherConfig;
+export function loadConfig(env: NodeJS.ProcessEnv, which: 'cli'): CliConfig;
+export function loadConfig(env: NodeJS.ProcessEnv, which: Component): Config;
+/** Reads and validates the environment for one entry point; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv, which: Component): Config {
+  const r = new EnvReader(env);
+  const config = buildConfig(r, which);
+  if (r.problems.length > 0 || config === undefined) throw new ConfigError(which, r.problems);
+  return config;
+}
+
+/** The translate options a loaded config implies (CLI flags may override them afterwards). */
+export function translateOptionsFrom(
+  config: Pick<Config, 'location' | 'controllerName' | 'clusterDomain' | 'backendServiceTemplate'> & {
+    project: string;
+    mesh: string;
+    clusterId: string;
+  },
+): TranslateOptions {
+  const options: TranslateOptions = {
+    project: config.project,
+    location: config.location,
+    mesh: config.mesh,
+    clusterId: config.clusterId,
+    controllerName: config.controllerName,
+    clusterDomain: config.clusterDomain,
+  };
+  if (config.backendServiceTemplate !== undefined)
+    options.backendServiceTemplate = config.backendServiceTemplate;
+  return options;
+}
