@@ -1,0 +1,74 @@
+// Emulator state: stored resources and operations, with optional atomic JSON-file persistence.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { KINDS, type Kind } from './validate.ts';
+
+export type Obj = Record<string, unknown>;
+
+export interface StoredOperation {
+  /** The envelope as last returned (done or not). */
+  op: Obj;
+  /** GETs that still answer "pending". */
+  pendingPolls: number;
+  /** Epoch ms before which GETs answer "pending". */
+  readyAt: number;
+  /** What the operation ends with. */
+  outcome: { response: Obj } | { error: { code: number; message: string } };
+}
+
+export interface EmulatorState {
+  resources: Record<Kind, Map<string, Obj>>;
+  operations: Map<string, StoredOperation>;
+}
+
+export function emptyState(): EmulatorState {
+  return {
+    resources: Object.fromEntries(KINDS.map((k) => [k, new Map<string, Obj>()])) as Record<
+      Kind,
+      Map<string, Obj>
+    >,
+    operations: new Map(),
+  };
+}
+
+interface StateFile {
+  version: 1;
+  resources: Record<string, Record<string, Obj>>;
+  operations: Record<string, StoredOperation>;
+}
+
+export function serializeState(state: EmulatorState): StateFile {
+  return {
+    version: 1,
+    resources: Object.fromEntries(KINDS.map((k) => [k, Object.fromEntries(state.resources[k])])),
+    operations: Object.fromEntries(state.operations),
+  };
+}
+
+/** Loads a state file; a missing file is an empty state, a malformed one an error naming the file. */
+export function loadState(file: string): EmulatorState {
+  const state = emptyState();
+  if (!existsSync(file)) return state;
+  let parsed: StateFile;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
+  } catch (e) {
+    throw new Error(`netsvc emulator state file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (parsed.version !== 1)
+    throw new Error(`netsvc emulator state file ${file}: unsupported version ${String(parsed.version)}`);
+  for (const k of KINDS) {
+    for (const [name, body] of Object.entries(parsed.resources?.[k] ?? {}))
+      state.resources[k].set(name, body);
+  }
+  for (const [name, op] of Object.entries(parsed.operations ?? {})) state.operations.set(name, op);
+  return state;
+}
+
+/** Writes to a temporary file next to the target, then renames: readers never see half a file. */
+export function saveState(file: string, state: EmulatorState): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(serializeState(state)));
+  renameSync(tmp, file);
+}

@@ -1,0 +1,290 @@
+// Network Services v1 client for meshes, httpRoutes and grpcRoutes: googleapis underneath, with our
+// own retry (gaxios' is off so counts are ours), a shared rate limit, a concurrency limit and LRO waits.
+import { randomUUID } from 'node:crypto';
+import { GoogleAuth } from 'google-auth-library';
+import { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
+import { ApiError } from './errors.ts';
+import { operationResult, waitForOperation, type Operation, type PollOptions } from './operations.ts';
+import { Semaphore, TokenBucket } from './ratelimit.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+
+export type Mesh = networkservices_v1.Schema$Mesh;
+export type HttpRoute = networkservices_v1.Schema$HttpRoute;
+export type GrpcRoute = networkservices_v1.Schema$GrpcRoute;
+
+export interface NetsvcBodies {
+  meshes: Mesh;
+  httpRoutes: HttpRoute;
+  grpcRoutes: GrpcRoute;
+}
+export type NetsvcKind = keyof NetsvcBodies;
+export type NetsvcBody<K extends NetsvcKind = NetsvcKind> = NetsvcBodies[K];
+export const NETSVC_KINDS: readonly NetsvcKind[] = ['meshes', 'httpRoutes', 'grpcRoutes'];
+
+export interface NetsvcClientOptions {
+  project: string;
+  location: string;
+  /** Root URL of another server (an emulator), e.g. `http://127.0.0.1:8123/`; no auth is sent then. */
+  endpoint?: string;
+  /** Client-side limit for every request of this instance, polls included. Default 50. */
+  requestsPerSecond?: number;
+  /** Requests in flight at once. Default 16. */
+  maxConcurrency?: number;
+  /** Give up waiting for one operation after this long. Default 10 minutes. */
+  operationTimeoutMs?: number;
+  /** First poll interval; grows 1.5x per poll up to 2 s. Default 100 ms (20 ms with an endpoint). */
+  pollIntervalMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** List page size. Default 100. */
+  pageSize?: number;
+  /** Per-request timeout. Default 60 s (the API's own deadline). */
+  requestTimeoutMs?: number;
+}
+
+export interface NetsvcClientStats {
+  requests: { GET: number; POST: number; PATCH: number; DELETE: number };
+  /** Attempts repeated after a retryable failure. */
+  retries: number;
+  /** 429 answers received. */
+  throttled: number;
+  /** Requests the client-side rate limit held back, and for how long in total. */
+  rateLimitWaits: number;
+  rateLimitWaitMs: number;
+  /** Creates whose retry met 409 and were settled by reading (and patching) instead. */
+  createsResolvedByRead: number;
+}
+
+type HttpMethod = keyof NetsvcClientStats['requests'];
+
+/** The part of a googleapis collection this client uses, typed once for all three kinds. */
+interface Collection {
+  create(p: Record<string, unknown>, o?: object): Promise<{ data: Operation }>;
+  get(p: { name: string }, o?: object): Promise<{ data: unknown }>;
+  list(p: Record<string, unknown>, o?: object): Promise<{ data: Record<string, unknown> }>;
+  patch(p: Record<string, unknown>, o?: object): Promise<{ data: Operation }>;
+  delete(p: { name: string }, o?: object): Promise<{ data: Operation }>;
+}
+
+const ID_PARAM: Record<NetsvcKind, string> = {
+  meshes: 'meshId',
+  httpRoutes: 'httpRouteId',
+  grpcRoutes: 'grpcRouteId',
+};
+const OUTPUT_ONLY = new Set(['name', 'selfLink', 'createTime', 'updateTime']);
+// Keeps a little headroom so timer and network jitter cannot push a 1 s window over the limit.
+const RATE_HEADROOM = 0.95;
+
+export class NetsvcClient {
+  readonly stats: NetsvcClientStats = {
+    requests: { GET: 0, POST: 0, PATCH: 0, DELETE: 0 },
+    retries: 0,
+    throttled: 0,
+    rateLimitWaits: 0,
+    rateLimitWaitMs: 0,
+    createsResolvedByRead: 0,
+  };
+  readonly parent: string;
+  private readonly api: networkservices_v1.Networkservices;
+  private readonly bucket: TokenBucket;
+  private readonly slots: Semaphore;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly poll: PollOptions;
+  private readonly pageSize: number;
+
+  constructor(readonly options: NetsvcClientOptions) {
+    if (!options.project) throw new Error('NetsvcClient: project is required');
+    if (!options.location) throw new Error('NetsvcClient: location is required');
+    this.parent = `projects/${options.project}/locations/${options.location}`;
+    const common = { retry: false, timeout: options.requestTimeoutMs ?? 60_000 };
+    this.api = options.endpoint
+      ? new networkservices_v1.Networkservices({ ...common, rootUrl: options.endpoint })
+      : new networkservices_v1.Networkservices({
+          ...common,
+          auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }),
+        });
+    this.bucket = new TokenBucket((options.requestsPerSecond ?? 50) * RATE_HEADROOM);
+    this.slots = new Semaphore(options.maxConcurrency ?? 16);
+    this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+    this.poll = {
+      initialIntervalMs: options.pollIntervalMs ?? (options.endpoint ? 20 : 100),
+      maxIntervalMs: 2000,
+      factor: 1.5,
+      timeoutMs: options.operationTimeoutMs ?? 10 * 60_000,
+    };
+    this.pageSize = options.pageSize ?? 100;
+  }
+
+  /** Full relative name of a resource: `projects/P/locations/L/<kind>/<id>`. */
+  name(kind: NetsvcKind, id: string): string {
+    return `${this.parent}/${kind}/${id}`;
+  }
+
+  /** Every resource of the kind, across all pages. */
+  async list<K extends NetsvcKind>(kind: K): Promise<NetsvcBody<K>[]> {
+    const out: NetsvcBody<K>[] = [];
+    let pageToken: string | undefined;
+    do {
+      const data = await this.call('GET', `list ${kind}`, () =>
+        this.collection(kind).list({ parent: this.parent, pageSize: this.pageSize, pageToken }),
+      );
+      out.push(...((data[kind] as NetsvcBody<K>[] | undefined) ?? []));
+      pageToken = (data.nextPageToken as string | undefined) || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  /** The resource, or null when it does not exist. */
+  async get<K extends NetsvcKind>(kind: K, id: string): Promise<NetsvcBody<K> | null> {
+    try {
+      return (await this.call('GET', `get ${kind}/${id}`, () =>
+        this.collection(kind).get({ name: this.name(kind, id) }),
+      )) as NetsvcBody<K>;
+    } catch (e) {
+      if (e instanceof ApiError && e.httpStatus === 404) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Creates and waits for the operation; returns the stored resource. HttpRoute creates carry one
+   * requestId across retries, so the server can answer a repeat with the first operation. A retried
+   * create that meets 409 (our earlier attempt may have landed) is settled by reading, and patching
+   * what differs.
+   */
+  async create<K extends NetsvcKind>(kind: K, id: string, body: NetsvcBody<K>): Promise<NetsvcBody<K>> {
+    const params = {
+      parent: this.parent,
+      [ID_PARAM[kind]]: id,
+      ...(kind === 'httpRoutes' ? { requestId: randomUUID() } : {}),
+      requestBody: writable(body),
+    };
+    let retried = false;
+    let op: Operation;
+    try {
+      op = await this.call(
+        'POST',
+        `create ${kind}/${id}`,
+        () => this.collection(kind).create(params),
+        () => (retried = true),
+      );
+    } catch (e) {
+      if (retried && e instanceof ApiError && e.httpStatus === 409)
+        return this.settleExisting(kind, id, body);
+      throw e;
+    }
+    return (await this.finish(op)) as NetsvcBody<K>;
+  }
+
+  /**
+   * Patches and waits; returns the stored resource. `updateMask` lists top-level fields to replace;
+   * an empty mask sends none, which replaces the whole resource.
+   */
+  async patch<K extends NetsvcKind>(
+    kind: K,
+    id: string,
+    body: NetsvcBody<K>,
+    updateMask: string[],
+  ): Promise<NetsvcBody<K>> {
+    const op = await this.call('PATCH', `patch ${kind}/${id}`, () =>
+      this.collection(kind).patch({
+        name: this.name(kind, id),
+        updateMask: updateMask.length > 0 ? updateMask.join(',') : undefined,
+        requestBody: writable(body),
+      }),
+    );
+    return (await this.finish(op)) as NetsvcBody<K>;
+  }
+
+  /** Deletes and waits. A 404 after a retry means an earlier attempt already deleted it. */
+  async delete(kind: NetsvcKind, id: string): Promise<void> {
+    let retried = false;
+    try {
+      const op = await this.call(
+        'DELETE',
+        `delete ${kind}/${id}`,
+        () => this.collection(kind).delete({ name: this.name(kind, id) }),
+        () => (retried = true),
+      );
+      await this.finish(op);
+    } catch (e) {
+      if (retried && e instanceof ApiError && e.httpStatus === 404) return;
+      throw e;
+    }
+  }
+
+  private async settleExisting<K extends NetsvcKind>(kind: K, id: string, body: NetsvcBody<K>) {
+    this.stats.createsResolvedByRead++;
+    const existing = await this.get(kind, id);
+    if (!existing)
+      throw new ApiError(409, 'ALREADY_EXISTS', 'exists but could not be read back', `create ${kind}/${id}`);
+    const mask = differingFields(body as Record<string, unknown>, existing as Record<string, unknown>);
+    return mask.length === 0 ? existing : this.patch(kind, id, body, mask);
+  }
+
+  private async finish(first: Operation): Promise<Record<string, unknown> | undefined> {
+    const done = await waitForOperation(
+      first,
+      (name) => this.call('GET', `poll ${name}`, () => this.api.projects.locations.operations.get({ name })),
+      this.poll,
+    );
+    return operationResult(done);
+  }
+
+  /** One logical request: retried as a whole, each attempt paced by the rate and concurrency limits. */
+  private call<T>(
+    method: HttpMethod,
+    target: string,
+    send: () => Promise<{ data: T }>,
+    onRetry?: () => void,
+  ): Promise<T> {
+    return withRetry(target, this.retryPolicy, () => this.attempt(method, send), {
+      onRetry: (err) => {
+        this.stats.retries++;
+        if (err.httpStatus === 429) this.stats.throttled++;
+        onRetry?.();
+      },
+    });
+  }
+
+  private attempt<T>(method: HttpMethod, send: () => Promise<{ data: T }>): Promise<T> {
+    return this.slots.run(async () => {
+      const waited = await this.bucket.take();
+      if (waited >= 1) {
+        this.stats.rateLimitWaits++;
+        this.stats.rateLimitWaitMs += waited;
+      }
+      this.stats.requests[method]++;
+      return (await send()).data;
+    });
+  }
+
+  private collection(kind: NetsvcKind): Collection {
+    return this.api.projects.locations[kind] as unknown as Collection;
+  }
+}
+
+/** The body without output-only fields (the server would ignore them anyway). */
+function writable<T extends object>(body: T): T {
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !OUTPUT_ONLY.has(k))) as T;
+}
+
+/** Top-level writable fields of `desired` whose value differs from `actual` (or that `actual` lacks). */
+export function differingFields(desired: Record<string, unknown>, actual: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(desired), ...Object.keys(actual)]);
+  return [...keys]
+    .filter((k) => !OUTPUT_ONLY.has(k))
+    .filter((k) => stableJson(desired[k]) !== stableJson(actual[k]))
+    .sort();
+}
+
+function stableJson(value: unknown): string {
+  return (
+    JSON.stringify(value, (_k, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+          )
+        : v,
+    ) ?? 'undefined'
+  );
+}

@@ -1,0 +1,216 @@
+// Pure pieces of the client: token bucket, semaphore, backoff, retry loop, operation polling.
+import test from 'ava';
+import {
+  ApiError,
+  OperationError,
+  OperationTimeoutError,
+  isRetryable,
+  toApiError,
+} from '../../shared/netsvc/errors.ts';
+import {
+  nextPollInterval,
+  operationResult,
+  waitForOperation,
+  type PollOptions,
+} from '../../shared/netsvc/operations.ts';
+import { Semaphore, TokenBucket } from '../../shared/netsvc/ratelimit.ts';
+import { backoffDelay, withRetry } from '../../shared/netsvc/retry.ts';
+import { differingFields } from '../../shared/netsvc/client.ts';
+import { maxInWindow } from '../../infra/local/netsvc/server.ts';
+
+/** Drives the bucket with a fake clock: `n` callers all waiting from `at`, served as soon as allowed. */
+function grantTimes(bucket: TokenBucket, at: number, n: number): number[] {
+  const times: number[] = [];
+  let t = at;
+  while (times.length < n) {
+    const wait = bucket.tryAcquire(t);
+    if (wait > 0) t += wait;
+    else times.push(t);
+  }
+  return times;
+}
+
+test('token bucket with burst 1 spaces grants 1/rate apart and never exceeds the rate in any 1 s window', (t) => {
+  const bucket = new TokenBucket(50, 1);
+  const times = grantTimes(bucket, 0, 500);
+  t.deepEqual(times.slice(0, 3), [0, 20, 40]);
+  t.is(maxInWindow(times, 1000), 50);
+});
+
+test('token bucket allows a burst after idling, then returns to the rate', (t) => {
+  const bucket = new TokenBucket(10, 5);
+  t.deepEqual(
+    grantTimes(bucket, 10_000, 8),
+    [10_000, 10_000, 10_000, 10_000, 10_000, 10_100, 10_200, 10_300],
+  );
+  t.throws(() => new TokenBucket(0), { message: /requestsPerSecond must be > 0/ });
+});
+
+test('after an event-loop stall the queue drains at the rate, not in a burst of overdue timers', async (t) => {
+  const bucket = new TokenBucket(100);
+  const released: number[] = [];
+  const all = Array.from({ length: 30 }, () => bucket.take().then(() => released.push(performance.now())));
+  const stallUntil = performance.now() + 120;
+  while (performance.now() < stallUntil); // block the loop while a dozen slots pass
+  await Promise.all(all);
+  const gaps = released.slice(1).map((x, i) => x - released[i]);
+  t.true(Math.min(...gaps) >= 9, `smallest gap ${Math.min(...gaps).toFixed(1)} ms`);
+});
+
+test('semaphore keeps at most `limit` tasks running', async (t) => {
+  const sem = new Semaphore(3);
+  let running = 0;
+  let peak = 0;
+  await Promise.all(
+    Array.from({ length: 20 }, () =>
+      sem.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+      }),
+    ),
+  );
+  t.is(peak, 3);
+  t.is(sem.inFlight, 0);
+});
+
+test('backoff grows exponentially with full jitter, capped', (t) => {
+  const policy = { attempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
+  t.is(
+    backoffDelay(0, policy, () => 0.999),
+    99,
+  );
+  t.is(
+    backoffDelay(3, policy, () => 0.5),
+    400,
+  );
+  t.is(
+    backoffDelay(9, policy, () => 0.999),
+    999,
+  );
+  t.is(
+    backoffDelay(2, policy, () => 0),
+    0,
+  );
+});
+
+test('withRetry retries only retryable errors, up to the attempt budget', async (t) => {
+  const sleep = async () => {};
+  const policy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 };
+  let n = 0;
+  const result = await withRetry(
+    'x',
+    policy,
+    async () => {
+      if (n++ < 2) throw new ApiError(503, 'UNAVAILABLE', 'busy', 'x');
+      return 'ok';
+    },
+    { sleep },
+  );
+  t.is(result, 'ok');
+  t.is(n, 3);
+  n = 0;
+  await t.throwsAsync(
+    withRetry(
+      'x',
+      policy,
+      async () => {
+        n++;
+        throw new ApiError(400, 'INVALID_ARGUMENT', 'bad', 'x');
+      },
+      { sleep },
+    ),
+  );
+  t.is(n, 1);
+  n = 0;
+  await t.throwsAsync(
+    withRetry(
+      'x',
+      policy,
+      async () => {
+        n++;
+        throw new ApiError(429, 'RESOURCE_EXHAUSTED', 'slow down', 'x');
+      },
+      { sleep },
+    ),
+  );
+  t.is(n, 4);
+});
+
+test('errors from gaxios map to ApiError; transport failures are retryable', (t) => {
+  const http = toApiError(
+    { status: 409, response: { status: 409, data: { error: { status: 'ALREADY_EXISTS', message: 'dup' } } } },
+    'create x',
+  );
+  t.is(http.status, 'ALREADY_EXISTS');
+  t.false(isRetryable(http));
+  const reset = toApiError(
+    Object.assign(new Error('request failed'), { cause: { code: 'ECONNRESET' } }),
+    'get x',
+  );
+  t.is(reset.httpStatus, 0);
+  t.true(isRetryable(reset));
+  t.true(isRetryable(toApiError({ status: 502, response: { status: 502, data: '' } }, 'x')));
+  t.throws(() => toApiError(new TypeError('a bug'), 'x'), { instanceOf: TypeError });
+});
+
+test('operation polling backs off, times out, and turns `error` into OperationError', async (t) => {
+  const waits: number[] = [];
+  let clock = 0;
+  const opts: PollOptions = {
+    initialIntervalMs: 100,
+    maxIntervalMs: 2000,
+    factor: 1.5,
+    timeoutMs: 60_000,
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock += ms;
+    },
+    now: () => clock,
+  };
+  t.is(nextPollInterval(1800, opts), 2000);
+  let polls = 0;
+  const done = await waitForOperation(
+    { name: 'op', done: false },
+    async () => ({ name: 'op', done: ++polls === 4, response: { '@type': 't', a: 1 } }),
+    opts,
+  );
+  t.deepEqual(waits, [100, 150, 225, 337.5]);
+  t.deepEqual(operationResult(done), { a: 1 });
+  const failed = {
+    name: 'op',
+    done: true,
+    error: { code: 9, message: 'nope' },
+    metadata: { target: 'projects/p/x' },
+  };
+  const err = t.throws(() => operationResult(failed), { instanceOf: OperationError });
+  t.is(err.code, 9);
+  t.is(err.resource, 'projects/p/x');
+  await t.throwsAsync(
+    waitForOperation({ name: 'op', done: false }, async () => ({ name: 'op', done: false }), {
+      ...opts,
+      timeoutMs: 1000,
+    }),
+    {
+      instanceOf: OperationTimeoutError,
+    },
+  );
+});
+
+test('differingFields lists the top-level writable fields that differ, ignoring key order and output-only fields', (t) => {
+  t.deepEqual(
+    differingFields(
+      { description: 'a', labels: { x: '1', y: '2' }, hostnames: ['h'] },
+      {
+        name: 'n',
+        createTime: 't',
+        description: 'a',
+        labels: { y: '2', x: '1' },
+        hostnames: ['h', 'i'],
+        meshes: ['m'],
+      },
+    ),
+    ['hostnames', 'meshes'],
+  );
+});
