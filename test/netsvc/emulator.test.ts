@@ -185,6 +185,11 @@ test('patch with a mask changes only the named fields; without a mask it replace
   t.deepEqual(got.hostnames, ['b.example.com']);
   t.is(got.description, 'keep', 'fields outside the mask are untouched');
   t.deepEqual(got.meshes, [MESH]);
+  const patchEntry = emu.requestLog().find((e) => e.method === 'PATCH');
+  t.true(
+    new URLSearchParams(patchEntry?.query).get('updateMask') === 'labels,hostnames',
+    'the request log records the query string',
+  );
 
   await ns.patch({
     name,

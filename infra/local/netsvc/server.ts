@@ -26,6 +26,8 @@ export interface RequestLogEntry {
   t: number;
   method: string;
   path: string;
+  /** The query string without '?', e.g. `updateMask=description` ('' when none). */
+  query: string;
   /** meshes, httpRoutes, ..., operations; '' for unknown paths. */
   collection: string;
   /** Status sent, or 0 when the connection was dropped. */
@@ -111,6 +113,7 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
       t: performance.timeOrigin + performance.now(),
       method,
       path: url.pathname,
+      query: url.search.replace(/^\?/, ''),
       collection: m?.[3] ?? '',
       status: 0,
     };

@@ -1,0 +1,255 @@
+// GRPCRoute rules -> ordered GrpcRoute rules for one Service port.
+// GrpcRoute has no header modifiers or mirror. When any GRPCRoute rule on a Service port uses
+// RequestHeaderModifier, ResponseHeaderModifier or RequestMirror, the whole port is emitted as an
+// HttpRoute instead (gRPC is HTTP/2 POST /service/method; Envoy sidecars apply every HttpRoute field to
+// it): methods become path matches (see grpcHttpMatch), gRPC precedence still orders the rules, and the
+// route status says so. Proxyless gRPC clients do not apply header modifiers or mirroring at all, so
+// those filters only take effect for Envoy sidecars. ExtensionRef and unknown filters fail closed
+// (UNAVAILABLE via abort 503).
+// Unresolved backends get their share answered with HTTP 503, which gRPC clients see as UNAVAILABLE
+// (Gateway API asks for UNAVAILABLE on GRPCRoute). No catch-all rule is added: an RPC matching no rule
+// fails with UNAVAILABLE at proxyless clients (gRPC A28) - Network Services has no direct response here.
+import type { GRPCRouteRule, HTTPBackendRef, HTTPRouteFilter } from '../gamma/types.ts';
+import type {
+  NsGrpcAction,
+  NsGrpcMatch,
+  NsGrpcRule,
+  NsHttpAction,
+  NsHttpDestination,
+  NsHttpMatch,
+  NsHttpRule,
+} from './model.ts';
+import type { NormalGrpcMatch } from './grpc-match.ts';
+import {
+  grpcHttpMatch,
+  grpcMatchCovers,
+  grpcNsMatch,
+  grpcPrecedence,
+  normalizeGrpcMatch,
+} from './grpc-match.ts';
+import { convertHeaderModifier } from './filters/header-modifier.ts';
+import { mirrorPercent } from './filters/mirror.ts';
+import { backendWeight, resolveBackendRef, splitBackends } from './backends.ts';
+import { convertSessionPersistence } from './session.ts';
+import type { RouteOrder } from './precedence.ts';
+import { compareGrpcMatches, compareRouteOrder } from './precedence.ts';
+import type { CompileContext, CompiledRule, Shadowed } from './http.ts';
+import { firstCovering } from './http.ts';
+import { asArray, canonicalJson, isObj } from './util.ts';
+
+export interface GrpcEntry {
+  normal: NormalGrpcMatch;
+  match: NsGrpcMatch;
+  action: NsGrpcAction;
+  order: RouteOrder;
+  ruleKey: string;
+  backends: string[];
+  /** The HttpRoute form of this entry, when the port is served as an HttpRoute. */
+  http?: { match: NsHttpMatch; action: NsHttpAction };
+}
+
+const HTTP_ONLY_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror'];
+
+/** True when the rule needs HttpRoute features (header modifiers, mirror) GrpcRoute lacks. */
+export function grpcRuleNeedsHttp(rule: unknown): boolean {
+  if (!isObj(rule)) return false;
+  const filters = [
+    ...asArray(rule.filters),
+    ...asArray(rule.backendRefs).flatMap((r) => (isObj(r) ? asArray(r.filters) : [])),
+  ];
+  return filters.some((f) => isObj(f) && HTTP_ONLY_FILTERS.includes(String(f.type)));
+}
+
+export type CompiledGrpcRule = Omit<CompiledRule, 'entries'> & { entries: GrpcEntry[] };
+
+const UNAVAILABLE_ALL: NsGrpcAction = {
+  faultInjectionPolicy: { abort: { httpStatus: 503, percentage: 100 } },
+};
+
+export function compileGrpcRule(
+  route: { namespace: string; name: string; creationTimestamp?: string },
+  ruleIndex: number,
+  rule: GRPCRouteRule,
+  ctx: CompileContext,
+  asHttp = false,
+): CompiledGrpcRule {
+  const out: CompiledGrpcRule = { entries: [], warnings: [], mappings: [] };
+  const drop = (message: string, failClosed = false): CompiledGrpcRule => ({
+    ...out,
+    entries: failClosed ? out.entries : [],
+    dropped: { reason: 'UnsupportedValue', message, failClosed },
+  });
+  const rawMatches = asArray(rule.matches);
+  const normals: NormalGrpcMatch[] = [];
+  for (const [i, raw] of (rawMatches.length ? rawMatches : [{}]).entries()) {
+    const normal = normalizeGrpcMatch(raw);
+    if (!normal.ok) return drop(`match ${i}: ${normal.problem.message}`);
+    normals.push(normal.value);
+  }
+  const ruleKey = `GRPCRoute ${route.namespace}/${route.name} rule ${ruleIndex}`;
+  const entry = (
+    normal: NormalGrpcMatch,
+    i: number,
+    action: NsGrpcAction,
+    backends: string[],
+  ): GrpcEntry => ({
+    normal,
+    match: grpcNsMatch(normal),
+    action,
+    order: { ...route, ruleIndex, matchIndex: i },
+    ruleKey,
+    backends,
+  });
+  const filters = asArray<HTTPRouteFilter>(rule.filters).filter(isObj);
+  const unsupported = filters.find((f) => !HTTP_ONLY_FILTERS.includes(String(f.type)));
+  if (unsupported) {
+    out.entries = normals.map((n, i) => withHttp(entry(n, i, UNAVAILABLE_ALL, []), UNAVAILABLE_ALL, asHttp));
+    return drop(
+      `filter type ${JSON.stringify(unsupported.type)} is not supported; calls matching this rule fail with UNAVAILABLE`,
+      true,
+    );
+  }
+  if (filters.length && !asHttp) {
+    return drop(
+      `${filters.map((f) => String(f.type)).join(', ')} cannot be expressed on a Network Services GrpcRoute (it has no header modifiers or mirroring)`,
+    );
+  }
+  const mirrors = filters.filter((f) => f.type === 'RequestMirror');
+  if (mirrors.length > 1)
+    return drop(
+      'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
+    );
+  const backendRefs = asArray<HTTPBackendRef>(rule.backendRefs).filter(isObj);
+  const destinationExtras: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>[] = [];
+  for (const ref of backendRefs) {
+    const extra: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'> = {};
+    for (const filter of asArray<HTTPRouteFilter>(ref.filters).filter(isObj)) {
+      if (asHttp && filter.type === 'RequestHeaderModifier')
+        extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier);
+      else if (asHttp && filter.type === 'ResponseHeaderModifier')
+        extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier);
+      else
+        return drop(`backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination`);
+    }
+    if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
+    if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
+    destinationExtras.push(extra);
+  }
+  const session = convertSessionPersistence(rule.sessionPersistence);
+  if (!session.ok) return drop(session.problem.message);
+  if (session.value) out.warnings.push(...session.value.warnings);
+
+  const split = splitBackends(
+    backendRefs.map((ref, i) => ({
+      ref,
+      weight: backendWeight(ref),
+      resolved: resolveBackendRef(ref, route.namespace, ctx.services, ctx.options),
+      extra: destinationExtras[i],
+    })),
+  );
+  out.mappings.push(...split.valid.map((b) => b.resolved.mapping));
+  let action: NsGrpcAction;
+  if (split.valid.length === 0) action = UNAVAILABLE_ALL;
+  else {
+    action = {
+      destinations: split.valid.map((b) => ({ serviceName: b.resolved.serviceName, weight: b.weight })),
+    };
+    if (split.errorPercent > 0)
+      action.faultInjectionPolicy = { abort: { httpStatus: 503, percentage: split.errorPercent } };
+    if (session.value) action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
+  }
+  let httpAction: NsHttpAction = action as NsHttpAction;
+  if (asHttp) {
+    httpAction = { ...(action as NsHttpAction) };
+    if (split.valid.length)
+      httpAction.destinations = split.valid.map((b) => ({
+        serviceName: b.resolved.serviceName,
+        weight: b.weight,
+        ...b.extra,
+      }));
+    const requestMod = convertHeaderModifier(
+      filters.find((f) => f.type === 'RequestHeaderModifier')?.requestHeaderModifier,
+    );
+    const responseMod = convertHeaderModifier(
+      filters.find((f) => f.type === 'ResponseHeaderModifier')?.responseHeaderModifier,
+    );
+    if (requestMod) httpAction.requestHeaderModifier = requestMod;
+    if (responseMod) httpAction.responseHeaderModifier = responseMod;
+    if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
+      const target = resolveBackendRef(
+        mirrors[0].requestMirror.backendRef,
+        route.namespace,
+        ctx.services,
+        ctx.options,
+      );
+      if (target.ok) {
+        httpAction.requestMirrorPolicy = {
+          destination: { serviceName: target.serviceName },
+          mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
+        };
+        out.mappings.push(target.mapping);
+      } else
+        out.warnings.push(`RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`);
+    }
+  }
+  const backends = split.valid.map(
+    (b) => `${b.resolved.mapping.namespace}/${b.resolved.mapping.service}:${b.resolved.mapping.port}`,
+  );
+  out.entries = normals.map((n, i) => withHttp(entry(n, i, action, backends), httpAction, asHttp));
+  return out;
+}
+
+function withHttp(entry: GrpcEntry, action: NsHttpAction, asHttp: boolean): GrpcEntry {
+  return asHttp ? { ...entry, http: { match: grpcHttpMatch(entry.normal), action } } : entry;
+}
+
+/** HttpRoute rules for a gRPC port served as an HttpRoute, in gRPC precedence order. */
+export function emitGrpcAsHttpRules(sorted: GrpcEntry[]): NsHttpRule[] {
+  const rules: NsHttpRule[] = [];
+  let lastAction = '';
+  for (const entry of sorted) {
+    if (!entry.http) continue;
+    const key = canonicalJson(entry.http.action);
+    const last = rules[rules.length - 1];
+    if (last && key === lastAction) last.matches?.push(entry.http.match);
+    else rules.push({ matches: [entry.http.match], action: entry.http.action });
+    lastAction = key;
+  }
+  return rules;
+}
+
+export function sortGrpcEntries(entries: GrpcEntry[]): GrpcEntry[] {
+  return [...entries].sort(
+    (a, b) =>
+      compareGrpcMatches(grpcPrecedence(a.normal), grpcPrecedence(b.normal)) ||
+      compareRouteOrder(a.order, b.order),
+  );
+}
+
+export function findShadowedGrpcRules(sorted: GrpcEntry[]): Shadowed[] {
+  const shadowedBy = new Map<string, string | null>();
+  const backends = new Map<string, string[]>();
+  sorted.forEach((entry, i) => {
+    const earlier = firstCovering(sorted, i, grpcMatchCovers);
+    backends.set(entry.ruleKey, entry.backends);
+    if (!earlier) shadowedBy.set(entry.ruleKey, null);
+    else if (shadowedBy.get(entry.ruleKey) === undefined) shadowedBy.set(entry.ruleKey, earlier.ruleKey);
+  });
+  return [...shadowedBy.entries()]
+    .filter((e): e is [string, string] => e[1] !== null)
+    .map(([ruleKey, by]) => ({ ruleKey, by, backends: backends.get(ruleKey) ?? [] }));
+}
+
+export function emitGrpcRules(sorted: GrpcEntry[]): NsGrpcRule[] {
+  const rules: NsGrpcRule[] = [];
+  let lastAction = '';
+  for (const entry of sorted) {
+    const key = canonicalJson(entry.action);
+    const last = rules[rules.length - 1];
+    const hasMatch = Object.keys(entry.match).length > 0;
+    if (last && key === lastAction && last.matches && hasMatch) last.matches.push(entry.match);
+    else rules.push(hasMatch ? { matches: [entry.match], action: entry.action } : { action: entry.action });
+    lastAction = hasMatch ? key : '';
+  }
+  return rules;
+}

@@ -1,0 +1,30 @@
+// Internal shapes shared by the converters (not part of the public contract in types.ts).
+import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
+
+export type NsHttpMatch = networkservices_v1.Schema$HttpRouteRouteMatch;
+export type NsHttpAction = networkservices_v1.Schema$HttpRouteRouteAction;
+export type NsHttpRule = networkservices_v1.Schema$HttpRouteRouteRule;
+export type NsHttpDestination = networkservices_v1.Schema$HttpRouteDestination;
+export type NsHeaderModifier = networkservices_v1.Schema$HttpRouteHeaderModifier;
+export type NsRedirect = networkservices_v1.Schema$HttpRouteRedirect;
+export type NsCorsPolicy = networkservices_v1.Schema$HttpRouteCorsPolicy;
+export type NsRetryPolicy = networkservices_v1.Schema$HttpRouteRetryPolicy;
+export type NsGrpcMatch = networkservices_v1.Schema$GrpcRouteRouteMatch;
+export type NsGrpcAction = networkservices_v1.Schema$GrpcRouteRouteAction;
+export type NsGrpcRule = networkservices_v1.Schema$GrpcRouteRouteRule;
+
+/** Why a rule (or one of its parts) cannot be translated; becomes a status condition message. */
+export interface Problem {
+  reason: string; // Gateway API condition reason, e.g. UnsupportedValue, BackendNotFound
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T>(message: string, reason = 'UnsupportedValue'): Result<T> {
+  return { ok: false, problem: { reason, message } };
+}

@@ -1,0 +1,157 @@
+// Resource ids, labels, descriptions and backend service names (DESIGN §3.4, §3.5).
+//
+// Route ids: `gamma-<cluster>-<namespace>-<service>-<port>-<hash8>`, where hash8 is the first 8 hex
+// digits of sha256 over the full key (route kind, cluster, namespace, service, port). The readable
+// part is sanitized and truncated so the id fits 63 characters; the hash is ALWAYS present, so ids
+// never collide even when the readable part is ambiguous (namespace `a-b` + Service `c` versus
+// namespace `a` + Service `b-c`) or truncated, nor across clusters or route kinds.
+//
+// Backend services: each Kubernetes Service port is served by one Compute backend service
+// (INTERNAL_SELF_MANAGED) named `projects/<project>/locations/<location>/backendServices/<id>` where
+// <id> comes from options.backendServiceTemplate (placeholders {cluster} {namespace} {service}
+// {port}; default `gamma-{cluster}-{namespace}-{service}-{port}`), sanitized like route ids (a hash
+// is appended only when sanitizing or truncating changed the text).
+// Override per Service port with an annotation on the backend Service:
+//   gamma-csm.dev/backend-service.<port>: <id>                       e.g. "my-bs"
+//   gamma-csm.dev/backend-service.<port>: projects/P/locations/L/backendServices/ID   (full name)
+// A malformed annotation makes the backendRef unresolved (ResolvedRefs=False, its share gets 500).
+import type { Service } from '../gamma/types.ts';
+import type { TranslateOptions } from './types.ts';
+import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_MANAGED_BY_VALUE, LABEL_PARENT } from './types.ts';
+import { shortHash } from './util.ts';
+
+export const ID_PATTERN = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+export const BACKEND_SERVICE_ANNOTATION_PREFIX = 'gamma-csm.dev/backend-service.';
+export const DEFAULT_BACKEND_SERVICE_TEMPLATE = 'gamma-{cluster}-{namespace}-{service}-{port}';
+const MAX_ID = 63;
+const MAX_LABEL_VALUE = 63;
+const MAX_DESCRIPTION = 1024;
+
+export type RouteKind = 'http' | 'grpc';
+
+/** Lowercases and replaces anything outside [a-z0-9-] by '-', collapsing runs and trimming dashes. */
+export function sanitizeIdPart(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** `prefix-readable-hash`, truncating readable so the whole id fits 63 characters. */
+function idWithHash(readable: string, key: string): string {
+  const hash = shortHash(key);
+  const room = MAX_ID - hash.length - 1;
+  let body = sanitizeIdPart(readable).slice(0, room).replace(/-+$/, '');
+  if (!/^[a-z]/.test(body)) body = `g${body ? '-' : ''}${body}`.slice(0, room).replace(/-+$/, '');
+  return `${body}-${hash}`;
+}
+
+export function routeId(
+  kind: RouteKind,
+  cluster: string,
+  namespace: string,
+  service: string,
+  port: number,
+): string {
+  const key = ['route', kind, cluster, namespace, service, String(port)].join('\u0000');
+  return idWithHash(`gamma-${cluster}-${namespace}-${service}-${port}`, key);
+}
+
+export function locationPath(options: TranslateOptions): string {
+  return `projects/${options.project}/locations/${options.location}`;
+}
+
+export function meshName(options: TranslateOptions): string {
+  return `${locationPath(options)}/meshes/${options.mesh}`;
+}
+
+export function httpRouteName(options: TranslateOptions, id: string): string {
+  return `${locationPath(options)}/httpRoutes/${id}`;
+}
+
+export function grpcRouteName(options: TranslateOptions, id: string): string {
+  return `${locationPath(options)}/grpcRoutes/${id}`;
+}
+
+/**
+ * A valid GCP label value (lowercase letters, digits, `_`, `-`; at most 63). Text already valid is
+ * kept verbatim; otherwise it is sanitized and suffixed with a hash of the original so distinct inputs
+ * stay distinct.
+ */
+export function labelValue(text: string): string {
+  if (/^[a-z0-9_-]{0,63}$/.test(text)) return text;
+  const hash = shortHash(`label\u0000${text}`);
+  const body = text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .slice(0, MAX_LABEL_VALUE - hash.length - 1);
+  return `${body}-${hash}`;
+}
+
+/** Parent key: `<namespace>_<service>` (`_` cannot occur in either, so it is unambiguous). */
+export function parentLabelValue(namespace: string, service: string): string {
+  return labelValue(`${namespace}_${service}`);
+}
+
+export function baseLabels(options: TranslateOptions): Record<string, string> {
+  return { [LABEL_MANAGED_BY]: LABEL_MANAGED_BY_VALUE, [LABEL_CLUSTER]: labelValue(options.clusterId) };
+}
+
+export function routeLabels(
+  options: TranslateOptions,
+  namespace: string,
+  service: string,
+): Record<string, string> {
+  return { ...baseLabels(options), [LABEL_PARENT]: parentLabelValue(namespace, service) };
+}
+
+/** "HTTPRoute ns/a, ns/b -> Service ns/svc:80", cut to the API's 1024-character limit. */
+export function routeDescription(
+  kind: string,
+  sources: string[],
+  namespace: string,
+  service: string,
+  port: number,
+): string {
+  const target = ` -> Service ${namespace}/${service}:${port}`;
+  let listed = sources.join(', ');
+  for (let n = sources.length - 1; `${kind} ${listed}${target}`.length > MAX_DESCRIPTION && n > 0; n--) {
+    listed = `${sources.slice(0, n).join(', ')} (+${sources.length - n} more)`;
+  }
+  return `${kind} ${listed}${target}`.slice(0, MAX_DESCRIPTION);
+}
+
+const FULL_BACKEND_SERVICE =
+  /^projects\/[^/]+\/(locations\/[^/]+|global|regions\/[^/]+)\/backendServices\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The backend service for a Service port, or an error message for a malformed override annotation. */
+export function backendServiceName(
+  options: TranslateOptions,
+  service: Service,
+  port: number,
+): { name: string } | { error: string } {
+  const namespace = service.metadata.namespace ?? 'default';
+  const annotation = service.metadata.annotations?.[`${BACKEND_SERVICE_ANNOTATION_PREFIX}${port}`];
+  if (typeof annotation === 'string') {
+    if (FULL_BACKEND_SERVICE.test(annotation)) return { name: annotation };
+    if (ID_PATTERN.test(annotation))
+      return { name: `${locationPath(options)}/backendServices/${annotation}` };
+    return {
+      error: `annotation ${BACKEND_SERVICE_ANNOTATION_PREFIX}${port} on Service ${namespace}/${service.metadata.name} is neither a backend service id nor projects/P/locations/L/backendServices/ID: ${JSON.stringify(annotation).slice(0, 100)}`,
+    };
+  }
+  const template = options.backendServiceTemplate ?? DEFAULT_BACKEND_SERVICE_TEMPLATE;
+  const filled = template
+    .replaceAll('{cluster}', options.clusterId)
+    .replaceAll('{namespace}', namespace)
+    .replaceAll('{service}', service.metadata.name)
+    .replaceAll('{port}', String(port));
+  const id = ID_PATTERN.test(filled)
+    ? filled
+    : idWithHash(
+        filled,
+        ['backend', options.clusterId, namespace, service.metadata.name, String(port)].join('\u0000'),
+      );
+  return { name: `${locationPath(options)}/backendServices/${id}` };
+}

@@ -1,0 +1,120 @@
+// Which Service ports a parentRef selects (gamma-spec §1.2, §2.5, §2.12).
+// A parentRef is ours when kind is Service and group is "" (the API's core group; `core` is accepted
+// as an alias, as Istio and Cilium do). With the CRD default group (gateway.networking.k8s.io) it is
+// NOT a Service parent: no status entry is written for it (it may belong to a Gateway controller).
+// Consumer routes (route namespace differs from the Service's) cannot be scoped by client namespace
+// inside one Mesh, so they are rejected. Headless and ExternalName Services are not valid parents.
+import type { ParentReference, Service, ServicePort } from '../gamma/types.ts';
+import type { Problem } from './model.ts';
+import { isObj } from './util.ts';
+
+export function isServiceParent(ref: unknown): ref is ParentReference {
+  if (!isObj(ref) || ref.kind !== 'Service' || typeof ref.name !== 'string') return false;
+  return ref.group === '' || ref.group === 'core';
+}
+
+export function isTcpPort(port: ServicePort): boolean {
+  return port.protocol === undefined || port.protocol === 'TCP';
+}
+
+/**
+ * Protocols an HTTP or gRPC route cannot carry. A parentRef without port/sectionName covers every
+ * Service port, but attaching an HttpRoute to a TLS or raw TCP port would break that traffic, so such
+ * ports are skipped (and named in the status); selecting one explicitly by port or sectionName still works.
+ */
+const NON_HTTP = new Set([
+  'https',
+  'tls',
+  'tcp',
+  'udp',
+  'mongo',
+  'mysql',
+  'redis',
+  'kubernetes.io/wss',
+  'wss',
+]);
+
+export function portProtocol(port: ServicePort): string {
+  if (typeof port.appProtocol === 'string' && port.appProtocol !== '') return port.appProtocol.toLowerCase();
+  return typeof port.name === 'string' ? port.name.toLowerCase().split('-')[0] : '';
+}
+
+export type ParentSelection =
+  | { ok: true; service: Service; ports: ServicePort[]; skipped: ServicePort[] }
+  | { ok: false; problem: Problem };
+
+export function selectParent(
+  ref: ParentReference,
+  routeNamespace: string,
+  findService: (namespace: string, name: string) => Service | undefined,
+): ParentSelection {
+  const namespace =
+    typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+  const label = `Service ${namespace}/${ref.name}`;
+  if (namespace !== routeNamespace) {
+    return {
+      ok: false,
+      problem: {
+        reason: 'UnsupportedValue',
+        message: `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${label} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
+      },
+    };
+  }
+  const service = findService(namespace, ref.name);
+  if (!service) return { ok: false, problem: { reason: 'NoMatchingParent', message: `${label} not found` } };
+  const spec = isObj(service.spec) ? service.spec : {};
+  if (spec.type === 'ExternalName') {
+    return {
+      ok: false,
+      problem: {
+        reason: 'NoMatchingParent',
+        message: `${label} is an ExternalName Service, which cannot be a mesh parent`,
+      },
+    };
+  }
+  if (spec.clusterIP === 'None') {
+    return {
+      ok: false,
+      problem: {
+        reason: 'NoMatchingParent',
+        message: `${label} is headless (clusterIP: None), which cannot be a mesh parent`,
+      },
+    };
+  }
+  const all = (Array.isArray(spec.ports) ? spec.ports : []).filter(
+    (p): p is ServicePort => isObj(p) && typeof p.port === 'number' && isTcpPort(p as ServicePort),
+  );
+  const selected = all.filter(
+    (p) =>
+      (ref.port === undefined || p.port === ref.port) &&
+      (ref.sectionName === undefined || p.name === ref.sectionName),
+  );
+  const implicit = ref.port === undefined && ref.sectionName === undefined;
+  const skipped = implicit ? selected.filter((p) => NON_HTTP.has(portProtocol(p))) : [];
+  const ports = selected.filter((p) => !skipped.includes(p));
+  if (ports.length === 0 && skipped.length) {
+    return {
+      ok: false,
+      problem: {
+        reason: 'NoMatchingParent',
+        message: `${label} has only non-HTTP ports (${skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ')}); select one explicitly with port or sectionName`,
+      },
+    };
+  }
+  if (ports.length === 0) {
+    const wanted = [
+      ref.sectionName !== undefined ? `named ${ref.sectionName}` : '',
+      ref.port !== undefined ? `number ${ref.port}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    return {
+      ok: false,
+      problem: {
+        reason: 'NoMatchingParent',
+        message: `${label} has no TCP port${wanted ? ` ${wanted}` : 's'}`,
+      },
+    };
+  }
+  return { ok: true, service, ports, skipped };
+}

@@ -1,0 +1,100 @@
+// Route status per parentRef (gamma-spec §2.13, DESIGN §4.4): Accepted, ResolvedRefs and, when some
+// but not all rules were dropped, PartiallyInvalid ("Dropped Rule N: ..."). observedGeneration is the
+// route's metadata.generation. Timestamps are left to the status writer (translate has no clock).
+import type { Condition, ParentReference } from '../gamma/types.ts';
+import type { ParentStatus } from './types.ts';
+import type { Problem } from './model.ts';
+
+export interface ParentOutcome {
+  ref: ParentReference;
+  /** Parent-level rejection (consumer route, missing Service, no such port, invalid route). */
+  problem?: Problem;
+  ports: number[];
+  conflicted: { port: number; by: string[] }[];
+  routeIds: string[];
+  notes: string[];
+}
+
+export interface RouteOutcome {
+  ruleCount: number;
+  dropped: Map<number, Problem>;
+  refProblems: Problem[];
+  warnings: string[];
+}
+
+function condition(
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  generation?: number,
+): Condition {
+  const c: Condition = { type, status, reason, message: message.slice(0, 32768) };
+  if (generation !== undefined) c.observedGeneration = generation;
+  return c;
+}
+
+export function droppedMessage(dropped: Map<number, Problem>): string {
+  return [...dropped.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([index, p]) => `Dropped Rule ${index} (spec.rules[${index}]): ${p.message}`)
+    .join('; ');
+}
+
+export function parentStatus(
+  parent: ParentOutcome,
+  route: RouteOutcome,
+  controllerName: string,
+  generation?: number,
+): ParentStatus {
+  const conditions: Condition[] = [];
+  const accepted = acceptedCondition(parent, route, generation);
+  conditions.push(accepted);
+  if (route.refProblems.length === 0)
+    conditions.push(condition('ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved', generation));
+  else {
+    const messages = [...new Set(route.refProblems.map((p) => p.message))];
+    conditions.push(
+      condition(
+        'ResolvedRefs',
+        'False',
+        route.refProblems[0].reason,
+        `${messages.join('; ')}; requests routed to them are answered with an error`,
+        generation,
+      ),
+    );
+  }
+  if (accepted.status === 'True' && route.dropped.size > 0) {
+    conditions.push(
+      condition('PartiallyInvalid', 'True', 'UnsupportedValue', droppedMessage(route.dropped), generation),
+    );
+  }
+  return { parentRef: parent.ref, controllerName, conditions };
+}
+
+function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition {
+  if (parent.problem)
+    return condition('Accepted', 'False', parent.problem.reason, parent.problem.message, generation);
+  const conflictText = parent.conflicted.map(
+    (c) => `port ${c.port} is served by ${c.by.join(', ')} (GRPCRoute takes precedence over HTTPRoute)`,
+  );
+  if (parent.conflicted.length > 0 && parent.conflicted.length === parent.ports.length) {
+    return condition('Accepted', 'False', 'Conflicted', conflictText.join('; '), generation);
+  }
+  if (route.ruleCount > 0 && route.dropped.size === route.ruleCount) {
+    return condition(
+      'Accepted',
+      'False',
+      'UnsupportedValue',
+      `no rule can be translated: ${droppedMessage(route.dropped)}`,
+      generation,
+    );
+  }
+  const parts = [
+    `Translated into ${parent.routeIds.join(', ')}`,
+    ...conflictText,
+    ...parent.notes,
+    ...[...new Set(route.warnings)].map((w) => `warning: ${w}`),
+  ];
+  return condition('Accepted', 'True', 'Accepted', parts.join('; '), generation);
+}

@@ -1,0 +1,78 @@
+import test from 'ava';
+import { convertTimeoutsAndRetry, retryConditions } from '../../shared/translate/timeouts-retry.ts';
+import { convertSessionPersistence } from '../../shared/translate/session.ts';
+import { parseGatewayDuration, protoDuration } from '../../shared/translate/util.ts';
+
+test('durations: Gateway API -> protobuf JSON', (t) => {
+  t.is(parseGatewayDuration('1h30m'), 5_400_000);
+  t.is(parseGatewayDuration('500ms'), 500);
+  t.is(parseGatewayDuration('1.5s'), undefined);
+  t.is(protoDuration(5_400_000), '5400s');
+  t.is(protoDuration(2500), '2.5s');
+  t.is(protoDuration(1), '0.001s');
+  t.is(protoDuration(0), '0s');
+});
+
+const timeouts: [string, object, object][] = [
+  ['request only', { timeouts: { request: '10s' } }, { timeout: '10s', warnings: [] }],
+  [
+    'backendRequest caps the single attempt without retries',
+    { timeouts: { request: '10s', backendRequest: '2s' } },
+    { timeout: '2s', warnings: [] },
+  ],
+  ['0s disables', { timeouts: { request: '0s' } }, { timeout: '0s', warnings: [] }],
+  [
+    'retry with backendRequest as per-try timeout',
+    {
+      timeouts: { request: '10s', backendRequest: '2s' },
+      retry: { codes: [500, 502, 503, 504], attempts: 2 },
+    },
+    {
+      timeout: '10s',
+      retryPolicy: {
+        retryConditions: ['5xx', 'connect-failure', 'refused-stream'],
+        numRetries: 2,
+        perTryTimeout: '2s',
+      },
+      warnings: ['retry also retries every other 5xx code (Network Services has no per-code retry list)'],
+    },
+  ],
+  [
+    'gateway errors exactly',
+    { retry: { codes: [502, 503, 504, 409] } },
+    {
+      retryPolicy: {
+        retryConditions: ['gateway-error', 'retriable-4xx', 'connect-failure', 'refused-stream'],
+        numRetries: 1,
+      },
+      warnings: [],
+    },
+  ],
+  ['attempts 0 means no retry policy', { retry: { codes: [503], attempts: 0 } }, { warnings: [] }],
+];
+for (const [name, rule, expected] of timeouts) {
+  test(`timeouts/retry: ${name}`, (t) =>
+    t.deepEqual(convertTimeoutsAndRetry(rule), { ok: true, value: expected }));
+}
+
+test('retry codes outside 5xx/409 are rejected; backoff warns', (t) => {
+  t.false(retryConditions([429]).ok);
+  const result = convertTimeoutsAndRetry({ retry: { codes: [503], backoff: '100ms' } });
+  t.true(result.ok && result.value.warnings.some((w) => w.includes('backoff')));
+});
+
+test('session persistence: cookie TTL, session cookie, rejections', (t) => {
+  t.deepEqual(convertSessionPersistence({ absoluteTimeout: '1h' }), {
+    ok: true,
+    value: { cookieTtl: '3600s', warnings: [] },
+  });
+  t.deepEqual(convertSessionPersistence({ type: 'Cookie' }), {
+    ok: true,
+    value: { cookieTtl: '0s', warnings: [] },
+  });
+  t.false(convertSessionPersistence({ type: 'Header' }).ok);
+  t.false(convertSessionPersistence({ idleTimeout: '1m' }).ok);
+  t.false(convertSessionPersistence({ absoluteTimeout: '25h' }).ok);
+  const named = convertSessionPersistence({ sessionName: 'mine' });
+  t.true(named.ok && named.value?.warnings.length === 1);
+});
