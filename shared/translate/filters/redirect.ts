@@ -4,8 +4,8 @@
 // transparently), so "http" keeps the request's scheme, which is http: equivalent in the mesh.
 // Port: explicit port -> portRedirect; no port but a scheme -> that scheme's well-known port (80/443);
 // neither -> the port the client called (the Service port plays the Gateway listener's role). Sent as
-// portRedirect unless the client called port 80 and the target is 80 (the data plane drops default
-// ports from Location).
+// portRedirect unless a plain-http redirect goes from port 80 to port 80 (the data plane drops
+// default ports from Location).
 // hostname -> hostRedirect; path ReplaceFullPath -> pathRedirect; ReplacePrefixMatch -> prefixRewrite.
 import type { HTTPRouteFilter } from '../../gamma/types.ts';
 import type { ArmKind } from '../match.ts';
@@ -45,9 +45,10 @@ export function convertRedirect(
   if (spec.scheme === 'https') redirect.httpsRedirect = true;
   const port =
     asNumber(spec.port) ?? (spec.scheme === 'https' ? 443 : spec.scheme === 'http' ? 80 : servicePort);
-  // Omitted only when nothing changes: the client called port 80 and the target is 80 (no ":80" in
-  // Location). From any other Service port an explicit portRedirect is needed, even to 80.
-  if (!(port === 80 && servicePort === 80)) redirect.portRedirect = port;
+  // Omitted only when nothing changes: a plain-http redirect from Service port 80 to port 80 (no ":80"
+  // in Location). From any other Service port an explicit portRedirect is needed, even to 80, and so
+  // is https to port 80, since 80 is not https's default port.
+  if (!(port === 80 && servicePort === 80 && !redirect.httpsRedirect)) redirect.portRedirect = port;
   const status = asNumber(spec.statusCode) ?? 302;
   const code = RESPONSE_CODES[status];
   if (!code) return fail(`RequestRedirect statusCode ${status} is not supported (301, 302, 303, 307, 308)`);
