@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { buildSnapshot, validateObject } from '../../shared/gamma/index.ts';
 import type { KubeObject } from '../../shared/gamma/index.ts';
+import { MESH_CASES_FILE } from '../support/paths.ts';
 
 interface Corpus {
   base: { namespaces: KubeObject[]; services: KubeObject[]; deployments?: KubeObject[] };
   tests: { name: string; manifests: KubeObject[] }[];
 }
 
-const corpus = parseYaml(readFileSync('/work/shared/conformance/mesh-cases.yaml', 'utf8')) as Corpus;
+const corpus = parseYaml(readFileSync(MESH_CASES_FILE, 'utf8')) as Corpus;
 
 test('the corpus has the mesh tests and base objects', (t) => {
   t.true(corpus.tests.length >= 22);

@@ -23,8 +23,9 @@ import {
   type PodIndex,
 } from './conformance-checks.ts';
 import { normalizeOutcome, type MeshRequest, type Outcome } from './request.ts';
+import { MESH_CASES_FILE } from './paths.ts';
 
-export const DEFAULT_CASES_FILE = '/work/shared/conformance/mesh-cases.yaml';
+export const DEFAULT_CASES_FILE = MESH_CASES_FILE;
 
 export const CONFORMANCE_OPTIONS: TranslateOptions = {
   project: 'conformance',

@@ -1,5 +1,5 @@
 // Extracts one translate fixture per upstream mesh conformance test from
-// /work/shared/conformance/mesh-cases.yaml (base namespaces + Services, then the test's manifests)
+// test/conformance/mesh-cases.yaml (base namespaces + Services, then the test's manifests)
 // into test/fixtures/conformance-<test-name>.yaml. Run: npx tsx test/translate/gen-conformance-fixtures.ts
 // (then npx prettier --write test/fixtures). conformance-fixtures.test.ts checks the committed files
 // hold what this produces.
@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { MESH_CASES_FILE } from '../support/paths.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES_DIR = path.resolve(HERE, '../fixtures');
-export const MESH_CASES = process.env.GAMMA_MESH_CASES ?? '/work/shared/conformance/mesh-cases.yaml';
+export const MESH_CASES = MESH_CASES_FILE;
 
 interface MeshCases {
   base: { namespaces?: unknown[]; services?: unknown[] };
