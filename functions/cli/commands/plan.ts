@@ -1,14 +1,232 @@
+// `gamma-csm plan` and `gamma-csm apply` (DESIGN §3.6): sources -> snapshot -> translate -> list the
+// API -> plan -> (apply). Only composition and terminal I/O live here; the logic is in shared/.
 import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { createInterface } from 'node:readline/promises';
 import { CliError } from '../errors.ts';
+import { isEmptyPlan, plan as computePlan, type Plan } from '../../../shared/plan/index.ts';
+import { formatPlanText, planJson } from '../../../shared/plan/format.ts';
+import type { NetsvcClient } from '../../../shared/netsvc/client.ts';
+import type { ApplyResult } from '../../../shared/netsvc/apply.ts';
+import type { Desired, Snapshot } from '../../../shared/translate/types.ts';
+import type { KubeObject } from '../../../shared/gamma/types.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
+
+interface PlanCliOptions {
+  filename?: string[];
+  kubeconfig?: string;
+  endpoint?: string;
+  project?: string;
+  location: string;
+  mesh: string;
+  cluster: string;
+  clusterDomain: string;
+  namespace: string;
+  manageMesh?: boolean;
+  adopt?: boolean;
+  forceDelete?: boolean;
+  maxDeleteFraction: number;
+  maxDeleteAbsolute: number;
+  output: 'text' | 'json';
+  detailedExitcode?: boolean;
+  yes?: boolean;
+}
+
+// Same defaults as `gamma-csm translate`, so both commands describe the same resources.
+const DEFAULT_MESH = 'gamma-mesh';
+const DEFAULT_CLUSTER = 'default';
+
+function parseFraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return n;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --filename <paths...>', 'manifest files or directories (YAML/JSON; - for stdin)')
+    .option('--kubeconfig <file>', 'read the routes from the cluster this kubeconfig points at')
+    .option('--endpoint <url>', 'Network Services root URL (an emulator; no auth is sent)')
+    .option('--project <id>', 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT)')
+    .option('--location <loc>', 'location of the resources', 'global')
+    .option('--mesh <id>', 'Mesh id', DEFAULT_MESH)
+    .option('--cluster <id>', 'cluster id: part of every name and ownership label', DEFAULT_CLUSTER)
+    .option('--cluster-domain <domain>', 'Kubernetes cluster DNS domain', 'cluster.local')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none (-f only)', 'default')
+    .option('--manage-mesh', 'create/update the Mesh too (default: it must exist)')
+    .option('--adopt', 'take over unlabelled resources whose names collide with ours')
+    .option('--force-delete', 'allow a plan that deletes most owned resources')
+    .option('--max-delete-fraction <f>', 'share of owned resources one run may delete', parseFraction, 0.5)
+    .option('--max-delete-absolute <n>', 'number of owned resources one run may delete', parseCount, 5)
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'),
+    );
+}
+
+/** Exactly one source, a project: checked before anything is read. */
+function checkInput(o: PlanCliOptions): { project: string } {
+  const hasFiles = (o.filename?.length ?? 0) > 0;
+  if (hasFiles === Boolean(o.kubeconfig))
+    throw new CliError('give exactly one source: -f PATH... or --kubeconfig FILE');
+  const project = o.project ?? process.env.GOOGLE_CLOUD_PROJECT;
+  if (!project) throw new CliError('no project: pass --project or set GOOGLE_CLOUD_PROJECT');
+  return { project };
+}
+
+/** Parsed objects -> defaulted, validated Snapshot; any invalid object stops the run (exit 1). */
+async function validatedSnapshot(objects: KubeObject[], defaultNamespace = 'default'): Promise<Snapshot> {
+  const { buildSnapshot } = await import('../../../shared/gamma/index.ts');
+  const built = buildSnapshot(objects, { defaultNamespace });
+  if (built.errors.length) throw new CliError(built.errors.map((e) => e.message).join('\n'));
+  return built.snapshot;
+}
+
+async function snapshotFromFiles(paths: string[], defaultNamespace: string): Promise<Snapshot> {
+  const { loadManifestPaths } = await import('../../../shared/gamma/index.ts');
+  const parsed = await loadManifestPaths(paths);
+  if (parsed.errors.length) throw new CliError(parsed.errors.map((e) => e.message).join('\n'));
+  return validatedSnapshot(parsed.objects, defaultNamespace);
+}
+
+/**
+ * Reads every Service and mesh route of the cluster. A failed or partial read throws (and stops
+ * the run): it must never look like "no routes", which would plan deleting everything.
+ */
+async function snapshotFromCluster(kubeconfigPath: string): Promise<Snapshot> {
+  const { makeKubeConfig, readClusterSnapshot } = await import('../../../shared/cluster/index.ts');
+  let read: Snapshot;
+  try {
+    read = await readClusterSnapshot(makeKubeConfig({ kubeconfigPath }));
+  } catch (e) {
+    throw new CliError(
+      `reading the cluster from ${kubeconfigPath} failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  return validatedSnapshot([
+    ...read.services,
+    ...read.httpRoutes,
+    ...read.grpcRoutes,
+    ...(read.namespaces ?? []),
+  ]);
+}
+
+async function desiredState(o: PlanCliOptions, project: string): Promise<Desired> {
+  const snapshot = o.kubeconfig
+    ? await snapshotFromCluster(o.kubeconfig)
+    : await snapshotFromFiles(o.filename ?? [], o.namespace);
+  const { translate } = await import('../../../shared/translate/index.ts');
+  return translate(snapshot, {
+    project,
+    location: o.location,
+    mesh: o.mesh,
+    clusterId: o.cluster,
+    controllerName: DEFAULT_CONTROLLER_NAME,
+    clusterDomain: o.clusterDomain,
+  });
+}
+
+async function computeCliPlan(o: PlanCliOptions): Promise<{ plan: Plan; client: NetsvcClient }> {
+  const { project } = checkInput(o);
+  const desired = await desiredState(o, project);
+  // Loaded on use: googleapis is heavy, and other commands (and --help) should not pay for it.
+  const { NetsvcClient } = await import('../../../shared/netsvc/client.ts');
+  const { readActualState } = await import('../../../shared/netsvc/apply.ts');
+  const client = new NetsvcClient({ project, location: o.location, endpoint: o.endpoint });
+  const actual = await readActualState(client);
+  const plan = computePlan(desired, actual.state, {
+    clusterId: o.cluster,
+    manageMesh: Boolean(o.manageMesh),
+    adopt: Boolean(o.adopt),
+    forceDelete: Boolean(o.forceDelete),
+    maxDeleteFraction: o.maxDeleteFraction,
+    maxDeleteAbsolute: o.maxDeleteAbsolute,
+  });
+  if (actual.error) plan.errors.unshift(`listing Network Services resources failed: ${actual.error}`);
+  return { plan, client };
+}
+
+function printPlan(o: PlanCliOptions, plan: Plan): void {
+  if (o.output === 'json') process.stdout.write(JSON.stringify(planJson(plan), null, 2) + '\n');
+  else process.stdout.write(formatPlanText(plan));
+}
+
+/** A plan with errors is not a plan: the errors go to stderr (and into the JSON), exit 1. */
+function failOnPlanErrors(o: PlanCliOptions, plan: Plan): void {
+  if (plan.errors.length === 0) return;
+  if (o.output === 'json') printPlan(o, plan);
+  throw new CliError(plan.errors.join('\n'));
+}
+
+async function runPlan(o: PlanCliOptions): Promise<void> {
+  const { plan } = await computeCliPlan(o);
+  failOnPlanErrors(o, plan);
+  printPlan(o, plan);
+  if (o.detailedExitcode && !isEmptyPlan(plan)) process.exitCode = 2;
+}
+
+async function confirmed(o: PlanCliOptions): Promise<boolean> {
+  if (o.yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new CliError('refusing to apply without confirmation: stdin is not a terminal; pass --yes');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question('Apply these changes? Only "yes" is accepted: ');
+  rl.close();
+  return answer.trim() === 'yes';
+}
+
+function formatApplyText(result: ApplyResult): string {
+  const lines = result.items
+    .filter((i) => i.status !== 'done')
+    .map((i) => `x ${i.status} ${i.action} ${i.kind}/${i.id}: ${i.error ?? ''}`);
+  const count = (s: string) => result.items.filter((i) => i.status === s).length;
+  lines.push(
+    `Apply ${result.ok ? 'complete' : 'incomplete'}: ${count('done')} done, ${count('failed')} failed, ` +
+      `${count('skipped')} skipped (${result.ms} ms).`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** Refused items mean the sources cannot be fully applied: apply says so with a non-zero exit. */
+function failOnRefusals(plan: Plan): void {
+  if (plan.refused.length) {
+    throw new CliError(`${plan.refused.length} item(s) refused and left alone; see the "! refused" lines`);
+  }
+}
+
+async function runApply(o: PlanCliOptions): Promise<void> {
+  const { plan, client } = await computeCliPlan(o);
+  failOnPlanErrors(o, plan);
+  if (isEmptyPlan(plan)) {
+    printPlan(o, plan);
+    return failOnRefusals(plan);
+  }
+  if (o.output === 'text') printPlan(o, plan);
+  if (!(await confirmed(o))) throw new CliError('apply cancelled; nothing was written');
+  const tty = process.stderr.isTTY;
+  const { applyPlan } = await import('../../../shared/netsvc/apply.ts');
+  const result = await applyPlan(client, plan, {
+    onProgress: tty ? (done, total) => process.stderr.write(`\r${done}/${total}`) : undefined,
+  });
+  if (tty) process.stderr.write('\n');
+  if (o.output === 'json')
+    process.stdout.write(JSON.stringify({ plan: planJson(plan), result }, null, 2) + '\n');
+  else process.stdout.write(formatApplyText(result));
+  if (!result.ok) process.exitCode = 1;
+  failOnRefusals(plan);
+}
 
 export function registerPlanApply(program: Command): void {
-  for (const name of ['plan', 'apply']) {
-    program
-      .command(name)
-      .description('(not built yet)')
-      .allowUnknownOption(true)
-      .action(() => {
-        throw new CliError(`gamma-csm ${name} is not available in this build`);
-      });
-  }
+  addCommonOptions(program.command('plan').description('show what apply would change (no writes)'))
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error')
+    .action((o: PlanCliOptions) => runPlan(o));
+  addCommonOptions(program.command('apply').description('make Network Services match the routes'))
+    .option('--yes', 'apply without asking for confirmation')
+    .action((o: PlanCliOptions) => runApply(o));
 }

@@ -1,0 +1,114 @@
+// Normalized bodies: two resources that the API treats as the same configuration normalize to
+// deeply-equal values, so output-only fields, server defaults, reference spellings and orderings the
+// API does not preserve never cause an update (DESIGN §5, research/network-services.md §1.6, §2).
+import type { Kind, NsResource } from './types.ts';
+
+/** The writable top-level fields of each kind, as update masks name them. */
+export const MUTABLE_FIELDS: Record<Kind, readonly string[]> = {
+  meshes: ['description', 'labels', 'interceptionPort', 'envoyHeaders'],
+  httpRoutes: ['description', 'labels', 'hostnames', 'meshes', 'gateways', 'rules'],
+  grpcRoutes: ['description', 'labels', 'hostnames', 'meshes', 'gateways', 'rules'],
+};
+
+/** Lists whose order carries no meaning (sets): compared sorted. `rules` and `matches` stay ordered. */
+const UNORDERED_LISTS = new Set([
+  'hostnames',
+  'meshes',
+  'gateways',
+  'retryConditions',
+  'allowOrigins',
+  'allowOriginRegexes',
+  'allowMethods',
+  'allowHeaders',
+  'exposeHeaders',
+  'remove',
+  'headers',
+  'queryParameters',
+]);
+
+/** google.protobuf.Duration fields: "1.5s", "1.500s" and "1.500000000s" are one value. */
+const DURATION_FIELDS = new Set(['timeout', 'perTryTimeout', 'idleTimeout', 'fixedDelay', 'cookieTtl']);
+
+/** Fields whose value names another resource: full URLs and relative names are one value. */
+const REFERENCE_FIELDS = new Set(['meshes', 'gateways', 'serviceName']);
+
+/**
+ * Proto3 `optional` fields keep presence: `false`/`0` is not the same as absent there (GrpcRoute
+ * caseSensitive defaults to true; its weights and fault fields are explicit). HttpRoute has none.
+ */
+const PRESENCE_FIELDS: Record<Kind, ReadonlySet<string>> = {
+  meshes: new Set(),
+  httpRoutes: new Set(),
+  grpcRoutes: new Set(['caseSensitive', 'weight', 'percentage', 'httpStatus']),
+};
+
+/** Server-side defaults equal to absence (research/network-services.md §2). */
+function isDefaultValue(kind: Kind, key: string, value: unknown): boolean {
+  if (typeof value === 'string' && value.endsWith('_UNSPECIFIED')) return true;
+  if (kind === 'meshes' && key === 'interceptionPort' && value === 15001) return true;
+  if (kind === 'meshes' && key === 'envoyHeaders' && value === 'NONE') return true;
+  if (kind === 'grpcRoutes' && key === 'type' && value === 'EXACT') return true;
+  return false;
+}
+
+/** Canonical reference: the relative name `projects/...`, whatever host and API version prefixed it. */
+export function canonicalReference(ref: string): string {
+  const i = ref.indexOf('projects/');
+  return i > 0 && /^(https?:)?\/\//.test(ref) ? ref.slice(i) : ref;
+}
+
+/** Canonical duration: seconds with the fraction's trailing zeros removed ("1.500s" -> "1.5s"). */
+export function canonicalDuration(value: string): string {
+  const m = /^(-?\d+)(?:\.(\d+))?s$/.exec(value);
+  if (!m) return value;
+  const fraction = (m[2] ?? '').replace(/0+$/, '');
+  return fraction ? `${m[1]}.${fraction}s` : `${m[1]}s`;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}
+
+function stableKey(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function normalizeValue(kind: Kind, key: string, value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => normalizeValue(kind, key, v)).filter((v) => !isEmpty(v));
+    return UNORDERED_LISTS.has(key) ? items.sort((a, b) => stableKey(a).localeCompare(stableKey(b))) : items;
+  }
+  if (value !== null && typeof value === 'object')
+    return normalizeObject(kind, value as Record<string, unknown>);
+  if (typeof value === 'string') {
+    if (REFERENCE_FIELDS.has(key)) return canonicalReference(value);
+    if (DURATION_FIELDS.has(key)) return canonicalDuration(value);
+  }
+  return value;
+}
+
+function normalizeObject(kind: Kind, obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj).sort()) {
+    const value = normalizeValue(kind, key, obj[key]);
+    if (isEmpty(value) || isDefaultValue(kind, key, value)) continue;
+    if ((value === false || value === 0) && !PRESENCE_FIELDS[kind].has(key)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * The comparable form of a resource: only its writable top-level fields (output-only fields such as
+ * name, createTime, updateTime, selfLink are dropped), with defaults removed, sets sorted, map keys
+ * sorted, references and durations in canonical spelling.
+ */
+export function normalize(kind: Kind, body: NsResource): Record<string, unknown> {
+  const source = body as Record<string, unknown>;
+  const writable: Record<string, unknown> = {};
+  for (const field of MUTABLE_FIELDS[kind]) if (field in source) writable[field] = source[field];
+  return normalizeObject(kind, writable);
+}

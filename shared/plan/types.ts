@@ -1,0 +1,78 @@
+// The plan contract (DESIGN §5): what must change to turn the actual Network Services state into the
+// desired one, computed purely from data.
+import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
+
+export type Kind = 'meshes' | 'httpRoutes' | 'grpcRoutes';
+export type NsResource = NsMesh | NsHttpRoute | NsGrpcRoute;
+
+export interface ActualState {
+  meshes: NsMesh[];
+  httpRoutes: NsHttpRoute[];
+  grpcRoutes: NsGrpcRoute[];
+  /** False when any read (cluster or API) failed or was partial: then nothing may be planned. */
+  complete: boolean;
+}
+
+export interface PlanOptions {
+  clusterId: string;
+  manageMesh: boolean;
+  adopt: boolean;
+  /** Share of owned resources a plan may delete (default 0.5). */
+  maxDeleteFraction?: number;
+  /** Number of owned resources a plan may delete (default 5). The guard trips only when both are exceeded. */
+  maxDeleteAbsolute?: number;
+  forceDelete: boolean;
+  /**
+   * Limit deletes to routes whose parent-key label (LABEL_PARENT) is one of these (per-parent sync).
+   * Keys are label values as translate/names.ts `parentLabelValue(namespace, service)` writes them.
+   */
+  scope?: { parentKeys: string[] };
+}
+
+export interface PlanItem {
+  kind: Kind;
+  /** Resource id: the last segment of `name`. */
+  id: string;
+  /** Full relative name, projects/P/locations/L/<kind>/<id>. */
+  name: string;
+  /** Create/update: the desired body to send. Delete: the resource as listed. */
+  body: NsResource;
+}
+
+export interface FieldDiff {
+  /** Top-level field, as update masks name it (lowerCamelCase). */
+  field: string;
+  /** Normalized values; undefined means absent. */
+  before: unknown;
+  after: unknown;
+}
+
+export interface PlanUpdate extends PlanItem {
+  updateMask: string[];
+  diff: FieldDiff[];
+}
+
+export interface Refusal {
+  kind: Kind;
+  id: string;
+  reason: string;
+}
+
+export interface Plan {
+  creates: PlanItem[];
+  updates: PlanUpdate[];
+  deletes: PlanItem[];
+  refused: Refusal[];
+  unchanged: number;
+  errors: string[];
+}
+
+export type Action = 'create' | 'update' | 'delete';
+
+export interface PlanStep {
+  action: Action;
+  item: PlanItem | PlanUpdate;
+}
+
+export const DEFAULT_MAX_DELETE_FRACTION = 0.5;
+export const DEFAULT_MAX_DELETE_ABSOLUTE = 5;
