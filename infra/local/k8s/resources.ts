@@ -1,0 +1,222 @@
+// The kinds the stand-in serves and the discovery documents kubectl and client-node read about them.
+// Pure data: no I/O here.
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+export interface ResourceDef {
+  group: string; // '' for core
+  versions: string[]; // first is the storage/preferred version
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  /** Has a /status subresource (status ignored on main-resource writes). */
+  hasStatus: boolean;
+  /** Extra table columns: name and how to read the cell from an object. */
+  columns?: { name: string; cell(obj: KubeObj): string }[];
+}
+
+export interface Meta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: ManagedField[];
+  [key: string]: unknown;
+}
+
+export interface ManagedField {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  subresource?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+}
+
+export interface KubeObj {
+  apiVersion: string;
+  kind: string;
+  metadata: Meta;
+  spec?: unknown;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const routeHostnames = (obj: KubeObj): string => {
+  const hostnames = (obj.spec as { hostnames?: string[] } | undefined)?.hostnames ?? [];
+  return hostnames.length ? hostnames.join(',') : '';
+};
+
+export const RESOURCES: ResourceDef[] = [
+  {
+    group: '',
+    versions: ['v1'],
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    hasStatus: true,
+  },
+  {
+    group: '',
+    versions: ['v1'],
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    hasStatus: true,
+  },
+  {
+    group: GATEWAY_GROUP,
+    versions: ['v1', 'v1beta1'],
+    plural: 'httproutes',
+    singular: 'httproute',
+    kind: 'HTTPRoute',
+    namespaced: true,
+    hasStatus: true,
+    columns: [{ name: 'Hostnames', cell: routeHostnames }],
+  },
+  {
+    group: GATEWAY_GROUP,
+    versions: ['v1'],
+    plural: 'grpcroutes',
+    singular: 'grpcroute',
+    kind: 'GRPCRoute',
+    namespaced: true,
+    hasStatus: true,
+    columns: [{ name: 'Hostnames', cell: routeHostnames }],
+  },
+];
+
+export function apiVersionOf(def: ResourceDef, version: string): string {
+  return def.group ? `${def.group}/${version}` : version;
+}
+
+export function findResource(group: string, version: string, plural: string): ResourceDef | undefined {
+  return RESOURCES.find((d) => d.group === group && d.plural === plural && d.versions.includes(version));
+}
+
+export function qualifiedName(def: ResourceDef): string {
+  return def.group ? `${def.plural}.${def.group}` : def.plural;
+}
+
+// ---- discovery (legacy form; kubectl falls back to it when aggregated discovery is not offered) ----
+
+function apiResource(def: ResourceDef): Record<string, unknown>[] {
+  const main = {
+    name: def.plural,
+    singularName: def.singular,
+    namespaced: def.namespaced,
+    kind: def.kind,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    ...(def.shortNames ? { shortNames: def.shortNames } : {}),
+    ...(def.group ? { categories: ['gateway-api'] } : {}),
+  };
+  const status = def.hasStatus
+    ? [
+        {
+          name: `${def.plural}/status`,
+          singularName: '',
+          namespaced: def.namespaced,
+          kind: def.kind,
+          verbs: ['get', 'patch', 'update'],
+        },
+      ]
+    : [];
+  return [main, ...status];
+}
+
+export function resourceList(group: string, version: string): Record<string, unknown> | undefined {
+  const defs = RESOURCES.filter((d) => d.group === group && d.versions.includes(version));
+  if (!defs.length) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: defs.flatMap(apiResource),
+  };
+}
+
+function groupVersions(group: string): string[] {
+  const versions = new Set<string>();
+  for (const d of RESOURCES.filter((r) => r.group === group)) d.versions.forEach((v) => versions.add(v));
+  return [...versions];
+}
+
+export function apiGroup(group: string): Record<string, unknown> | undefined {
+  const versions = groupVersions(group);
+  if (!group || !versions.length) return undefined;
+  const list = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: list, preferredVersion: list[0] };
+}
+
+export function apiGroupList(): Record<string, unknown> {
+  const groups = [...new Set(RESOURCES.map((d) => d.group).filter(Boolean))];
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => apiGroup(g)) };
+}
+
+export function coreApiVersions(): Record<string, unknown> {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+  };
+}
+
+export function versionInfo(): Record<string, unknown> {
+  return {
+    major: '1',
+    minor: '32',
+    gitVersion: 'v1.32.0-gamma-csm-standin',
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.23',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+}
+
+// ---- tables (`kubectl get` asks for as=Table) ----
+
+export function humanAge(since: string | undefined, now: number): string {
+  if (!since) return '<unknown>';
+  const s = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+export function toTable(def: ResourceDef, items: KubeObj[], resourceVersion: string, now: number) {
+  const extra = def.columns ?? [];
+  const columnDefinitions = [
+    { name: 'Name', type: 'string', format: 'name', description: 'Name of the object', priority: 0 },
+    ...extra.map((c) => ({ name: c.name, type: 'string', format: '', description: c.name, priority: 0 })),
+    { name: 'Age', type: 'string', format: '', description: 'Time since creation', priority: 0 },
+  ];
+  const rows = items.map((obj) => ({
+    cells: [
+      obj.metadata.name,
+      ...extra.map((c) => c.cell(obj)),
+      humanAge(obj.metadata.creationTimestamp, now),
+    ],
+    object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },
+  }));
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions,
+    rows,
+  };
+}

@@ -1,0 +1,127 @@
+// Whole-cluster reads for translate: every page of every kind, or nothing. A failed or partial read
+// must never look like "no routes" (DESIGN §5), so any error rejects.
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { GRPCRoute, HTTPRoute, Namespace, Route, Service } from '../gamma/types.ts';
+import { GATEWAY_GROUP } from '../gamma/types.ts';
+import type { Snapshot } from '../translate/types.ts';
+import { cleanObject } from './objects.ts';
+
+export interface ClusterSnapshot extends Snapshot {
+  namespaces: Namespace[];
+  /** Highest list resourceVersion seen: a cluster-wide sequence for freshness checks. */
+  resourceVersion: string;
+}
+
+interface Page {
+  items: unknown[];
+  metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
+}
+
+/** Follows `continue` tokens until the last page; throws on any failing page. */
+async function listAll(
+  fetchPage: (cont: string | undefined) => Promise<Page>,
+): Promise<{ items: unknown[]; resourceVersion: string }> {
+  const items: unknown[] = [];
+  let cont: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page = await fetchPage(cont);
+    items.push(...page.items);
+    resourceVersion ||= page.metadata?.resourceVersion ?? '';
+    cont = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
+  } while (cont);
+  return { items, resourceVersion };
+}
+
+const withKind =
+  <T>(apiVersion: string, kind: string) =>
+  (o: unknown) =>
+    cleanObject<T>({ apiVersion, kind, ...(o as object) });
+
+export async function readClusterSnapshot(
+  kc: KubeConfig,
+  opts: { pageSize?: number } = {},
+): Promise<ClusterSnapshot> {
+  const limit = opts.pageSize ?? 500;
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const routes = (plural: string) =>
+    listAll(
+      (cont) =>
+        custom.listClusterCustomObject({
+          group: GATEWAY_GROUP,
+          version: 'v1',
+          plural,
+          limit,
+          _continue: cont,
+        }) as Promise<Page>,
+    );
+  const [services, httpRoutes, grpcRoutes, namespaces] = await Promise.all([
+    listAll((cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>),
+    routes('httproutes'),
+    routes('grpcroutes'),
+    listAll((cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>),
+  ]);
+  const rv = [services, httpRoutes, grpcRoutes, namespaces].map((l) => Number(l.resourceVersion) || 0);
+  return {
+    services: services.items.map(withKind<Service>('v1', 'Service')),
+    httpRoutes: httpRoutes.items.map(withKind<HTTPRoute>(`${GATEWAY_GROUP}/v1`, 'HTTPRoute')),
+    grpcRoutes: grpcRoutes.items.map(withKind<GRPCRoute>(`${GATEWAY_GROUP}/v1`, 'GRPCRoute')),
+    namespaces: namespaces.items.map(withKind<Namespace>('v1', 'Namespace')),
+    resourceVersion: String(Math.max(...rv)),
+  };
+}
+
+export interface ServiceKey {
+  namespace: string;
+  name: string;
+}
+
+/** Does this route name the Service as a parent (GAMMA: group "" / core, kind Service)? */
+export function routeTargetsService(route: Route, svc: ServiceKey): boolean {
+  return (route.spec.parentRefs ?? []).some(
+    (ref) =>
+      ref.kind === 'Service' &&
+      (ref.group === '' || ref.group === 'core') &&
+      ref.name === svc.name &&
+      (ref.namespace ?? route.metadata.namespace) === svc.namespace,
+  );
+}
+
+/**
+ * The slice of a full snapshot one parent Service needs: the Service, every route naming it, the
+ * Services those routes send to, and the cluster-wide short-name facts (DESIGN §3.1, §4.2).
+ */
+export function parentSnapshot(full: Snapshot, parent: ServiceKey): Snapshot {
+  const httpRoutes = full.httpRoutes.filter((r) => routeTargetsService(r, parent));
+  const grpcRoutes = full.grpcRoutes.filter((r) => routeTargetsService(r, parent));
+  const wanted = new Set([`${parent.namespace}/${parent.name}`]);
+  for (const r of [...httpRoutes, ...grpcRoutes]) {
+    for (const rule of r.spec.rules ?? []) {
+      for (const b of rule.backendRefs ?? []) {
+        if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '')
+          wanted.add(`${b.namespace ?? r.metadata.namespace}/${b.name}`);
+      }
+    }
+  }
+  const serviceNamespacesByName: Record<string, string[]> = {};
+  for (const s of full.services)
+    (serviceNamespacesByName[s.metadata.name] ??= []).push(s.metadata.namespace ?? 'default');
+  for (const list of Object.values(serviceNamespacesByName)) list.sort();
+  return {
+    services: full.services.filter((s) => wanted.has(`${s.metadata.namespace}/${s.metadata.name}`)),
+    httpRoutes,
+    grpcRoutes,
+    serviceNamespacesByName,
+  };
+}
+
+/** Per-parent snapshot read from the cluster (reads everything: routes may live in any namespace). */
+export async function readParentSnapshot(
+  kc: KubeConfig,
+  parent: ServiceKey,
+  opts: { pageSize?: number } = {},
+): Promise<Snapshot> {
+  return parentSnapshot(await readClusterSnapshot(kc, opts), parent);
+}

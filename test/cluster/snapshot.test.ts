@@ -1,0 +1,123 @@
+// readClusterSnapshot / readParentSnapshot against the stand-in, with the real client-node.
+import test from 'ava';
+import {
+  makeKubeConfig,
+  parentSnapshot,
+  readClusterSnapshot,
+  readParentSnapshot,
+} from '../../shared/cluster/index.ts';
+import { emulatorWithClient, grpcRoute, httpRoute, service } from '../k8s/support.ts';
+
+const { emu } = await emulatorWithClient();
+const kc = makeKubeConfig({ kubeconfigPath: emu.kubeconfigPath });
+test.after.always(() => emu.close());
+
+emu.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+for (let i = 0; i < 10; i++) {
+  const s = service(`svc${i}`, i % 2 ? 'shop' : 'default');
+  s.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' };
+  emu.apply(s);
+}
+emu.apply(service('svc1', 'default')); // same short name in two namespaces
+emu.apply(httpRoute('to-svc0', 'svc0'));
+emu.apply(httpRoute('to-svc1', 'svc1', 'shop'));
+emu.apply(grpcRoute('g-svc0', 'svc0'));
+
+test.serial('reads every page of every kind, strips managedFields and last-applied', async (t) => {
+  const snap = await readClusterSnapshot(kc, { pageSize: 2 });
+  t.is(snap.services.length, 11);
+  t.is(snap.httpRoutes.length, 2);
+  t.is(snap.grpcRoutes.length, 1);
+  t.true(snap.namespaces.some((n) => n.metadata.name === 'shop'));
+  const svc = snap.services.find((s) => s.metadata.name === 'svc0');
+  t.is(svc?.kind, 'Service');
+  t.is(svc?.apiVersion, 'v1');
+  t.deepEqual(svc?.metadata.annotations, { keep: 'me' });
+  t.is(svc?.metadata.managedFields, undefined);
+  t.is(typeof svc?.metadata.creationTimestamp, 'string');
+  t.is(snap.httpRoutes[0].kind, 'HTTPRoute');
+  t.is(snap.resourceVersion, String(emu.store.resourceVersion));
+  const serviceLists = emu.requests.filter((r) => r.path === '/api/v1/services');
+  t.is(serviceLists.length, 6, '11 services in pages of 2');
+});
+
+test.serial('a failure on page 3 of 5 rejects: never a partial snapshot', async (t) => {
+  // 10 http routes in pages of 2 -> 5 pages; page 3 fails
+  for (let i = 0; i < 8; i++) emu.apply(httpRoute(`extra${i}`, 'svc0'));
+  emu.failListPage(3, { code: 500, resource: 'httproutes' });
+  const before = emu.requests.length;
+  const err = await t.throwsAsync(readClusterSnapshot(kc, { pageSize: 2 }));
+  t.regex(String(err?.message), /500|injected/);
+  const pages = emu.requests.slice(before).filter((r) => r.path.endsWith('/httproutes'));
+  t.true(
+    pages.some((r) => r.status === 500),
+    'the third page was requested and failed',
+  );
+  emu.failListPage(3, { code: 410, resource: 'httproutes' });
+  await t.throwsAsync(
+    readClusterSnapshot(kc, { pageSize: 2 }),
+    undefined,
+    'an expired continue token rejects too',
+  );
+  const ok = await readClusterSnapshot(kc, { pageSize: 2 });
+  t.is(ok.httpRoutes.length, 10);
+  for (let i = 0; i < 8; i++) emu.deleteObject('HTTPRoute', 'default', `extra${i}`);
+});
+
+test.serial(
+  'per-parent snapshot: the Service, routes naming it, their backends, short-name facts',
+  async (t) => {
+    const snap = await readParentSnapshot(kc, { namespace: 'default', name: 'svc0' });
+    t.deepEqual(
+      snap.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+      ['default/svc0'],
+    );
+    t.deepEqual(
+      snap.httpRoutes.map((r) => r.metadata.name),
+      ['to-svc0'],
+    );
+    t.deepEqual(
+      snap.grpcRoutes.map((r) => r.metadata.name),
+      ['g-svc0'],
+    );
+    t.deepEqual(snap.serviceNamespacesByName?.svc1, ['default', 'shop']);
+    const other = parentSnapshot(await readClusterSnapshot(kc), { namespace: 'shop', name: 'svc1' });
+    t.deepEqual(
+      other.httpRoutes.map((r) => r.metadata.name),
+      ['to-svc1'],
+    );
+    t.deepEqual(
+      other.services.map((s) => s.metadata.namespace),
+      ['shop'],
+    );
+    const none = parentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc2' });
+    t.deepEqual([none.httpRoutes.length, none.grpcRoutes.length, none.services.length], [0, 0, 1]);
+  },
+);
+
+test('makeKubeConfig: exactly one source; GKE endpoint, CA and a refreshed bearer token', async (t) => {
+  t.throws(() => makeKubeConfig({}), { message: /exactly one/ });
+  t.throws(() => makeKubeConfig({ gke: { endpoint: '10.0.0.1', caData: '', token: 't' } }), {
+    message: /caData/,
+  });
+  const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
+  const fixed = makeKubeConfig({ gke: { endpoint: '10.0.0.1', caData: ca, token: 'tok-1' } });
+  t.is(fixed.getCurrentCluster()?.server, 'https://10.0.0.1');
+  t.is(fixed.getCurrentCluster()?.caData, ca);
+  let calls = 0;
+  const rotating = makeKubeConfig({
+    gke: {
+      endpoint: 'https://10.0.0.2',
+      caData: ca,
+      tokenProvider: async () => `tok-${++calls}`,
+      tokenTtlMs: 1000,
+    },
+  });
+  type Headers = { get(name: string): string | null };
+  const h1 = (await rotating.applyToFetchOptions({})).headers as unknown as Headers;
+  await new Promise((r) => setTimeout(r, 1050));
+  const h2 = (await rotating.applyToFetchOptions({})).headers as unknown as Headers;
+  t.is(h1.get('Authorization'), 'Bearer tok-1');
+  t.is(h2.get('Authorization'), 'Bearer tok-2');
+  t.is(rotating.getCurrentCluster()?.server, 'https://10.0.0.2');
+});
