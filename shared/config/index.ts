@@ -94,8 +94,8 @@ export const DEFAULTS = {
   maxConcurrency: 10,
   maxDeleteFraction: 0.5,
   maxDeleteAbsolute: 25,
-  debounceMs: 500,
-  maxWaitMs: 5000,
+  debounceMs: 100,
+  maxWaitMs: 1000,
   healthPort: 8080,
 } as const;
 

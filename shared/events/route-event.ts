@@ -28,6 +28,12 @@ export interface RouteEvent {
   /** Why this was emitted, e.g. ["HTTPRoute ns/r modified", "resync"]. */
   reason: string[];
   snapshot: Snapshot;
+  /**
+   * Optional (added compatibly within v1): port numbers the parent Service had before the change that
+   * caused this event, when it changed its ports or was deleted, so the sync function can delete the
+   * routes of ports that no longer exist. Readers must treat absence as "no information".
+   */
+  previousPorts?: number[];
 }
 
 export interface EncodedRouteEvent {
@@ -123,6 +129,12 @@ export function validateRouteEvent(x: unknown): ValidationResult {
     problems.push(`emittedAt must be an RFC 3339 timestamp, got ${JSON.stringify(x.emittedAt)}`);
   if (!Array.isArray(x.reason) || !x.reason.every((r) => typeof r === 'string'))
     problems.push('reason must be an array of strings');
+  if (
+    x.previousPorts !== undefined &&
+    (!Array.isArray(x.previousPorts) ||
+      !x.previousPorts.every((p) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535))
+  )
+    problems.push(`previousPorts must be an array of port numbers, got ${JSON.stringify(x.previousPorts)}`);
   checkSnapshot(x.snapshot, problems);
   if (problems.length > 0) return { ok: false, error: `invalid route event: ${problems.join('; ')}` };
   return { ok: true, event: x as unknown as RouteEvent };

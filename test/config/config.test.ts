@@ -216,8 +216,8 @@ test('watcher: in-cluster by default, debounce settings validated', (t) => {
   t.like(c, {
     component: 'watcher',
     cluster: { kind: 'in-cluster' },
-    debounceMs: 500,
-    maxWaitMs: 5000,
+    debounceMs: 100,
+    maxWaitMs: 1000,
     healthPort: 8080,
   });
   t.like(

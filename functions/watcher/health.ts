@@ -1,0 +1,43 @@
+// /healthz (liveness) and /readyz (readiness) for the kubelet probes.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Probe {
+  ok: boolean;
+  detail: Record<string, unknown>;
+}
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHealthServer(
+  port: number,
+  host: string,
+  probes: { healthz(): Probe; readyz(): Probe },
+): Promise<HealthServer> {
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const probe = path === '/healthz' ? probes.healthz : path === '/readyz' ? probes.readyz : undefined;
+    if (!probe || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    const { ok, detail } = probe();
+    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', ...detail }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,294 @@
+// The watcher process (DESIGN §1, §3.3): informers on HTTPRoute, GRPCRoute and Service -> affected
+// parents -> per-parent coalescing -> one route event per parent on the route-events topic.
+import { PubSub } from '@google-cloud/pubsub';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { WatcherConfig } from '../../shared/config/index.ts';
+import type { GRPCRoute, HTTPRoute, Route, Service } from '../../shared/gamma/types.ts';
+import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
+import { makeInformer, makeKubeConfig } from '../../shared/cluster/index.ts';
+import type { RouteEvent } from '../../shared/events/index.ts';
+import { ROUTE_EVENT_SCHEMA, isDecimalSequence, parentKey, sequenceOf } from '../../shared/events/index.ts';
+import type { Change, WatchedObject } from './affected.ts';
+import { affectedParents, mergePorts } from './affected.ts';
+import type { Timers } from './coalescer.ts';
+import { Coalescer, realTimers } from './coalescer.ts';
+import { startHealthServer } from './health.ts';
+import type { HealthServer, Probe } from './health.ts';
+import { InformerHealth } from './informer-health.ts';
+import type { Logger } from './log.ts';
+import { makeLogger } from './log.ts';
+import { buildParentSnapshot } from './parent-snapshot.ts';
+import type { PublisherStats, PublishTarget } from './publisher.ts';
+import { RoutePublisher } from './publisher.ts';
+import { parentRefsOf, refKey } from './refs.ts';
+import type { ServiceRef } from './refs.ts';
+
+/** Settings beyond WatcherConfig, with their defaults. */
+export interface WatcherOptions {
+  /**
+   * Publish one snapshot for every parent named by a route once the informers have synced
+   * (default true): changes made while no watcher ran reach Pub/Sub in seconds instead of waiting
+   * for the scheduled reconcile. Duplicates are harmless (same sequence, full snapshots).
+   */
+  resyncOnStart?: boolean;
+  /** Bounded wait for pending publishes on close (default 10 000 ms). */
+  shutdownTimeoutMs?: number;
+  /** Total time the client library may spend on one publish, its own retries included (default 30 000 ms). */
+  publishTimeoutMs?: number;
+  /** Our retry of a failed publish (default 250 ms doubling to 30 s). */
+  publishBackoff?: BackoffOptions;
+  /** Informer pacing and restart backoff (defaults: shared/cluster's). */
+  minWatchIntervalMs?: number;
+  informerBackoff?: BackoffOptions;
+  /** /healthz fails once an informer has failed without recovery for this long (default 300 000 ms). */
+  unhealthyAfterMs?: number;
+  /** Interface of the health server (default 0.0.0.0, reachable by the kubelet). */
+  healthHost?: string;
+}
+
+export interface WatcherDeps {
+  kubeConfig?: KubeConfig;
+  /** A Pub/Sub client; by default one is made for config.project (PUBSUB_EMULATOR_HOST honoured). */
+  pubsub?: PubSub;
+  logger?: Logger;
+  timers?: Timers;
+  random?: () => number;
+}
+
+export type WatcherSettings = Pick<
+  WatcherConfig,
+  | 'project'
+  | 'clusterId'
+  | 'routeEventsTopic'
+  | 'debounceMs'
+  | 'maxWaitMs'
+  | 'healthPort'
+  | 'logFormat'
+  | 'cluster'
+> &
+  WatcherOptions;
+
+export interface WatcherStats extends PublisherStats {
+  synced: boolean;
+  /** Informer events received after sync. */
+  changes: number;
+  /** Changes that affected no parent (unrelated Services, status-only route updates). */
+  ignored: number;
+  /** Coalesced windows fired (one per parent per burst). */
+  flushes: number;
+  /** Parents inside a debounce window. */
+  coalescing: number;
+}
+
+export interface Watcher {
+  ready: Promise<void>;
+  /** The port the health server listens on (useful with healthPort 0). */
+  healthPort: number;
+  stats(): WatcherStats;
+  /** Stops watching, publishes what is pending (bounded wait); true when everything was published. */
+  close(): Promise<boolean>;
+}
+
+interface Pending {
+  reasons: string[];
+  previousPorts?: number[];
+}
+
+const MAX_REASONS = 20;
+
+function mergePending(a: Pending, b: Pending): Pending {
+  const reasons = [...new Set([...a.reasons, ...b.reasons])].slice(0, MAX_REASONS);
+  const previousPorts = mergePorts(a.previousPorts, b.previousPorts);
+  return previousPorts ? { reasons, previousPorts } : { reasons };
+}
+
+function kubeConfigFor(settings: WatcherSettings): KubeConfig {
+  return settings.cluster.kind === 'kubeconfig'
+    ? makeKubeConfig({ kubeconfigPath: settings.cluster.path })
+    : makeKubeConfig({ inCluster: true });
+}
+
+/** Keeps the highest resourceVersion seen, so sequences never go back (e.g. while a relist resets the informer's). */
+class ClusterVersion {
+  private max = 0n;
+  see(rv: string | undefined): void {
+    if (isDecimalSequence(rv) && BigInt(rv) > this.max) this.max = BigInt(rv);
+  }
+  current(): string {
+    return this.max.toString();
+  }
+}
+
+export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps = {}): Promise<Watcher> {
+  const log = deps.logger ?? makeLogger(settings.logFormat);
+  const timers = deps.timers ?? realTimers;
+  const kc = deps.kubeConfig ?? kubeConfigFor(settings);
+  const ownPubsub = deps.pubsub === undefined;
+  const pubsub = deps.pubsub ?? new PubSub({ projectId: settings.project });
+  const topic = pubsub.topic(settings.routeEventsTopic, {
+    messageOrdering: true,
+    gaxOpts: { timeout: settings.publishTimeoutMs ?? 30_000 },
+  });
+  const publisher = new RoutePublisher(topic as PublishTarget, log, {
+    backoff: settings.publishBackoff,
+    random: deps.random,
+    timers,
+  });
+  const version = new ClusterVersion();
+  const counters = { changes: 0, ignored: 0, flushes: 0 };
+  let synced = false;
+  let closing: Promise<boolean> | undefined;
+
+  const informerOpts = {
+    ...(settings.minWatchIntervalMs !== undefined ? { minWatchIntervalMs: settings.minWatchIntervalMs } : {}),
+    ...(settings.informerBackoff ? { backoff: settings.informerBackoff } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+  };
+  const services = makeInformer<Service & KubernetesObject>(kc, 'services', informerOpts);
+  const httpRoutes = makeInformer<HTTPRoute & KubernetesObject>(kc, 'httproutes', informerOpts);
+  const grpcRoutes = makeInformer<GRPCRoute & KubernetesObject>(kc, 'grpcroutes', informerOpts);
+  const informers = new Map<WatchedKind, ResilientInformer>([
+    ['services', services as unknown as ResilientInformer],
+    ['httproutes', httpRoutes as unknown as ResilientInformer],
+    ['grpcroutes', grpcRoutes as unknown as ResilientInformer],
+  ]);
+  const health = new Map<WatchedKind, InformerHealth>();
+
+  const cache = () => ({
+    services: services.list() as Service[],
+    httpRoutes: httpRoutes.list() as HTTPRoute[],
+    grpcRoutes: grpcRoutes.list() as GRPCRoute[],
+  });
+
+  function emit(key: string, pending: Pending): void {
+    counters.flushes += 1;
+    const [namespace, name] = key.split('/');
+    const parent: ServiceRef = { namespace, name };
+    for (const inf of informers.values()) version.see(inf.latestResourceVersion());
+    const snapshot = buildParentSnapshot(cache(), parent);
+    const objects = [...snapshot.services, ...snapshot.httpRoutes, ...snapshot.grpcRoutes];
+    const event: RouteEvent = {
+      schema: ROUTE_EVENT_SCHEMA,
+      cluster: settings.clusterId,
+      parent,
+      sequence: sequenceOf(objects, version.current()),
+      emittedAt: new Date(timers.now()).toISOString(),
+      reason: pending.reasons,
+      snapshot,
+      ...(pending.previousPorts ? { previousPorts: pending.previousPorts } : {}),
+    };
+    publisher.submit(event);
+  }
+
+  const coalescer = new Coalescer<Pending>({
+    debounceMs: settings.debounceMs,
+    maxWaitMs: settings.maxWaitMs,
+    merge: mergePending,
+    fire: emit,
+    timers,
+  });
+
+  function onChange(change: Change): void {
+    const obj = (change.new ?? change.old) as WatchedObject;
+    version.see(obj.metadata.resourceVersion);
+    if (!synced || closing) return; // before sync: the start-up resync (or the reconcile) covers it
+    counters.changes += 1;
+    const { services: svcs, httpRoutes: http, grpcRoutes: grpc } = cache();
+    const affected = affectedParents(change, { services: svcs, routes: [...http, ...grpc] });
+    if (affected.length === 0) counters.ignored += 1;
+    for (const a of affected) {
+      log.debug('parent affected', {
+        parent: parentKey(settings.clusterId, a.parent.namespace, a.parent.name),
+        reasons: a.reasons,
+      });
+      coalescer.touch(refKey(a.parent), {
+        reasons: a.reasons,
+        ...(a.previousPorts ? { previousPorts: a.previousPorts } : {}),
+      });
+    }
+  }
+
+  for (const [kind, inf] of informers) {
+    const h = new InformerHealth();
+    health.set(kind, h);
+    const changed = (change: Change) => {
+      h.onObject();
+      onChange(change);
+    };
+    inf.on('add', (o: WatchedObject) => changed({ type: 'add', new: o }));
+    inf.on('update', (o: WatchedObject, old: WatchedObject | undefined) =>
+      changed(old ? { type: 'update', old, new: o } : { type: 'add', new: o }),
+    );
+    inf.on('delete', (o: WatchedObject) => changed({ type: 'delete', old: o }));
+    inf.on('connect', () => h.onConnect(timers.now()));
+    inf.on('error', (err: unknown) => {
+      h.onError(timers.now());
+      log.warn(`${kind} informer error, restarting with backoff: ${(err as Error)?.message ?? String(err)}`, {
+        informer: kind,
+      });
+    });
+  }
+
+  const unhealthyAfterMs = settings.unhealthyAfterMs ?? 300_000;
+  const probes = {
+    healthz(): Probe {
+      const now = timers.now();
+      const failing = [...health].filter(([, h]) => h.failingForMs(now) > unhealthyAfterMs).map(([k]) => k);
+      return { ok: failing.length === 0 && !closing, detail: { failingInformers: failing } };
+    },
+    readyz(): Probe {
+      const s = publisher.stats();
+      return {
+        ok: synced && s.failing === 0 && !closing,
+        detail: { synced, failingParents: s.failing, pending: s.pending },
+      };
+    },
+  };
+  const healthServer: HealthServer = await startHealthServer(
+    settings.healthPort,
+    settings.healthHost ?? '0.0.0.0',
+    probes,
+  );
+
+  const ready = (async () => {
+    await Promise.all([...informers.values()].map((i) => i.start()));
+    synced = true;
+    const parents = new Map<string, ServiceRef>();
+    const routes: Route[] = [...(httpRoutes.list() as HTTPRoute[]), ...(grpcRoutes.list() as GRPCRoute[])];
+    for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
+    log.info('informers synced', {
+      services: services.list().length,
+      routes: routes.length,
+      parents: parents.size,
+      resyncOnStart: settings.resyncOnStart ?? true,
+    });
+    if (settings.resyncOnStart ?? true)
+      for (const key of parents.keys()) coalescer.touch(key, { reasons: ['resync'] });
+  })();
+  ready.catch(() => {});
+
+  async function shutdown(): Promise<boolean> {
+    for (const inf of informers.values()) inf.stop();
+    coalescer.flushAll();
+    const flushed = await publisher.drain(settings.shutdownTimeoutMs ?? 10_000);
+    const left = publisher.stats().pending;
+    publisher.close();
+    if (flushed) log.info('watcher stopped, all route events published');
+    else log.error(`watcher stopped with ${left} parent(s) unpublished; the scheduled reconcile covers them`);
+    if (ownPubsub) await pubsub.close().catch(() => {});
+    await healthServer.close();
+    return flushed;
+  }
+
+  return {
+    ready,
+    healthPort: healthServer.port,
+    stats: () => ({
+      ...publisher.stats(),
+      ...counters,
+      synced,
+      coalescing: coalescer.pendingKeys().length,
+    }),
+    close: () => (closing ??= shutdown()),
+  };
+}

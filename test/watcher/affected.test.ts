@@ -1,0 +1,197 @@
+// The "affected parents" rule as a table: one change plus the caches after it -> the parents whose
+// snapshot may differ, with previous ports where the parent itself changed its ports or vanished.
+import test from 'ava';
+import { affectedParents } from '../../functions/watcher/affected.ts';
+import type { Change, ClusterView } from '../../functions/watcher/affected.ts';
+import type { Route, Service } from '../../shared/gamma/types.ts';
+import { grpc, http, svc } from './fixtures.ts';
+
+interface Row {
+  title: string;
+  change: Change;
+  services?: Service[];
+  routes?: Route[];
+  /** "ns/name" or "ns/name previous=80,81" */
+  expected: string[];
+}
+
+const routeA = http('r', { parents: ['a'], backends: ['b'] });
+const routeB = http('r', { parents: ['b2'], backends: ['b'] });
+const withStatus: Route = {
+  ...routeA,
+  status: { parents: [] },
+  metadata: { ...routeA.metadata, resourceVersion: '9' },
+};
+
+const rows: Row[] = [
+  { title: 'route created -> its parent', change: { type: 'add', new: routeA }, expected: ['default/a'] },
+  {
+    title: 'route deleted -> its parent',
+    change: { type: 'delete', old: routeA },
+    expected: ['default/a'],
+  },
+  {
+    title: 'route moved from a to b2 -> both',
+    change: { type: 'update', old: routeA, new: routeB },
+    routes: [routeB],
+    expected: ['default/a', 'default/b2'],
+  },
+  {
+    title: 'route status-only update -> nothing',
+    change: { type: 'update', old: routeA, new: withStatus },
+    routes: [withStatus],
+    expected: [],
+  },
+  {
+    title: 'route with two parents, one in another namespace (consumer route) -> both',
+    change: {
+      type: 'add',
+      new: http('c', { namespace: 'client', parents: ['x', { name: 'y', namespace: 'prod' }] }),
+    },
+    expected: ['client/x', 'prod/y'],
+  },
+  {
+    title: 'route whose parentRef is a Gateway -> nothing',
+    change: {
+      type: 'add',
+      new: {
+        ...routeA,
+        spec: {
+          parentRefs: [{ name: 'gw' }, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw2' }],
+        },
+      },
+    },
+    expected: [],
+  },
+  {
+    title: 'GRPCRoute created -> its parent',
+    change: { type: 'add', new: grpc('g', { parents: ['grpc-svc'] }) },
+    expected: ['default/grpc-svc'],
+  },
+  {
+    title: 'backend Service created -> parents of routes using it',
+    change: { type: 'add', new: svc('b') },
+    services: [svc('a'), svc('b')],
+    routes: [routeA, http('other', { parents: ['z'], backends: ['q'] })],
+    expected: ['default/a'],
+  },
+  {
+    title: 'backend Service deleted -> parents of routes using it',
+    change: { type: 'delete', old: svc('b') },
+    services: [svc('a')],
+    routes: [routeA, http('r2', { parents: ['c'], backends: [{ name: 'b' }] })],
+    expected: ['default/a', 'default/c'],
+  },
+  {
+    title: 'mirror target Service created -> parents of routes mirroring to it',
+    change: { type: 'add', new: svc('m') },
+    routes: [http('r', { parents: ['a'], backends: ['b'], mirror: 'm' })],
+    expected: ['default/a'],
+  },
+  {
+    title: 'backend Service in another namespace, referenced cross-namespace',
+    change: { type: 'add', new: svc('b', 'other') },
+    routes: [routeA, http('x', { parents: ['p'], backends: [{ name: 'b', namespace: 'other' }] })],
+    expected: ['default/p'],
+  },
+  {
+    title: 'backend Service ports changed -> parents of routes using it (no previous ports: not the parent)',
+    change: { type: 'update', old: svc('b', 'default', [80]), new: svc('b', 'default', [8080]) },
+    routes: [routeA],
+    expected: ['default/a'],
+  },
+  {
+    title: 'backend Service unrelated change (labels, resourceVersion) -> nothing',
+    change: {
+      type: 'update',
+      old: svc('b', 'default', [80], { resourceVersion: '1' }),
+      new: svc('b', 'default', [80], { resourceVersion: '2', labels: { x: 'y' } }),
+    },
+    routes: [routeA],
+    expected: [],
+  },
+  {
+    title: 'parent Service created -> itself',
+    change: { type: 'add', new: svc('a') },
+    routes: [routeA],
+    expected: ['default/a'],
+  },
+  {
+    title: 'parent Service ports changed -> itself with the old ports',
+    change: { type: 'update', old: svc('a', 'default', [80, 81]), new: svc('a', 'default', [80]) },
+    routes: [routeA],
+    expected: ['default/a previous=80,81'],
+  },
+  {
+    title: 'parent Service annotation changed (backend override) -> itself, ports unchanged',
+    change: {
+      type: 'update',
+      old: svc('a'),
+      new: svc('a', 'default', [80], { annotations: { 'gamma-csm.dev/backend-service': 'bs' } }),
+    },
+    routes: [routeA],
+    expected: ['default/a'],
+  },
+  {
+    title: 'parent Service deleted -> itself with its ports',
+    change: { type: 'delete', old: svc('a', 'default', [80, 9090]) },
+    routes: [routeA],
+    expected: ['default/a previous=80,9090'],
+  },
+  {
+    title: 'Service with no routes created -> nothing',
+    change: { type: 'add', new: svc('lonely') },
+    routes: [routeA],
+    expected: [],
+  },
+  {
+    title: 'same short name appears in another namespace -> every parent with that name',
+    change: { type: 'add', new: svc('a', 'other') },
+    services: [svc('a'), svc('a', 'other')],
+    routes: [routeA, http('r3', { namespace: 'third', parents: ['a'] }), http('r4', { parents: ['zz'] })],
+    expected: ['default/a', 'third/a'],
+  },
+  {
+    title: 'same short name disappears from another namespace -> the parents sharing it',
+    change: { type: 'delete', old: svc('a', 'other') },
+    services: [svc('a')],
+    routes: [routeA],
+    expected: ['default/a'],
+  },
+  {
+    title: 'a parent that is also a backend and shares its name: one entry, reasons merged',
+    change: { type: 'delete', old: svc('a', 'default', [80]) },
+    routes: [
+      http('self', { parents: ['a'], backends: ['a'] }),
+      http('n', { namespace: 'n2', parents: ['a'] }),
+    ],
+    expected: ['default/a previous=80', 'n2/a'],
+  },
+];
+
+const render = (r: ReturnType<typeof affectedParents>[number]) =>
+  `${r.parent.namespace}/${r.parent.name}${r.previousPorts ? ` previous=${r.previousPorts.join(',')}` : ''}`;
+
+for (const row of rows) {
+  test(row.title, (t) => {
+    const view: ClusterView = { services: row.services ?? [], routes: row.routes ?? [] };
+    const got = affectedParents(row.change, view);
+    t.deepEqual(got.map(render), row.expected);
+    for (const g of got) t.true(g.reasons.length > 0, 'every parent says why');
+  });
+}
+
+test('reasons name the object and the change', (t) => {
+  const [moved] = affectedParents(
+    { type: 'update', old: routeA, new: routeB },
+    { services: [], routes: [routeB] },
+  );
+  t.deepEqual(moved.reasons, ['HTTPRoute default/r modified']);
+  const got = affectedParents(
+    { type: 'delete', old: svc('a', 'default', [80]) },
+    { services: [], routes: [http('self', { parents: ['a'], backends: ['a'] })] },
+  );
+  t.deepEqual(got[0].reasons, ['Service default/a deleted', 'backend Service default/a deleted']);
+  const short = affectedParents({ type: 'add', new: svc('a', 'other') }, { services: [], routes: [routeA] });
+  t.deepEqual(short[0].reasons, ['short name "a": Service other/a added']);
+});

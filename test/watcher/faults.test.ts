@@ -1,0 +1,203 @@
+// The watcher under faults: watch history expired (410), dropped connections, an API server outage,
+// Pub/Sub unreachable; plus health probes and the flush on shutdown.
+import test from 'ava';
+import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
+import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
+import type { RouteEvent } from '../../shared/events/index.ts';
+import { eventually, rig, route, routeNames, service, serviceNames, sleep } from './harness.ts';
+
+let pubsub: PubsubEmulator;
+test.before(async () => {
+  pubsub = await startPubsubEmulator({ port: 0 });
+});
+test.after.always(() => pubsub.close());
+
+const labelled = (name: string, parent: string, v: string) =>
+  route(name, parent, [parent], { labels: { v } });
+const labelOf = (e: RouteEvent, name: string) =>
+  e.snapshot.httpRoutes.find((r) => r.metadata.name === name)?.metadata.labels?.v;
+
+for (const expireAs of ['event', 'status'] as const) {
+  test(`watch history expired (410 as ${expireAs}) -> relist, no change lost`, async (t) => {
+    const r = await rig(t, pubsub, {
+      seed: [service('p'), service('q'), labelled('a', 'p', '1'), route('b', 'q')],
+    });
+    r.emu.expireAs = expireAs;
+    await eventually(
+      () => r.emu.openWatchCount(),
+      (n) => n === 3,
+      3000,
+      'watches open',
+    );
+    r.emu.dropWatches('end');
+    r.emu.apply(labelled('a', 'p', '2'));
+    r.emu.apply(route('c', 'p'));
+    r.emu.deleteObject('HTTPRoute', 'default', 'b');
+    r.emu.compact();
+    const p = await r.waitFor(
+      'default/p',
+      (e) => routeNames(e).length === 2 && labelOf(e, 'a') === '2',
+      'p after relist',
+    );
+    t.deepEqual(routeNames(p), ['default/a', 'default/c']);
+    const q = await r.waitFor('default/q', (e) => e.snapshot.httpRoutes.length === 0, 'q loses b');
+    t.deepEqual(serviceNames(q), ['default/q']);
+    // and watching continues
+    r.emu.apply(labelled('a', 'p', '3'));
+    await r.waitFor('default/p', (e) => labelOf(e, 'a') === '3', 'after relist');
+  });
+}
+
+test('connection dropped -> reconnect, later changes still published', async (t) => {
+  const r = await rig(t, pubsub, { seed: [service('p'), labelled('a', 'p', '1')] });
+  for (let i = 2; i <= 4; i++) {
+    r.emu.dropWatches(i % 2 ? 'destroy' : 'end');
+    r.emu.apply(labelled('a', 'p', String(i)));
+    await r.waitFor('default/p', (e) => labelOf(e, 'a') === String(i), `change ${i}`);
+  }
+  t.true(r.emu.requests.filter((q) => q.query.watch === 'true').length >= 6, 'reconnected');
+});
+
+test('API server down for a while -> recovers and publishes the changes made meanwhile; healthz bounded', async (t) => {
+  const r = await rig(t, pubsub, {
+    seed: [service('p'), labelled('a', 'p', '1'), route('gone', 'p')],
+    settings: { unhealthyAfterMs: 400 },
+  });
+  t.is(await r.health('/healthz'), 200);
+  r.emu.goDown(1500);
+  r.emu.apply(labelled('a', 'p', 'down'));
+  r.emu.deleteObject('HTTPRoute', 'default', 'gone');
+  r.emu.apply(route('new', 'p'));
+  await sleep(1000);
+  t.is(await r.health('/healthz'), 503, 'informers failing longer than unhealthyAfterMs');
+  const e = await r.waitFor(
+    'default/p',
+    (ev) => labelOf(ev, 'a') === 'down' && routeNames(ev).join() === 'default/a,default/new',
+    'changes made during the outage',
+    8000,
+  );
+  t.deepEqual(routeNames(e), ['default/a', 'default/new']);
+  await eventually(
+    () => r.logs.some((l) => l.includes('informer error')),
+    (x) => x,
+    1000,
+    'errors logged',
+  );
+  // Recovery is seen once a reconnect has held for the settle time.
+  const deadline = Date.now() + 5000;
+  let status = 0;
+  while (Date.now() < deadline && (status = await r.health('/healthz')) !== 200) await sleep(100);
+  t.is(status, 200, 'healthy again');
+});
+
+test('publish failure -> retried after resumePublishing, nothing lost, newest state wins; readyz reflects it', async (t) => {
+  // A short client-side publish deadline, so the library gives up and our retry takes over.
+  const r = await rig(t, pubsub, {
+    seed: [service('p'), labelled('a', 'p', '1')],
+    settings: { publishTimeoutMs: 400 },
+  });
+  t.is(await r.health('/readyz'), 200);
+  r.proxy.cut();
+  r.emu.apply(labelled('a', 'p', '2'));
+  await eventually(
+    () => r.watcher.stats().failedAttempts,
+    (n) => n >= 1,
+    5000,
+    'a failed publish',
+  );
+  t.is(await r.health('/readyz'), 503, 'not ready while publishes fail');
+  r.emu.apply(labelled('a', 'p', '3')); // a newer snapshot replaces the failing one
+  await eventually(
+    () => r.watcher.stats().failedAttempts,
+    (n) => n >= 2,
+    5000,
+    'another failed publish',
+  );
+  t.is(r.received.length, 0);
+  r.proxy.restore();
+  await r.waitFor('default/p', (e) => labelOf(e, 'a') === '3', 'published after recovery', 8000);
+  await sleep(300);
+  t.deepEqual(
+    r.forParent('default/p').map((e) => labelOf(e, 'a')),
+    ['3'],
+    'the stale snapshot was replaced, not sent after the new one',
+  );
+  t.is(await r.health('/readyz'), 200);
+  const s = r.watcher.stats();
+  t.is(s.pending, 0);
+  t.is(s.failing, 0);
+  t.true(r.logs.some((l) => l.includes('publish failed, retrying')));
+  // The ordering key works again after the resume: a later change goes through.
+  r.emu.apply(labelled('a', 'p', '4'));
+  await r.waitFor('default/p', (e) => labelOf(e, 'a') === '4', 'after resume');
+});
+
+test('readyz waits for the informers to sync; healthz answers meanwhile', async (t) => {
+  const r = await rig(t, pubsub, { seed: [service('p'), route('a', 'p')], waitReady: false, downMs: 800 });
+  t.false(r.watcher.stats().synced);
+  t.is(await r.health('/readyz'), 503, 'API server down: not synced, not ready');
+  t.is(await r.health('/healthz'), 200, 'alive: the informers keep retrying');
+  await r.watcher.ready;
+  t.true(r.watcher.stats().synced);
+  t.is(await r.health('/readyz'), 200);
+  const body = (await (await fetch(`http://127.0.0.1:${r.watcher.healthPort}/readyz`)).json()) as Record<
+    string,
+    unknown
+  >;
+  t.like(body, { status: 'ok', synced: true, failingParents: 0 });
+  t.is((await fetch(`http://127.0.0.1:${r.watcher.healthPort}/nope`)).status, 404);
+});
+
+test('graceful shutdown publishes what is still coalescing and reports it', async (t) => {
+  const r = await rig(t, pubsub, {
+    seed: [service('p'), service('q'), route('a', 'p')],
+    settings: { debounceMs: 20_000, maxWaitMs: 30_000 },
+  });
+  r.emu.apply(route('b', 'p'));
+  r.emu.apply(route('c', 'q'));
+  await eventually(
+    () => r.watcher.stats().coalescing,
+    (n) => n === 2,
+    3000,
+    'changes coalescing',
+  );
+  t.is(r.received.length, 0, 'still inside the debounce window');
+  const started = Date.now();
+  t.true(await r.watcher.close(), 'everything published');
+  t.true(Date.now() - started < 10_000, 'did not wait for the 20 s debounce');
+  await eventually(
+    () => new Set(r.received.map((m) => m.event.parent.name)).size,
+    (n) => n === 2,
+    3000,
+    'flushed messages',
+  );
+  t.deepEqual(routeNames(r.forParent('default/p')[0]), ['default/a', 'default/b']);
+  t.deepEqual(routeNames(r.forParent('default/q')[0]), ['default/c']);
+  t.is(
+    await fetch(`http://127.0.0.1:${r.watcher.healthPort}/healthz`).then(
+      () => 'open',
+      () => 'closed',
+    ),
+    'closed',
+  );
+});
+
+test('shutdown with Pub/Sub unreachable gives up after the bounded wait and says so', async (t) => {
+  const r = await rig(t, pubsub, {
+    seed: [service('p'), route('a', 'p')],
+    settings: { shutdownTimeoutMs: 700 },
+  });
+  r.proxy.cut();
+  r.emu.apply(route('b', 'p'));
+  await eventually(
+    () => r.watcher.stats().coalescing + r.watcher.stats().pending,
+    (n) => n >= 1,
+    3000,
+    'pending',
+  );
+  const started = Date.now();
+  t.false(await r.watcher.close());
+  const took = Date.now() - started;
+  t.true(took >= 600 && took < 2500, `bounded: ${took} ms`);
+  t.true(r.logs.some((l) => l.includes('unpublished')));
+});

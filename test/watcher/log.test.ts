@@ -1,0 +1,36 @@
+// Log lines: JSON with severity/message/parent for Cloud Logging, or readable text.
+import test from 'ava';
+import { formatLine, makeLogger } from '../../functions/watcher/log.ts';
+
+const at = new Date('2026-11-26T10:00:00.000Z');
+
+test('json lines carry severity, message, time and fields', (t) => {
+  const line = formatLine('json', at, 'ERROR', 'snapshot too large', { parent: 'c/ns/svc' });
+  t.deepEqual(JSON.parse(line), {
+    severity: 'ERROR',
+    message: 'snapshot too large',
+    time: '2026-11-26T10:00:00.000Z',
+    component: 'watcher',
+    parent: 'c/ns/svc',
+  });
+});
+
+test('text lines are readable', (t) => {
+  t.is(
+    formatLine('text', at, 'INFO', 'route event published', { parent: 'c/ns/svc', reason: ['resync'] }),
+    '2026-11-26T10:00:00.000Z INFO    route event published parent=c/ns/svc reason=["resync"]',
+  );
+});
+
+test('the minimum severity filters lines', (t) => {
+  const lines: string[] = [];
+  const log = makeLogger('json', (l) => lines.push(l), 'WARNING');
+  log.debug('d');
+  log.info('i');
+  log.warn('w');
+  log.error('e');
+  t.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { severity: string }).severity),
+    ['WARNING', 'ERROR'],
+  );
+});

@@ -1,0 +1,67 @@
+// The per-parent snapshot, built purely from cache contents.
+import test from 'ava';
+import { buildParentSnapshot } from '../../functions/watcher/parent-snapshot.ts';
+import type { Service } from '../../shared/gamma/types.ts';
+import { grpc, http, svc } from './fixtures.ts';
+
+const names = (objs: { metadata: { namespace?: string; name: string } }[]) =>
+  objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+
+test('the parent, every route naming it (consumer routes too), their backends and mirrors, short-name facts', (t) => {
+  const parentSvc: Service = {
+    ...svc('cart', 'shop'),
+    metadata: {
+      name: 'cart',
+      namespace: 'shop',
+      managedFields: [{ manager: 'kubectl' }],
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' },
+    },
+    status: { loadBalancer: {} },
+  } as Service;
+  const cache = {
+    services: [
+      svc('v2', 'shop'),
+      parentSvc,
+      svc('cart', 'other'),
+      svc('cart', 'third'),
+      svc('mirror', 'shop'),
+      svc('unrelated', 'shop'),
+      svc('remote', 'far'),
+    ],
+    httpRoutes: [
+      http('main', { namespace: 'shop', parents: ['cart'], backends: ['cart', 'v2'], mirror: 'mirror' }),
+      http('consumer', {
+        namespace: 'client',
+        parents: [{ name: 'cart', namespace: 'shop' }],
+        backends: [{ name: 'remote', namespace: 'far' }],
+      }),
+      http('elsewhere', { namespace: 'other', parents: ['cart'], backends: ['unrelated'] }),
+      http('missing-backend', { namespace: 'shop', parents: ['cart'], backends: ['ghost'] }),
+    ],
+    grpcRoutes: [
+      grpc('g', { namespace: 'shop', parents: ['cart'], backends: ['cart'] }),
+      grpc('g2', { namespace: 'shop', parents: ['x'] }),
+    ],
+  };
+  const snap = buildParentSnapshot(cache, { namespace: 'shop', name: 'cart' });
+  t.deepEqual(names(snap.httpRoutes), ['client/consumer', 'shop/main', 'shop/missing-backend']);
+  t.deepEqual(names(snap.grpcRoutes), ['shop/g']);
+  t.deepEqual(names(snap.services), ['far/remote', 'shop/cart', 'shop/mirror', 'shop/v2']);
+  t.deepEqual(snap.serviceNamespacesByName, { cart: ['other', 'shop', 'third'] });
+  const parent = snap.services.find((s) => s.metadata.name === 'cart') as Service & { status?: unknown };
+  t.is(parent.metadata.managedFields, undefined);
+  t.deepEqual(parent.metadata.annotations, { keep: 'me' });
+  t.is(parent.status, undefined);
+  // The cache objects are not modified.
+  t.truthy(parentSvc.metadata.managedFields);
+});
+
+test('a deleted parent: no Service, routes still listed, short name facts without it', (t) => {
+  const snap = buildParentSnapshot(
+    { services: [svc('b')], httpRoutes: [http('r', { parents: ['a'], backends: ['b'] })], grpcRoutes: [] },
+    { namespace: 'default', name: 'a' },
+  );
+  t.deepEqual(names(snap.services), ['default/b']);
+  t.deepEqual(names(snap.httpRoutes), ['default/r']);
+  t.deepEqual(snap.serviceNamespacesByName, { a: [] });
+});
