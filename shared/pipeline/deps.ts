@@ -1,0 +1,90 @@
+// What the pipeline needs from the outside world, built once per function instance from the
+// configuration (clients are reused across events), or handed in by tests and the local stack.
+import { GoogleAuth } from 'google-auth-library';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { FunctionConfig } from '../config/index.ts';
+import { makeKubeConfig } from '../cluster/index.ts';
+import { NetsvcClient } from '../netsvc/client.ts';
+import type { NetsvcClientOptions } from '../netsvc/client.ts';
+import type { PlanOptions } from '../plan/index.ts';
+import type { TranslateOptions } from '../translate/types.ts';
+import type { Logger } from './log.ts';
+import { makeLogger } from './log.ts';
+
+export interface PipelineSettings {
+  translate: TranslateOptions;
+  /** Plan options without `scope` (sync adds its own per parent). */
+  plan: Omit<PlanOptions, 'scope'>;
+  controllerName: string;
+}
+
+export interface PipelineDeps {
+  settings: PipelineSettings;
+  netsvc: NetsvcClient;
+  kube: KubeConfig;
+  log: Logger;
+}
+
+export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
+  const translate: TranslateOptions = {
+    project: config.project,
+    location: config.location,
+    mesh: config.mesh,
+    clusterId: config.clusterId,
+    controllerName: config.controllerName,
+    clusterDomain: config.clusterDomain,
+  };
+  if (config.backendServiceTemplate) translate.backendServiceTemplate = config.backendServiceTemplate;
+  return {
+    translate,
+    plan: {
+      clusterId: config.clusterId,
+      manageMesh: config.manageMesh,
+      adopt: false,
+      maxDeleteFraction: config.maxDeleteFraction,
+      maxDeleteAbsolute: config.maxDeleteAbsolute,
+      forceDelete: config.forceDelete,
+    },
+    controllerName: config.controllerName,
+  };
+}
+
+/** The cluster as the functions reach it: a kubeconfig file (local) or GKE endpoint + CA + a Google token. */
+export function kubeConfigFor(config: FunctionConfig): KubeConfig {
+  if (config.cluster.kind === 'kubeconfig') return makeKubeConfig({ kubeconfigPath: config.cluster.path });
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+  return makeKubeConfig({
+    gke: {
+      endpoint: config.cluster.server,
+      caData: config.cluster.caData,
+      tokenProvider: async () => {
+        const token = await auth.getAccessToken();
+        if (!token) throw new Error('no Google access token for the GKE API server');
+        return token;
+      },
+    },
+  });
+}
+
+export function netsvcOptionsFor(config: FunctionConfig): NetsvcClientOptions {
+  return {
+    project: config.project,
+    location: config.location,
+    requestsPerSecond: config.rateLimitRps,
+    maxConcurrency: config.maxConcurrency,
+    ...(config.netsvcEndpoint ? { endpoint: config.netsvcEndpoint } : {}),
+  };
+}
+
+export function netsvcClientFor(config: FunctionConfig): NetsvcClient {
+  return new NetsvcClient(netsvcOptionsFor(config));
+}
+
+export function createDeps(config: FunctionConfig, overrides: Partial<PipelineDeps> = {}): PipelineDeps {
+  return {
+    settings: overrides.settings ?? settingsFromConfig(config),
+    netsvc: overrides.netsvc ?? netsvcClientFor(config),
+    kube: overrides.kube ?? kubeConfigFor(config),
+    log: overrides.log ?? makeLogger(config.logFormat, { component: config.component }),
+  };
+}

@@ -1,0 +1,112 @@
+// CloudEvent -> pipeline: what the `sync` and `reconcile` functions do with one delivery. Returning
+// normally acknowledges the Pub/Sub message; throwing makes the framework answer 500, so Pub/Sub
+// redelivers. Only transient failures throw: a malformed or unknown-schema message is logged with
+// its message id and acknowledged, since redelivering the same bytes cannot succeed.
+import { decodeReconcileTick, decodeRouteEvent, parentKey } from '../events/index.ts';
+import type { PipelineDeps } from './deps.ts';
+import { TransientError, errorMessage } from './errors.ts';
+import { pubsubMessageOf } from './pubsub-message.ts';
+import { hasTransientFailures, reconcileAll } from './reconcile.ts';
+import type { ReconcileSummary } from './reconcile.ts';
+import { syncParent } from './sync.ts';
+import type { SyncOutcome } from './sync.ts';
+
+export interface CloudEventLike {
+  id?: string;
+  data?: unknown;
+}
+
+export type SyncHandling =
+  { acked: 'malformed'; error: string; messageId: string } | { acked: 'processed'; outcome: SyncOutcome };
+
+export async function handleSyncEvent(event: CloudEventLike, deps: PipelineDeps): Promise<SyncHandling> {
+  const envelope = pubsubMessageOf(event);
+  if (!envelope.ok) {
+    deps.log.error(`malformed delivery acknowledged: ${envelope.error}`, { messageId: envelope.messageId });
+    return { acked: 'malformed', error: envelope.error, messageId: envelope.messageId };
+  }
+  const { message } = envelope;
+  const decoded = decodeRouteEvent(message.data, message.attributes);
+  if (!decoded.ok) {
+    deps.log
+      .with({ eventId: message.messageId })
+      .error(`route event rejected and acknowledged: ${decoded.error}`, { messageId: message.messageId });
+    return { acked: 'malformed', error: decoded.error, messageId: message.messageId };
+  }
+  const ev = decoded.event;
+  const key = parentKey(ev.cluster, ev.parent.namespace, ev.parent.name);
+  const log = deps.log.with({ parent: key, eventId: message.messageId });
+  let outcome: SyncOutcome;
+  try {
+    outcome = await syncParent(ev, deps);
+  } catch (e) {
+    log.error(`sync failed, will be redelivered: ${errorMessage(e)}`, { sequence: ev.sequence });
+    throw e;
+  }
+  if (outcome.result === 'skipped')
+    log.info(`skipped (${outcome.skip}): ${outcome.detail}`, { sequence: ev.sequence, ms: outcome.ms });
+  else {
+    const c = outcome.counts;
+    const line = `synced: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.refused} refused, ${c.rejected} rejected; status ${outcome.statuses.written} written`;
+    const fields = {
+      sequence: ev.sequence,
+      ms: outcome.ms,
+      ...(outcome.messages.length ? { problems: outcome.messages } : {}),
+    };
+    if (c.rejected + c.refused > 0) log.warn(line, fields);
+    else log.info(line, fields);
+  }
+  return { acked: 'processed', outcome };
+}
+
+export type ReconcileHandling = { ran: false; reason: string } | { ran: true; summary: ReconcileSummary };
+
+function summaryLine(s: ReconcileSummary): string {
+  return (
+    `reconcile${s.dryRun ? ' (dry run)' : ''}: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ` +
+    `${s.unchanged} unchanged, ${s.refused} refused, ${s.failed} failed; drift ${s.drift ? 'found' : 'none'}; ` +
+    `status ${s.statusesWritten} written, ${s.statusFailures} failed; ${s.routes} routes; ${s.durationMs} ms`
+  );
+}
+
+export async function handleReconcileEvent(
+  event: CloudEventLike,
+  deps: PipelineDeps,
+): Promise<ReconcileHandling> {
+  const envelope = pubsubMessageOf(event);
+  const messageId = envelope.ok ? envelope.message.messageId : envelope.messageId;
+  const tick = decodeReconcileTick(envelope.ok ? envelope.message.data : undefined);
+  const cluster = deps.settings.translate.clusterId;
+  const log = deps.log.with({ eventId: messageId, cluster });
+  if (tick.cluster !== undefined && tick.cluster !== cluster) {
+    log.info(`tick for cluster ${tick.cluster} ignored`);
+    return { ran: false, reason: `tick for cluster ${tick.cluster}` };
+  }
+  let summary: ReconcileSummary;
+  try {
+    summary = await reconcileAll(deps, { dryRun: tick.dryRun === true });
+  } catch (e) {
+    log.error(`reconcile failed, nothing applied: ${errorMessage(e)}`);
+    throw e;
+  }
+  const fields = { summary: { ...summary, errors: summary.errors.slice(0, 20) } };
+  if (summary.failed + summary.statusFailures + summary.refused > 0) log.warn(summaryLine(summary), fields);
+  else log.info(summaryLine(summary), fields);
+  if (hasTransientFailures(summary))
+    throw new TransientError(
+      `reconcile left ${summary.transientFailures + summary.statusFailures} transient failure(s)`,
+    );
+  return { ran: true, summary };
+}
+
+/**
+ * The functions-framework handlers. `deps` is called per event but should return the instance's
+ * one set of clients (created lazily on first use, reused after).
+ */
+export function syncFunction(deps: () => PipelineDeps): (event: CloudEventLike) => Promise<void> {
+  return async (event) => void (await handleSyncEvent(event, deps()));
+}
+
+export function reconcileFunction(deps: () => PipelineDeps): (event: CloudEventLike) => Promise<void> {
+  return async (event) => void (await handleReconcileEvent(event, deps()));
+}

@@ -1,0 +1,33 @@
+// The pipeline both Cloud Functions, the CLI and the local stack call: one route event -> one
+// parent's Network Services routes and status (syncParent), and the scheduled drift repair
+// (reconcileAll). Entry points only decode, configure and log.
+export { syncParent } from './sync.ts';
+export type { SyncOutcome, SyncCounts, SyncSkip } from './sync.ts';
+export { reconcileAll, hasTransientFailures } from './reconcile.ts';
+export type { ReconcileOptions, ReconcileSummary } from './reconcile.ts';
+export { createDeps, settingsFromConfig, kubeConfigFor, netsvcClientFor, netsvcOptionsFor } from './deps.ts';
+export type { PipelineDeps, PipelineSettings } from './deps.ts';
+export { TransientError, failureKind, applyFailureKind } from './errors.ts';
+export type { FailureKind } from './errors.ts';
+export { checkFreshness, readLiveObjects, snapshotDigest } from './liveness.ts';
+export type { Freshness, LiveObjects } from './liveness.ts';
+export {
+  candidatePorts,
+  parentResourceIds,
+  scopedStatuses,
+  markRejectedPorts,
+  pointsAtParent,
+} from './parent-scope.ts';
+export {
+  LABEL_SEQUENCE,
+  LABEL_SNAPSHOT,
+  appliedSequence,
+  carrySequences,
+  stampWrites,
+} from './sequence-labels.ts';
+export { pubsubMessageOf } from './pubsub-message.ts';
+export type { PubsubMessage, EnvelopeResult } from './pubsub-message.ts';
+export { makeLogger, memoryLogger, formatLogLine, LABELS_KEY } from './log.ts';
+export type { Logger, LogLabels, LogFields, Severity } from './log.ts';
+export { handleSyncEvent, handleReconcileEvent, syncFunction, reconcileFunction } from './handlers.ts';
+export type { CloudEventLike, SyncHandling, ReconcileHandling } from './handlers.ts';

@@ -1,0 +1,132 @@
+// The freshness check of a route event against the cluster (DESIGN §3.3): the event is current only
+// if the parent Service and every route it carries still exist with the same translation-relevant
+// content (uid + the fields the watcher compares before emitting). Anything else means a newer
+// event exists or will come, so this one is skipped. Comparing resourceVersions instead would call
+// an event stale after our own status write (which bumps the route's resourceVersion but is no
+// change the watcher emits for), leaving a second parent of a shared route never applied.
+import { createHash } from 'node:crypto';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { cleanObject } from '../cluster/index.ts';
+import type { Route, Service } from '../gamma/types.ts';
+import { GATEWAY_GROUP } from '../gamma/types.ts';
+import type { RouteEvent } from '../events/index.ts';
+import { canonicalJson } from '../translate/util.ts';
+
+export interface LiveObjects {
+  service: Service | null;
+  /** Keyed `Kind ns/name`; null when the route no longer exists. */
+  routes: Map<string, Route | null>;
+}
+
+export type Freshness = { fresh: true } | { fresh: false; why: string };
+
+export function routeKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind} ${namespace ?? 'default'}/${name}`;
+}
+
+/** The fields of a route that change its translation (the watcher's own criterion). */
+export function routeEssence(r: Route): string {
+  const { uid, labels, annotations, deletionTimestamp } = r.metadata;
+  return canonicalJson([uid ?? '', r.spec, labels ?? {}, annotations ?? {}, deletionTimestamp ?? null]);
+}
+
+/** The fields of a Service the translation reads: ports, type and annotations. */
+export function serviceEssence(s: Service): string {
+  return canonicalJson([
+    s.metadata.uid ?? '',
+    s.spec?.ports ?? [],
+    s.spec?.type ?? '',
+    s.spec?.externalName ?? '',
+    s.metadata.annotations ?? {},
+  ]);
+}
+
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 404) return null;
+    throw e;
+  }
+}
+
+/** GETs the parent Service and every route of the snapshot; throws on anything but 404. */
+export async function readLiveObjects(kube: KubeConfig, event: RouteEvent): Promise<LiveObjects> {
+  const core = kube.makeApiClient(CoreV1Api);
+  const custom = kube.makeApiClient(CustomObjectsApi);
+  const { namespace, name } = event.parent;
+  const routeRefs = [
+    ...event.snapshot.httpRoutes.map((r) => ({ kind: 'HTTPRoute', plural: 'httproutes', r })),
+    ...event.snapshot.grpcRoutes.map((r) => ({ kind: 'GRPCRoute', plural: 'grpcroutes', r })),
+  ];
+  const [service, ...routes] = await Promise.all([
+    orNull(async () =>
+      cleanObject<Service>({
+        apiVersion: 'v1',
+        kind: 'Service',
+        ...(await core.readNamespacedService({ name, namespace })),
+      }),
+    ),
+    ...routeRefs.map(({ plural, r }) =>
+      orNull(
+        async () =>
+          cleanObject<Route>(
+            await custom.getNamespacedCustomObject({
+              group: GATEWAY_GROUP,
+              version: 'v1',
+              namespace: r.metadata.namespace ?? 'default',
+              plural,
+              name: r.metadata.name,
+            }),
+          ) as Route,
+      ),
+    ),
+  ]);
+  const map = new Map<string, Route | null>();
+  routeRefs.forEach(({ kind, r }, i) =>
+    map.set(routeKey(kind, r.metadata.namespace, r.metadata.name), routes[i]),
+  );
+  return { service: service as Service | null, routes: map };
+}
+
+/** Pure: does the event's snapshot still describe the cluster? */
+export function checkFreshness(event: RouteEvent, live: LiveObjects): Freshness {
+  const { namespace, name } = event.parent;
+  const inSnapshot = event.snapshot.services.find(
+    (s) => (s.metadata.namespace ?? 'default') === namespace && s.metadata.name === name,
+  );
+  if (!inSnapshot && live.service)
+    return { fresh: false, why: `Service ${namespace}/${name} exists but the snapshot has none` };
+  if (inSnapshot && !live.service)
+    return { fresh: false, why: `Service ${namespace}/${name} no longer exists` };
+  if (inSnapshot && live.service && serviceEssence(inSnapshot) !== serviceEssence(live.service))
+    return { fresh: false, why: `Service ${namespace}/${name} has changed since the snapshot` };
+  const routes: [string, Route][] = [
+    ...event.snapshot.httpRoutes.map((r) => ['HTTPRoute', r] as [string, Route]),
+    ...event.snapshot.grpcRoutes.map((r) => ['GRPCRoute', r] as [string, Route]),
+  ];
+  for (const [kind, r] of routes) {
+    const key = routeKey(kind, r.metadata.namespace, r.metadata.name);
+    const current = live.routes.get(key);
+    if (!current) return { fresh: false, why: `${key} no longer exists` };
+    if (routeEssence(current) !== routeEssence(r))
+      return { fresh: false, why: `${key} has changed since the snapshot` };
+  }
+  return { fresh: true };
+}
+
+/**
+ * A short digest of everything in the snapshot that shapes the translation (essences of every
+ * Service and route, and the cross-parent short-name facts): equal digests mean equal inputs.
+ */
+export function snapshotDigest(event: RouteEvent): string {
+  const s = event.snapshot;
+  const parts = [
+    ...s.services.map((x) => `S ${x.metadata.namespace}/${x.metadata.name} ${serviceEssence(x)}`),
+    ...s.httpRoutes.map((x) => `H ${x.metadata.namespace}/${x.metadata.name} ${routeEssence(x)}`),
+    ...s.grpcRoutes.map((x) => `G ${x.metadata.namespace}/${x.metadata.name} ${routeEssence(x)}`),
+  ].sort();
+  parts.push(canonicalJson(s.serviceNamespacesByName ?? {}));
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,148 @@
+// Pure helpers that narrow the translation of one parent's snapshot to that parent: its resource ids,
+// its desired routes, its route status entries, and the sequence label written on its resources.
+import type { Condition, ParentReference, Route, RouteParentStatus, Service } from '../gamma/types.ts';
+import type { ParentRefKey, RouteEvent } from '../events/index.ts';
+import { parentLabelValue, routeId } from '../translate/index.ts';
+import type {
+  Desired,
+  NsGrpcRoute,
+  NsHttpRoute,
+  ParentStatus,
+  RouteStatusEntry,
+  TranslateOptions,
+} from '../translate/types.ts';
+import { LABEL_PARENT } from '../translate/types.ts';
+import { parentRefKey } from '../cluster/index.ts';
+import { routeKey } from './liveness.ts';
+import type { LiveObjects } from './liveness.ts';
+
+export interface ParentResourceId {
+  kind: 'httpRoutes' | 'grpcRoutes';
+  id: string;
+  port: number;
+}
+
+/** Ports whose routes may exist for the parent: current Service ports, previous ports, ports named by routes. */
+export function candidatePorts(event: RouteEvent): number[] {
+  const { namespace, name } = event.parent;
+  const ports = new Set<number>(event.previousPorts ?? []);
+  for (const s of event.snapshot.services)
+    if ((s.metadata.namespace ?? 'default') === namespace && s.metadata.name === name)
+      for (const p of (s as Service).spec?.ports ?? []) ports.add(p.port);
+  for (const r of [...event.snapshot.httpRoutes, ...event.snapshot.grpcRoutes] as Route[])
+    for (const ref of r.spec?.parentRefs ?? [])
+      if (ref.port !== undefined && pointsAtParent(ref, r.metadata.namespace ?? 'default', event.parent))
+        ports.add(ref.port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** The deterministic ids of every route the parent can own, both kinds, per port. */
+export function parentResourceIds(
+  options: TranslateOptions,
+  parent: ParentRefKey,
+  ports: number[],
+): ParentResourceId[] {
+  return ports.flatMap((port) => [
+    {
+      kind: 'httpRoutes' as const,
+      id: routeId('http', options.clusterId, parent.namespace, parent.name, port),
+      port,
+    },
+    {
+      kind: 'grpcRoutes' as const,
+      id: routeId('grpc', options.clusterId, parent.namespace, parent.name, port),
+      port,
+    },
+  ]);
+}
+
+export function pointsAtParent(ref: ParentReference, routeNamespace: string, parent: ParentRefKey): boolean {
+  return (
+    ref.kind === 'Service' &&
+    (ref.group === undefined || ref.group === '' || ref.group === 'core') &&
+    ref.name === parent.name &&
+    (ref.namespace ?? routeNamespace) === parent.namespace
+  );
+}
+
+/** Desired routes of this parent only (a shared route also yields routes for its other parents). */
+export function desiredForParent(desired: Desired, parent: ParentRefKey): Desired {
+  const key = parentLabelValue(parent.namespace, parent.name);
+  const mine = <T extends NsHttpRoute | NsGrpcRoute>(r: T) => r.labels?.[LABEL_PARENT] === key;
+  return {
+    ...desired,
+    httpRoutes: desired.httpRoutes.filter(mine),
+    grpcRoutes: desired.grpcRoutes.filter(mine),
+  };
+}
+
+/**
+ * Status entries for this parent's routes, limited to the parentRefs naming this parent; our
+ * entries for the route's other parentRefs are carried over from the live route so that
+ * writeRouteStatuses (which replaces all of our controller's entries) keeps them. Entries for
+ * parentRefs the route no longer has are dropped.
+ */
+export function scopedStatuses(
+  statuses: RouteStatusEntry[],
+  live: LiveObjects,
+  parent: ParentRefKey,
+  controllerName: string,
+): RouteStatusEntry[] {
+  const out: RouteStatusEntry[] = [];
+  for (const entry of statuses) {
+    const mine = entry.parents.filter((p) => pointsAtParent(p.parentRef, entry.namespace, parent));
+    if (mine.length === 0) continue;
+    const current = live.routes.get(routeKey(entry.kind, entry.namespace, entry.name));
+    if (!current) continue;
+    const refs = new Set((current.spec?.parentRefs ?? []).map((r) => parentRefKey(r, entry.namespace)));
+    const others: ParentStatus[] = ((current.status?.parents ?? []) as RouteParentStatus[])
+      .filter((p) => p.controllerName === controllerName)
+      .filter((p) => !pointsAtParent(p.parentRef, entry.namespace, parent))
+      .filter((p) => refs.has(parentRefKey(p.parentRef, entry.namespace)))
+      .map((p) => ({ parentRef: p.parentRef, controllerName, conditions: p.conditions }));
+    out.push({ ...entry, parents: [...mine, ...others] });
+  }
+  return out;
+}
+
+function refusedCondition(previous: Condition | undefined, message: string): Condition {
+  return {
+    type: 'Accepted',
+    status: 'False',
+    reason: 'UnsupportedValue',
+    message: message.slice(0, 32768),
+    ...(previous?.observedGeneration !== undefined
+      ? { observedGeneration: previous.observedGeneration }
+      : {}),
+  };
+}
+
+/**
+ * Marks this parent's entries Accepted=False where the Network Services API refused (400) or we
+ * could not write (owned by someone else) the route of a port the parentRef covers.
+ */
+export function markRejectedPorts(
+  statuses: RouteStatusEntry[],
+  parent: ParentRefKey,
+  rejected: Map<number, string>,
+): RouteStatusEntry[] {
+  if (rejected.size === 0) return statuses;
+  return statuses.map((entry) => ({
+    ...entry,
+    parents: entry.parents.map((p) => {
+      if (!pointsAtParent(p.parentRef, entry.namespace, parent)) return p;
+      const ports = p.parentRef.port !== undefined ? [p.parentRef.port] : [...rejected.keys()];
+      const messages = ports.filter((port) => rejected.has(port)).map((port) => rejected.get(port) as string);
+      if (messages.length === 0) return p;
+      const accepted = p.conditions.find((c) => c.type === 'Accepted');
+      const message = `Network Services did not take the route: ${messages.join('; ')}`;
+      return {
+        ...p,
+        conditions: [
+          ...p.conditions.filter((c) => c.type !== 'Accepted'),
+          refusedCondition(accepted, message),
+        ],
+      };
+    }),
+  }));
+}

@@ -1,0 +1,111 @@
+// reconcileAll: the scheduled drift repair (DESIGN §1, §5). The whole cluster (all or nothing) and
+// every owned Network Services resource (all pages) -> translate -> plan with the deletion guard ->
+// apply -> every route's status -> one summary. A failed read stops the run before anything is
+// planned: an unreadable cluster never reads as "no routes".
+import { readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
+import { applyPlan, readActualState } from '../netsvc/apply.ts';
+import type { ApplyResult } from '../netsvc/apply.ts';
+import { plan } from '../plan/index.ts';
+import type { Plan } from '../plan/index.ts';
+import { translate } from '../translate/index.ts';
+import type { PipelineDeps } from './deps.ts';
+import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
+import { carrySequences, stampWrites } from './sequence-labels.ts';
+
+export interface ReconcileOptions {
+  /** Plan only: nothing is written to Network Services or to route status. */
+  dryRun?: boolean;
+}
+
+export interface ReconcileSummary {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  refused: number;
+  failed: number;
+  /** Anything differed from the desired state (creates, updates or deletes were planned). */
+  drift: boolean;
+  statusesWritten: number;
+  statusFailures: number;
+  /** Apply failures a later run may get past (everything but the API's 400 refusals). */
+  transientFailures: number;
+  routes: number;
+  durationMs: number;
+  dryRun: boolean;
+  /** Failure texts (apply and status), for the log. */
+  errors: string[];
+}
+
+function tally(p: Plan, applied: ApplyResult | undefined) {
+  const count = (action: string, status: string) =>
+    applied ? applied.items.filter((i) => i.action === action && i.status === status).length : 0;
+  return {
+    created: count('create', 'done'),
+    updated: count('update', 'done'),
+    deleted: count('delete', 'done'),
+    failed: applied ? applied.items.filter((i) => i.status !== 'done').length : 0,
+    unchanged: p.unchanged,
+    refused: p.refused.length,
+  };
+}
+
+export async function reconcileAll(
+  deps: PipelineDeps,
+  opts: ReconcileOptions = {},
+): Promise<ReconcileSummary> {
+  const started = performance.now();
+  const { settings } = deps;
+  let cluster;
+  try {
+    cluster = await readClusterSnapshot(deps.kube);
+  } catch (e) {
+    throw new TransientError(`reading the cluster: ${errorMessage(e)}; nothing planned`, { cause: e });
+  }
+  const { state: actual, error } = await readActualState(deps.netsvc);
+  if (error) throw new TransientError(`listing Network Services: ${error}; nothing planned`);
+
+  const desired = carrySequences(translate(cluster, settings.translate), actual);
+  const planned = plan(desired, actual, settings.plan);
+  if (planned.errors.length) throw new TransientError(`planning: ${planned.errors.join('; ')}`);
+  const p = stampWrites(planned, cluster.resourceVersion);
+  const drift = p.creates.length + p.updates.length + p.deletes.length > 0;
+
+  const errors: string[] = [];
+  let applied: ApplyResult | undefined;
+  let statusesWritten = 0;
+  let statusFailures = 0;
+  let transientFailures = 0;
+  if (!opts.dryRun) {
+    applied = await applyPlan(deps.netsvc, p);
+    for (const i of applied.items) {
+      if (i.status === 'done') continue;
+      errors.push(`${i.action} ${i.kind}/${i.id}: ${i.error ?? i.status}`);
+      if (applyFailureKind(i.error ?? '') === 'transient') transientFailures++;
+    }
+    const statuses = await writeRouteStatuses(deps.kube, desired.statuses, {
+      controllerName: settings.controllerName,
+      fieldManager: 'gamma-csm-reconcile',
+    });
+    statusesWritten = statuses.written;
+    statusFailures = statuses.failed.length;
+    for (const f of statuses.failed) errors.push(`status ${f.kind} ${f.namespace}/${f.name}: ${f.error}`);
+  }
+  const summary: ReconcileSummary = {
+    ...tally(p, applied),
+    drift,
+    statusesWritten,
+    statusFailures,
+    transientFailures,
+    routes: cluster.httpRoutes.length + cluster.grpcRoutes.length,
+    durationMs: Math.round(performance.now() - started),
+    dryRun: opts.dryRun === true,
+    errors,
+  };
+  return summary;
+}
+
+/** Whether a run left something a prompt retry could fix (not the API's permanent refusals). */
+export function hasTransientFailures(summary: ReconcileSummary): boolean {
+  return summary.statusFailures > 0 || summary.transientFailures > 0;
+}

@@ -1,0 +1,188 @@
+// syncParent: one route event -> the Network Services routes and route status of its parent Service
+// (DESIGN §1, §3.3). Reads only what the parent can own (GET by deterministic id, no project-wide
+// list), refuses stale events twice over (sequence label, then a liveness check against the
+// cluster), plans scoped to the parent, applies, and writes the routes' status.
+import { writeRouteStatuses } from '../cluster/index.ts';
+import { isStale, parentKey } from '../events/index.ts';
+import type { RouteEvent } from '../events/index.ts';
+import { applyPlan } from '../netsvc/apply.ts';
+import type { ApplyResult } from '../netsvc/apply.ts';
+import { plan } from '../plan/index.ts';
+import type { ActualState, Plan } from '../plan/index.ts';
+import { parentLabelValue } from '../translate/index.ts';
+import { translate } from '../translate/index.ts';
+import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
+import type { PipelineDeps } from './deps.ts';
+import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
+import { checkFreshness, readLiveObjects, snapshotDigest } from './liveness.ts';
+import {
+  candidatePorts,
+  desiredForParent,
+  markRejectedPorts,
+  parentResourceIds,
+  scopedStatuses,
+} from './parent-scope.ts';
+import { appliedSequence, carrySequences, inputsChanged, stampAll, stampWrites } from './sequence-labels.ts';
+import type { ParentResourceId } from './parent-scope.ts';
+
+export type SyncSkip = 'other-cluster' | 'stale-sequence' | 'stale-snapshot';
+
+export interface SyncCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  refused: number;
+  /** Items the API refused for good (400); reported in route status. */
+  rejected: number;
+}
+
+export type SyncOutcome =
+  | { result: 'skipped'; skip: SyncSkip; detail: string; ms: number }
+  | {
+      result: 'applied';
+      counts: SyncCounts;
+      statuses: { written: number; skipped: number };
+      messages: string[];
+      ms: number;
+    };
+
+/** The parent's current resources, read by id; a failed read throws (transient). */
+async function readParentActual(deps: PipelineDeps, ids: ParentResourceId[]): Promise<ActualState> {
+  const { netsvc, settings } = deps;
+  const get = async <T>(read: () => Promise<T | null>): Promise<T | null> => {
+    try {
+      return await read();
+    } catch (e) {
+      throw new TransientError(`reading Network Services: ${errorMessage(e)}`, { cause: e });
+    }
+  };
+  const [mesh, ...routes] = await Promise.all([
+    get(() => netsvc.get('meshes', settings.translate.mesh)),
+    ...ids.map(({ kind, id }) => get(() => netsvc.get(kind, id))),
+  ]);
+  const httpRoutes = routes.filter((_r, i) => ids[i].kind === 'httpRoutes').filter(Boolean) as NsHttpRoute[];
+  const grpcRoutes = routes.filter((_r, i) => ids[i].kind === 'grpcRoutes').filter(Boolean) as NsGrpcRoute[];
+  return { meshes: mesh ? [mesh as NsMesh] : [], httpRoutes, grpcRoutes, complete: true };
+}
+
+/** True when the only failures are creates that met 409 ALREADY_EXISTS (and what they blocked). */
+function lostCreateRace(result: ApplyResult): boolean {
+  const failed = result.items.filter((i) => i.status === 'failed');
+  return (
+    failed.length > 0 &&
+    failed.every((i) => i.action === 'create' && / 409 ALREADY_EXISTS: /.test(i.error ?? '')) &&
+    result.items.every((i) => i.status !== 'skipped' || i.action !== 'delete')
+  );
+}
+
+function countsOf(p: Plan, applied: ApplyResult, rejected: number): SyncCounts {
+  const done = (action: string) =>
+    applied.items.filter((i) => i.action === action && i.status === 'done').length;
+  return {
+    created: done('create'),
+    updated: done('update'),
+    deleted: done('delete'),
+    unchanged: p.unchanged,
+    refused: p.refused.length,
+    rejected,
+  };
+}
+
+export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise<SyncOutcome> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const { settings } = deps;
+  const parent = event.parent;
+  const key = parentKey(event.cluster, parent.namespace, parent.name);
+  if (event.cluster !== settings.translate.clusterId)
+    return {
+      result: 'skipped',
+      skip: 'other-cluster',
+      detail: `event for cluster ${event.cluster}, this function serves ${settings.translate.clusterId}`,
+      ms: ms(),
+    };
+
+  const ids = parentResourceIds(settings.translate, parent, candidatePorts(event));
+  const actual = await readParentActual(deps, ids);
+  const applied = appliedSequence([...actual.httpRoutes, ...actual.grpcRoutes]);
+  if (isStale(applied, event.sequence))
+    return {
+      result: 'skipped',
+      skip: 'stale-sequence',
+      detail: `sequence ${event.sequence} is older than the applied ${applied}`,
+      ms: ms(),
+    };
+
+  let live;
+  try {
+    live = await readLiveObjects(deps.kube, event);
+  } catch (e) {
+    throw new TransientError(`reading the cluster for ${key}: ${errorMessage(e)}`, { cause: e });
+  }
+  const freshness = checkFreshness(event, live);
+  if (!freshness.fresh) return { result: 'skipped', skip: 'stale-snapshot', detail: freshness.why, ms: ms() };
+
+  const translated = desiredForParent(translate(event.snapshot, settings.translate), parent);
+  // Changed inputs move every label (see sequence-labels.ts); otherwise only real writes move them.
+  const digest = snapshotDigest(event);
+  const desired = inputsChanged([...actual.httpRoutes, ...actual.grpcRoutes], digest)
+    ? stampAll(translated, event.sequence, digest)
+    : carrySequences(translated, actual, { sequence: event.sequence, digest });
+  const scoped = {
+    ...settings.plan,
+    scope: { parentKeys: [parentLabelValue(parent.namespace, parent.name)] },
+  };
+  const planApply = async (state: ActualState) => {
+    const planned = stampWrites(plan(desired, state, scoped), event.sequence);
+    if (planned.errors.length) throw new TransientError(`planning ${key}: ${planned.errors.join('; ')}`);
+    return { p: planned, result: await applyPlan(deps.netsvc, planned) };
+  };
+  let { p, result } = await planApply(actual);
+  // Another instance created the same resource (typically the shared Mesh) between our read and
+  // our create: read again and re-plan once rather than wait for a redelivery.
+  if (lostCreateRace(result)) ({ p, result } = await planApply(await readParentActual(deps, ids)));
+
+  const portOf = new Map(ids.map((i) => [i.id, i.port] as const));
+  const rejectedPorts = new Map<number, string>();
+  const transient: string[] = [];
+  for (const item of result.items) {
+    if (item.status === 'done') continue;
+    const error = item.error ?? 'failed';
+    if (item.status === 'failed' && applyFailureKind(error) === 'permanent' && portOf.has(item.id))
+      rejectedPorts.set(portOf.get(item.id) as number, error);
+    else transient.push(`${item.action} ${item.kind}/${item.id}: ${error}`);
+  }
+  if (transient.length) throw new TransientError(`applying ${key}: ${transient.join('; ')}`);
+  const rejected = rejectedPorts.size;
+  for (const r of p.refused) {
+    const port = portOf.get(r.id);
+    if (port !== undefined) rejectedPorts.set(port, `${r.kind}/${r.id} ${r.reason}`);
+  }
+
+  const statuses = markRejectedPorts(
+    scopedStatuses(desired.statuses, live, parent, settings.controllerName),
+    parent,
+    rejectedPorts,
+  );
+  let written;
+  try {
+    written = await writeRouteStatuses(deps.kube, statuses, {
+      controllerName: settings.controllerName,
+      fieldManager: 'gamma-csm-sync',
+    });
+  } catch (e) {
+    throw new TransientError(`writing route status for ${key}: ${errorMessage(e)}`, { cause: e });
+  }
+  if (written.failed.length)
+    throw new TransientError(
+      `writing route status for ${key}: ${written.failed.map((f) => `${f.kind} ${f.namespace}/${f.name}: ${f.error}`).join('; ')}`,
+    );
+  return {
+    result: 'applied',
+    counts: countsOf(p, result, rejected),
+    statuses: { written: written.written, skipped: written.skipped },
+    messages: [...rejectedPorts.values(), ...p.refused.map((r) => `refused ${r.kind}/${r.id}: ${r.reason}`)],
+    ms: ms(),
+  };
+}
