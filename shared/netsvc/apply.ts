@@ -4,6 +4,7 @@
 import { canonicalReference, idOf, planPhases } from '../plan/index.ts';
 import type { Action, ActualState, Kind, Plan, PlanStep, PlanUpdate } from '../plan/index.ts';
 import type { NetsvcBody, NetsvcClient } from './client.ts';
+import { failureOf } from './errors.ts';
 
 export type ApplyStatus = 'done' | 'failed' | 'skipped';
 
@@ -13,6 +14,8 @@ export interface ApplyItemResult {
   action: Action;
   status: ApplyStatus;
   error?: string;
+  /** For failed items: can a retry succeed (see errors.ts failureOf)? */
+  failure?: 'permanent' | 'transient';
   ms: number;
 }
 
@@ -126,7 +129,13 @@ export async function applyPlan(
         if (step.item.kind !== 'meshes' && step.action === 'delete') {
           for (const m of meshesOf(step)) meshesWithFailedRouteDeletes.add(m);
         }
-        record({ ...base, status: 'failed', error: errorText(e), ms: Math.round(performance.now() - t0) });
+        record({
+          ...base,
+          status: 'failed',
+          error: errorText(e),
+          failure: failureOf(e),
+          ms: Math.round(performance.now() - t0),
+        });
       }
     });
   }

@@ -28,6 +28,8 @@ export interface NetsvcClientOptions {
   endpoint?: string;
   /** Client-side limit for every request of this instance, polls included. Default 50. */
   requestsPerSecond?: number;
+  /** Requests that may go at once before pacing starts (the steady rate gives them up). Default 5. */
+  burst?: number;
   /** Requests in flight at once. Default 16. */
   maxConcurrency?: number;
   /** Give up waiting for one operation after this long. Default 10 minutes. */
@@ -73,6 +75,17 @@ const ID_PARAM: Record<NetsvcKind, string> = {
 const OUTPUT_ONLY = new Set(['name', 'selfLink', 'createTime', 'updateTime']);
 // Keeps a little headroom so timer and network jitter cannot push a 1 s window over the limit.
 const RATE_HEADROOM = 0.95;
+const DEFAULT_BURST = 5;
+
+/**
+ * A bucket whose busiest one-second window never exceeds `limit`: a burst of b lets b - 1 requests
+ * through ahead of the steady rate, so the steady rate gives those up. The burst keeps the handful of
+ * requests one event needs (GETs, a write, a poll) from queueing 1/rate apart.
+ */
+export function bucketFor(limit: number, burst: number): TokenBucket {
+  const b = Math.max(1, Math.min(Math.floor(burst), Math.floor(limit / 4)));
+  return new TokenBucket((limit - (b - 1)) * RATE_HEADROOM, b);
+}
 
 export class NetsvcClient {
   readonly stats: NetsvcClientStats = {
@@ -102,7 +115,7 @@ export class NetsvcClient {
           ...common,
           auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }),
         });
-    this.bucket = new TokenBucket((options.requestsPerSecond ?? 50) * RATE_HEADROOM);
+    this.bucket = bucketFor(options.requestsPerSecond ?? 50, options.burst ?? DEFAULT_BURST);
     this.slots = new Semaphore(options.maxConcurrency ?? 16);
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
     this.poll = {

@@ -110,3 +110,15 @@ function statusForHttp(httpStatus: number): string {
   };
   return known[httpStatus] ?? 'UNKNOWN';
 }
+
+/**
+ * Whether retrying the same request can succeed. Only the caller's own mistakes are permanent: a 400
+ * (INVALID_ARGUMENT, FAILED_PRECONDITION such as a hostname another route holds) from the API, or an
+ * operation that ended INVALID_ARGUMENT (3) or FAILED_PRECONDITION (9). Throttling, 5xx, timeouts
+ * and INTERNAL operations (how throttled operations fail) are transient.
+ */
+export function failureOf(e: unknown): 'permanent' | 'transient' {
+  if (e instanceof ApiError) return e.httpStatus === 400 ? 'permanent' : 'transient';
+  if (e instanceof OperationError) return e.code === 3 || e.code === 9 ? 'permanent' : 'transient';
+  return 'transient';
+}

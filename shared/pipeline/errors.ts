@@ -4,6 +4,7 @@
 // since sending the same body again cannot succeed.
 import { ApiException } from '@kubernetes/client-node';
 import { ApiError, OperationError, OperationTimeoutError } from '../netsvc/errors.ts';
+import type { ApplyItemResult } from '../netsvc/apply.ts';
 
 /** Thrown by the pipeline for anything a later delivery may get past. */
 export class TransientError extends Error {
@@ -16,12 +17,9 @@ export class TransientError extends Error {
 export type FailureKind = 'permanent' | 'transient';
 
 // applyPlan reports failures as text (ApiError.message): "<target>: <http> <STATUS>: <detail>".
-const API_ERROR_TEXT = /^[^:]+: (\d{3}) ([A-Z_]+): /;
-
-/** Classifies an applyPlan item error: only 400 answers are permanent. */
-export function applyFailureKind(errorText: string): FailureKind {
-  const m = API_ERROR_TEXT.exec(errorText);
-  return m && m[1] === '400' ? 'permanent' : 'transient';
+/** Classifies a failed applyPlan item; skipped items (blocked by another failure) are transient. */
+export function applyFailureKind(item: Pick<ApplyItemResult, 'failure'>): FailureKind {
+  return item.failure ?? 'transient';
 }
 
 /** Classifies a thrown error (Network Services or Kubernetes). */

@@ -81,7 +81,7 @@ export async function reconcileAll(
     for (const i of applied.items) {
       if (i.status === 'done') continue;
       errors.push(`${i.action} ${i.kind}/${i.id}: ${i.error ?? i.status}`);
-      if (applyFailureKind(i.error ?? '') === 'transient') transientFailures++;
+      if (applyFailureKind(i) === 'transient') transientFailures++;
     }
     const statuses = await writeRouteStatuses(deps.kube, desired.statuses, {
       controllerName: settings.controllerName,

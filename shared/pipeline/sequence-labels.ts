@@ -10,9 +10,10 @@ import { idOf } from '../plan/index.ts';
 import type { ActualState, NsResource, Plan, PlanItem, PlanUpdate } from '../plan/index.ts';
 import type { Desired } from '../translate/types.ts';
 
-export const LABEL_SEQUENCE = 'gamma-csm-sequence';
-/** Digest of the snapshot a route was written from (liveness.ts snapshotDigest). */
-export const LABEL_SNAPSHOT = 'gamma-csm-snapshot';
+// LABEL_SNAPSHOT holds the digest of the snapshot a route was written from (liveness.ts snapshotDigest).
+// The planner knows both labels (shared/plan BOOKKEEPING_LABELS) and never strips them.
+import { LABEL_SEQUENCE, LABEL_SNAPSHOT } from '../plan/index.ts';
+export { LABEL_SEQUENCE, LABEL_SNAPSHOT };
 
 /** The highest sequence label among the given resources, or undefined. */
 export function appliedSequence(resources: NsResource[]): string | undefined {

@@ -149,7 +149,7 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
   for (const item of result.items) {
     if (item.status === 'done') continue;
     const error = item.error ?? 'failed';
-    if (item.status === 'failed' && applyFailureKind(error) === 'permanent' && portOf.has(item.id))
+    if (item.status === 'failed' && applyFailureKind(item) === 'permanent' && portOf.has(item.id))
       rejectedPorts.set(portOf.get(item.id) as number, error);
     else transient.push(`${item.action} ${item.kind}/${item.id}: ${error}`);
   }

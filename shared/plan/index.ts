@@ -4,6 +4,7 @@ import { labelValue } from '../translate/names.ts';
 import { MUTABLE_FIELDS, normalize } from './normalize.ts';
 import { ownershipOf, parentKeyOf, refusalReason } from './ownership.ts';
 import {
+  BOOKKEEPING_LABELS,
   DEFAULT_MAX_DELETE_ABSOLUTE,
   DEFAULT_MAX_DELETE_FRACTION,
   type ActualState,
@@ -60,6 +61,17 @@ function duplicateIds(kind: Kind, bodies: NsResource[]): string[] {
   return errors;
 }
 
+/** The desired body with the live copy's bookkeeping labels wherever the desired body sets none. */
+function withLiveBookkeeping(desired: NsResource, actual: NsResource): NsResource {
+  const carried = BOOKKEEPING_LABELS.filter(
+    (key) => actual.labels?.[key] !== undefined && desired.labels?.[key] === undefined,
+  );
+  if (carried.length === 0) return desired;
+  const labels = { ...(desired.labels ?? {}) };
+  for (const key of carried) labels[key] = actual.labels![key]!;
+  return { ...desired, labels };
+}
+
 /** Create, update, refuse or leave one desired resource, given what exists under its id. */
 function planOne(
   plan: Plan,
@@ -77,9 +89,10 @@ function planOne(
     plan.refused.push({ kind, id: idOf(desired.name), reason: refusalReason(ownership, actual) });
     return;
   }
-  const diff = diffFields(kind, desired, actual);
+  const body = withLiveBookkeeping(desired, actual);
+  const diff = diffFields(kind, body, actual);
   if (diff.length === 0) plan.unchanged++;
-  else plan.updates.push({ ...item(kind, desired), updateMask: diff.map((d) => d.field), diff });
+  else plan.updates.push({ ...item(kind, body), updateMask: diff.map((d) => d.field), diff });
 }
 
 function planMesh(plan: Plan, desired: Desired, actual: ActualState, options: PlanOptions) {

@@ -3,6 +3,16 @@
 import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
 
 export type Kind = 'meshes' | 'httpRoutes' | 'grpcRoutes';
+
+/**
+ * Labels the sync function keeps on the resources it writes (the event sequence and the digest of the
+ * snapshot a route came from, DESIGN §3.3). They record how a resource was written, not what it
+ * should contain, so a plan computed without them (CLI, reconcile) carries the live values over
+ * instead of stripping them: stripping the sequence would let a stale event through.
+ */
+export const LABEL_SEQUENCE = 'gamma-csm-sequence';
+export const LABEL_SNAPSHOT = 'gamma-csm-snapshot';
+export const BOOKKEEPING_LABELS: readonly string[] = [LABEL_SEQUENCE, LABEL_SNAPSHOT];
 export type NsResource = NsMesh | NsHttpRoute | NsGrpcRoute;
 
 export interface ActualState {

@@ -4,6 +4,7 @@ import {
   ApiError,
   OperationError,
   OperationTimeoutError,
+  failureOf,
   isRetryable,
   toApiError,
 } from '../../shared/netsvc/errors.ts';
@@ -15,7 +16,7 @@ import {
 } from '../../shared/netsvc/operations.ts';
 import { Semaphore, TokenBucket } from '../../shared/netsvc/ratelimit.ts';
 import { backoffDelay, withRetry } from '../../shared/netsvc/retry.ts';
-import { differingFields } from '../../shared/netsvc/client.ts';
+import { bucketFor, differingFields } from '../../shared/netsvc/client.ts';
 import { maxInWindow } from '../../infra/local/netsvc/server.ts';
 
 /** Drives the bucket with a fake clock: `n` callers all waiting from `at`, served as soon as allowed. */
@@ -46,10 +47,32 @@ test('token bucket allows a burst after idling, then returns to the rate', (t) =
   t.throws(() => new TokenBucket(0), { message: /requestsPerSecond must be > 0/ });
 });
 
+test('the client bucket lets a small burst through at once yet keeps every 1 s window within the limit', (t) => {
+  for (const [limit, burst] of [
+    [50, 5],
+    [100, 10],
+    [8, 5],
+  ]) {
+    const bucket = bucketFor(limit, burst);
+    const times = grantTimes(bucket, 0, limit * 6);
+    const immediate = times.filter((x) => x === 0).length;
+    t.is(immediate, Math.min(burst, Math.floor(limit / 4)), `limit ${limit}: burst at t=0`);
+    t.true(maxInWindow(times, 1000) <= limit, `limit ${limit}: ${maxInWindow(times, 1000)} in a 1 s window`);
+    // a burst after idling must not break the window either
+    const later = grantTimes(bucket, 60_000, limit * 3);
+    t.true(maxInWindow([...times, ...later], 1000) <= limit);
+  }
+});
+
 test('after an event-loop stall the queue drains at the rate, not in a burst of overdue timers', async (t) => {
   const bucket = new TokenBucket(100);
   const released: number[] = [];
-  const all = Array.from({ length: 30 }, () => bucket.take().then(() => released.push(performance.now())));
+  // Release times come from the bucket itself (queued-at + waited), not from when each promise
+  // callback happens to run, which a loaded machine delays by arbitrary amounts.
+  const all = Array.from({ length: 30 }, () => {
+    const queuedAt = performance.now();
+    return bucket.take().then((waited) => released.push(queuedAt + waited));
+  });
   const stallUntil = performance.now() + 120;
   while (performance.now() < stallUntil); // block the loop while a dozen slots pass
   await Promise.all(all);
@@ -213,4 +236,14 @@ test('differingFields lists the top-level writable fields that differ, ignoring 
     ),
     ['hostnames', 'meshes'],
   );
+});
+
+test("failureOf: only the caller's own mistakes are permanent", (t) => {
+  t.is(failureOf(new ApiError(400, 'INVALID_ARGUMENT', 'bad hostname', 't')), 'permanent');
+  t.is(failureOf(new ApiError(400, 'FAILED_PRECONDITION', 'in use', 't')), 'permanent');
+  t.is(failureOf(new ApiError(429, 'RESOURCE_EXHAUSTED', 'slow down', 't')), 'transient');
+  t.is(failureOf(new ApiError(503, 'UNAVAILABLE', 'down', 't')), 'transient');
+  t.is(failureOf(new OperationError(3, 'invalid', 'r', 'op')), 'permanent');
+  t.is(failureOf(new OperationError(13, 'internal (throttled)', 'r', 'op')), 'transient');
+  t.is(failureOf(new Error('socket hang up')), 'transient');
 });

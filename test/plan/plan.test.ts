@@ -1,8 +1,8 @@
 import test from 'ava';
-import { isEmptyPlan, plan, planPhases } from '../../shared/plan/index.ts';
+import { LABEL_SEQUENCE, LABEL_SNAPSHOT, isEmptyPlan, plan, planPhases } from '../../shared/plan/index.ts';
 import { formatPlanText } from '../../shared/plan/format.ts';
 import { LABEL_CLUSTER } from '../../shared/translate/types.ts';
-import { OPTS, actual, asListed, desired, grpcRoute, httpRoute, mesh } from './builders.ts';
+import { OPTS, actual, asListed, desired, grpcRoute, httpRoute, mesh, ourLabels } from './builders.ts';
 
 test('steady state: the listed form of the desired resources gives an empty plan', (t) => {
   const d = desired({ httpRoutes: [httpRoute('a'), httpRoute('b')], grpcRoutes: [grpcRoute('g')] });
@@ -160,4 +160,31 @@ test('phases: route deletes before route writes, mesh deletes last', (t) => {
     planPhases(p).map((ph) => ph.map((s) => `${s.action} ${s.item.id}`)),
     [['delete old'], ['create new'], ['delete m']],
   );
+});
+
+test("the sync function's bookkeeping labels are carried over, never stripped", (t) => {
+  const bookkeeping = { [LABEL_SEQUENCE]: '42', [LABEL_SNAPSHOT]: 'abc' };
+  const live = asListed(
+    httpRoute('a', { labels: { ...ourLabels('c1', 'ns-a'), ...bookkeeping } }),
+    'httpRoutes',
+  );
+  t.true(isEmptyPlan(plan(desired({ httpRoutes: [httpRoute('a')] }), actual({ httpRoutes: [live] }), OPTS)));
+
+  const changed = plan(
+    desired({ httpRoutes: [httpRoute('a', { description: 'new' })] }),
+    actual({ httpRoutes: [live] }),
+    OPTS,
+  );
+  t.deepEqual(changed.updates[0].updateMask, ['description']);
+  t.like(changed.updates[0].body.labels, bookkeeping, 'an update keeps the live sequence');
+
+  const restamped = plan(
+    desired({
+      httpRoutes: [httpRoute('a', { labels: { ...ourLabels('c1', 'ns-a'), [LABEL_SEQUENCE]: '43' } })],
+    }),
+    actual({ httpRoutes: [live] }),
+    OPTS,
+  );
+  t.deepEqual(restamped.updates[0].updateMask, ['labels'], 'a desired sequence still wins');
+  t.like(restamped.updates[0].body.labels, { [LABEL_SEQUENCE]: '43', [LABEL_SNAPSHOT]: 'abc' });
 });
