@@ -77,7 +77,13 @@ test('after an event-loop stall the queue drains at the rate, not in a burst of 
   while (performance.now() < stallUntil); // block the loop while a dozen slots pass
   await Promise.all(all);
   const gaps = released.slice(1).map((x, i) => x - released[i]);
-  t.true(Math.min(...gaps) >= 9, `smallest gap ${Math.min(...gaps).toFixed(1)} ms`);
+  // A burst of overdue timers would release many back to back (gaps near 0 ms). Paced releases are
+  // 10 ms apart; a loaded machine can deschedule the process between a release and its clock read,
+  // which shortens one gap and lengthens the next, so check for bursts and for the overall pace.
+  const backToBack = gaps.filter((g) => g < 2).length;
+  t.is(backToBack, 0, `gaps: ${gaps.map((g) => g.toFixed(1)).join(' ')}`);
+  const span = released[released.length - 1] - released[1];
+  t.true(span >= 28 * 10 * 0.95, `29 paced releases took ${span.toFixed(0)} ms`);
 });
 
 test('semaphore keeps at most `limit` tasks running', async (t) => {

@@ -1,0 +1,74 @@
+// Found by the chaos runs (11 of 20 seeds needed the final reconcile to delete leftovers): the event
+// path alone must converge for deletions too, not only with the scheduled reconcile's help.
+import test from 'ava';
+import { startPipeline } from '../../infra/local/pipeline.ts';
+import type { Pipeline } from '../../infra/local/pipeline.ts';
+import type { KubeObj } from '../../infra/local/k8s/index.ts';
+import { httpRoute, service } from '../badinput/support.ts';
+
+let p: Pipeline;
+test.before(async () => {
+  p = await startPipeline();
+  p.k8s.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } });
+});
+test.after.always(async () => {
+  await p?.close();
+});
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The parent Services (by name) that have an HttpRoute in the NS emulator. */
+function routedServices(): string[] {
+  return p.netsvc
+    .resources('httpRoutes')
+    .map((r) => /-> Service ns\/([a-z0-9-]+):/.exec(String(r.description))?.[1] ?? '?')
+    .sort();
+}
+
+async function settle(): Promise<void> {
+  await sleep(300); // past the watcher's coalescing window
+  await p.idle(20_000);
+}
+
+test.serial('deleting a route, then its Service later, removes the Network Services route', async (t) => {
+  p.k8s.apply(service('one', 'ns') as KubeObj);
+  p.k8s.apply(httpRoute('r-one', 'ns', 'one') as KubeObj);
+  await settle();
+  t.deepEqual(routedServices(), ['one']);
+  p.k8s.deleteObject('HTTPRoute', 'ns', 'r-one');
+  await settle();
+  p.k8s.deleteObject('Service', 'ns', 'one');
+  await settle();
+  t.deepEqual(routedServices(), []);
+});
+
+test.serial('deleting a Service whose route stays removes the Network Services route', async (t) => {
+  p.k8s.apply(service('two', 'ns') as KubeObj);
+  p.k8s.apply(httpRoute('r-two', 'ns', 'two') as KubeObj);
+  await settle();
+  t.deepEqual(routedServices(), ['two']);
+  p.k8s.deleteObject('Service', 'ns', 'two');
+  await settle();
+  t.deepEqual(routedServices(), []);
+  p.k8s.deleteObject('HTTPRoute', 'ns', 'r-two');
+  await settle();
+});
+
+// BUG (reported): when a route and its parent Service are deleted together (within the watcher's
+// coalescing window), the sync path leaves the parent's HttpRoute in Network Services; only the next
+// scheduled reconcile deletes it. Each deletion alone works (tests above). Likely cause: the coalesced
+// event for the parent carries neither the Service nor previousPorts, so sync has no port whose route
+// it could delete. Minimal repro: this test.
+test.serial.failing(
+  'deleting a route and its Service together removes the Network Services route',
+  async (t) => {
+    p.k8s.apply(service('three', 'ns') as KubeObj);
+    p.k8s.apply(httpRoute('r-three', 'ns', 'three') as KubeObj);
+    await settle();
+    t.deepEqual(routedServices(), ['three']);
+    p.k8s.deleteObject('HTTPRoute', 'ns', 'r-three');
+    p.k8s.deleteObject('Service', 'ns', 'three');
+    await settle();
+    t.deepEqual(routedServices(), [], 'left behind until the next reconcile');
+  },
+);

@@ -1,0 +1,249 @@
+// One chaos run: the whole pipeline on loopback (k8s stand-in -> watcher -> Pub/Sub -> sync ->
+// Network Services emulator), random route and Service changes from a seeded PRNG while faults are
+// injected everywhere, then faults off, drain, one reconcile, and the invariants checked.
+import { startPipeline } from '../../infra/local/pipeline.ts';
+import type { Pipeline, PushBody } from '../../infra/local/pipeline.ts';
+import type { Faults } from '../../infra/local/netsvc/faults.ts';
+import { seededRandom } from '../../infra/local/netsvc/faults.ts';
+import { readClusterSnapshot } from '../../shared/cluster/index.ts';
+import { handleSyncEvent } from '../../shared/pipeline/index.ts';
+import { translate } from '../../shared/translate/index.ts';
+import { labelValue } from '../../shared/translate/names.ts';
+import { foreignFingerprint, stateDiff, statusDiff } from './check.ts';
+import { CrashingNetsvcClient } from './crash.ts';
+import { World } from './world.ts';
+import type { Random } from './world.ts';
+
+export interface ChaosOptions {
+  seed: number;
+  steps: number;
+  /** Upper bound of the random pause between two changes. */
+  maxPauseMs?: number;
+}
+
+export interface ChaosReport {
+  seed: number;
+  ordering: boolean;
+  changes: Record<string, number>;
+  faults: Record<string, number>;
+  retries: Record<string, number>;
+  /** What the event path alone left different (the final reconcile repairs it); informational. */
+  driftBeforeReconcile: string[];
+  /** The changes made, in order. */
+  trace: string[];
+  /** Differences after the final reconcile; every list must be empty. */
+  stateDiff: string[];
+  statusDiff: string[];
+  foreignChanged: string[];
+  maxRequestsPerSecond: number;
+  rateLimit: number;
+  reconcile: { created: number; updated: number; deleted: number; failed: number } | undefined;
+  ms: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const CLUSTER = 'chaos';
+
+/** Faults while changes are made: NS 503 20%, 429 5%, failing and slow operations, latency jitter. */
+function netsvcFaults(seed: number): Faults {
+  return {
+    errorRates: { '*': { '503': 0.2, '429': 0.05 } },
+    failOperationRate: 0.05,
+    operationDelay: { polls: 1 },
+    jitterMs: 15,
+    seed,
+  };
+}
+
+/** Resources gamma-csm does not own: unlabelled, another cluster's, and another Mesh. */
+function seedForeign(p: Pipeline): string[] {
+  const loc = `projects/${p.project}/locations/global`;
+  const mesh = `${loc}/meshes/${p.mesh}`;
+  const foreign = [
+    {
+      kind: 'meshes' as const,
+      name: `${loc}/meshes/someone-elses-mesh`,
+      body: { description: 'hand-made', labels: { team: 'x' } },
+    },
+    {
+      kind: 'httpRoutes' as const,
+      name: `${loc}/httpRoutes/hand-made-route`,
+      body: {
+        hostnames: ['legacy.example.com'],
+        meshes: [mesh],
+        rules: [{ action: { destinations: [{ serviceName: `${loc}/backendServices/legacy` }] } }],
+      },
+    },
+    {
+      kind: 'httpRoutes' as const,
+      name: `${loc}/httpRoutes/gamma-other-ns-a-api-80-00000000`,
+      body: {
+        hostnames: ['api.ns-a.svc.other.local'],
+        meshes: [mesh],
+        labels: { 'managed-by': 'gamma-csm', 'gamma-csm-cluster': 'other', 'gamma-csm-parent': 'ns-a_api' },
+        rules: [{ action: { destinations: [{ serviceName: `${loc}/backendServices/other` }] } }],
+      },
+    },
+    {
+      kind: 'grpcRoutes' as const,
+      name: `${loc}/grpcRoutes/hand-made-grpc`,
+      body: {
+        hostnames: ['grpc.legacy.example.com'],
+        meshes: [mesh],
+        rules: [{ action: { destinations: [{ serviceName: `${loc}/backendServices/legacy` }] } }],
+      },
+    },
+  ];
+  for (const f of foreign)
+    p.netsvc.putRaw(f.kind, f.name, {
+      name: f.name,
+      createTime: '2026-01-01T00:00:00.000000000Z',
+      ...f.body,
+    });
+  return foreign.map((f) => f.name);
+}
+
+/**
+ * Crash injection at the push gate: the delivery is taken out of Pub/Sub's hands (acknowledged), run
+ * by a sync instance that dies mid-apply, then by a restarted instance until it succeeds, as a
+ * redelivery would.
+ */
+function crashInjector(
+  p: Pipeline,
+  rng: Random,
+  rate: number,
+  stats: Record<string, number>,
+  pending: Promise<void>[],
+) {
+  let n = 0;
+  const run = async (body: PushBody) => {
+    const event = { id: body.message?.messageId ?? `crash-${++n}`, data: body };
+    const crashing = new CrashingNetsvcClient(p.deps.netsvc, Math.floor(rng() * 3), rng() < 0.5);
+    try {
+      await handleSyncEvent(event, { ...p.deps, netsvc: crashing });
+    } catch {
+      // the instance died (or failed on an injected fault first): its delivery was not acknowledged
+    }
+    if (crashing.dead) stats['sync crashed mid-apply'] = (stats['sync crashed mid-apply'] ?? 0) + 1;
+    for (let attempt = 0; attempt < 30; attempt++) {
+      await sleep(20 + attempt * 20);
+      try {
+        await handleSyncEvent(event, p.deps);
+        return;
+      } catch {
+        stats['restart redeliveries'] = (stats['restart redeliveries'] ?? 0) + 1;
+      }
+    }
+  };
+  return (body: PushBody): boolean => {
+    if (rng() >= rate) return false;
+    pending.push(run(body));
+    return true;
+  };
+}
+
+export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  // Separate streams: the changes replay exactly from the seed, whatever the timing of the faults.
+  const rng = seededRandom(opts.seed);
+  const faultRng = seededRandom(opts.seed ^ 0x5bd1e995);
+  const crashRng = seededRandom(opts.seed ^ 0x27d4eb2f);
+  const ordering = opts.seed % 2 === 0;
+  const p = await startPipeline({
+    clusterId: CLUSTER,
+    ordering,
+    netsvcClient: { retry: { baseDelayMs: 10, maxDelayMs: 200 } },
+  });
+  try {
+    const foreignNames = seedForeign(p);
+    const foreignBefore = foreignFingerprint(p.netsvc, foreignNames);
+    const world = new World(p.k8s, rng);
+    world.seed(6);
+    await p.idle(30_000);
+
+    const faults: Record<string, number> = {};
+    const crashes: Promise<void>[] = [];
+    const bump = (k: string) => (faults[k] = (faults[k] ?? 0) + 1);
+    p.k8s.expireAs = faultRng() < 0.5 ? 'event' : 'status';
+    p.netsvc.setFaults(netsvcFaults(opts.seed));
+    p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: 0 });
+    p.dropDeliveries(crashInjector(p, crashRng, 0.15, faults, crashes));
+
+    for (let i = 0; i < opts.steps; i++) {
+      world.step();
+      const r = faultRng();
+      if (r < 0.06) {
+        p.k8s.dropWatches('destroy');
+        bump('watch connections dropped');
+      } else if (r < 0.1) {
+        p.k8s.compact(); // history gone: the watcher's next watch from its old resourceVersion gets 410
+        p.k8s.dropWatches('end');
+        bump('watch history compacted (410 on resume)');
+      } else if (r < 0.14) {
+        p.netsvc.setFaults({ ...netsvcFaults(opts.seed + i), latencyMs: 250 });
+        bump('NS latency spike 250 ms');
+      } else if (r < 0.18) {
+        p.netsvc.setFaults(netsvcFaults(opts.seed + i));
+        p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: Math.floor(faultRng() * 100) });
+        bump('Pub/Sub delivery delay');
+      }
+      await sleep(Math.floor(faultRng() * (opts.maxPauseMs ?? 40)));
+    }
+
+    // Let the pipeline catch up while the faults are still on, then turn them off and drain
+    // (including crashed deliveries being restarted).
+    await p.idle(60_000).catch(() => bump('not idle under faults within 60 s'));
+    p.netsvc.clearFaults();
+    p.pubsub.setFaults({ duplicateRate: 0, reorder: false, delayMs: 0 });
+    await p.idle(60_000);
+    await Promise.all(crashes);
+    p.dropDeliveries(undefined);
+    await p.idle(60_000);
+    const before = translate(await readClusterSnapshot(p.kube), p.deps.settings.translate);
+    const driftBeforeReconcile = stateDiff(before, p.netsvc, labelValue(CLUSTER));
+    const summary = await p.runReconcile();
+    await p.idle(30_000);
+
+    const cluster = await readClusterSnapshot(p.kube);
+    const desired = translate(cluster, p.deps.settings.translate);
+    const injected = p.netsvc.stats().injected;
+    const sub = p.pubsub.subscriptionStats(p.subscriptions.sync);
+    const clientStats = p.deps.netsvc.stats;
+    const foreignAfter = foreignFingerprint(p.netsvc, foreignNames);
+    return {
+      seed: opts.seed,
+      ordering,
+      changes: world.counts,
+      faults: {
+        'NS 503': injected['503'],
+        'NS 429': injected['429'],
+        'NS 500': injected['500'],
+        'NS failed operations': injected.failedOperations,
+        'Pub/Sub duplicates': sub.duplicated,
+        ...faults,
+      },
+      retries: {
+        'NS client retries': clientStats.retries,
+        'NS creates settled by read': clientStats.createsResolvedByRead,
+        'Pub/Sub redeliveries': sub.redelivered,
+        'Pub/Sub nacks': sub.nacked,
+      },
+      driftBeforeReconcile,
+      trace: world.trace,
+      stateDiff: stateDiff(desired, p.netsvc, labelValue(CLUSTER)),
+      statusDiff: statusDiff(desired, p.k8s, p.deps.settings.controllerName),
+      foreignChanged: foreignNames.filter((n) => foreignAfter[n] !== foreignBefore[n]),
+      maxRequestsPerSecond: p.netsvc.maxRequestsInWindow(1000),
+      rateLimit: p.config.rateLimitRps,
+      reconcile: summary && {
+        created: summary.created,
+        updated: summary.updated,
+        deleted: summary.deleted,
+        failed: summary.failed,
+      },
+      ms: Date.now() - started,
+    };
+  } finally {
+    await p.close();
+  }
+}
