@@ -18,6 +18,8 @@ export interface Change {
 export interface ClusterView {
   services: readonly Service[];
   routes: readonly Route[];
+  /** refKeys of Services that were route parents before (their Network Services routes may exist). */
+  knownParents?: ReadonlySet<string>;
 }
 
 export interface AffectedParent {
@@ -97,8 +99,10 @@ function serviceChange(change: Change, view: ClusterView, out: Collector): void 
   const reason = describe(svc, change.type);
   const portsChanged = old !== undefined && portsOf(old).join() !== portsOf(now).join();
   const previousPorts = portsChanged ? portsOf(old) : undefined;
-  // The Service as a parent.
-  if (view.routes.some((r) => routeTargets(r, self))) out.add(self, reason, previousPorts);
+  // The Service as a parent: one with routes now, or one that had routes (deleted with the Service in
+  // one coalescing window) and may still have Network Services routes on its old ports.
+  const wasParent = view.knownParents?.has(refKey(self)) && (portsChanged || change.type === 'delete');
+  if (wasParent || view.routes.some((r) => routeTargets(r, self))) out.add(self, reason, previousPorts);
   // The Service as a backend (or mirror target) of other parents' routes.
   for (const r of view.routes) {
     if (!routeUses(r, self)) continue;

@@ -138,6 +138,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
   const counters = { changes: 0, ignored: 0, flushes: 0 };
   let synced = false;
   let closing: Promise<boolean> | undefined;
+  let stopping = false; // set before the informers stop: their aborts are reported synchronously
 
   const informerOpts = {
     ...(settings.minWatchIntervalMs !== undefined ? { minWatchIntervalMs: settings.minWatchIntervalMs } : {}),
@@ -188,15 +189,22 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     timers,
   });
 
+  /**
+   * Services that have been route parents since start: deleting one (or changing its ports) must reach
+   * sync with its old ports even when its routes went first, in the same coalescing window.
+   */
+  const knownParents = new Set<string>();
+
   function onChange(change: Change): void {
     const obj = (change.new ?? change.old) as WatchedObject;
     version.see(obj.metadata.resourceVersion);
     if (!synced || closing) return; // before sync: the start-up resync (or the reconcile) covers it
     counters.changes += 1;
     const { services: svcs, httpRoutes: http, grpcRoutes: grpc } = cache();
-    const affected = affectedParents(change, { services: svcs, routes: [...http, ...grpc] });
+    const affected = affectedParents(change, { services: svcs, routes: [...http, ...grpc], knownParents });
     if (affected.length === 0) counters.ignored += 1;
     for (const a of affected) {
+      knownParents.add(refKey(a.parent));
       log.debug('parent affected', {
         parent: parentKey(settings.clusterId, a.parent.namespace, a.parent.name),
         reasons: a.reasons,
@@ -223,6 +231,8 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     inf.on('connect', () => h.onConnect(timers.now()));
     inf.on('error', (err: unknown) => {
       h.onError(timers.now());
+      // Closing aborts the watch requests: expected, not worth a warning.
+      if (stopping) return log.debug(`${kind} informer stopped: ${(err as Error)?.message ?? String(err)}`);
       log.warn(`${kind} informer error, restarting with backoff: ${(err as Error)?.message ?? String(err)}`, {
         informer: kind,
       });
@@ -256,6 +266,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     const parents = new Map<string, ServiceRef>();
     const routes: Route[] = [...(httpRoutes.list() as HTTPRoute[]), ...(grpcRoutes.list() as GRPCRoute[])];
     for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
+    for (const key of parents.keys()) knownParents.add(key);
     log.info('informers synced', {
       services: services.list().length,
       routes: routes.length,
@@ -268,6 +279,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
   ready.catch(() => {});
 
   async function shutdown(): Promise<boolean> {
+    stopping = true;
     for (const inf of informers.values()) inf.stop();
     coalescer.flushAll();
     const flushed = await publisher.drain(settings.shutdownTimeoutMs ?? 10_000);

@@ -54,21 +54,16 @@ test.serial('deleting a Service whose route stays removes the Network Services r
   await settle();
 });
 
-// BUG (reported): when a route and its parent Service are deleted together (within the watcher's
-// coalescing window), the sync path leaves the parent's HttpRoute in Network Services; only the next
-// scheduled reconcile deletes it. Each deletion alone works (tests above). Likely cause: the coalesced
-// event for the parent carries neither the Service nor previousPorts, so sync has no port whose route
-// it could delete. Minimal repro: this test.
-test.serial.failing(
-  'deleting a route and its Service together removes the Network Services route',
-  async (t) => {
-    p.k8s.apply(service('three', 'ns') as KubeObj);
-    p.k8s.apply(httpRoute('r-three', 'ns', 'three') as KubeObj);
-    await settle();
-    t.deepEqual(routedServices(), ['three']);
-    p.k8s.deleteObject('HTTPRoute', 'ns', 'r-three');
-    p.k8s.deleteObject('Service', 'ns', 'three');
-    await settle();
-    t.deepEqual(routedServices(), [], 'left behind until the next reconcile');
-  },
-);
+// Fixed: when a route and its parent Service were deleted together (within the watcher's coalescing
+// window), the coalesced event carried neither the Service nor previousPorts, so sync could not find
+// the parent's HttpRoute and it stayed until the next reconcile.
+test.serial('deleting a route and its Service together removes the Network Services route', async (t) => {
+  p.k8s.apply(service('three', 'ns') as KubeObj);
+  p.k8s.apply(httpRoute('r-three', 'ns', 'three') as KubeObj);
+  await settle();
+  t.deepEqual(routedServices(), ['three']);
+  p.k8s.deleteObject('HTTPRoute', 'ns', 'r-three');
+  p.k8s.deleteObject('Service', 'ns', 'three');
+  await settle();
+  t.deepEqual(routedServices(), [], 'removed by the event path, not left for the reconcile');
+});

@@ -11,6 +11,7 @@ interface Row {
   change: Change;
   services?: Service[];
   routes?: Route[];
+  knownParents?: string[];
   /** "ns/name" or "ns/name previous=80,81" */
   expected: string[];
 }
@@ -139,6 +140,20 @@ const rows: Row[] = [
     expected: ['default/a previous=80,9090'],
   },
   {
+    title: 'former parent deleted after its routes (one coalescing window) -> itself with its ports',
+    change: { type: 'delete', old: svc('a', 'default', [80, 9090]) },
+    routes: [],
+    knownParents: ['default/a'],
+    expected: ['default/a previous=80,9090'],
+  },
+  {
+    title: 'Service that was never a parent deleted -> nothing',
+    change: { type: 'delete', old: svc('lonely', 'default', [80]) },
+    routes: [routeA],
+    knownParents: ['default/a'],
+    expected: [],
+  },
+  {
     title: 'Service with no routes created -> nothing',
     change: { type: 'add', new: svc('lonely') },
     routes: [routeA],
@@ -174,7 +189,11 @@ const render = (r: ReturnType<typeof affectedParents>[number]) =>
 
 for (const row of rows) {
   test(row.title, (t) => {
-    const view: ClusterView = { services: row.services ?? [], routes: row.routes ?? [] };
+    const view: ClusterView = {
+      services: row.services ?? [],
+      routes: row.routes ?? [],
+      knownParents: new Set(row.knownParents ?? []),
+    };
     const got = affectedParents(row.change, view);
     t.deepEqual(got.map(render), row.expected);
     for (const g of got) t.true(g.reasons.length > 0, 'every parent says why');
