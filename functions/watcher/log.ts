@@ -1,17 +1,15 @@
-// Structured logs: one JSON object per line with `severity` and `message` (what Cloud Logging reads
-// from a container's stdout), or a readable text line with --log-format text.
+// The watcher logs through the shared logger (shared/log), every line labelled component=watcher
+// (`logging.googleapis.com/labels` in JSON, so Cloud Logging can filter on it).
 import type { LogFormat } from '../../shared/config/index.ts';
+import { formatLogLine, makeLogger as makeSharedLogger } from '../../shared/log/index.ts';
+import type { LogFields, Logger as SharedLogger, Severity } from '../../shared/log/index.ts';
 
-export type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
-export type LogFields = Record<string, unknown>;
+export type { LogFields, Severity };
 
-export interface Logger {
-  log(severity: Severity, message: string, fields?: LogFields): void;
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-}
+/** What the watcher needs of a logger (any shared/log Logger fits). */
+export type Logger = Omit<SharedLogger, 'with'>;
+
+const LABELS = { component: 'watcher' };
 
 export function formatLine(
   format: LogFormat,
@@ -20,29 +18,13 @@ export function formatLine(
   message: string,
   fields: LogFields = {},
 ): string {
-  if (format === 'json')
-    return JSON.stringify({ severity, message, time: time.toISOString(), component: 'watcher', ...fields });
-  const extra = Object.entries(fields)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-  return `${time.toISOString()} ${severity.padEnd(7)} ${message}${extra ? ` ${extra}` : ''}`;
+  return formatLogLine(format, time, severity, message, LABELS, fields);
 }
 
 export function makeLogger(
   format: LogFormat,
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  write?: (line: string) => void,
   minSeverity: Severity = 'INFO',
-): Logger {
-  const order: Severity[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR'];
-  const log = (severity: Severity, message: string, fields?: LogFields) => {
-    if (order.indexOf(severity) < order.indexOf(minSeverity)) return;
-    write(formatLine(format, new Date(), severity, message, fields));
-  };
-  return {
-    log,
-    debug: (m, f) => log('DEBUG', m, f),
-    info: (m, f) => log('INFO', m, f),
-    warn: (m, f) => log('WARNING', m, f),
-    error: (m, f) => log('ERROR', m, f),
-  };
+): SharedLogger {
+  return makeSharedLogger(format, LABELS, write, minSeverity);
 }

@@ -1,58 +1,66 @@
 // The `sync` and `reconcile` Cloud Functions served in-process by functions-framework (its own
 // Express server and CloudEvent parsing), around the same shared/pipeline handlers the deployed
-// functions use. The wrapper only observes: it reports each delivery to the live log and rethrows
-// failures, so the framework answers 500 and Pub/Sub redelivers exactly as in the cloud.
+// functions use. The wrapper only observes: it reports each delivery (what the handler returned or
+// threw, and the Network Services writes it made) and rethrows failures, so the framework answers
+// 500 and Pub/Sub redelivers exactly as in the cloud.
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { decodeRouteEvent, parentKey } from '../../shared/events/index.ts';
+import { decodeRouteEvent } from '../../shared/events/index.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
-import {
-  handleReconcileEvent,
-  handleSyncEvent,
-  pubsubMessageOf,
-  TransientError,
+import { handleReconcileEvent, handleSyncEvent, pubsubMessageOf } from '../../shared/pipeline/index.ts';
+import type {
+  CloudEventLike,
+  PipelineDeps,
+  ReconcileHandling,
+  SyncHandling,
 } from '../../shared/pipeline/index.ts';
-import type { CloudEventLike, PipelineDeps } from '../../shared/pipeline/index.ts';
-import type { RouteStatusView, StackEvent } from './live-log.ts';
-import type { ObservedNetsvcClient } from './observed-netsvc.ts';
+import type { ObservedNetsvcClient, Write } from './observed-netsvc.ts';
 
 export interface FunctionServer {
   url: string;
   port: number;
+  /** Requests received so far. */
+  deliveries: number;
+  /** Requests being handled right now. */
+  inFlight: number;
   close(): Promise<void>;
 }
 
-export interface FunctionHooks {
-  emit(e: StackEvent): void;
-  /** gamma-csm's status entry of a route, read after the sync wrote it. */
-  routeStatus(
-    route: { kind: string; namespace: string; name: string },
-    parent: { namespace: string; name: string },
-  ): RouteStatusView;
-}
+/** What one delivery came to: the handler's result, or what it threw (the delivery is redelivered). */
+export type Delivery =
+  | { fn: 'sync'; cloudEvent: CloudEventLike; event?: RouteEvent; writes: Write[]; handling: SyncHandling }
+  | { fn: 'sync'; cloudEvent: CloudEventLike; event?: RouteEvent; writes: Write[]; error: unknown }
+  | { fn: 'reconcile'; cloudEvent: CloudEventLike; writes: Write[]; handling: ReconcileHandling }
+  | { fn: 'reconcile'; cloudEvent: CloudEventLike; writes: Write[]; error: unknown };
+
+export type DeliveryListener = (d: Delivery) => void;
+
+export type FunctionDeps = PipelineDeps & { netsvc: ObservedNetsvcClient };
 
 let registered = 0;
 
 /** How long close() lets deliveries in progress finish before their connections are cut. */
 const DRAIN_MS = 2000;
 
-async function serve(
+/** Serves `handler` as a registered CloudEvent function through the framework's real server. */
+export async function serveFunction(
   name: string,
   handler: (e: CloudEventLike) => Promise<void>,
   host: string,
-  port: number,
+  port = 0,
 ): Promise<FunctionServer> {
-  const inFlight = new Set<Promise<void>>();
-  cloudEvent(name, (event: CloudEventLike) => {
+  const running = new Set<Promise<void>>();
+  const fnName = `${name}-${++registered}`;
+  cloudEvent(fnName, (event: CloudEventLike) => {
     const run = handler(event);
-    inFlight.add(run);
-    const forget = () => void inFlight.delete(run);
+    running.add(run);
+    const forget = () => void running.delete(run);
     run.then(forget, forget);
     return run;
   });
-  const server: http.Server = getTestServer(name);
+  const server: http.Server = getTestServer(fnName);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -61,19 +69,36 @@ async function serve(
   const close = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // Let handlers in progress finish (bounded) so none fails against a stand-in already closed.
     let timer: NodeJS.Timeout | undefined;
-    const drained = Promise.allSettled([...inFlight]);
+    const drained = Promise.allSettled([...running]);
     await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, DRAIN_MS)))]);
     clearTimeout(timer);
     server.closeAllConnections();
     await closed;
   };
-  return { url: `http://${host}:${bound}/`, port: bound, close };
+  const handle: FunctionServer = {
+    url: `http://${host}:${bound}/`,
+    port: bound,
+    deliveries: 0,
+    inFlight: 0,
+    close,
+  };
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle.deliveries++;
+    handle.inFlight++;
+    res.on('close', () => handle.inFlight--);
+  });
+  return handle;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /**
- * What the framework prints for a failed delivery (it logs `err.stack`): one line, since the live
- * log has already said what failed and why.
+ * What the framework prints for a failed delivery (it logs `err.stack`): one line, since the
+ * function's log and the delivery report have already said what failed and why.
  */
 function redeliver(what: string, cause: unknown): Error {
   const e = new Error(`${what} failed: ${message(cause)}`, { cause });
@@ -81,92 +106,55 @@ function redeliver(what: string, cause: unknown): Error {
   return e;
 }
 
-function decoded(event: CloudEventLike): RouteEvent | undefined {
+/** The route event a delivery carries, when it decodes (for reports; the handler decides). */
+export function routeEventOf(event: CloudEventLike): RouteEvent | undefined {
   const envelope = pubsubMessageOf(event);
   if (!envelope.ok) return undefined;
   const result = decodeRouteEvent(envelope.message.data, envelope.message.attributes);
   return result.ok ? result.event : undefined;
 }
 
-function routesOf(ev: RouteEvent): { kind: string; namespace: string; name: string }[] {
-  const s = ev.snapshot as { httpRoutes?: RouteMeta[]; grpcRoutes?: RouteMeta[] };
-  const list = (kind: string, rs: RouteMeta[] = []) =>
-    rs.map((r) => ({
-      kind,
-      namespace: r.metadata?.namespace ?? ev.parent.namespace,
-      name: r.metadata?.name ?? '',
-    }));
-  return [...list('HTTPRoute', s.httpRoutes), ...list('GRPCRoute', s.grpcRoutes)];
-}
-
-interface RouteMeta {
-  metadata?: { name?: string; namespace?: string };
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-export async function startSyncFunction(
-  deps: PipelineDeps & { netsvc: ObservedNetsvcClient },
-  hooks: FunctionHooks,
+export function startSyncFunction(
+  deps: FunctionDeps,
+  report: DeliveryListener,
   host: string,
-  port: number,
+  port = 0,
 ): Promise<FunctionServer> {
-  return serve(
-    `gamma-local-sync-${++registered}`,
-    async (event) => {
-      const ev = decoded(event);
-      const parent = ev
-        ? parentKey(ev.cluster, ev.parent.namespace, ev.parent.name)
-        : `message ${event.id ?? '?'}`;
-      let observed;
+  return serveFunction(
+    'gamma-local-sync',
+    async (cloudEvent) => {
+      const event = routeEventOf(cloudEvent);
+      const base = { fn: 'sync' as const, cloudEvent, ...(event ? { event } : {}) };
+      const writes: Write[] = [];
       try {
-        observed = await deps.netsvc.observe(() => handleSyncEvent(event, deps));
+        const observed = await deps.netsvc.observe(() => handleSyncEvent(cloudEvent, deps), writes);
+        report({ ...base, writes, handling: observed.result });
       } catch (e) {
-        hooks.emit({ type: 'sync-failed', parent, error: message(e) });
-        throw redeliver(`sync of ${parent}`, e);
+        report({ ...base, writes, error: e });
+        const what = event ? `sync of ${event.parent.namespace}/${event.parent.name}` : 'sync';
+        throw redeliver(what, e);
       }
-      const { result: handling, writes } = observed;
-      if (handling.acked === 'malformed')
-        return hooks.emit({
-          type: 'sync-failed',
-          parent,
-          error: `malformed event dropped: ${handling.error}`,
-        });
-      const outcome = handling.outcome;
-      if (outcome.result === 'skipped')
-        return hooks.emit({ type: 'skipped', parent, why: `${outcome.skip}: ${outcome.detail}` });
-      hooks.emit({
-        type: 'synced',
-        parent,
-        reasons: ev?.reason ?? [],
-        ms: outcome.ms,
-        writes,
-        unchanged: outcome.counts.unchanged,
-        routes: ev ? routesOf(ev).map((r) => hooks.routeStatus(r, ev.parent)) : [],
-        problems: outcome.messages,
-      });
     },
     host,
     port,
   );
 }
 
-export async function startReconcileFunction(
-  deps: PipelineDeps,
-  hooks: FunctionHooks,
+export function startReconcileFunction(
+  deps: FunctionDeps,
+  report: DeliveryListener,
   host: string,
-  port: number,
+  port = 0,
 ): Promise<FunctionServer> {
-  return serve(
-    `gamma-local-reconcile-${++registered}`,
-    async (event) => {
+  return serveFunction(
+    'gamma-local-reconcile',
+    async (cloudEvent) => {
+      const writes: Write[] = [];
       try {
-        const handling = await handleReconcileEvent(event, deps);
-        if (handling.ran) hooks.emit({ type: 'reconciled', summary: handling.summary });
+        const observed = await deps.netsvc.observe(() => handleReconcileEvent(cloudEvent, deps), writes);
+        report({ fn: 'reconcile', cloudEvent, writes, handling: observed.result });
       } catch (e) {
-        hooks.emit({ type: 'reconcile-failed', error: message(e), transient: e instanceof TransientError });
+        report({ fn: 'reconcile', cloudEvent, writes, error: e });
         throw redeliver('reconcile', e);
       }
     },

@@ -12,11 +12,15 @@ export interface RouteCondition {
   message?: string;
 }
 
-/** gamma-csm's status entry on one route after a sync, reduced to what the log shows. */
-export interface RouteStatusView {
+/** A route, named in the log as `kind ns/name`. */
+export interface RouteRef {
   kind: string;
   namespace: string;
   name: string;
+}
+
+/** gamma-csm's status entry on one route after a sync, reduced to what the log shows. */
+export interface RouteStatusView extends RouteRef {
   /** Undefined when gamma-csm has written no entry (yet). */
   conditions?: RouteCondition[];
 }
@@ -35,9 +39,9 @@ export type StackEvent =
       routes: RouteStatusView[];
       problems: string[];
     }
-  | { type: 'skipped'; parent: string; why: string }
-  | { type: 'sync-failed'; parent: string; error: string }
-  | { type: 'reconciled'; summary: ReconcileSummary }
+  | { type: 'skipped'; parent: string; why: string; routes?: RouteRef[] }
+  | { type: 'sync-failed'; parent: string; error: string; routes?: RouteRef[] }
+  | { type: 'reconciled'; summary: ReconcileSummary; writes?: Write[] }
   | { type: 'reconcile-failed'; error: string; transient?: boolean }
   | { type: 'log'; component: string; severity: Severity; message: string; fields?: Record<string, unknown> }
   | { type: 'stopping'; signal: string }
@@ -94,21 +98,35 @@ export function statusText(r: RouteStatusView): string {
   return `${label}: ${bad.type}=${bad.status} ${bad.reason ?? ''}${bad.message ? `: ${bad.message}` : ''}`;
 }
 
-function syncedLine(e: Extract<StackEvent, { type: 'synced' }>): string {
-  const changed = e.reasons.length > 0 ? e.reasons.join(', ') : `parent ${e.parent}`;
-  const writes = e.writes.length > 0 ? e.writes.map(writeText).join(', ') : 'no Network Services change';
-  const routes = e.routes.map((r) =>
-    e.routes.length === 1 ? `status ${statusText(r)}` : `${r.kind} ${r.namespace}/${r.name} ${statusText(r)}`,
-  );
-  const tail = routes.length > 0 ? `, ${routes.join('; ')}` : '';
-  const problems = e.problems.length > 0 ? `; problems: ${e.problems.join('; ')}` : '';
-  return `${changed} -> snapshot published -> ${writes} in ${e.ms} ms${tail}${problems}`;
+function routeText(r: RouteRef): string {
+  return `${r.kind} ${r.namespace}/${r.name}`;
 }
 
-function reconciledLine(s: ReconcileSummary): string {
+/** "Service ns/name" for a parent key cluster/ns/name (other texts, e.g. "message 7", as they are). */
+export function parentText(parent: string): string {
+  const parts = parent.split('/');
+  return parts.length === 3 ? `Service ${parts[1]}/${parts[2]}` : parent;
+}
+
+/** " (HTTPRoute a/b, GRPCRoute c/d)", or nothing when no route is known. */
+function routesText(routes: RouteRef[] | undefined): string {
+  return routes?.length ? ` (${routes.map(routeText).join(', ')})` : '';
+}
+
+function syncedLine(e: Extract<StackEvent, { type: 'synced' }>): string {
+  const changed = e.reasons.length > 0 ? e.reasons.join(', ') : 'no change named';
+  const writes = e.writes.length > 0 ? e.writes.map(writeText).join(', ') : 'no Network Services change';
+  const routes = e.routes.map((r) => `${routeText(r)} ${statusText(r)}`);
+  const tail = routes.length > 0 ? `, ${routes.join('; ')}` : ', no route left';
+  const problems = e.problems.length > 0 ? `; problems: ${e.problems.join('; ')}` : '';
+  return `${parentText(e.parent)}: ${changed} -> snapshot published -> ${writes} in ${e.ms} ms${tail}${problems}`;
+}
+
+function reconciledLine(s: ReconcileSummary, writes: Write[] = []): string {
   const changes = s.created + s.updated + s.deleted;
+  const named = writes.length > 0 ? ` (${writes.map(writeText).join(', ')})` : '';
   const what = s.drift
-    ? `drift repaired: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted`
+    ? `drift repaired: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted${named}`
     : 'no drift';
   const trouble =
     s.failed + s.refused + s.statusFailures > 0
@@ -137,11 +155,11 @@ export function eventText(e: StackEvent): string {
     case 'synced':
       return syncedLine(e);
     case 'skipped':
-      return `${e.parent}: delivery skipped, ${e.why}`;
+      return `${parentText(e.parent)}${routesText(e.routes)}: delivery skipped, ${e.why}`;
     case 'sync-failed':
-      return `${e.parent}: sync failed, Pub/Sub will redeliver: ${e.error}`;
+      return `${parentText(e.parent)}${routesText(e.routes)}: sync failed, Pub/Sub will redeliver: ${e.error}`;
     case 'reconciled':
-      return reconciledLine(e.summary);
+      return reconciledLine(e.summary, e.writes);
     case 'reconcile-failed':
       return e.transient
         ? `reconcile tick incomplete, Pub/Sub will redeliver it: ${e.error}`

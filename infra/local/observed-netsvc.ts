@@ -25,9 +25,11 @@ export class ObservedNetsvcClient extends NetsvcClient {
     super(options);
   }
 
-  /** Runs `fn`; the writes it makes are returned beside its result. */
-  async observe<T>(fn: () => Promise<T>): Promise<{ result: T; writes: Write[] }> {
-    const writes: Write[] = [];
+  /**
+   * Runs `fn`; the writes it makes are returned beside its result, and collected into `writes`
+   * as they happen (so a caller still sees them when `fn` throws).
+   */
+  async observe<T>(fn: () => Promise<T>, writes: Write[] = []): Promise<{ result: T; writes: Write[] }> {
     const result = await this.context.run(writes, fn);
     return { result, writes };
   }

@@ -1,35 +1,50 @@
 // The whole gamma-csm pipeline on loopback, in one process: Kubernetes API stand-in -> watcher ->
 // Pub/Sub emulator (push subscriptions, binary CloudEvents) -> the `sync` and `reconcile` functions
-// served by functions-framework's own server -> Network Services emulator. Used by the e2e tests,
-// and meant for `npm start` (gamma-csm local) and benchmarks.
+// served by functions-framework's own server -> Network Services emulator. The one place where the
+// emulators, watcher, functions, topics and subscriptions are wired: the e2e tests and benchmarks
+// use it as is, `npm start` (stack.ts) adds fixed ports, persistence, seeding and a live log.
 //
 // A push gate sits between the route-events subscription and the sync function so tests can lose
 // deliveries on purpose (acknowledged without reaching the function).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PubSub } from '@google-cloud/pubsub';
-import { cloudEvent } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../../shared/config/index.ts';
 import type { FunctionConfig, LogFormat } from '../../shared/config/index.ts';
 import { encodeReconcileTick } from '../../shared/events/index.ts';
-import { NetsvcClient } from '../../shared/netsvc/client.ts';
 import type { NetsvcClientOptions } from '../../shared/netsvc/client.ts';
-import {
-  createDeps,
-  handleReconcileEvent,
-  handleSyncEvent,
-  makeLogger,
-  netsvcOptionsFor,
-} from '../../shared/pipeline/index.ts';
+import { createDeps, makeLogger, netsvcOptionsFor } from '../../shared/pipeline/index.ts';
 import type { Logger, PipelineDeps, ReconcileSummary, SyncHandling } from '../../shared/pipeline/index.ts';
+import { startWatcher } from '../../functions/watcher/index.ts';
 import { startK8sEmulator } from './k8s/index.ts';
 import type { K8sEmulator } from './k8s/index.ts';
 import { startNetsvcEmulator } from './netsvc/server.ts';
 import type { NetsvcEmulator } from './netsvc/server.ts';
 import { startPubsubEmulator } from './pubsub/emulator.ts';
 import type { PubsubEmulator } from './pubsub/emulator.ts';
+import { startReconcileFunction, startSyncFunction } from './functions.ts';
+import type { Delivery, DeliveryListener, FunctionServer } from './functions.ts';
+import { ObservedNetsvcClient } from './observed-netsvc.ts';
+
+export type { Delivery, FunctionServer } from './functions.ts';
+
+export const ROUTE_EVENTS_TOPIC = 'route-events';
+export const RECONCILE_TICKS_TOPIC = 'reconcile-ticks';
+/** The subscription ids, as in infra/terraform. */
+export const SYNC_SUBSCRIPTION = `${ROUTE_EVENTS_TOPIC}-sync`;
+export const RECONCILE_SUBSCRIPTION = `${RECONCILE_TICKS_TOPIC}-reconcile`;
+
+/** Every port the pipeline listens on (the gate excepted: always a free port). */
+export interface PipelinePorts {
+  kubernetes?: number;
+  netsvc?: number;
+  pubsub?: number;
+  pubsubAdmin?: number;
+  sync?: number;
+  reconcile?: number;
+  watcherHealth?: number;
+}
 
 export interface PipelineOptions {
   host?: string;
@@ -41,23 +56,33 @@ export interface PipelineOptions {
   /** Watcher coalescing window (default 20 ms) and its cap (default 200 ms). */
   debounceMs?: number;
   maxWaitMs?: number;
+  /** How long closing waits for the watcher to publish what it holds (default 10 s). */
+  watcherShutdownTimeoutMs?: number;
   /** Pub/Sub ordering on the route-events subscription (default true). */
   ordering?: boolean;
+  /** Redelivery backoff of both subscriptions (default: the emulator's, immediate). */
+  redeliveryBackoffSeconds?: { min: number; max: number };
   /** Where function logs go: 'memory' (default, see `logs`), 'stdout', or a callback. */
   logs?: 'memory' | 'stdout' | ((line: string) => void);
+  /** Use this logger for every component instead (labelled function=sync|reconcile|watcher). */
+  logger?: Logger;
   logFormat?: LogFormat;
   /** Extra environment for the functions' configuration (GAMMA_* variables). */
   env?: Record<string, string>;
   /** Network Services client settings beyond the configuration (e.g. a short retry for fault tests). */
   netsvcClient?: Partial<NetsvcClientOptions>;
-}
-
-export interface FunctionServer {
-  url: string;
-  deliveries: number;
-  /** Requests being handled right now. */
-  inFlight: number;
-  close(): Promise<void>;
+  /** Fixed ports; 0 or absent picks a free one. */
+  ports?: PipelinePorts;
+  /** Where the k8s stand-in writes its kubeconfig (default: a temporary file). */
+  kubeconfigPath?: string;
+  /** Keep the emulators' state in these files between runs. */
+  statePaths?: { kubernetes?: string; netsvc?: string };
+  /** Runs once the emulators listen, before the functions and the watcher start (seeding). */
+  onEmulators?: (e: { k8s: K8sEmulator; netsvc: NetsvcEmulator; pubsub: PubsubEmulator }) => void;
+  /** Every delivery the functions handled or failed, with the Network Services writes it made. */
+  onDelivery?: DeliveryListener;
+  /** A component that failed to close (closing goes on with the others). */
+  onCloseError?: (component: string, error: unknown) => void;
 }
 
 export interface Pipeline {
@@ -75,7 +100,7 @@ export interface Pipeline {
   sync: FunctionServer;
   reconcile: FunctionServer;
   /** The watcher when started (functions/watcher startWatcher). */
-  watcher?: { close(): Promise<boolean>; stats(): Record<string, unknown> };
+  watcher?: { close(): Promise<boolean>; stats(): Record<string, unknown>; healthPort: number };
   topics: { routeEvents: string; reconcileTicks: string };
   /** Full subscription names, as the emulator's stats key them. */
   subscriptions: { sync: string; reconcile: string };
@@ -90,6 +115,8 @@ export interface Pipeline {
    * has no backlog or outstanding delivery, and no function request is in progress.
    */
   idle(timeoutMs?: number): Promise<void>;
+  /** Publishes a reconcile tick (without waiting for it to be handled). */
+  tick(tick?: { dryRun?: boolean }): Promise<void>;
   /** Publishes a reconcile tick and resolves when the reconcile function has answered it. */
   runReconcile(tick?: { dryRun?: boolean }): Promise<ReconcileSummary | undefined>;
   close(): Promise<void>;
@@ -99,8 +126,6 @@ export interface PushBody {
   message?: { data?: string; attributes?: Record<string, string>; messageId?: string; orderingKey?: string };
 }
 
-let registered = 0;
-
 async function listen(server: http.Server, host: string): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return `http://${host}:${(server.address() as AddressInfo).port}/`;
@@ -109,33 +134,6 @@ async function listen(server: http.Server, host: string): Promise<string> {
 function closeServer(server: http.Server): Promise<void> {
   server.closeAllConnections?.();
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/** Serves a registered CloudEvent function through the framework's real Express server. */
-async function serveFunction(
-  name: string,
-  fn: (e: { id?: string; data?: unknown }) => Promise<void>,
-  host: string,
-) {
-  cloudEvent(name, fn);
-  const server = getTestServer(name);
-  const url = await listen(server, host);
-  const handle: FunctionServer = {
-    url,
-    deliveries: 0,
-    inFlight: 0,
-    close: async () => {
-      // Let handlers in progress finish (bounded) so none fails against a stand-in already closed.
-      for (let i = 0; i < 200 && handle.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
-      await closeServer(server);
-    },
-  };
-  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-    handle.deliveries++;
-    handle.inFlight++;
-    res.on('close', () => handle.inFlight--);
-  });
-  return handle;
 }
 
 /** Forwards pushes to `target` unless `drop` says to lose them (answered 204: acknowledged, lost). */
@@ -171,26 +169,57 @@ function logWriter(opts: PipelineOptions, lines: string[]): (line: string) => vo
   return (l) => lines.push(l);
 }
 
+/** Stops what was started, newest first; a failure is reported, never thrown, so everything gets its turn. */
+class Closers {
+  private readonly list: { name: string; close: () => Promise<unknown> }[] = [];
+  constructor(private readonly onError: (name: string, e: unknown) => void) {}
+  add(name: string, close: () => Promise<unknown>): void {
+    this.list.push({ name, close });
+  }
+  async closeAll(): Promise<void> {
+    for (const { name, close } of this.list.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (e) {
+        this.onError(name, e);
+      }
+    }
+  }
+}
+
+async function startEmulators(opts: PipelineOptions, host: string) {
+  const ports = opts.ports ?? {};
+  const state = opts.statePaths ?? {};
+  return Promise.all([
+    startK8sEmulator({
+      host,
+      port: ports.kubernetes ?? 0,
+      ...(opts.kubeconfigPath ? { kubeconfigPath: opts.kubeconfigPath } : {}),
+      ...(state.kubernetes ? { statePath: state.kubernetes } : {}),
+    }),
+    startNetsvcEmulator({
+      host,
+      port: ports.netsvc ?? 0,
+      ...(state.netsvc ? { statePath: state.netsvc } : {}),
+    }),
+    startPubsubEmulator({ host, port: ports.pubsub ?? 0, adminPort: ports.pubsubAdmin ?? 0 }),
+  ]);
+}
+
 export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipeline> {
   const host = opts.host ?? '127.0.0.1';
   const project = opts.project ?? 'local-proj';
   const mesh = opts.mesh ?? 'gamma-mesh';
   const clusterId = opts.clusterId ?? 'local';
-  const cleanup: (() => Promise<unknown>)[] = [];
-  let stopPushing: (() => Promise<unknown>) | undefined;
-  const close = async () => {
-    await stopPushing?.().catch(() => undefined);
-    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
-  };
+  const ports = opts.ports ?? {};
+  const closers = new Closers(opts.onCloseError ?? (() => {}));
   try {
-    const k8s = await startK8sEmulator({ port: 0, host });
-    cleanup.push(() => k8s.close());
-    const netsvc = await startNetsvcEmulator({ port: 0, host });
-    cleanup.push(() => netsvc.close());
-    const pubsub = await startPubsubEmulator({ port: 0, host, adminPort: 0 });
-    // Closed first (cleanup runs in reverse, this one is moved to the end): no push may reach a
-    // function whose cluster or API stand-in is already gone.
-    stopPushing = () => pubsub.close();
+    // Closing runs in reverse: the emulators go last, after every component that talks to them.
+    const [k8s, netsvc, pubsub] = await startEmulators(opts, host);
+    closers.add('kubernetes stand-in', () => k8s.close());
+    closers.add('network services emulator', () => netsvc.close());
+    closers.add('pub/sub emulator', () => pubsub.close()); // idempotent; closed early below
+    opts.onEmulators?.({ k8s, netsvc, pubsub });
 
     const config = loadConfig(
       {
@@ -199,70 +228,66 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
         GAMMA_CLUSTER_ID: clusterId,
         GAMMA_KUBECONFIG: k8s.kubeconfigPath,
         GAMMA_NETSVC_ENDPOINT: netsvc.url,
+        GAMMA_ROUTE_EVENTS_TOPIC: ROUTE_EVENTS_TOPIC,
         GAMMA_LOG_FORMAT: opts.logFormat ?? 'json',
         ...opts.env,
       },
       'sync',
     );
     const lines: string[] = [];
-    const log: Logger = makeLogger(
-      config.logFormat,
-      { component: 'pipeline' },
-      logWriter(opts, lines),
-      'DEBUG',
-    );
-    const netsvcClient = new NetsvcClient({
-      ...netsvcOptionsFor(config),
-      ...opts.netsvcClient,
-    });
-    const deps = createDeps(config, { log, netsvc: netsvcClient });
-    const kube = deps.kube;
+    const log: Logger =
+      opts.logger ?? makeLogger(config.logFormat, { component: 'pipeline' }, logWriter(opts, lines), 'DEBUG');
+    const netsvcClient = new ObservedNetsvcClient({ ...netsvcOptionsFor(config), ...opts.netsvcClient });
+    const deps = { ...createDeps(config, { log, netsvc: netsvcClient }), netsvc: netsvcClient };
 
-    const id = ++registered;
     const syncResults: SyncHandling[] = [];
     let lastReconcile: ReconcileSummary | undefined;
+    const report = (d: Delivery) => {
+      if (d.fn === 'sync' && 'handling' in d) syncResults.push(d.handling);
+      if (d.fn === 'reconcile' && 'handling' in d && d.handling.ran) lastReconcile = d.handling.summary;
+      opts.onDelivery?.(d);
+    };
     const syncDeps = { ...deps, log: deps.log.with({ function: 'sync' }) };
     const reconcileDeps = { ...deps, log: deps.log.with({ function: 'reconcile' }) };
-    const sync = await serveFunction(
-      `sync-${id}`,
-      async (e) => void syncResults.push(await handleSyncEvent(e, syncDeps)),
-      host,
-    );
-    cleanup.push(() => sync.close());
-    const reconcile = await serveFunction(
-      `reconcile-${id}`,
-      async (e) => {
-        const r = await handleReconcileEvent(e, reconcileDeps);
-        if (r.ran) lastReconcile = r.summary;
-      },
-      host,
-    );
-    cleanup.push(() => reconcile.close());
+    const sync = await startSyncFunction(syncDeps, report, host, ports.sync);
+    closers.add('sync function', () => sync.close());
+    const reconcile = await startReconcileFunction(reconcileDeps, report, host, ports.reconcile);
+    closers.add('reconcile function', () => reconcile.close());
     const gate = await startGate(sync.url, host);
-    cleanup.push(() => gate.close());
+    closers.add('push gate', () => gate.close());
 
     const pubsubClient = new PubSub({ projectId: project, apiEndpoint: pubsub.endpoint, emulatorMode: true });
-    cleanup.push(() => pubsubClient.close());
-    const topics = { routeEvents: config.routeEventsTopic, reconcileTicks: 'reconcile-ticks' };
+    closers.add('pub/sub client', () => pubsubClient.close());
+    // Closed before the functions: no new deliveries while the ones in progress finish, and no push
+    // may reach a function whose cluster or API stand-in is already gone.
+    closers.add('pub/sub emulator', () => pubsub.close());
+    const topics = { routeEvents: config.routeEventsTopic, reconcileTicks: RECONCILE_TICKS_TOPIC };
     const [routeEvents] = await pubsubClient.createTopic(topics.routeEvents);
     const [ticks] = await pubsubClient.createTopic(topics.reconcileTicks);
-    await routeEvents.createSubscription('sync-push', {
+    const backoff = opts.redeliveryBackoffSeconds;
+    const retryPolicy = backoff
+      ? {
+          retryPolicy: { minimumBackoff: { seconds: backoff.min }, maximumBackoff: { seconds: backoff.max } },
+        }
+      : {};
+    await routeEvents.createSubscription(SYNC_SUBSCRIPTION, {
       pushConfig: { pushEndpoint: gate.url },
       enableMessageOrdering: opts.ordering ?? true,
-      ackDeadlineSeconds: 30,
+      ackDeadlineSeconds: 60,
+      ...retryPolicy,
+    });
+    await ticks.createSubscription(RECONCILE_SUBSCRIPTION, {
+      pushConfig: { pushEndpoint: reconcile.url },
+      ackDeadlineSeconds: 300,
+      ...retryPolicy,
     });
     const subscriptions = {
-      sync: `projects/${project}/subscriptions/sync-push`,
-      reconcile: `projects/${project}/subscriptions/reconcile-push`,
+      sync: `projects/${project}/subscriptions/${SYNC_SUBSCRIPTION}`,
+      reconcile: `projects/${project}/subscriptions/${RECONCILE_SUBSCRIPTION}`,
     };
-    await ticks.createSubscription('reconcile-push', {
-      pushConfig: { pushEndpoint: reconcile.url },
-      ackDeadlineSeconds: 60,
-    });
 
     let watcher: Pipeline['watcher'];
     if (opts.watcher ?? true) {
-      const { startWatcher } = await import('../../functions/watcher/index.ts');
       const w = await startWatcher(
         {
           project,
@@ -270,27 +295,30 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
           routeEventsTopic: topics.routeEvents,
           debounceMs: opts.debounceMs ?? 20,
           maxWaitMs: opts.maxWaitMs ?? 200,
-          healthPort: 0,
+          healthPort: ports.watcherHealth ?? 0,
           healthHost: host,
           logFormat: config.logFormat,
           cluster: { kind: 'kubeconfig', path: k8s.kubeconfigPath },
           minWatchIntervalMs: 50,
           informerBackoff: { initialMs: 50, maxMs: 1000 },
+          ...(opts.watcherShutdownTimeoutMs !== undefined
+            ? { shutdownTimeoutMs: opts.watcherShutdownTimeoutMs }
+            : {}),
         },
-        {
-          pubsub: pubsubClient,
-          logger: makeWatcherLogger(log),
-        },
+        { pubsub: pubsubClient, logger: log.with({ function: 'watcher' }) },
       );
-      cleanup.push(() => w.close());
+      // Closed first: what it still holds is published while Pub/Sub and the functions are up.
+      closers.add('watcher', () => w.close());
       await w.ready;
-      watcher = { close: () => w.close(), stats: () => ({ ...w.stats() }) };
+      watcher = { close: () => w.close(), stats: () => ({ ...w.stats() }), healthPort: w.healthPort };
     }
 
-    const runReconcile = async (tick: { dryRun?: boolean } = {}) => {
+    const tick = async (t: { dryRun?: boolean } = {}) =>
+      void (await ticks.publishMessage({ data: encodeReconcileTick(t) }));
+    const runReconcile = async (t: { dryRun?: boolean } = {}) => {
       const before = pubsub.subscriptionStats(subscriptions.reconcile).acked;
       lastReconcile = undefined;
-      await ticks.publishMessage({ data: encodeReconcileTick(tick) });
+      await tick(t);
       await pubsub.waitForStats(
         (s) => (s.subscriptions[subscriptions.reconcile]?.acked ?? 0) > before,
         30_000,
@@ -319,16 +347,16 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       }
     };
 
+    let closing: Promise<void> | undefined;
     return {
       project,
       mesh,
-      idle,
       clusterId,
       k8s,
       netsvc,
       pubsub,
       pubsubClient,
-      kube: kube as KubeConfig,
+      kube: deps.kube,
       config,
       deps,
       sync,
@@ -339,27 +367,13 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       logs: lines,
       syncResults,
       dropDeliveries: (d) => gate.setDrop(d),
+      idle,
+      tick,
       runReconcile,
-      close,
+      close: () => (closing ??= closers.closeAll()),
     };
   } catch (e) {
-    await close();
+    await closers.closeAll();
     throw e;
   }
-}
-
-/** The watcher's logger interface on top of ours, lines labelled as the watcher's. */
-function makeWatcherLogger(log: Logger) {
-  const w = log.with({ function: 'watcher' });
-  return {
-    log: (
-      severity: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR',
-      message: string,
-      fields?: Record<string, unknown>,
-    ) => w.log(severity, message, fields),
-    debug: (m: string, f?: Record<string, unknown>) => w.debug(m, f),
-    info: (m: string, f?: Record<string, unknown>) => w.info(m, f),
-    warn: (m: string, f?: Record<string, unknown>) => w.warn(m, f),
-    error: (m: string, f?: Record<string, unknown>) => w.error(m, f),
-  };
 }

@@ -1,31 +1,25 @@
-// The whole pipeline on one machine (`npm start`): Kubernetes stand-in -> watcher -> Pub/Sub
-// emulator (route-events, push) -> `sync` function -> Network Services emulator + route status,
-// and a reconcile tick (reconcile-ticks, push) -> `reconcile` function. Everything runs in this
-// process on loopback, so one signal stops it all and no child process can be orphaned.
+// The whole pipeline on one machine (`npm start`): startPipeline (pipeline.ts, where the emulators,
+// watcher, functions, topics and subscriptions are wired) plus what a person at a terminal needs:
+// fixed consecutive ports, state kept between runs, a kubeconfig under .gamma-csm/local, seeding,
+// endpoints.json, a live log naming the objects involved, and a reconcile timer. Everything runs in
+// this process on loopback, so one signal stops it all and no child process can be orphaned.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PubSub } from '@google-cloud/pubsub';
-import { loadConfig } from '../../shared/config/index.ts';
-import { encodeReconcileTick } from '../../shared/events/index.ts';
-import { createDeps } from '../../shared/pipeline/index.ts';
-import type { Logger as PipelineLogger, LogFields } from '../../shared/pipeline/index.ts';
+import { parentKey } from '../../shared/events/index.ts';
+import type { RouteEvent } from '../../shared/events/index.ts';
+import type { Logger, LogFields, Severity as LogSeverity } from '../../shared/log/index.ts';
+import { TransientError } from '../../shared/pipeline/index.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
-import { startWatcher, watcherSettingsFromEnv } from '../../functions/watcher/index.ts';
-import type { Logger as WatcherLogger, Watcher } from '../../functions/watcher/index.ts';
-import { startK8sEmulator } from './k8s/index.ts';
 import type { K8sEmulator, KubeObj } from './k8s/index.ts';
-import { startNetsvcEmulator } from './netsvc/server.ts';
 import type { NetsvcEmulator } from './netsvc/server.ts';
-import { startPubsubEmulator } from './pubsub/emulator.ts';
 import type { PubsubEmulator } from './pubsub/emulator.ts';
-import { startReconcileFunction, startSyncFunction } from './functions.ts';
-import type { FunctionServer } from './functions.ts';
-import type { RouteCondition, RouteStatusView, Severity, StackEvent } from './live-log.ts';
-import { ObservedNetsvcClient } from './observed-netsvc.ts';
+import type { Delivery } from './functions.ts';
+import type { RouteCondition, RouteRef, RouteStatusView, Severity, StackEvent } from './live-log.ts';
+import { startPipeline, RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC } from './pipeline.ts';
+import type { Pipeline } from './pipeline.ts';
 import { loadSeed } from './seed.ts';
 
-export const ROUTE_EVENTS_TOPIC = 'route-events';
-export const RECONCILE_TICKS_TOPIC = 'reconcile-ticks';
+export { RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC };
 
 export interface LocalStackOptions {
   /** Directory that receives .gamma-csm/local (default: the current directory). */
@@ -70,6 +64,8 @@ export interface LocalStack {
   k8s: K8sEmulator;
   netsvc: NetsvcEmulator;
   pubsub: PubsubEmulator;
+  /** The pipeline underneath (deps, clients, idle(), runReconcile()...). */
+  pipeline: Pipeline;
   /** Publishes one reconcile tick now (the timer does it every reconcileIntervalMs). */
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -116,16 +112,20 @@ function conditionsOf(
 
 type Emit = (e: StackEvent) => void;
 
-/** A component logger feeding the live log; `keep` decides which lines reach it. */
+/**
+ * The pipeline's logger, feeding the live log: each line becomes a `log` event of the component its
+ * `function` label names; `keep` decides which lines reach the live log at all.
+ */
 function forwardingLogger(
-  component: string,
   emit: Emit,
-  keep: (severity: string, message: string) => boolean,
+  keep: (component: string, severity: LogSeverity, message: string) => boolean,
   labels: Record<string, string> = {},
-): PipelineLogger {
-  const log = (severity: string, message: string, fields?: LogFields) => {
-    if (severity === 'DEBUG' || !keep(severity, message)) return;
-    const all = { ...labels, ...fields };
+): Logger {
+  const log = (severity: LogSeverity, message: string, fields?: LogFields) => {
+    const { function: fn, component: _pipeline, ...rest } = labels;
+    const component = fn ?? 'stack';
+    if (severity === 'DEBUG' || !keep(component, severity, message)) return;
+    const all = { ...rest, ...fields };
     emit({
       type: 'log',
       component,
@@ -140,34 +140,20 @@ function forwardingLogger(
     info: (m, f) => log('INFO', m, f),
     warn: (m, f) => log('WARNING', m, f),
     error: (m, f) => log('ERROR', m, f),
-    with: (more) => forwardingLogger(component, emit, keep, { ...labels, ...more }),
+    with: (more) => forwardingLogger(emit, keep, { ...labels, ...more }),
   };
 }
 
-/** Watcher lines shown in text mode: start-up facts, warnings and errors; per-publish lines are covered by the sync line. */
-function watcherKeep(verbose: boolean, stopping: () => boolean) {
-  return (severity: string, message: string) => {
-    // Closing aborts the informers' watch requests; saying so as warnings would only alarm.
-    if (stopping() && / informer error/.test(message)) return false;
-    return verbose || severity !== 'INFO' || message === 'informers synced';
+/**
+ * Component lines shown in text mode: the watcher's start-up facts, warnings and errors. Per-publish
+ * lines and the functions' own lines are covered by the delivery lines (synced, reconciled...).
+ */
+function liveLogKeeps(verbose: boolean) {
+  return (component: string, severity: LogSeverity, message: string) => {
+    if (verbose) return true;
+    if (component !== 'watcher') return false;
+    return severity !== 'INFO' || message === 'informers synced';
   };
-}
-
-async function createTopics(pubsub: PubSub, syncUrl: string, reconcileUrl: string): Promise<void> {
-  const [events] = await pubsub.createTopic(ROUTE_EVENTS_TOPIC);
-  const [ticks] = await pubsub.createTopic(RECONCILE_TICKS_TOPIC);
-  const retryPolicy = { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } };
-  await events.createSubscription(`${ROUTE_EVENTS_TOPIC}-sync`, {
-    enableMessageOrdering: true,
-    ackDeadlineSeconds: 60,
-    retryPolicy,
-    pushConfig: { pushEndpoint: syncUrl },
-  });
-  await ticks.createSubscription(`${RECONCILE_TICKS_TOPIC}-reconcile`, {
-    ackDeadlineSeconds: 300,
-    retryPolicy,
-    pushConfig: { pushEndpoint: reconcileUrl },
-  });
 }
 
 /** Seeds the cluster; with persisted state, objects already there are kept as the user left them. */
@@ -187,33 +173,67 @@ function seedCluster(k8s: K8sEmulator, root: string, keepExisting: boolean, emit
   emit({ type: 'seeded', objects: set.objects.length - skipped, sources: set.sources, skipped });
 }
 
-/** Stops what was started, newest first; errors are reported, never thrown, so everything gets its turn. */
-class Closers {
-  private readonly list: { name: string; close: () => Promise<unknown> }[] = [];
-  add(name: string, close: () => Promise<unknown>): void {
-    this.list.push({ name, close });
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The routes a route event carries, named kind ns/name. */
+export function routesOf(ev: RouteEvent): RouteRef[] {
+  const s = ev.snapshot as { httpRoutes?: RouteMeta[]; grpcRoutes?: RouteMeta[] };
+  const list = (kind: string, rs: RouteMeta[] = []) =>
+    rs.map((r) => ({
+      kind,
+      namespace: r.metadata?.namespace ?? ev.parent.namespace,
+      name: r.metadata?.name ?? '',
+    }));
+  return [...list('HTTPRoute', s.httpRoutes), ...list('GRPCRoute', s.grpcRoutes)];
+}
+
+interface RouteMeta {
+  metadata?: { name?: string; namespace?: string };
+}
+
+/** A function delivery as the live log tells it; `statusOf` reads a route's status after the sync. */
+export function deliveryEvent(
+  d: Delivery,
+  statusOf: (route: RouteRef, parent: { namespace: string; name: string }) => RouteStatusView,
+): StackEvent | undefined {
+  if (d.fn === 'reconcile') {
+    if ('error' in d)
+      return {
+        type: 'reconcile-failed',
+        error: message(d.error),
+        transient: d.error instanceof TransientError,
+      };
+    return d.handling.ran ? { type: 'reconciled', summary: d.handling.summary, writes: d.writes } : undefined;
   }
-  async closeAll(emit: Emit): Promise<void> {
-    for (const { name, close } of this.list.reverse()) {
-      try {
-        await close();
-      } catch (e) {
-        emit({
-          type: 'log',
-          component: 'stack',
-          severity: 'WARNING',
-          message: `closing ${name}: ${(e as Error).message}`,
-        });
-      }
-    }
-    this.list.length = 0;
-  }
+  const ev = d.event;
+  const parent = ev
+    ? parentKey(ev.cluster, ev.parent.namespace, ev.parent.name)
+    : `message ${d.cloudEvent.id ?? '?'}`;
+  const routes = ev ? routesOf(ev) : [];
+  if ('error' in d) return { type: 'sync-failed', parent, routes, error: message(d.error) };
+  const handling = d.handling;
+  if (handling.acked === 'malformed')
+    return { type: 'sync-failed', parent, routes, error: `malformed event dropped: ${handling.error}` };
+  const outcome = handling.outcome;
+  if (outcome.result === 'skipped')
+    return { type: 'skipped', parent, routes, why: `${outcome.skip}: ${outcome.detail}` };
+  return {
+    type: 'synced',
+    parent,
+    reasons: ev?.reason ?? [],
+    ms: outcome.ms,
+    writes: d.writes,
+    unchanged: outcome.counts.unchanged,
+    routes: ev ? routes.map((r) => statusOf(r, ev.parent)) : [],
+    problems: outcome.messages,
+  };
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = performance.now();
   const emit: Emit = options.onEvent ?? (() => {});
-  const verbose = Boolean(options.verbose);
   const base = options.portBase ?? 0;
   const project = options.project ?? 'local-project';
   const mesh = options.mesh ?? 'gamma-mesh';
@@ -222,160 +242,105 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stateDir = path.join(dir, 'state');
   mkdirSync(options.persist ? stateDir : dir, { recursive: true });
   const kubeconfig = path.join(dir, 'kubeconfig');
-  const closers = new Closers();
-  let stopping = false;
   // Nothing local may reach for the GCE metadata server (google-auth-library probes it otherwise).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
 
+  let k8s: K8sEmulator | undefined;
+  const statusOf = (r: RouteRef, parent: { namespace: string; name: string }): RouteStatusView => {
+    const conditions = conditionsOf(
+      k8s?.getObject(r.kind, r.namespace, r.name),
+      DEFAULT_CONTROLLER_NAME,
+      parent,
+    );
+    return { ...r, ...(conditions ? { conditions } : {}) };
+  };
+  const debounceMs = options.debounceMs ?? 100;
+  const pipeline = await startPipeline({
+    host: HOST,
+    project,
+    mesh,
+    clusterId: cluster,
+    debounceMs,
+    maxWaitMs: Math.max(1000, debounceMs),
+    watcherShutdownTimeoutMs: 3000,
+    redeliveryBackoffSeconds: { min: 1, max: 10 },
+    logger: forwardingLogger(emit, liveLogKeeps(Boolean(options.verbose))),
+    ports: Object.fromEntries(PORT_ORDER.map((c) => [c, portFor(base, c)])),
+    kubeconfigPath: kubeconfig,
+    ...(options.persist
+      ? {
+          statePaths: {
+            kubernetes: path.join(stateDir, 'kubernetes.json'),
+            netsvc: path.join(stateDir, 'netsvc.json'),
+          },
+        }
+      : {}),
+    onEmulators: (e) => {
+      k8s = e.k8s;
+      emit({ type: 'listening', component: 'kubernetes API stand-in', address: e.k8s.url });
+      emit({ type: 'listening', component: 'network services emulator', address: e.netsvc.url });
+      emit({ type: 'listening', component: 'pub/sub emulator', address: e.pubsub.endpoint });
+      if (options.seed) seedCluster(e.k8s, options.seed, Boolean(options.persist), emit);
+    },
+    onDelivery: (d) => {
+      const e = deliveryEvent(d, statusOf);
+      if (e) emit(e);
+    },
+    onCloseError: (component, e) =>
+      emit({
+        type: 'log',
+        component: 'stack',
+        severity: 'WARNING',
+        message: `closing ${component}: ${message(e)}`,
+      }),
+  });
+
+  const interval = options.reconcileIntervalMs ?? 30_000;
+  const timer = setInterval(() => {
+    // Both emulators log every request for tests; a long session must not grow those logs forever.
+    pipeline.k8s.requests.length = 0;
+    pipeline.netsvc.resetStats();
+    pipeline
+      .tick()
+      .catch((e: unknown) => emit({ type: 'reconcile-failed', error: `publishing the tick: ${message(e)}` }));
+  }, interval);
+  timer.unref();
+
+  const endpoints: Endpoints = {
+    kubeconfig,
+    kubernetes: pipeline.k8s.url,
+    netsvc: pipeline.netsvc.url,
+    pubsub: pipeline.pubsub.endpoint,
+    project,
+    mesh,
+    cluster,
+    pubsubAdmin: pipeline.pubsub.adminUrl,
+    sync: pipeline.sync.url,
+    reconcile: pipeline.reconcile.url,
+    watcherHealth: `http://${HOST}:${pipeline.watcher?.healthPort}/healthz`,
+  };
+  const endpointsFile = path.join(dir, 'endpoints.json');
   try {
-    const [k8s, netsvc, pubsubEmu] = await Promise.all([
-      startK8sEmulator({
-        host: HOST,
-        port: portFor(base, 'kubernetes'),
-        kubeconfigPath: kubeconfig,
-        ...(options.persist ? { statePath: path.join(stateDir, 'kubernetes.json') } : {}),
-      }),
-      startNetsvcEmulator({
-        host: HOST,
-        port: portFor(base, 'netsvc'),
-        ...(options.persist ? { statePath: path.join(stateDir, 'netsvc.json') } : {}),
-      }),
-      startPubsubEmulator({
-        host: HOST,
-        port: portFor(base, 'pubsub'),
-        adminPort: portFor(base, 'pubsubAdmin'),
-      }),
-    ]);
-    closers.add('kubernetes stand-in', () => k8s.close());
-    closers.add('network services emulator', () => netsvc.close());
-    closers.add('pub/sub emulator', () => pubsubEmu.close()); // idempotent; added again below
-    emit({ type: 'listening', component: 'kubernetes API stand-in', address: k8s.url });
-    emit({ type: 'listening', component: 'network services emulator', address: netsvc.url });
-    emit({ type: 'listening', component: 'pub/sub emulator', address: pubsubEmu.endpoint });
-
-    if (options.seed) seedCluster(k8s, options.seed, Boolean(options.persist), emit);
-
-    const env: NodeJS.ProcessEnv = {
-      GAMMA_PROJECT: project,
-      GAMMA_MESH: mesh,
-      GAMMA_CLUSTER_ID: cluster,
-      GAMMA_KUBECONFIG: kubeconfig,
-      GAMMA_NETSVC_ENDPOINT: netsvc.url,
-      GAMMA_MANAGE_MESH: 'true',
-      GAMMA_ROUTE_EVENTS_TOPIC: ROUTE_EVENTS_TOPIC,
-      GAMMA_LOG_FORMAT: 'json',
-      GAMMA_DEBOUNCE_MS: String(options.debounceMs ?? 100),
-      GAMMA_MAX_WAIT_MS: String(Math.max(1000, options.debounceMs ?? 100)),
-      GAMMA_HEALTH_PORT: String(portFor(base, 'watcherHealth')),
-      GAMMA_RESYNC_ON_START: 'true',
-    };
-    const functionDeps = (component: 'sync' | 'reconcile') => {
-      const config = loadConfig(env, component);
-      const observed = new ObservedNetsvcClient({
-        project: config.project,
-        location: config.location,
-        requestsPerSecond: config.rateLimitRps,
-        maxConcurrency: config.maxConcurrency,
-        endpoint: netsvc.url,
-      });
-      const log = forwardingLogger(component, emit, () => verbose);
-      return createDeps(config, { netsvc: observed, log }) as ReturnType<typeof createDeps> & {
-        netsvc: ObservedNetsvcClient;
-      };
-    };
-    const hooks = {
-      emit,
-      routeStatus: (
-        r: { kind: string; namespace: string; name: string },
-        parent: { namespace: string; name: string },
-      ): RouteStatusView => {
-        const conditions = conditionsOf(
-          k8s.getObject(r.kind, r.namespace, r.name),
-          DEFAULT_CONTROLLER_NAME,
-          parent,
-        );
-        return { ...r, ...(conditions ? { conditions } : {}) };
-      },
-    };
-    const syncFn: FunctionServer = await startSyncFunction(
-      functionDeps('sync'),
-      hooks,
-      HOST,
-      portFor(base, 'sync'),
-    );
-    closers.add('sync function', () => syncFn.close());
-    const reconcileFn: FunctionServer = await startReconcileFunction(
-      functionDeps('reconcile'),
-      hooks,
-      HOST,
-      portFor(base, 'reconcile'),
-    );
-    closers.add('reconcile function', () => reconcileFn.close());
-
-    const pubsub = new PubSub({ projectId: project, apiEndpoint: pubsubEmu.endpoint, emulatorMode: true });
-    closers.add('pub/sub client', () => pubsub.close());
-    // Closed before the functions: no new deliveries while the ones in progress finish.
-    closers.add('pub/sub emulator', () => pubsubEmu.close());
-    await createTopics(pubsub, syncFn.url, reconcileFn.url);
-
-    const watcherLog = forwardingLogger(
-      'watcher',
-      emit,
-      watcherKeep(verbose, () => stopping),
-    );
-    const watcher: Watcher = await startWatcher(
-      { ...watcherSettingsFromEnv(env), healthHost: HOST, shutdownTimeoutMs: 3000 },
-      { pubsub, logger: watcherLog as WatcherLogger },
-    );
-    closers.add('watcher', () => watcher.close());
-    await watcher.ready;
-
-    const ticks = pubsub.topic(RECONCILE_TICKS_TOPIC);
-    const tick = async () => void (await ticks.publishMessage({ data: encodeReconcileTick() }));
-    const interval = options.reconcileIntervalMs ?? 30_000;
-    const timer = setInterval(() => {
-      // Both emulators log every request for tests; a long session must not grow those logs forever.
-      k8s.requests.length = 0;
-      netsvc.resetStats();
-      tick().catch((e: unknown) =>
-        emit({ type: 'reconcile-failed', error: `publishing the tick: ${(e as Error).message}` }),
-      );
-    }, interval);
-    timer.unref();
-    closers.add('reconcile timer', async () => clearInterval(timer));
-
-    const endpoints: Endpoints = {
-      kubeconfig,
-      kubernetes: k8s.url,
-      netsvc: netsvc.url,
-      pubsub: pubsubEmu.endpoint,
-      project,
-      mesh,
-      cluster,
-      pubsubAdmin: pubsubEmu.adminUrl,
-      sync: syncFn.url,
-      reconcile: reconcileFn.url,
-      watcherHealth: `http://${HOST}:${watcher.healthPort}/healthz`,
-    };
-    const endpointsFile = path.join(dir, 'endpoints.json');
     writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
-    const readyMs = Math.round(performance.now() - started);
-    let closing: Promise<void> | undefined;
-    return {
-      endpoints,
-      endpointsFile,
-      readyMs,
-      k8s,
-      netsvc,
-      pubsub: pubsubEmu,
-      tick,
-      close: () => {
-        stopping = true;
-        return (closing ??= closers.closeAll(emit));
-      },
-    };
   } catch (e) {
-    await closers.closeAll(emit);
+    clearInterval(timer);
+    await pipeline.close();
     throw e;
   }
+  let closing: Promise<void> | undefined;
+  return {
+    endpoints,
+    endpointsFile,
+    readyMs: Math.round(performance.now() - started),
+    k8s: pipeline.k8s,
+    netsvc: pipeline.netsvc,
+    pubsub: pipeline.pubsub,
+    pipeline,
+    tick: () => pipeline.tick(),
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(timer);
+        await pipeline.close();
+      })()),
+  };
 }

@@ -4,8 +4,14 @@ export { makeKubeConfig } from './kubeconfig.ts';
 export type { KubeConfigSource, GkeSource } from './kubeconfig.ts';
 export { readClusterSnapshot, readParentSnapshot, parentSnapshot, routeTargetsService } from './snapshot.ts';
 export type { ClusterSnapshot, ServiceKey } from './snapshot.ts';
-export { writeRouteStatuses, mergeParentStatuses, sameIgnoringTimestamps, parentRefKey } from './status.ts';
-export type { WriteStatusOptions, WriteStatusResult } from './status.ts';
+export {
+  writeRouteStatuses,
+  mergeParentStatuses,
+  sameIgnoringTimestamps,
+  parentRefKey,
+  refNamesParent,
+} from './status.ts';
+export type { WriteStatusOptions, WriteStatusResult, ParentKey, MergeOptions } from './status.ts';
 export { ResilientInformer, watchResource, makeInformer } from './informer.ts';
 export type {
   ResilientInformerOptions,

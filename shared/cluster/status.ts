@@ -23,6 +23,26 @@ export interface WriteStatusOptions {
   /** Routes written in parallel (default 8). */
   concurrency?: number;
   now?: () => Date;
+  /**
+   * Write only our entries for these parents: our entries naming other parents are kept as read
+   * (inside the same read-modify-write, so a concurrent writer of another parent is never undone),
+   * unless the route no longer lists their parentRef. Entries in `statuses` outside these parents
+   * are ignored. Without it, all of our controller's entries on the route are replaced.
+   */
+  onlyParents?: ParentKey[];
+}
+
+/**
+ * A parent object: a Service (GAMMA) unless kind says otherwise; any port or sectionName of it.
+ * A Service ref's group may be '', 'core' or absent.
+ */
+export interface ParentKey {
+  namespace: string;
+  name: string;
+  /** Default 'Service'. */
+  kind?: string;
+  /** Default: core ('') for a Service, gateway.networking.k8s.io otherwise. */
+  group?: string;
 }
 
 export interface WriteStatusResult {
@@ -62,17 +82,54 @@ function withTimes(
   });
 }
 
+function groupOf(kind: string, group: string | undefined): string {
+  if (kind === 'Service' && (group === undefined || group === 'core')) return '';
+  return group ?? GATEWAY_GROUP;
+}
+
+/** Whether a parentRef (on a route in `routeNamespace`) names one of `parents`. */
+export function refNamesParent(ref: ParentReference, routeNamespace: string, parents: ParentKey[]): boolean {
+  const kind = ref.kind ?? 'Gateway';
+  return parents.some(
+    (p) =>
+      (p.kind ?? 'Service') === kind &&
+      groupOf(kind, p.group) === groupOf(kind, ref.group) &&
+      p.name === ref.name &&
+      p.namespace === (ref.namespace ?? routeNamespace),
+  );
+}
+
+export interface MergeOptions {
+  controllerName: string;
+  routeNamespace: string;
+  generation?: number;
+  now: string;
+  /** See WriteStatusOptions.onlyParents. */
+  onlyParents?: ParentKey[];
+  /** The route's spec.parentRefs, when known: our kept out-of-scope entries must still be among them. */
+  parentRefs?: ParentReference[];
+}
+
 /**
  * The new `status.parents`: other controllers' entries untouched and in place; ours replaced in
- * place, appended when new, removed when we no longer answer for that parentRef.
+ * place, appended when new, removed when we no longer answer for that parentRef. With
+ * `onlyParents`, our entries for other parents count as untouchable too (while the route has them).
  */
 export function mergeParentStatuses(
   current: RouteParentStatus[],
   ours: ParentStatus[],
-  opts: { controllerName: string; routeNamespace: string; generation?: number; now: string },
+  opts: MergeOptions,
 ): RouteParentStatus[] {
   const key = (p: { parentRef: ParentReference }) => parentRefKey(p.parentRef, opts.routeNamespace);
-  const mine = (p: RouteParentStatus) => p.controllerName === opts.controllerName;
+  const scope = opts.onlyParents;
+  const inScope = (p: { parentRef: ParentReference }) =>
+    !scope || refNamesParent(p.parentRef, opts.routeNamespace, scope);
+  const listed = opts.parentRefs && new Set(opts.parentRefs.map((r) => parentRefKey(r, opts.routeNamespace)));
+  const ourController = (p: RouteParentStatus) => p.controllerName === opts.controllerName;
+  const mine = (p: RouteParentStatus) => ourController(p) && inScope(p);
+  // Our out-of-scope entry for a parentRef the route dropped: nobody else will ever remove it.
+  const orphan = (p: RouteParentStatus) => ourController(p) && !inScope(p) && listed && !listed.has(key(p));
+  ours = ours.filter(inScope);
   const wanted = new Map(ours.map((p) => [key(p), p] as const));
   const build = (p: ParentStatus, old?: RouteParentStatus): RouteParentStatus => ({
     parentRef: p.parentRef,
@@ -82,6 +139,7 @@ export function mergeParentStatuses(
   const out: RouteParentStatus[] = [];
   const placed = new Set<string>();
   for (const p of current) {
+    if (orphan(p)) continue;
     if (!mine(p)) out.push(p);
     else if (wanted.has(key(p)) && !placed.has(key(p))) {
       out.push(build(wanted.get(key(p)) as ParentStatus, p));
@@ -105,6 +163,7 @@ export function sameIgnoringTimestamps(a: RouteParentStatus[], b: RouteParentSta
 
 interface RouteObject {
   metadata: { resourceVersion?: string; generation?: number };
+  spec?: { parentRefs?: ParentReference[] };
   status?: { parents?: RouteParentStatus[] };
 }
 
@@ -139,6 +198,9 @@ async function writeOne(
       routeNamespace: entry.namespace,
       generation,
       now,
+      ...(opts.onlyParents
+        ? { onlyParents: opts.onlyParents, parentRefs: route.spec?.parentRefs ?? [] }
+        : {}),
     });
     if (sameIgnoringTimestamps(current, parents)) return 'skipped';
     try {

@@ -14,7 +14,7 @@ export type { Freshness, LiveObjects } from './liveness.ts';
 export {
   candidatePorts,
   parentResourceIds,
-  scopedStatuses,
+  parentStatuses,
   markRejectedPorts,
   pointsAtParent,
 } from './parent-scope.ts';

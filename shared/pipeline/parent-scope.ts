@@ -1,18 +1,16 @@
 // Pure helpers that narrow the translation of one parent's snapshot to that parent: its resource ids,
 // its desired routes, its route status entries, and the sequence label written on its resources.
-import type { Condition, ParentReference, Route, RouteParentStatus, Service } from '../gamma/types.ts';
+import type { Condition, ParentReference, Route, Service } from '../gamma/types.ts';
 import type { ParentRefKey, RouteEvent } from '../events/index.ts';
 import { parentLabelValue, routeId } from '../translate/index.ts';
 import type {
   Desired,
   NsGrpcRoute,
   NsHttpRoute,
-  ParentStatus,
   RouteStatusEntry,
   TranslateOptions,
 } from '../translate/types.ts';
 import { LABEL_PARENT } from '../translate/types.ts';
-import { parentRefKey } from '../cluster/index.ts';
 import { routeKey } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
 
@@ -77,30 +75,20 @@ export function desiredForParent(desired: Desired, parent: ParentRefKey): Desire
 }
 
 /**
- * Status entries for this parent's routes, limited to the parentRefs naming this parent; our
- * entries for the route's other parentRefs are carried over from the live route so that
- * writeRouteStatuses (which replaces all of our controller's entries) keeps them. Entries for
- * parentRefs the route no longer has are dropped.
+ * Status entries for this parent's routes that still exist, limited to the parentRefs naming this
+ * parent. Our entries for the route's other parents are not ours to write here: sync writes with
+ * writeRouteStatuses' `onlyParents`, which keeps them as it reads them.
  */
-export function scopedStatuses(
+export function parentStatuses(
   statuses: RouteStatusEntry[],
   live: LiveObjects,
   parent: ParentRefKey,
-  controllerName: string,
 ): RouteStatusEntry[] {
   const out: RouteStatusEntry[] = [];
   for (const entry of statuses) {
     const mine = entry.parents.filter((p) => pointsAtParent(p.parentRef, entry.namespace, parent));
-    if (mine.length === 0) continue;
-    const current = live.routes.get(routeKey(entry.kind, entry.namespace, entry.name));
-    if (!current) continue;
-    const refs = new Set((current.spec?.parentRefs ?? []).map((r) => parentRefKey(r, entry.namespace)));
-    const others: ParentStatus[] = ((current.status?.parents ?? []) as RouteParentStatus[])
-      .filter((p) => p.controllerName === controllerName)
-      .filter((p) => !pointsAtParent(p.parentRef, entry.namespace, parent))
-      .filter((p) => refs.has(parentRefKey(p.parentRef, entry.namespace)))
-      .map((p) => ({ parentRef: p.parentRef, controllerName, conditions: p.conditions }));
-    out.push({ ...entry, parents: [...mine, ...others] });
+    if (mine.length === 0 || !live.routes.get(routeKey(entry.kind, entry.namespace, entry.name))) continue;
+    out.push({ ...entry, parents: mine });
   }
   return out;
 }

@@ -20,7 +20,7 @@ import {
   desiredForParent,
   markRejectedPorts,
   parentResourceIds,
-  scopedStatuses,
+  parentStatuses,
 } from './parent-scope.ts';
 import { appliedSequence, carrySequences, inputsChanged, stampAll, stampWrites } from './sequence-labels.ts';
 import type { ParentResourceId } from './parent-scope.ts';
@@ -160,16 +160,14 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
     if (port !== undefined) rejectedPorts.set(port, `${r.kind}/${r.id} ${r.reason}`);
   }
 
-  const statuses = markRejectedPorts(
-    scopedStatuses(desired.statuses, live, parent, settings.controllerName),
-    parent,
-    rejectedPorts,
-  );
+  const statuses = markRejectedPorts(parentStatuses(desired.statuses, live, parent), parent, rejectedPorts);
   let written;
   try {
     written = await writeRouteStatuses(deps.kube, statuses, {
       controllerName: settings.controllerName,
       fieldManager: 'gamma-csm-sync',
+      // Our entries for the routes' other parents belong to those parents' syncs.
+      onlyParents: [{ namespace: parent.namespace, name: parent.name }],
     });
   } catch (e) {
     throw new TransientError(`writing route status for ${key}: ${errorMessage(e)}`, { cause: e });

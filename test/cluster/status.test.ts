@@ -202,6 +202,102 @@ test.serial(
   },
 );
 
+test.serial(
+  'onlyParents: two parents of one route written concurrently both end correct; our stale entries go',
+  async (t) => {
+    const both = httpRoute('r5', 'reviews');
+    const spec = both.spec as { parentRefs: unknown[] };
+    emu.apply({ ...both, spec: { ...spec, parentRefs: [svcRef('reviews'), svcRef('ratings')] } });
+    const cur = emu.getObject('HTTPRoute', 'default', 'r5') as KubeObj;
+    const ours = (name: string, status: 'True' | 'False', message = 'old') => ({
+      parentRef: svcRef(name),
+      controllerName: CONTROLLER,
+      conditions: accepted(status, message),
+    });
+    // Before: stale entries of ours for both parents, one for a parentRef the route no longer has, theirs.
+    emu.apply({
+      ...cur,
+      status: { parents: [ours('reviews', 'False'), theirs, ours('ratings', 'False'), ours('gone', 'True')] },
+    });
+    // Both writers read the same version before either patches: one meets 409 and retries.
+    let reads = 0;
+    let release: () => void = () => {};
+    const barrier = new Promise<void>((r) => (release = r));
+    emu.onRequest = async (e) => {
+      if (e.method !== 'GET' || !e.path.endsWith('/httproutes/r5/status') || reads >= 2) return;
+      if (++reads === 2) release();
+      await barrier;
+    };
+    const write = (name: string) =>
+      writeRouteStatuses(kc, [entry('r5', [ours(name, 'True', `from ${name}`)])], {
+        controllerName: CONTROLLER,
+        onlyParents: [{ namespace: 'default', name }],
+      });
+    const conflictsBefore = emu.requests.filter((r) => r.method === 'PATCH' && r.status === 409).length;
+    const results = await Promise.all([write('reviews'), write('ratings')]);
+    emu.onRequest = undefined;
+    t.deepEqual(results, [
+      { written: 1, skipped: 0, failed: [] },
+      { written: 1, skipped: 0, failed: [] },
+    ]);
+    const conflicts = emu.requests.filter((r) => r.method === 'PATCH' && r.status === 409).length;
+    t.is(conflicts - conflictsBefore, 1, 'the writers did race');
+    const parents = parentsOf('HTTPRoute', 'r5');
+    t.deepEqual(
+      parents.map((p) => [
+        p.parentRef.name,
+        p.controllerName,
+        p.conditions[0].status,
+        p.conditions[0].message,
+      ]),
+      [
+        ['reviews', CONTROLLER, 'True', 'from reviews'],
+        ['reviews', theirs.controllerName, 'True', 'istio'],
+        ['ratings', CONTROLLER, 'True', 'from ratings'],
+      ],
+      'both entries current, theirs in place, ours for the dropped parentRef removed',
+    );
+  },
+);
+
+test('mergeParentStatuses with onlyParents ignores entries outside the scope and keeps ours for other parents', (t) => {
+  const mine = (name: string, status: 'True' | 'False') => ({
+    parentRef: svcRef(name),
+    controllerName: CONTROLLER,
+    conditions: accepted(status),
+  });
+  const now = '2026-01-01T00:00:00Z';
+  const out = mergeParentStatuses(
+    [mine('a', 'False'), mine('b', 'False')],
+    [mine('a', 'True'), mine('b', 'True')],
+    {
+      controllerName: CONTROLLER,
+      routeNamespace: 'default',
+      now,
+      onlyParents: [{ namespace: 'default', name: 'a' }],
+      parentRefs: [svcRef('a'), svcRef('b')],
+    },
+  );
+  t.deepEqual(
+    out.map((p) => [p.parentRef.name, p.conditions[0].status]),
+    [
+      ['a', 'True'],
+      ['b', 'False'],
+    ],
+  );
+  const gateway = { parentRef: { name: 'a' }, controllerName: CONTROLLER, conditions: accepted('False') };
+  t.deepEqual(
+    mergeParentStatuses([gateway], [], {
+      controllerName: CONTROLLER,
+      routeNamespace: 'default',
+      now,
+      onlyParents: [{ namespace: 'default', name: 'a' }],
+    }),
+    [gateway],
+    'a Gateway named like the Service is another parent',
+  );
+});
+
 test.serial('failures are values naming the route', async (t) => {
   seed('r4');
   emu.goDown(300);

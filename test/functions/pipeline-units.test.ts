@@ -19,7 +19,7 @@ import {
   formatLogLine,
   markRejectedPorts,
   pubsubMessageOf,
-  scopedStatuses,
+  parentStatuses,
   snapshotDigest,
   stampWrites,
 } from '../../shared/pipeline/index.ts';
@@ -127,7 +127,7 @@ test('candidatePorts: Service ports, previous ports and ports named by routes', 
   t.deepEqual(candidatePorts(event([], [], { previousPorts: [81] })), [81]);
 });
 
-test("scopedStatuses keeps our entries for the route's other parents and drops stale ones", (t) => {
+test("parentStatuses keeps only this parent's refs, and only for routes that still exist", (t) => {
   const cond = (status: 'True' | 'False') => [{ type: 'Accepted', status, reason: 'Accepted', message: '' }];
   const ref = (name: string) => ({ group: '', kind: 'Service', name, port: 80 });
   const entry: RouteStatusEntry = {
@@ -139,31 +139,20 @@ test("scopedStatuses keeps our entries for the route's other parents and drops s
       { parentRef: ref('b'), controllerName: CTRL, conditions: cond('False') }, // computed without b's Service
     ],
   };
-  const current = route('r', ['a', 'b']);
-  current.status = {
-    parents: [
-      { parentRef: ref('b'), controllerName: CTRL, conditions: cond('True') },
-      { parentRef: ref('gone'), controllerName: CTRL, conditions: cond('True') },
-      { parentRef: ref('b'), controllerName: 'other.io/ctrl', conditions: cond('True') },
-    ],
-  };
-  const [out] = scopedStatuses(
-    [entry],
-    live(svc('a'), [['r', current]]),
+  const other: RouteStatusEntry = { ...entry, name: 'only-b', parents: [entry.parents[1]] };
+  const out = parentStatuses(
+    [entry, other],
+    live(svc('a'), [
+      ['r', route('r', ['a', 'b'])],
+      ['only-b', route('only-b', ['b'])],
+    ]),
     { namespace: 'ns', name: 'a' },
-    CTRL,
   );
   t.deepEqual(
-    out.parents.map((p) => [p.parentRef.name, p.controllerName, p.conditions[0].status]),
-    [
-      ['a', CTRL, 'True'],
-      ['b', CTRL, 'True'],
-    ],
+    out.map((e) => [e.name, e.parents.map((p) => p.parentRef.name)]),
+    [['r', ['a']]],
   );
-  t.deepEqual(
-    scopedStatuses([entry], live(svc('a'), [['r', null]]), { namespace: 'ns', name: 'a' }, CTRL),
-    [],
-  );
+  t.deepEqual(parentStatuses([entry], live(svc('a'), [['r', null]]), { namespace: 'ns', name: 'a' }), []);
 });
 
 test('markRejectedPorts turns Accepted False only for the parent and ports concerned', (t) => {

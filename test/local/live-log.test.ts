@@ -41,17 +41,18 @@ const synced = (over: Partial<Extract<StackEvent, { type: 'synced' }>> = {}): St
   ...over,
 });
 
-test('a sync reads as one line: what changed, what was written, how long, the status', (t) => {
+test('a sync reads as one line: the parent Service, what changed, what was written, how long, each route', (t) => {
   t.is(
     eventText(synced()),
-    'HTTPRoute default/echo-route modified -> snapshot published -> httpRoutes/gamma-local-default-echo-80-1234abcd updated (2 rules) in 41 ms, status Accepted',
+    'Service default/echo: HTTPRoute default/echo-route modified -> snapshot published -> httpRoutes/gamma-local-default-echo-80-1234abcd updated (2 rules) in 41 ms, HTTPRoute default/echo-route Accepted',
   );
   t.is(severityOf(synced()), 'INFO');
   t.is(textLine(synced(), T), `03:04:05.678 ${eventText(synced())}`);
 });
 
-test('a rejection is a warning in plain words, with the reason and message', (t) => {
+test('a rejection on resync is a warning naming the parent Service and the route, with reason and message', (t) => {
   const e = synced({
+    reasons: ['resync'],
     writes: [],
     routes: [
       {
@@ -72,7 +73,7 @@ test('a rejection is a warning in plain words, with the reason and message', (t)
   t.is(severityOf(e), 'WARNING');
   t.regex(
     textLine(e, T),
-    /^03:04:05\.678 warning: .* -> no Network Services change in 41 ms, status rejected: Accepted=False UnsupportedValue: no rule can be translated$/,
+    /^03:04:05\.678 warning: Service default\/echo: resync -> snapshot published -> no Network Services change in 41 ms, HTTPRoute x\/bad rejected: Accepted=False UnsupportedValue: no rule can be translated$/,
   );
 });
 
@@ -114,6 +115,50 @@ test('failures are errors, transient reconcile failures warnings', (t) => {
   t.regex(
     textLine({ type: 'sync-failed', parent: 'p', error: 'boom' }, T),
     /error: p: sync failed, Pub\/Sub will redeliver: boom/,
+  );
+  t.is(
+    eventText({
+      type: 'sync-failed',
+      parent: 'local/shop/cart',
+      routes: [{ kind: 'GRPCRoute', namespace: 'shop', name: 'cart-grpc' }],
+      error: 'boom',
+    }),
+    'Service shop/cart (GRPCRoute shop/cart-grpc): sync failed, Pub/Sub will redeliver: boom',
+  );
+  t.is(
+    eventText({ type: 'skipped', parent: 'local/shop/cart', routes: [], why: 'stale-sequence: older' }),
+    'Service shop/cart: delivery skipped, stale-sequence: older',
+  );
+});
+
+test('a parent whose routes are all gone says so; a reconcile that repaired drift names its writes', (t) => {
+  t.regex(
+    eventText(synced({ routes: [], reasons: ['HTTPRoute default/echo-route deleted'] })),
+    /, no route left$/,
+  );
+  const summary = {
+    created: 0,
+    updated: 1,
+    deleted: 0,
+    unchanged: 3,
+    refused: 0,
+    failed: 0,
+    drift: true,
+    statusesWritten: 0,
+    statusFailures: 0,
+    transientFailures: 0,
+    routes: 4,
+    durationMs: 12,
+    dryRun: false,
+    errors: [],
+  };
+  t.is(
+    eventText({
+      type: 'reconciled',
+      summary,
+      writes: [{ action: 'updated', kind: 'httpRoutes', id: 'gamma-local-shop-cart-80-ab', rules: 1 }],
+    }),
+    'reconcile tick: drift repaired: 0 created, 1 updated, 0 deleted (httpRoutes/gamma-local-shop-cart-80-ab updated (1 rule)) (4 routes checked, 12 ms)',
   );
 });
 

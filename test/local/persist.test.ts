@@ -9,6 +9,7 @@ import path from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startLocalStack, PORT_ORDER } from '../../infra/local/stack.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
+import { eventText } from '../../infra/local/live-log.ts';
 import type { StackEvent } from '../../infra/local/live-log.ts';
 
 const GROUP = 'gateway.networking.k8s.io';
@@ -116,8 +117,21 @@ test('persist, consecutive ports, seeding keeps user changes, reconcile tick wit
     events.find((e): e is Extract<StackEvent, { type: 'reconciled' }> => e.type === 'reconciled'),
   );
   t.like(tick.summary, { drift: false, created: 0, updated: 0, deleted: 0, failed: 0 });
+  // The live log names the parent Service and the route of every sync.
+  const synced = events.filter((e): e is Extract<StackEvent, { type: 'synced' }> => e.type === 'synced');
+  t.true(synced.length > 0);
+  for (const e of synced)
+    t.regex(
+      eventText(e),
+      /^Service shop\/shop: .* -> snapshot published -> .*, HTTPRoute shop\/shop-route Accepted$/,
+    );
   await stack.close();
   stack = undefined;
+  t.deepEqual(
+    events.filter((e) => e.type === 'log' && e.severity !== 'INFO').map((e) => eventText(e)),
+    [],
+    'no warning, not even the informers aborted by closing',
+  );
   t.true(existsSync(path.join(workDir, '.gamma-csm/local/state/kubernetes.json')));
   t.true(existsSync(path.join(workDir, '.gamma-csm/local/state/netsvc.json')));
 

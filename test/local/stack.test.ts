@@ -214,7 +214,7 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
   );
   t.regex(
     run.stdout(),
-    /HTTPRoute default\/web-route added -> snapshot published -> httpRoutes\/\S+ created \(1 rule\) in \d+ ms, status Accepted/,
+    /Service default\/web: HTTPRoute default\/web-route added -> snapshot published -> httpRoutes\/\S+ created \(1 rule\) in \d+ ms, HTTPRoute default\/web-route Accepted/,
   );
 
   if (await hasKubectl()) {
