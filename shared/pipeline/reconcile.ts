@@ -50,6 +50,23 @@ function tally(p: Plan, applied: ApplyResult | undefined) {
   };
 }
 
+/**
+ * One line per distinct refusal reason (the mass-deletion guard, collisions with resources we do not
+ * own), naming a few of the resources: an operator must see why, not just how many.
+ */
+function refusalLines(p: Plan): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const r of p.refused) {
+    const names = byReason.get(r.reason) ?? [];
+    names.push(`${r.kind}/${r.id}`);
+    byReason.set(r.reason, names);
+  }
+  return [...byReason].map(([reason, names]) => {
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, and ${names.length - 3} more` : '');
+    return `refused ${shown}: ${reason}`;
+  });
+}
+
 export async function reconcileAll(
   deps: PipelineDeps,
   opts: ReconcileOptions = {},
@@ -71,7 +88,7 @@ export async function reconcileAll(
   const p = stampWrites(planned, cluster.resourceVersion);
   const drift = p.creates.length + p.updates.length + p.deletes.length > 0;
 
-  const errors: string[] = [];
+  const errors: string[] = refusalLines(p);
   let applied: ApplyResult | undefined;
   let statusesWritten = 0;
   let statusFailures = 0;

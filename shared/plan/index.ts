@@ -161,7 +161,7 @@ export function plan(desired: Desired, actual: ActualState, options: PlanOptions
   if (!options.forceDelete && deleteGuardTrips(deletes.length, owned, options)) {
     const reason =
       `REFUSED: would delete ${deletes.length} of ${owned} owned resources, more than the allowed ` +
-      `share and number; pass --force-delete if this is intended`;
+      `share and number; pass --force-delete (functions: GAMMA_FORCE_DELETE=true) if this is intended`;
     result.refused.push(...deletes.map((d) => ({ kind: d.kind, id: d.id, reason })));
   } else {
     result.deletes.push(...deletes);
