@@ -53,10 +53,12 @@ function each(step: Step): Step {
 
 /** Fills keys that are absent (undefined); present values, even of the wrong type, are kept. */
 function fill(defaults: Obj): Step {
+  const keys = Object.keys(defaults);
   return (value) => {
     if (!isPlainObject(value)) return value;
-    const missing = Object.keys(defaults).filter((k) => value[k] === undefined);
-    if (missing.length === 0) return value;
+    // Runs on every ref and match of every route: check before allocating.
+    if (keys.every((k) => value[k] !== undefined)) return value;
+    const missing = keys.filter((k) => value[k] === undefined);
     const out: Obj = { ...value };
     for (const k of missing) out[k] = cloneDefault(defaults[k]);
     return out;

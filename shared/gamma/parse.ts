@@ -170,13 +170,21 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** Iterative, so hostile nesting cannot overflow the stack; stops as soon as the limit is passed. */
 export function nestingDepth(root: unknown, limit = MAX_NESTING_DEPTH): number {
   let max = 0;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
+  // Two parallel stacks (values, depths) rather than a pair per node: this runs on every object.
+  const values: unknown[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop() as number;
     if (typeof value !== 'object' || value === null) continue;
     if (depth > max) max = depth;
     if (max > limit) return max;
-    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+    for (const child of Object.values(value)) {
+      // Leaves cannot deepen anything: skip pushing them.
+      if (typeof child !== 'object' || child === null) continue;
+      values.push(child);
+      depths.push(depth + 1);
+    }
   }
   return max;
 }

@@ -22,7 +22,34 @@ export interface ServiceIndex {
 export type ResolvedBackend =
   { ok: true; serviceName: string; mapping: BackendMapping } | { ok: false; problem: Problem };
 
+// translate resolves every backendRef twice (compiling rules, then ResolvedRefs status); the
+// second time is answered from here. Keyed per index (one per translate call, immutable inputs).
+const resolvedByIndex = new WeakMap<
+  ServiceIndex,
+  WeakMap<TranslateOptions, WeakMap<object, Map<string, ResolvedBackend>>>
+>();
+
 export function resolveBackendRef(
+  ref: BackendObjectReference,
+  routeNamespace: string,
+  services: ServiceIndex,
+  options: TranslateOptions,
+): ResolvedBackend {
+  if (!isObj(ref) || !isObj(services) || !isObj(options))
+    return resolveUncached(ref, routeNamespace, services, options);
+  let byOptions = resolvedByIndex.get(services);
+  if (!byOptions) resolvedByIndex.set(services, (byOptions = new WeakMap()));
+  let byRef = byOptions.get(options);
+  if (!byRef) byOptions.set(options, (byRef = new WeakMap()));
+  let byNamespace = byRef.get(ref);
+  if (!byNamespace) byRef.set(ref, (byNamespace = new Map()));
+  let resolved = byNamespace.get(routeNamespace);
+  if (!resolved)
+    byNamespace.set(routeNamespace, (resolved = resolveUncached(ref, routeNamespace, services, options)));
+  return resolved;
+}
+
+function resolveUncached(
   ref: BackendObjectReference,
   routeNamespace: string,
   services: ServiceIndex,
@@ -73,7 +100,7 @@ export function resolveBackendRef(
       problem: { reason: 'BackendNotFound', message: `backendRef Service ${label} has no port ${port}` },
     };
   }
-  const named = backendServiceName(options, service, port);
+  const named = cachedBackendServiceName(services, options, service, port);
   if ('error' in named)
     return {
       ok: false,
@@ -84,6 +111,31 @@ export function resolveBackendRef(
     serviceName: named.name,
     mapping: { serviceName: named.name, namespace, service: ref.name, port },
   };
+}
+
+type NamedBackend = ReturnType<typeof backendServiceName>;
+// One translate resolves every backendRef twice (rules, then status) and many refs share a Service
+// port; names are cached per index (one per translate call, over immutable inputs) and options.
+const namesByIndex = new WeakMap<
+  ServiceIndex,
+  WeakMap<TranslateOptions, Map<Service, Map<number, NamedBackend>>>
+>();
+
+function cachedBackendServiceName(
+  index: ServiceIndex,
+  options: TranslateOptions,
+  service: Service,
+  port: number,
+): NamedBackend {
+  let byOptions = namesByIndex.get(index);
+  if (!byOptions) namesByIndex.set(index, (byOptions = new WeakMap()));
+  let byService = byOptions.get(options);
+  if (!byService) byOptions.set(options, (byService = new Map()));
+  let byPort = byService.get(service);
+  if (!byPort) byService.set(service, (byPort = new Map()));
+  let named = byPort.get(port);
+  if (!named) byPort.set(port, (named = backendServiceName(options, service, port)));
+  return named;
 }
 
 export interface WeightedBackend<T> {

@@ -35,7 +35,7 @@ import type { RouteOrder } from './precedence.ts';
 import { compareGrpcMatches, compareRouteOrder } from './precedence.ts';
 import type { CompileContext, CompiledRule, Shadowed } from './http.ts';
 import { firstCovering } from './http.ts';
-import { asArray, canonicalJson, isObj } from './util.ts';
+import { asArray, isObj, sameCanonicalJson } from './util.ts';
 
 export interface GrpcEntry {
   normal: NormalGrpcMatch;
@@ -206,14 +206,14 @@ function withHttp(entry: GrpcEntry, action: NsHttpAction, asHttp: boolean): Grpc
 /** HttpRoute rules for a gRPC port served as an HttpRoute, in gRPC precedence order. */
 export function emitGrpcAsHttpRules(sorted: GrpcEntry[]): NsHttpRule[] {
   const rules: NsHttpRule[] = [];
-  let lastAction = '';
+  let lastAction: NsHttpAction | undefined;
   for (const entry of sorted) {
     if (!entry.http) continue;
-    const key = canonicalJson(entry.http.action);
     const last = rules[rules.length - 1];
-    if (last && key === lastAction) last.matches?.push(entry.http.match);
+    if (last && lastAction !== undefined && sameCanonicalJson(entry.http.action, lastAction))
+      last.matches?.push(entry.http.match);
     else rules.push({ matches: [entry.http.match], action: entry.http.action });
-    lastAction = key;
+    lastAction = entry.http.action;
   }
   return rules;
 }
@@ -242,14 +242,20 @@ export function findShadowedGrpcRules(sorted: GrpcEntry[]): Shadowed[] {
 
 export function emitGrpcRules(sorted: GrpcEntry[]): NsGrpcRule[] {
   const rules: NsGrpcRule[] = [];
-  let lastAction = '';
+  let lastAction: unknown;
   for (const entry of sorted) {
-    const key = canonicalJson(entry.action);
     const last = rules[rules.length - 1];
     const hasMatch = Object.keys(entry.match).length > 0;
-    if (last && key === lastAction && last.matches && hasMatch) last.matches.push(entry.match);
+    if (
+      last &&
+      lastAction !== undefined &&
+      last.matches &&
+      hasMatch &&
+      sameCanonicalJson(entry.action, lastAction)
+    )
+      last.matches.push(entry.match);
     else rules.push(hasMatch ? { matches: [entry.match], action: entry.action } : { action: entry.action });
-    lastAction = hasMatch ? key : '';
+    lastAction = hasMatch ? entry.action : undefined;
   }
   return rules;
 }

@@ -26,7 +26,7 @@ import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { RouteOrder } from './precedence.ts';
 import { compareHttpMatches, compareRouteOrder } from './precedence.ts';
-import { asArray, canonicalJson, isObj } from './util.ts';
+import { asArray, isObj, sameCanonicalJson } from './util.ts';
 
 export interface HttpEntry {
   normal: NormalMatch;
@@ -318,14 +318,14 @@ export function findShadowedRules(sorted: HttpEntry[]): Shadowed[] {
 /** Emits NS rules in precedence order, merging adjacent rules with identical actions, plus the 404 rule. */
 export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
   const rules: NsHttpRule[] = [];
-  let lastAction = '';
+  let lastAction: NsHttpAction | undefined;
   for (const entry of sorted) {
     for (const arm of entry.arms) {
-      const key = canonicalJson(arm.action);
       const last = rules[rules.length - 1];
-      if (last && key === lastAction) last.matches?.push(arm.match);
+      if (last && lastAction !== undefined && sameCanonicalJson(arm.action, lastAction))
+        last.matches?.push(arm.match);
       else rules.push({ matches: [arm.match], action: arm.action });
-      lastAction = key;
+      lastAction = arm.action;
     }
   }
   if (!sorted.some((e) => isCatchAll(e.normal))) rules.push({ action: { directResponse: { status: 404 } } });

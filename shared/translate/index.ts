@@ -152,9 +152,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.backends = [...backends.values()].sort((a, b) =>
-    compareStrings(canonicalJson(a), canonicalJson(b)),
-  );
+  desired.backends = sortByCanonicalJson([...backends.values()]);
   return desired;
 }
 
@@ -177,13 +175,52 @@ function uniqueSorted<T extends KubeObject>(objects: T[]): T[] {
   const valid = objects.filter(
     (o) => isObj(o) && isObj(o.metadata) && typeof o.metadata.name === 'string' && o.metadata.name !== '',
   );
-  const keyed = valid.map((o) => ({
-    o,
-    key: `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`,
-    body: canonicalJson(o),
-  }));
-  keyed.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.body, b.body));
-  return keyed.filter((k, i) => i === 0 || keyed[i - 1].key !== k.key).map((k) => k.o);
+  // Content decides only between objects sharing a key, so only those are serialized: the first
+  // (in input order) of the smallest canonical body wins, as a stable sort by (key, body) would pick.
+  const byKey = new Map<string, T[]>();
+  for (const o of valid) {
+    const key = `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+    const same = byKey.get(key);
+    if (same) same.push(o);
+    else byKey.set(key, [o]);
+  }
+  return [...byKey.keys()].sort(compareStrings).map((key) => smallestBody(byKey.get(key) as T[]));
+}
+
+function smallestBody<T>(candidates: T[]): T {
+  if (candidates.length === 1) return candidates[0];
+  let best = candidates[0];
+  let bestBody = canonicalJson(best);
+  for (const o of candidates.slice(1)) {
+    const body = canonicalJson(o);
+    if (compareStrings(body, bestBody) < 0) [best, bestBody] = [o, body];
+  }
+  return best;
+}
+
+/**
+ * Identity of a backend mapping: its four fields (the shape resolveBackendRef builds) as a JSON
+ * array; anything else by canonical JSON. The two forms cannot collide (`[` versus `{`).
+ */
+function mappingKey(m: BackendMapping): string {
+  const keys = Object.keys(m);
+  const plain =
+    keys.length === 4 &&
+    typeof m.serviceName === 'string' &&
+    typeof m.namespace === 'string' &&
+    typeof m.service === 'string' &&
+    typeof m.port === 'number' &&
+    Number.isFinite(m.port) &&
+    !Object.is(m.port, -0);
+  return plain ? JSON.stringify([m.namespace, m.port, m.service, m.serviceName]) : canonicalJson(m);
+}
+
+/** Sorted by canonical JSON, each serialized once (not once per comparison). */
+function sortByCanonicalJson<T>(values: T[]): T[] {
+  return values
+    .map((value) => ({ value, key: canonicalJson(value) }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map((e) => e.value);
 }
 
 function prepareRoute(kind: RouteKind, route: HTTPRoute | GRPCRoute): RouteState {
@@ -313,7 +350,7 @@ function buildGroup(
       if (kind === 'HTTPRoute') httpEntries.push(...(compiled.entries as HttpEntry[]));
       else grpcEntries.push(...(compiled.entries as GrpcEntry[]));
       if (compiled.entries.length) contributed = true;
-      for (const m of compiled.mappings) backends.set(canonicalJson(m), m);
+      for (const m of compiled.mappings) backends.set(mappingKey(m), m);
     });
     if (contributed) sources.push(`${state.namespace}/${state.name}`);
   }

@@ -16,7 +16,20 @@ function repeatTotal(pattern: string): number {
   return total;
 }
 
+// Compiling is the expensive part of a translate and the same patterns come back on every reconcile,
+// so verdicts (a pure function of the pattern) are remembered, up to a bound.
+const MAX_CACHED_VERDICTS = 10_000;
+const verdicts = new Map<string, string | undefined>();
+
 export function re2Error(pattern: string): string | undefined {
+  if (verdicts.has(pattern)) return verdicts.get(pattern);
+  const verdict = checkRe2(pattern);
+  if (verdicts.size >= MAX_CACHED_VERDICTS) verdicts.clear();
+  verdicts.set(pattern, verdict);
+  return verdict;
+}
+
+function checkRe2(pattern: string): string | undefined {
   if (pattern.length === 0) return 'empty regular expression';
   if (pattern.length > MAX_REGEX_LENGTH)
     return `regular expression longer than ${MAX_REGEX_LENGTH} characters`;

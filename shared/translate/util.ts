@@ -24,19 +24,93 @@ export function shortHash(key: string, length = 8): string {
   return createHash('sha256').update(key).digest('hex').slice(0, length);
 }
 
-/** JSON with object keys sorted: equal values give equal strings whatever their key order. */
+/**
+ * JSON with object keys sorted: equal values give equal strings whatever their key order.
+ * Written out directly (no sorted copy of the value) because translate calls it on hot paths; the
+ * output is byte-for-byte JSON.stringify of a key-sorted copy: every non-array object is walked by
+ * its own keys (toJSON is not consulted), array-index keys come first in numeric order, as
+ * JSON.stringify orders them, and an own `__proto__` key is left out, as the copy never held it.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  const out = writeCanonical(value);
+  return out === undefined ? (undefined as unknown as string) : out;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isObj(value)) {
-    const out: Obj = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-    return out;
+function writeCanonical(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      text += writeCanonical(value[i]) ?? 'null';
+    }
+    return `${text}]`;
   }
-  return value;
+  let text = '{';
+  let first = true;
+  for (const key of canonicalKeyOrder(Object.keys(value))) {
+    // Assigning `__proto__` on a copy sets its prototype instead of a key: it never appeared.
+    if (key === '__proto__') continue;
+    const item = writeCanonical((value as Obj)[key]);
+    if (item === undefined) continue;
+    text += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
+    first = false;
+  }
+  return `${text}}`;
+}
+
+/**
+ * canonicalJson(a) === canonicalJson(b), without building either string: the rule emitters compare
+ * every action with the one before it, and most differ early.
+ */
+export function sameCanonicalJson(a: unknown, b: unknown): boolean {
+  const aObj = typeof a === 'object' && a !== null;
+  const bObj = typeof b === 'object' && b !== null;
+  if (!aObj || !bObj) return aObj === bObj && JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameCanonicalItem(a[i], b[i])) return false;
+    return true;
+  }
+  const aKeys = writtenKeys(a as Obj);
+  const bKeys = writtenKeys(b as Obj);
+  if (aKeys.length !== bKeys.length) return false;
+  for (let i = 0; i < aKeys.length; i++) {
+    if (aKeys[i] !== bKeys[i] || !sameCanonicalJson((a as Obj)[aKeys[i]], (b as Obj)[bKeys[i]])) return false;
+  }
+  return true;
+}
+
+/** Array items: what JSON writes as null (undefined, functions, symbols) is null. */
+function sameCanonicalItem(a: unknown, b: unknown): boolean {
+  const aNull = a === undefined || typeof a === 'function' || typeof a === 'symbol';
+  const bNull = b === undefined || typeof b === 'function' || typeof b === 'symbol';
+  return sameCanonicalJson(aNull ? null : a, bNull ? null : b);
+}
+
+/** The keys canonicalJson writes for an object, sorted (their order is then the same on both sides). */
+function writtenKeys(value: Obj): string[] {
+  return Object.keys(value)
+    .filter((k) => k !== '__proto__' && !isUnwritten(value[k]))
+    .sort();
+}
+
+function isUnwritten(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
+
+/** Sorted keys in the order JSON.stringify emits them from an object built in that order. */
+function canonicalKeyOrder(keys: string[]): string[] {
+  keys.sort();
+  if (!keys.some(isArrayIndex)) return keys;
+  const indices = keys.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  return [...indices, ...keys.filter((k) => !isArrayIndex(k))];
+}
+
+function isArrayIndex(key: string): boolean {
+  return ARRAY_INDEX.test(key) && Number(key) < 4294967295;
 }
 
 const DURATION_PART = /([0-9]{1,5})(h|ms|m|s)/g;

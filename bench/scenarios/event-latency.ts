@@ -1,0 +1,153 @@
+// Scenario 4: event latency through the local stack. Route changes at a fixed rate, spread over
+// many Services so successive changes do not coalesce; each change's latency is the time from the
+// cluster write to the moment the Network Services emulator holds the changed route.
+import { figureOf, percentile, type Figure } from '../figures.ts';
+import { scenario, waitFor, type Log } from '../scenario.ts';
+import {
+  benchService,
+  markedRoute,
+  marker,
+  markersIn,
+  nowMs,
+  sleep,
+  startPipelineStack,
+} from './pipeline-support.ts';
+
+export interface EventLatencyParams {
+  changesPerSecond: number;
+  durationS: number;
+  services: number;
+}
+
+interface Change {
+  svc: string;
+  version: number;
+  at: number;
+  seenAt?: number;
+}
+
+/** The sync function's log, summarized: how many events ended how (synced, skipped why, failed). */
+export function syncOutcomes(lines: string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    let entry: { message?: unknown; severity?: unknown; [k: string]: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    const labels = entry['logging.googleapis.com/labels'] as { function?: string } | undefined;
+    if (labels?.function !== 'sync' || typeof entry.message !== 'string') continue;
+    const kind = entry.message.startsWith('synced')
+      ? 'synced'
+      : `${String(entry.severity)} ${entry.message.replace(/[0-9]+/g, 'N').slice(0, 60)}`;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([k, n]) => `${n} ${k}`)
+    .join('; ');
+}
+
+export async function measureEventLatency(p: EventLatencyParams, log: Log): Promise<Figure[]> {
+  const stack = await startPipelineStack();
+  const { pipeline } = stack;
+  try {
+    const services = Array.from({ length: p.services }, (_, i) => `lat-${i}`);
+    for (const svc of services) pipeline.k8s.apply(benchService(svc));
+    for (const svc of services) pipeline.k8s.apply(markedRoute(svc, 0));
+    const ready = await waitFor(() => services.every((s) => stack.markersOf(s).has(marker(0))), 60_000, 20);
+    if (!ready) throw new Error('the initial routes never reached Network Services');
+    log(`event-latency: ${p.services} routes in place, sending ${p.changesPerSecond}/s for ${p.durationS} s`);
+
+    const changes: Change[] = [];
+    const latest = new Map<string, Change>();
+    let watching = true;
+    // Observer: the emulator's store is read (a deep copy, so not on every tick) when its write
+    // counter moved, and every 100 ms while changes are outstanding. A change counts as seen once
+    // its marker, or a later one for the same Service (which supersedes it), is in the store.
+    const observer = (async () => {
+      let writesSeen = -1;
+      let lastRead = 0;
+      while (watching || changes.some((c) => c.seenAt === undefined)) {
+        const writes = pipeline.netsvc.stats().writes;
+        const pending = changes.some((c) => c.seenAt === undefined);
+        if (writes !== writesSeen || (pending && nowMs() - lastRead > 100)) {
+          writesSeen = writes;
+          lastRead = nowMs();
+          const routes = stack.routesByName();
+          for (const c of changes) {
+            if (c.seenAt !== undefined) continue;
+            const have = markersIn(routes.get(stack.nsRouteName(c.svc)));
+            const newest = latest.get(c.svc);
+            if (
+              have.has(marker(c.version)) ||
+              (newest && newest.version > c.version && have.has(marker(newest.version)))
+            )
+              c.seenAt = lastRead;
+          }
+        }
+        if (!watching && nowMs() - changes[changes.length - 1].at > 30_000) break;
+        await sleep(5);
+      }
+    })();
+
+    const interval = 1000 / p.changesPerSecond;
+    const deliveries0 = pipeline.sync.deliveries;
+    const cpu0 = process.cpuUsage();
+    const start = nowMs();
+    for (let k = 1; k <= p.changesPerSecond * p.durationS; k++) {
+      const due = start + (k - 1) * interval;
+      if (due > nowMs()) await sleep(due - nowMs());
+      const svc = services[k % services.length];
+      const change: Change = { svc, version: k, at: nowMs() };
+      pipeline.k8s.apply(markedRoute(svc, k));
+      changes.push(change);
+      latest.set(svc, change);
+    }
+    const sendSeconds = (nowMs() - start) / 1000;
+    watching = false;
+    await observer;
+    const cpu = process.cpuUsage(cpu0);
+    const deliveries = pipeline.sync.deliveries - deliveries0;
+    // A change never seen counts with the time it was watched for: its latency is at least that.
+    const observedUntil = nowMs();
+    const latencies = changes.map((c) => (c.seenAt ?? observedUntil) - c.at);
+    const lost = changes.filter((c) => c.seenAt === undefined).length;
+    const outcomes = syncOutcomes(pipeline.logs);
+    const note =
+      `${changes.length} changes in ${sendSeconds.toFixed(1)} s over ${p.services} Services; ${lost} not seen within 30 s ` +
+      `after the last change (counted as lower bounds); ` +
+      `sync log: ${outcomes}`;
+    return [
+      figureOf('event_latency_p50_ms', [percentile(latencies, 50)], 'info', 'ms', note),
+      figureOf('event_latency_p99_ms', [percentile(latencies, 99)], { op: '<', target: 1000 }, 'ms'),
+      figureOf('event_latency_max_ms', [Math.max(...latencies)], 'info', 'ms'),
+      figureOf('event_changes_lost', [lost], { op: '==', target: 0 }, 'changes'),
+      figureOf(
+        'event_sync_deliveries',
+        [deliveries],
+        'info',
+        'events',
+        'pushes that reached the sync function',
+      ),
+      figureOf(
+        'event_cpu_ms_per_delivery',
+        [(cpu.user + cpu.system) / 1000 / Math.max(1, deliveries)],
+        'info',
+        'ms',
+        'CPU of the whole one-process stack (watcher, emulators, sync) per delivery',
+      ),
+    ];
+  } finally {
+    await pipeline.close();
+  }
+}
+
+export const eventLatencyScenario = scenario<EventLatencyParams>({
+  name: 'event-latency',
+  title: 'Event latency through the local stack',
+  params: (quick) => ({ changesPerSecond: 20, durationS: quick ? 10 : 60, services: 50 }),
+  run: measureEventLatency,
+});

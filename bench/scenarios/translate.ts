@@ -1,0 +1,123 @@
+// Scenario 1: translate scaling on synthetic clusters (bench/generate.ts). The same snapshot is
+// translated several times: the median is a warm instance (as a reconcile function is between
+// ticks); the first run is reported too, with CPU time beside wall time because the machine may be shared.
+import { generateCluster, BENCH_TRANSLATE_OPTIONS } from '../generate.ts';
+import { figureOf, median, type Figure } from '../figures.ts';
+import { peakRssMb, scenario, type Log } from '../scenario.ts';
+import { translate } from '../../shared/translate/index.ts';
+
+export interface TranslateSize {
+  routes: number;
+  services: number;
+  runs: number;
+}
+
+export interface TranslateParams {
+  sizes: TranslateSize[];
+}
+
+interface Timing {
+  size: TranslateSize;
+  wallMs: number[];
+  cpuMs: number[];
+  outputRoutes: number;
+}
+
+function label(routes: number): string {
+  return routes >= 1000 && routes % 1000 === 0 ? `${routes / 1000}k` : String(routes);
+}
+
+export function timeTranslate(size: TranslateSize): Timing {
+  const snapshot = generateCluster({ routes: size.routes, services: size.services });
+  const wallMs: number[] = [];
+  const cpuMs: number[] = [];
+  let outputRoutes = 0;
+  for (let run = 0; run < size.runs; run++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const desired = translate(snapshot, BENCH_TRANSLATE_OPTIONS);
+    wallMs.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
+    outputRoutes = desired.httpRoutes.length + desired.grpcRoutes.length;
+  }
+  return { size, wallMs, cpuMs, outputRoutes };
+}
+
+export function translateFigures(timings: Timing[]): Figure[] {
+  const figures: Figure[] = [];
+  for (const t of timings) {
+    const name = label(t.size.routes);
+    const shape = `${t.size.routes} routes over ${t.size.services} Services -> ${t.outputRoutes} NS routes`;
+    const goal = t.size.routes === 10_000 ? ({ op: '<', target: 250 } as const) : 'info';
+    figures.push(figureOf(`translate_${name}_ms`, t.wallMs, goal, 'ms', shape));
+    figures.push(figureOf(`translate_${name}_cpu_ms`, t.cpuMs, 'info', 'ms'));
+    figures.push(
+      figureOf(`translate_${name}_first_ms`, t.wallMs.slice(0, 1), 'info', 'ms', 'first (cold) run'),
+    );
+    figures.push(
+      figureOf(
+        `translate_${name}_us_per_route`,
+        t.cpuMs.map((ms) => (ms * 1000) / t.size.routes),
+        { op: '<', target: 25, text: '< 25 (CPU)' },
+        'us',
+      ),
+    );
+  }
+  const [smallest, largest] = [timings[0], timings[timings.length - 1]];
+  if (timings.length > 1) {
+    // Per-route CPU time is used: wall time on a shared machine mostly measures the neighbours.
+    const perRoute = (t: Timing) => median(t.cpuMs) / t.size.routes;
+    figures.push(
+      figureOf(
+        'translate_scaling_ratio',
+        [perRoute(largest) / perRoute(smallest)],
+        { op: '<', target: 1.3 },
+        'ratio',
+        `CPU time per route at ${label(largest.size.routes)} / at ${label(smallest.size.routes)}`,
+      ),
+    );
+  }
+  const tenK = timings.find((t) => t.size.routes === 10_000);
+  if (tenK && largest !== tenK && largest.size.routes > tenK.size.routes) {
+    const perRoute = (t: Timing) => median(t.cpuMs) / t.size.routes;
+    figures.push(
+      figureOf(
+        'translate_scaling_ratio_vs_10k',
+        [perRoute(largest) / perRoute(tenK)],
+        'info',
+        'ratio',
+        `CPU time per route at ${label(largest.size.routes)} / at 10k (both past JIT warm-up)`,
+      ),
+    );
+  }
+  figures.push(figureOf('translate_peak_rss_mb', [peakRssMb()], 'info', 'MB', 'whole bench process'));
+  return figures;
+}
+
+export const translateScenario = scenario<TranslateParams>({
+  name: 'translate',
+  title: 'Translate scaling',
+  params: (quick) => ({
+    sizes: quick
+      ? [
+          { routes: 1000, services: 200, runs: 5 },
+          { routes: 10_000, services: 2000, runs: 3 },
+        ]
+      : [
+          { routes: 1000, services: 200, runs: 9 },
+          { routes: 10_000, services: 2000, runs: 5 },
+          { routes: 50_000, services: 10_000, runs: 3 },
+        ],
+  }),
+  async run(params, log: Log) {
+    const timings = params.sizes.map((size) => {
+      const t = timeTranslate(size);
+      log(
+        `translate ${size.routes} routes: median ${median(t.wallMs).toFixed(0)} ms wall, ${median(t.cpuMs).toFixed(0)} ms CPU`,
+      );
+      return t;
+    });
+    return translateFigures(timings);
+  },
+});
