@@ -9,8 +9,12 @@
 // Backend services: each Kubernetes Service port is served by one Compute backend service
 // (INTERNAL_SELF_MANAGED) named `projects/<project>/locations/<location>/backendServices/<id>` where
 // <id> comes from options.backendServiceTemplate (placeholders {cluster} {namespace} {service}
-// {port}; default `gamma-{cluster}-{namespace}-{service}-{port}`), sanitized like route ids (a hash
-// is appended only when sanitizing or truncating changed the text).
+// {port}; default `gamma-{cluster}-{namespace}-{service}-{port}`). The default always gets the same
+// 8-hex hash as route ids, since dashes make the readable part ambiguous (namespace `a-b` + Service
+// `c` versus namespace `a` + Service `b-c`): two Services must never share a backend service. A custom
+// template is used as written when it is a valid id (its author chose the names, and answers for
+// their uniqueness); otherwise it is sanitized and hashed too. `gamma-csm translate -o text` and the
+// `backends` list show every name.
 // Override per Service port with an annotation on the backend Service:
 //   gamma-csm.dev/backend-service.<port>: <id>                       e.g. "my-bs"
 //   gamma-csm.dev/backend-service.<port>: projects/P/locations/L/backendServices/ID   (full name)
@@ -147,11 +151,13 @@ export function backendServiceName(
     .replaceAll('{namespace}', namespace)
     .replaceAll('{service}', service.metadata.name)
     .replaceAll('{port}', String(port));
-  const id = ID_PATTERN.test(filled)
-    ? filled
-    : idWithHash(
-        filled,
-        ['backend', options.clusterId, namespace, service.metadata.name, String(port)].join('\u0000'),
-      );
+  const custom = options.backendServiceTemplate !== undefined;
+  const id =
+    custom && ID_PATTERN.test(filled)
+      ? filled
+      : idWithHash(
+          filled,
+          ['backend', options.clusterId, namespace, service.metadata.name, String(port)].join('\u0000'),
+        );
   return { name: `${locationPath(options)}/backendServices/${id}` };
 }

@@ -162,13 +162,9 @@ test('property: random distinct keys get distinct default backend service names'
   t.pass();
 });
 
-// BUG (reported): the default template `gamma-{cluster}-{namespace}-{service}-{port}` is used verbatim
-// whenever it is already a valid id, so keys that differ only in where the dashes split collide:
-// namespace `a-b` + Service `c` and namespace `a` + Service `b-c` both get backend service
-// `gamma-x-a-b-c-80` (the same for cluster `x-a` + namespace `b`). Two Services in different
-// namespaces then share one backend service: one namespace's route sends traffic to a backend service
-// the other namespace's Service also maps to. Route ids avoid this with an always-present hash.
-test.failing('keys that differ only in where dashes split get distinct default backend services', (t) => {
+// Fixed: the default template used to be taken verbatim, so namespace `a-b` + Service `c` and namespace
+// `a` + Service `b-c` shared backend service `gamma-x-a-b-c-80`; the default now always gets a hash.
+test('keys that differ only in where dashes split get distinct default backend services', (t) => {
   const segment = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
   fc.assert(
     fc.property(

@@ -70,8 +70,8 @@ test('http-split: one HttpRoute, weights 9 and 1', async (t) => {
   t.deepEqual(
     dests.map((d) => [id(d.serviceName), d.weight]),
     [
-      ['gamma-default-default-echo-v1-80', 9],
-      ['gamma-default-default-echo-v2-80', 1],
+      ['gamma-default-default-echo-v1-80-b6f2d640', 9],
+      ['gamma-default-default-echo-v2-80-98b1ae99', 1],
     ],
   );
   t.deepEqual(accepted(desired), ['HTTPRoute echo-route True']);
@@ -123,7 +123,7 @@ test('redirect: 302 host redirect, 301 prefix rewrite on both arms, then the bac
   });
   t.is(
     id(((rules[3].action as Json).destinations as Json[])[0].serviceName),
-    'gamma-default-default-legacy-v2-80',
+    'gamma-default-default-legacy-v2-80-a1631ccd',
   );
   t.deepEqual(accepted(desired), ['HTTPRoute legacy-redirects True']);
 });

@@ -35,12 +35,12 @@ const table: [string, object, string][] = [
   [
     'same namespace',
     { name: 'a', port: 80 },
-    'ok:projects/p/locations/global/backendServices/gamma-c-ns-a-80',
+    'ok:projects/p/locations/global/backendServices/gamma-c-ns-a-80-e542789a',
   ],
   [
     'cross namespace allowed (mesh, no ReferenceGrant)',
     { name: 'b', namespace: 'other', port: 80 },
-    'ok:projects/p/locations/global/backendServices/gamma-c-other-b-80',
+    'ok:projects/p/locations/global/backendServices/gamma-c-other-b-80-ddfdf8ac',
   ],
   ['missing Service', { name: 'zzz', port: 80 }, 'BackendNotFound'],
   ['missing port', { name: 'a', port: 81 }, 'BackendNotFound'],
