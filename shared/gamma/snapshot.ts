@@ -44,6 +44,16 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
       );
       continue;
     }
+    if (!isPlainObject(original.metadata)) {
+      // Objects from a live cluster skip parse.ts's envelope check; never let a bad one throw here.
+      errors.push(
+        new ManifestError(
+          { file: where.file, document: where.document, field: 'metadata' },
+          'required field is missing or not an object',
+        ),
+      );
+      continue;
+    }
     const bucket = classify(original, where, defaultNamespace, errors);
     if (bucket === 'error') continue;
     if (bucket === 'ignored') {

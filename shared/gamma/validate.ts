@@ -10,6 +10,7 @@ import type { Errors as ErrorsT, Obj } from './checks.ts';
 import { DNS_LABEL, DNS_SUBDOMAIN, Errors, at, integer, list, object, string, unique } from './checks.ts';
 import { validateHttpRouteSpec } from './validate-http.ts';
 import { validateGrpcRouteSpec } from './validate-grpc.ts';
+import { checkKnownFields } from './known-fields.ts';
 
 export function validateObject(obj: KubeObject): FieldError[] {
   const errs = new Errors();
@@ -37,9 +38,11 @@ function validateAny(errs: ErrorsT, obj: unknown): void {
   if (group === GATEWAY_GROUP && obj.kind === 'HTTPRoute') {
     const spec = object(errs, obj.spec, 'spec', true);
     if (spec) validateHttpRouteSpec(errs, spec, 'spec');
+    if (errs.list.length === 0) checkKnownFields(errs, 'HTTPRoute', spec);
   } else if (group === GATEWAY_GROUP && obj.kind === 'GRPCRoute') {
     const spec = object(errs, obj.spec, 'spec', true);
     if (spec) validateGrpcRouteSpec(errs, spec, 'spec');
+    if (errs.list.length === 0) checkKnownFields(errs, 'GRPCRoute', spec);
   } else if (obj.apiVersion === 'v1' && obj.kind === 'Service') {
     validateService(errs, obj);
   }
