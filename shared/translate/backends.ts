@@ -37,16 +37,37 @@ export function resolveBackendRef(
 ): ResolvedBackend {
   if (!isObj(ref) || !isObj(services) || !isObj(options))
     return resolveUncached(ref, routeNamespace, services, options);
-  let byOptions = resolvedByIndex.get(services);
-  if (!byOptions) resolvedByIndex.set(services, (byOptions = new WeakMap()));
-  let byRef = byOptions.get(options);
-  if (!byRef) byOptions.set(options, (byRef = new WeakMap()));
+  const byRef = resolvedFor(services, options);
   let byNamespace = byRef.get(ref);
   if (!byNamespace) byRef.set(ref, (byNamespace = new Map()));
   let resolved = byNamespace.get(routeNamespace);
   if (!resolved)
     byNamespace.set(routeNamespace, (resolved = resolveUncached(ref, routeNamespace, services, options)));
   return resolved;
+}
+
+// The last (index, options) pair asked for: one translate call asks with the same pair every time.
+// Held weakly, so the last snapshot's Services are not kept alive after its translate returns.
+let lastResolved:
+  | {
+      index: WeakRef<ServiceIndex>;
+      options: WeakRef<TranslateOptions>;
+      byRef: WeakMap<object, Map<string, ResolvedBackend>>;
+    }
+  | undefined;
+
+function resolvedFor(
+  index: ServiceIndex,
+  options: TranslateOptions,
+): WeakMap<object, Map<string, ResolvedBackend>> {
+  if (lastResolved && lastResolved.index.deref() === index && lastResolved.options.deref() === options)
+    return lastResolved.byRef;
+  let byOptions = resolvedByIndex.get(index);
+  if (!byOptions) resolvedByIndex.set(index, (byOptions = new WeakMap()));
+  let byRef = byOptions.get(options);
+  if (!byRef) byOptions.set(options, (byRef = new WeakMap()));
+  lastResolved = { index: new WeakRef(index), options: new WeakRef(options), byRef };
+  return byRef;
 }
 
 function resolveUncached(

@@ -32,9 +32,9 @@ import { mirrorPercent } from './filters/mirror.ts';
 import { backendWeight, resolveBackendRef, splitBackends } from './backends.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { RouteOrder } from './precedence.ts';
-import { compareGrpcMatches, compareRouteOrder } from './precedence.ts';
+import { compareGrpcMatches, compareOrderKeys, routeOrderKey } from './precedence.ts';
 import type { CompileContext, CompiledRule, Shadowed } from './http.ts';
-import { firstCovering } from './http.ts';
+import { firstCovering, routeOrder } from './http.ts';
 import { asArray, isObj, sameCanonicalJson } from './util.ts';
 
 export interface GrpcEntry {
@@ -96,7 +96,7 @@ export function compileGrpcRule(
     normal,
     match: grpcNsMatch(normal),
     action,
-    order: { ...route, ruleIndex, matchIndex: i },
+    order: routeOrder(route, ruleIndex, i),
     ruleKey,
     backends,
   });
@@ -219,11 +219,10 @@ export function emitGrpcAsHttpRules(sorted: GrpcEntry[]): NsHttpRule[] {
 }
 
 export function sortGrpcEntries(entries: GrpcEntry[]): GrpcEntry[] {
-  return [...entries].sort(
-    (a, b) =>
-      compareGrpcMatches(grpcPrecedence(a.normal), grpcPrecedence(b.normal)) ||
-      compareRouteOrder(a.order, b.order),
-  );
+  return entries
+    .map((entry) => ({ entry, precedence: grpcPrecedence(entry.normal), key: routeOrderKey(entry.order) }))
+    .sort((a, b) => compareGrpcMatches(a.precedence, b.precedence) || compareOrderKeys(a.key, b.key))
+    .map((keyed) => keyed.entry);
 }
 
 export function findShadowedGrpcRules(sorted: GrpcEntry[]): Shadowed[] {

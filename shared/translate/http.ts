@@ -25,7 +25,7 @@ import { convertCors } from './filters/cors.ts';
 import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { RouteOrder } from './precedence.ts';
-import { compareHttpMatches, compareRouteOrder } from './precedence.ts';
+import { compareHttpMatches, compareOrderKeys, routeOrderKey } from './precedence.ts';
 import { asArray, isObj, sameCanonicalJson } from './util.ts';
 
 export interface HttpEntry {
@@ -50,7 +50,7 @@ export interface CompileContext {
   servicePort: number;
 }
 
-interface RouteIdentity {
+export interface RouteIdentity {
   namespace: string;
   name: string;
   creationTimestamp?: string;
@@ -75,6 +75,13 @@ const KNOWN_FILTERS = new Set([
   'ExternalAuth',
 ]);
 
+/** Built field by field (not spread): one per match of every rule, on the hot path. */
+export function routeOrder(route: RouteIdentity, ruleIndex: number, matchIndex: number): RouteOrder {
+  const order: RouteOrder = { namespace: route.namespace, name: route.name, ruleIndex, matchIndex };
+  if ('creationTimestamp' in route) order.creationTimestamp = route.creationTimestamp;
+  return order;
+}
+
 export function compileHttpRule(
   route: RouteIdentity,
   ruleIndex: number,
@@ -95,7 +102,7 @@ export function compileHttpRule(
     normals.push(normal.value);
   }
   const filters = asArray<HTTPRouteFilter>(rule.filters).filter(isObj);
-  const order = (matchIndex: number): RouteOrder => ({ ...route, ruleIndex, matchIndex });
+  const order = (matchIndex: number): RouteOrder => routeOrder(route, ruleIndex, matchIndex);
   const ruleKey = `HTTPRoute ${route.namespace}/${route.name} rule ${ruleIndex}`;
 
   const closed = filters.map((f) => failClosedFilter(f.type)).find(Boolean);
@@ -247,9 +254,10 @@ export function compileHttpRule(
 }
 
 export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
-  return [...entries].sort(
-    (a, b) => compareHttpMatches(a.normal, b.normal) || compareRouteOrder(a.order, b.order),
-  );
+  return entries
+    .map((entry) => ({ entry, key: routeOrderKey(entry.order) }))
+    .sort((a, b) => compareHttpMatches(a.entry.normal, b.entry.normal) || compareOrderKeys(a.key, b.key))
+    .map((keyed) => keyed.entry);
 }
 
 export interface Shadowed {

@@ -170,6 +170,14 @@ function safeDefaults<T extends KubeObject>(obj: T): T {
   }
 }
 
+function validateRoute(route: HTTPRoute | GRPCRoute): { path: string; message: string }[] {
+  try {
+    return validateObject(route);
+  } catch (err) {
+    return [{ path: '', message: `validation failed: ${errorMessage(err)}` }];
+  }
+}
+
 /** Sorted by namespace/name (then content), one object per namespace/name: order-independent input. */
 function uniqueSorted<T extends KubeObject>(objects: T[]): T[] {
   const valid = objects.filter(
@@ -235,12 +243,7 @@ function prepareRoute(kind: RouteKind, route: HTTPRoute | GRPCRoute): RouteState
     outcome: { ruleCount: asArray(spec.rules).length, dropped: new Map(), refProblems: [], warnings: [] },
   };
   if (typeof route.metadata.generation === 'number') state.generation = route.metadata.generation;
-  let errors: { path: string; message: string }[];
-  try {
-    errors = validateObject(route);
-  } catch (err) {
-    errors = [{ path: '', message: `validation failed: ${errorMessage(err)}` }];
-  }
+  const errors = validateRoute(route);
   const routeLevel: string[] = [];
   for (const error of errors) {
     const rule = /^spec\.rules\[(\d+)\]/.exec(error.path);
@@ -411,16 +414,22 @@ function asCreation(route: KubeObject): string | undefined {
 function routeRefProblems(state: RouteState, index: ServiceIndex, opts: TranslateOptions): Problem[] {
   if (!state.parents.length) return [];
   const problems: Problem[] = [];
+  const check = (ref: unknown) => {
+    const resolved = resolveBackendRef(ref as never, state.namespace, index, opts);
+    if (!resolved.ok) problems.push(resolved.problem);
+  };
+  // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
   for (const rule of asArray(state.route.spec?.rules)) {
     if (!isObj(rule)) continue;
-    const refs = asArray(rule.backendRefs).filter(isObj);
-    const mirrors = [...asArray(rule.filters), ...refs.flatMap((r) => asArray(r.filters))]
-      .filter((f) => isObj(f) && f.type === 'RequestMirror' && isObj(f.requestMirror))
-      .map((f) => (f as { requestMirror: { backendRef: unknown } }).requestMirror.backendRef);
-    for (const ref of [...refs, ...mirrors]) {
-      const resolved = resolveBackendRef(ref as never, state.namespace, index, opts);
-      if (!resolved.ok) problems.push(resolved.problem);
-    }
+    const refs = asArray(rule.backendRefs);
+    for (const ref of refs) if (isObj(ref)) check(ref);
+    checkMirrors(rule.filters, check);
+    for (const ref of refs) if (isObj(ref)) checkMirrors(ref.filters, check);
   }
   return problems;
+}
+
+function checkMirrors(filters: unknown, check: (ref: unknown) => void): void {
+  for (const f of asArray(filters))
+    if (isObj(f) && f.type === 'RequestMirror' && isObj(f.requestMirror)) check(f.requestMirror.backendRef);
 }

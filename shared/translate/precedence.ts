@@ -22,14 +22,29 @@ function timestampMs(value: string | undefined): number {
 }
 
 export function compareRouteOrder(a: RouteOrder, b: RouteOrder): number {
-  const ta = timestampMs(a.creationTimestamp);
-  const tb = timestampMs(b.creationTimestamp);
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return (
-    compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`) ||
-    a.ruleIndex - b.ruleIndex ||
-    a.matchIndex - b.matchIndex
-  );
+  return compareOrderKeys(routeOrderKey(a), routeOrderKey(b));
+}
+
+/** compareRouteOrder's inputs computed once per entry, so sorts do not re-parse them per comparison. */
+export interface RouteOrderKey {
+  createdMs: number;
+  ref: string; // "namespace/name"
+  ruleIndex: number;
+  matchIndex: number;
+}
+
+export function routeOrderKey(order: RouteOrder): RouteOrderKey {
+  return {
+    createdMs: timestampMs(order.creationTimestamp),
+    ref: `${order.namespace}/${order.name}`,
+    ruleIndex: order.ruleIndex,
+    matchIndex: order.matchIndex,
+  };
+}
+
+export function compareOrderKeys(a: RouteOrderKey, b: RouteOrderKey): number {
+  if (a.createdMs !== b.createdMs) return a.createdMs < b.createdMs ? -1 : 1;
+  return compareStrings(a.ref, b.ref) || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
 }
 
 const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;

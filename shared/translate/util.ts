@@ -19,9 +19,20 @@ export function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+// Every translate hashes the same route and backend keys again (one per Service port); the digest is a
+// pure function of the key, so it is remembered, up to a bound.
+const MAX_CACHED_DIGESTS = 50_000;
+const digests = new Map<string, string>();
+
 /** Lowercase hex sha256 prefix; deterministic, pure. */
 export function shortHash(key: string, length = 8): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, length);
+  let digest = digests.get(key);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(key).digest('hex');
+    if (digests.size >= MAX_CACHED_DIGESTS) digests.clear();
+    digests.set(key, digest);
+  }
+  return digest.slice(0, length);
 }
 
 /**
@@ -64,6 +75,8 @@ function writeCanonical(value: unknown): string | undefined {
  * every action with the one before it, and most differ early.
  */
 export function sameCanonicalJson(a: unknown, b: unknown): boolean {
+  // One object serializes to one string: arms of a rule share their destinations and modifiers.
+  if (a === b && typeof a === 'object' && a !== null) return true;
   const aObj = typeof a === 'object' && a !== null;
   const bObj = typeof b === 'object' && b !== null;
   if (!aObj || !bObj) return aObj === bObj && JSON.stringify(a) === JSON.stringify(b);
