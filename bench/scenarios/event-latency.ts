@@ -50,6 +50,22 @@ export function syncOutcomes(lines: string[]): string {
     .join('; ');
 }
 
+type ByCollection = Record<string, Record<string, number>>;
+
+/** `GET httpRoutes 400, PATCH httpRoutes 150, ...`: the requests made between two stats readings. */
+function requestsByCollection(before: ByCollection, after: ByCollection): string {
+  const parts: [string, number][] = [];
+  for (const [collection, methods] of Object.entries(after))
+    for (const [method, n] of Object.entries(methods)) {
+      const delta = n - (before[collection]?.[method] ?? 0);
+      if (delta > 0) parts.push([`${method} ${collection}`, delta]);
+    }
+  return parts
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}
+
 export async function measureEventLatency(p: EventLatencyParams, log: Log): Promise<Figure[]> {
   const stack = await startPipelineStack();
   const { pipeline } = stack;
@@ -57,7 +73,11 @@ export async function measureEventLatency(p: EventLatencyParams, log: Log): Prom
     const services = Array.from({ length: p.services }, (_, i) => `lat-${i}`);
     for (const svc of services) pipeline.k8s.apply(benchService(svc));
     for (const svc of services) pipeline.k8s.apply(markedRoute(svc, 0));
-    const ready = await waitFor(() => services.every((s) => stack.markersOf(s).has(marker(0))), 60_000, 20);
+    const allPlaced = () => {
+      const routes = stack.routesByName(); // one store copy per poll, not one per Service
+      return services.every((s) => markersIn(routes.get(stack.nsRouteName(s))).has(marker(0)));
+    };
+    const ready = await waitFor(allPlaced, 60_000, 20);
     if (!ready) throw new Error('the initial routes never reached Network Services');
     log(`event-latency: ${p.services} routes in place, sending ${p.changesPerSecond}/s for ${p.durationS} s`);
 
@@ -95,6 +115,7 @@ export async function measureEventLatency(p: EventLatencyParams, log: Log): Prom
 
     const interval = 1000 / p.changesPerSecond;
     const deliveries0 = pipeline.sync.deliveries;
+    const stats0 = pipeline.netsvc.stats();
     const cpu0 = process.cpuUsage();
     const start = nowMs();
     for (let k = 1; k <= p.changesPerSecond * p.durationS; k++) {
@@ -111,6 +132,9 @@ export async function measureEventLatency(p: EventLatencyParams, log: Log): Prom
     await observer;
     const cpu = process.cpuUsage(cpu0);
     const deliveries = pipeline.sync.deliveries - deliveries0;
+    const stats1 = pipeline.netsvc.stats();
+    const requests = stats1.requests - stats0.requests;
+    const requestMix = requestsByCollection(stats0.byCollection, stats1.byCollection);
     // A change never seen counts with the time it was watched for: its latency is at least that.
     const observedUntil = nowMs();
     const latencies = changes.map((c) => (c.seenAt ?? observedUntil) - c.at);
@@ -138,6 +162,13 @@ export async function measureEventLatency(p: EventLatencyParams, log: Log): Prom
         'info',
         'ms',
         'CPU of the whole one-process stack (watcher, emulators, sync) per delivery',
+      ),
+      figureOf(
+        'event_netsvc_requests_per_delivery',
+        [requests / Math.max(1, deliveries)],
+        'info',
+        'requests',
+        `Network Services requests per delivery (${requests} in all: ${requestMix}; sync paces them at its rate limit)`,
       ),
     ];
   } finally {

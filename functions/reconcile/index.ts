@@ -12,13 +12,26 @@
 // A tick body may be empty or `{"dryRun": true}` / `{"cluster": "<id>"}` (shared/events/tick.ts).
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { loadConfig } from '../../shared/config/index.ts';
-import { createDeps, reconcileFunction } from '../../shared/pipeline/index.ts';
-import type { PipelineDeps } from '../../shared/pipeline/index.ts';
+import type { CloudEventLike } from '../../shared/pipeline/index.ts';
 
 const config = loadConfig(process.env, 'reconcile');
-let deps: PipelineDeps | undefined;
 
-cloudEvent(
-  'reconcile',
-  reconcileFunction(() => (deps ??= createDeps(config))),
-);
+// The pipeline (and with it @kubernetes/client-node and googleapis, most of the bundle) is loaded on
+// the first tick, not at cold start, so the function registers sooner. The build keeps it in a
+// separate chunk (scripts/build.ts, splitting).
+let handler: Promise<(event: CloudEventLike) => Promise<void>> | undefined;
+
+/** Loads the pipeline and builds the instance's clients once; later calls return the same handler. */
+export function loadHandler(): Promise<(event: CloudEventLike) => Promise<void>> {
+  if (!handler) {
+    handler = import('../../shared/pipeline/index.ts').then(({ createDeps, reconcileFunction }) => {
+      const deps = createDeps(config);
+      return reconcileFunction(() => deps);
+    });
+    // A failed load (say an unreadable kubeconfig) is tried again on the next delivery.
+    handler.catch(() => (handler = undefined));
+  }
+  return handler;
+}
+
+cloudEvent('reconcile', async (event: CloudEventLike) => (await loadHandler())(event));

@@ -18,26 +18,37 @@ interface Page {
   metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
 }
 
-/** Follows `continue` tokens until the last page; throws on any failing page. */
-async function listAll(
+/**
+ * Follows `continue` tokens until the last page; throws on any failing page. Each page is reduced to
+ * what we keep as it arrives, so the raw (client-node typed) page can be collected before the next
+ * one comes: over a large cluster the raw lists would otherwise double the peak memory.
+ */
+async function listAll<T>(
   fetchPage: (cont: string | undefined) => Promise<Page>,
-): Promise<{ items: unknown[]; resourceVersion: string }> {
-  const items: unknown[] = [];
+  keep: (item: unknown) => T,
+): Promise<{ items: T[]; resourceVersion: string }> {
+  const items: T[] = [];
   let cont: string | undefined;
   let resourceVersion = '';
   do {
     const page = await fetchPage(cont);
-    items.push(...page.items);
+    for (const item of page.items) items.push(keep(item));
     resourceVersion ||= page.metadata?.resourceVersion ?? '';
     cont = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
   } while (cont);
   return { items, resourceVersion };
 }
 
+/**
+ * A list item as the snapshot holds it: plain JSON with its kind, without `status` (translation
+ * reads spec and metadata only; route status is read again where it is written, shared/cluster/status.ts).
+ */
 const withKind =
   <T>(apiVersion: string, kind: string) =>
-  (o: unknown) =>
-    cleanObject<T>({ apiVersion, kind, ...(o as object) });
+  (o: unknown): T => {
+    const { status: _status, ...rest } = o as { status?: unknown };
+    return cleanObject<T>({ apiVersion, kind, ...rest });
+  };
 
 export async function readClusterSnapshot(
   kc: KubeConfig,
@@ -46,7 +57,7 @@ export async function readClusterSnapshot(
   const limit = opts.pageSize ?? 500;
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const routes = (plural: string) =>
+  const routes = <T>(plural: string, kind: string) =>
     listAll(
       (cont) =>
         custom.listClusterCustomObject({
@@ -56,19 +67,26 @@ export async function readClusterSnapshot(
           limit,
           _continue: cont,
         }) as Promise<Page>,
+      withKind<T>(`${GATEWAY_GROUP}/v1`, kind),
     );
   const [services, httpRoutes, grpcRoutes, namespaces] = await Promise.all([
-    listAll((cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>),
-    routes('httproutes'),
-    routes('grpcroutes'),
-    listAll((cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>),
+    listAll(
+      (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>,
+      withKind<Service>('v1', 'Service'),
+    ),
+    routes<HTTPRoute>('httproutes', 'HTTPRoute'),
+    routes<GRPCRoute>('grpcroutes', 'GRPCRoute'),
+    listAll(
+      (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>,
+      withKind<Namespace>('v1', 'Namespace'),
+    ),
   ]);
   const rv = [services, httpRoutes, grpcRoutes, namespaces].map((l) => Number(l.resourceVersion) || 0);
   return {
-    services: services.items.map(withKind<Service>('v1', 'Service')),
-    httpRoutes: httpRoutes.items.map(withKind<HTTPRoute>(`${GATEWAY_GROUP}/v1`, 'HTTPRoute')),
-    grpcRoutes: grpcRoutes.items.map(withKind<GRPCRoute>(`${GATEWAY_GROUP}/v1`, 'GRPCRoute')),
-    namespaces: namespaces.items.map(withKind<Namespace>('v1', 'Namespace')),
+    services: services.items,
+    httpRoutes: httpRoutes.items,
+    grpcRoutes: grpcRoutes.items,
+    namespaces: namespaces.items,
     resourceVersion: String(Math.max(...rv)),
   };
 }

@@ -10,6 +10,8 @@ import type { PlanOptions } from '../plan/index.ts';
 import type { TranslateOptions } from '../translate/types.ts';
 import type { Logger } from './log.ts';
 import { makeLogger } from './log.ts';
+import { meshMemo } from './mesh-memo.ts';
+import type { MeshMemo } from './mesh-memo.ts';
 
 export interface PipelineSettings {
   translate: TranslateOptions;
@@ -23,6 +25,8 @@ export interface PipelineDeps {
   netsvc: NetsvcClient;
   kube: KubeConfig;
   log: Logger;
+  /** The instance's last read of the shared Mesh (sync only); without it every event reads the Mesh. */
+  meshMemo?: MeshMemo;
 }
 
 export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
@@ -86,5 +90,6 @@ export function createDeps(config: FunctionConfig, overrides: Partial<PipelineDe
     netsvc: overrides.netsvc ?? netsvcClientFor(config),
     kube: overrides.kube ?? kubeConfigFor(config),
     log: overrides.log ?? makeLogger(config.logFormat, { component: config.component }),
+    meshMemo: overrides.meshMemo ?? meshMemo(),
   };
 }

@@ -7,6 +7,8 @@ export { reconcileAll, hasTransientFailures } from './reconcile.ts';
 export type { ReconcileOptions, ReconcileSummary } from './reconcile.ts';
 export { createDeps, settingsFromConfig, kubeConfigFor, netsvcClientFor, netsvcOptionsFor } from './deps.ts';
 export type { PipelineDeps, PipelineSettings } from './deps.ts';
+export { meshMemo, DEFAULT_MESH_MEMO_TTL_MS } from './mesh-memo.ts';
+export type { MeshMemo } from './mesh-memo.ts';
 export { TransientError, failureKind, applyFailureKind } from './errors.ts';
 export type { FailureKind } from './errors.ts';
 export { checkFreshness, readLiveObjects, snapshotDigest } from './liveness.ts';

@@ -8,6 +8,7 @@ import type { ApplyResult } from '../netsvc/apply.ts';
 import { plan } from '../plan/index.ts';
 import type { Plan } from '../plan/index.ts';
 import { translate } from '../translate/index.ts';
+import type { Desired } from '../translate/types.ts';
 import type { PipelineDeps } from './deps.ts';
 import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
 import { carrySequences, stampWrites } from './sequence-labels.ts';
@@ -67,22 +68,38 @@ function refusalLines(p: Plan): string[] {
   });
 }
 
-export async function reconcileAll(
+/**
+ * Reads the whole cluster and translates it. Only the translation and a few facts leave this
+ * function, so the snapshot (the largest thing a run holds) can be collected before Network
+ * Services is listed and the plan is made.
+ */
+async function translateCluster(
   deps: PipelineDeps,
-  opts: ReconcileOptions = {},
-): Promise<ReconcileSummary> {
-  const started = performance.now();
-  const { settings } = deps;
+): Promise<{ desired: Desired; resourceVersion: string; routes: number }> {
   let cluster;
   try {
     cluster = await readClusterSnapshot(deps.kube);
   } catch (e) {
     throw new TransientError(`reading the cluster: ${errorMessage(e)}; nothing planned`, { cause: e });
   }
+  return {
+    desired: translate(cluster, deps.settings.translate),
+    resourceVersion: cluster.resourceVersion,
+    routes: cluster.httpRoutes.length + cluster.grpcRoutes.length,
+  };
+}
+
+export async function reconcileAll(
+  deps: PipelineDeps,
+  opts: ReconcileOptions = {},
+): Promise<ReconcileSummary> {
+  const started = performance.now();
+  const { settings } = deps;
+  const cluster = await translateCluster(deps);
   const { state: actual, error } = await readActualState(deps.netsvc);
   if (error) throw new TransientError(`listing Network Services: ${error}; nothing planned`);
 
-  const desired = carrySequences(translate(cluster, settings.translate), actual);
+  const desired = carrySequences(cluster.desired, actual);
   const planned = plan(desired, actual, settings.plan);
   if (planned.errors.length) throw new TransientError(`planning: ${planned.errors.join('; ')}`);
   const p = stampWrites(planned, cluster.resourceVersion);
@@ -114,7 +131,7 @@ export async function reconcileAll(
     statusesWritten,
     statusFailures,
     transientFailures,
-    routes: cluster.httpRoutes.length + cluster.grpcRoutes.length,
+    routes: cluster.routes,
     durationMs: Math.round(performance.now() - started),
     dryRun: opts.dryRun === true,
     errors,

@@ -1,7 +1,8 @@
 // syncParent: one route event -> the Network Services routes and route status of its parent Service
 // (DESIGN §1, §3.3). Reads only what the parent can own (GET by deterministic id, no project-wide
-// list), refuses stale events twice over (sequence label, then a liveness check against the
-// cluster), plans scoped to the parent, applies, and writes the routes' status.
+// list), refuses stale events twice over (a liveness check against the cluster, then the sequence
+// label), plans scoped to the parent, applies, and writes the routes' status. The shared Mesh comes
+// from the instance's short-lived memo when it has one (mesh-memo.ts).
 import { writeRouteStatuses } from '../cluster/index.ts';
 import { isStale, parentKey } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
@@ -57,8 +58,16 @@ async function readParentActual(deps: PipelineDeps, ids: ParentResourceId[]): Pr
       throw new TransientError(`reading Network Services: ${errorMessage(e)}`, { cause: e });
     }
   };
+  const meshName = settings.translate.mesh;
+  const readMesh = async () => {
+    const remembered = deps.meshMemo?.recall(meshName);
+    if (remembered !== undefined) return remembered;
+    const read = (await get(() => netsvc.get('meshes', meshName))) as NsMesh | null;
+    deps.meshMemo?.remember(meshName, read);
+    return read;
+  };
   const [mesh, ...routes] = await Promise.all([
-    get(() => netsvc.get('meshes', settings.translate.mesh)),
+    readMesh(),
     ...ids.map(({ kind, id }) => get(() => netsvc.get(kind, id))),
   ]);
   const httpRoutes = routes.filter((_r, i) => ids[i].kind === 'httpRoutes').filter(Boolean) as NsHttpRoute[];
@@ -74,6 +83,12 @@ function lostCreateRace(result: ApplyResult): boolean {
     failed.every((i) => i.action === 'create' && / 409 ALREADY_EXISTS: /.test(i.error ?? '')) &&
     result.items.every((i) => i.status !== 'skipped' || i.action !== 'delete')
   );
+}
+
+/** A remembered Mesh read stays good only while no plan writes the Mesh and no write fails. */
+function forgetMeshUnlessUntouched(deps: PipelineDeps, p: Plan, result: ApplyResult): void {
+  const touched = [...p.creates, ...p.updates, ...p.deletes].some((i) => i.kind === 'meshes');
+  if (touched || result.items.some((i) => i.status !== 'done')) deps.meshMemo?.forget();
 }
 
 function countsOf(p: Plan, applied: ApplyResult, rejected: number): SyncCounts {
@@ -103,6 +118,17 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
       ms: ms(),
     };
 
+  // The cluster check comes first: under load most late events are stale, and refusing them this
+  // way spends none of the Network Services request budget (rate limit, project quota).
+  let live;
+  try {
+    live = await readLiveObjects(deps.kube, event);
+  } catch (e) {
+    throw new TransientError(`reading the cluster for ${key}: ${errorMessage(e)}`, { cause: e });
+  }
+  const freshness = checkFreshness(event, live);
+  if (!freshness.fresh) return { result: 'skipped', skip: 'stale-snapshot', detail: freshness.why, ms: ms() };
+
   const ids = parentResourceIds(settings.translate, parent, candidatePorts(event));
   const actual = await readParentActual(deps, ids);
   const applied = appliedSequence([...actual.httpRoutes, ...actual.grpcRoutes]);
@@ -113,15 +139,6 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
       detail: `sequence ${event.sequence} is older than the applied ${applied}`,
       ms: ms(),
     };
-
-  let live;
-  try {
-    live = await readLiveObjects(deps.kube, event);
-  } catch (e) {
-    throw new TransientError(`reading the cluster for ${key}: ${errorMessage(e)}`, { cause: e });
-  }
-  const freshness = checkFreshness(event, live);
-  if (!freshness.fresh) return { result: 'skipped', skip: 'stale-snapshot', detail: freshness.why, ms: ms() };
 
   const translated = desiredForParent(translate(event.snapshot, settings.translate), parent);
   // Changed inputs move every label (see sequence-labels.ts); otherwise only real writes move them.
@@ -139,9 +156,13 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
     return { p: planned, result: await applyPlan(deps.netsvc, planned) };
   };
   let { p, result } = await planApply(actual);
+  forgetMeshUnlessUntouched(deps, p, result);
   // Another instance created the same resource (typically the shared Mesh) between our read and
   // our create: read again and re-plan once rather than wait for a redelivery.
-  if (lostCreateRace(result)) ({ p, result } = await planApply(await readParentActual(deps, ids)));
+  if (lostCreateRace(result)) {
+    ({ p, result } = await planApply(await readParentActual(deps, ids)));
+    forgetMeshUnlessUntouched(deps, p, result);
+  }
 
   const portOf = new Map(ids.map((i) => [i.id, i.port] as const));
   const rejectedPorts = new Map<number, string>();

@@ -6,7 +6,7 @@ import {
   readClusterSnapshot,
   readParentSnapshot,
 } from '../../shared/cluster/index.ts';
-import { emulatorWithClient, grpcRoute, httpRoute, service } from '../k8s/support.ts';
+import { emulatorWithClient, grpcRoute, httpRoute, raw, service } from '../k8s/support.ts';
 
 const { emu } = await emulatorWithClient();
 const kc = makeKubeConfig({ kubeconfigPath: emu.kubeconfigPath });
@@ -120,4 +120,32 @@ test('makeKubeConfig: exactly one source; GKE endpoint, CA and a refreshed beare
   t.is(h1.get('Authorization'), 'Bearer tok-1');
   t.is(h2.get('Authorization'), 'Bearer tok-2');
   t.is(rotating.getCurrentCluster()?.server, 'https://10.0.0.2');
+});
+
+test.serial('list items come without status: translation reads spec and metadata only', async (t) => {
+  emu.apply(httpRoute('has-status', 'svc0'));
+  const patched = await raw(
+    emu,
+    '/apis/gateway.networking.k8s.io/v1/namespaces/default/httproutes/has-status/status',
+    {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({
+        status: {
+          parents: [{ controllerName: 'example.com/x', parentRef: { name: 'svc0' }, conditions: [] }],
+        },
+      }),
+    },
+  );
+  t.is(patched.status, 200, await patched.clone().text());
+  const listed = (await (await raw(emu, '/apis/gateway.networking.k8s.io/v1/httproutes')).json()) as {
+    items: { metadata: { name: string }; status?: unknown }[];
+  };
+  t.truthy(listed.items.find((i) => i.metadata.name === 'has-status')?.status, 'the API serves a status');
+  const snap = await readClusterSnapshot(kc, { pageSize: 2 });
+  const route = snap.httpRoutes.find((r) => r.metadata.name === 'has-status');
+  t.truthy(route?.spec.parentRefs);
+  t.false(route !== undefined && 'status' in route);
+  t.false(snap.services.some((s) => 'status' in s));
+  emu.deleteObject('HTTPRoute', 'default', 'has-status');
 });

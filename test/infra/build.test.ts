@@ -2,7 +2,7 @@
 // external functions-framework, and a real binary-mode CloudEvent over loopback.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -204,3 +204,20 @@ console.log(JSON.stringify({ api: typeof api.listServiceForAllNamespaces, topic:
     rmSync(isolated, { recursive: true, force: true });
   }
 });
+
+test.serial(
+  'the sync function registers from a small entry; the pipeline is a chunk its first event loads',
+  async (t) => {
+    const sync = TARGETS.find((x) => x.name === 'sync');
+    if (!sync) return t.fail('no sync target');
+    const outdir = path.join(work, 'dist-real');
+    const report = await buildBundle(sync, { root, outdir });
+    t.true(report.chunks >= 1, 'the dynamic import became a chunk');
+    t.true(report.entryBytes < 64 * 1024, `entry ${report.entryBytes} bytes`);
+    t.true(report.bytes > 10 * report.entryBytes, 'the bulk (clients, translate, plan) is outside the entry');
+    const entry = readFileSync(report.outfile, 'utf8');
+    t.false(entry.includes('networkservices.googleapis.com'), 'no Network Services client in the entry');
+    t.regex(entry, /import\("\.\/chunks\/pipeline-[A-Z0-9]+\.js"\)/);
+    t.true(readdirSync(path.join(outdir, 'sync', 'chunks')).some((f) => /^pipeline-.*\.js$/.test(f)));
+  },
+);
