@@ -59,7 +59,7 @@ export function translateFigures(timings: Timing[]): Figure[] {
       figureOf(
         `translate_${name}_us_per_route`,
         t.cpuMs.map((ms) => (ms * 1000) / t.size.routes),
-        { op: '<', target: 25, text: '< 25 (CPU)' },
+        'info', // the issue's goal is translate_10k_ms; this shows the CPU cost per route behind it
         'us',
       ),
     );
