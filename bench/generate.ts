@@ -3,6 +3,7 @@
 // backends. Same seed and sizes -> the same objects, so runs are comparable.
 import type { GRPCRoute, HTTPRoute, HTTPRouteMatch, Service } from '../shared/gamma/types.ts';
 import type { Snapshot, TranslateOptions } from '../shared/translate/types.ts';
+import { seededRandom } from '../infra/local/netsvc/faults.ts';
 
 export interface ClusterSize {
   routes: number;
@@ -21,17 +22,8 @@ export const BENCH_TRANSLATE_OPTIONS: TranslateOptions = {
   clusterDomain: 'cluster.local',
 };
 
-/** mulberry32: tiny, fast, good enough to vary shapes deterministically. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// seededRandom (mulberry32) is the NS emulator's fault-injection PRNG: one implementation for both.
+export { seededRandom };
 
 const NAMESPACES = 20;
 const CREATED = Date.UTC(2025, 0, 1);

@@ -266,3 +266,21 @@ function isArray(v: unknown): v is unknown[] {
 }
 
 export { boolean };
+
+/**
+ * The parts HTTPRoute and GRPCRoute specs share: parentRefs, hostnames and the rules list with its
+ * total-matches CEL rule. Returns the rules for the kind's own rule checks.
+ */
+export function validateCommonRouteSpec(errs: Errors, spec: Obj, path: string, minRules?: number): unknown[] {
+  validateParentRefs(errs, spec.parentRefs, at(path, 'parentRefs'));
+  validateHostnames(errs, spec.hostnames, at(path, 'hostnames'));
+  const rulesPath = at(path, 'rules');
+  const rules = list(errs, spec.rules, rulesPath, { min: minRules, max: MAX_RULES });
+  if (countMatches(rules) > MAX_TOTAL_MATCHES) {
+    errs.add(
+      rulesPath,
+      `the total number of matches across all rules in a route must be at most ${MAX_TOTAL_MATCHES}`,
+    );
+  }
+  return rules;
+}

@@ -2,19 +2,15 @@
 import type { Errors, Obj } from './checks.ts';
 import { at, list, object, string } from './checks.ts';
 import {
-  MAX_RULES,
-  MAX_TOTAL_MATCHES,
   checkFilterUnion,
   checkNotRepeated,
-  countMatches,
+  validateCommonRouteSpec,
   sectionNameRule,
   validateBackendObjectRef,
   validateExtensionRef,
   validateHeaderMatches,
   validateHeaderModifier,
-  validateHostnames,
   validateMirror,
-  validateParentRefs,
   validateSessionPersistence,
 } from './validate-common.ts';
 
@@ -29,17 +25,9 @@ const GRPC_SERVICE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
 const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
 
 export function validateGrpcRouteSpec(errs: Errors, spec: Obj, path: string): void {
-  validateParentRefs(errs, spec.parentRefs, at(path, 'parentRefs'));
-  validateHostnames(errs, spec.hostnames, at(path, 'hostnames'));
-  const rulesPath = at(path, 'rules');
-  const rules = list(errs, spec.rules, rulesPath, { max: MAX_RULES });
-  if (countMatches(rules) > MAX_TOTAL_MATCHES) {
-    errs.add(
-      rulesPath,
-      `the total number of matches across all rules in a route must be at most ${MAX_TOTAL_MATCHES}`,
-    );
-  }
-  rules.forEach((r, i) => validateRule(errs, r, at(rulesPath, i)));
+  validateCommonRouteSpec(errs, spec, path).forEach((r, i) =>
+    validateRule(errs, r, at(at(path, 'rules'), i)),
+  );
 }
 
 function validateRule(errs: Errors, value: unknown, path: string): void {

@@ -3,20 +3,16 @@
 import type { Errors, Obj } from './checks.ts';
 import { HEADER_NAME, PRECISE_HOSTNAME, at, boolean, integer, list, object, string } from './checks.ts';
 import {
-  MAX_RULES,
-  MAX_TOTAL_MATCHES,
   checkFilterUnion,
   checkNotRepeated,
-  countMatches,
+  validateCommonRouteSpec,
   durationRule,
   sectionNameRule,
   validateBackendObjectRef,
   validateExtensionRef,
   validateHeaderMatches,
   validateHeaderModifier,
-  validateHostnames,
   validateMirror,
-  validateParentRefs,
   validateSessionPersistence,
 } from './validate-common.ts';
 
@@ -52,17 +48,9 @@ const NOT_REPEATED = [
 const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/;
 
 export function validateHttpRouteSpec(errs: Errors, spec: Obj, path: string): void {
-  validateParentRefs(errs, spec.parentRefs, at(path, 'parentRefs'));
-  validateHostnames(errs, spec.hostnames, at(path, 'hostnames'));
-  const rulesPath = at(path, 'rules');
-  const rules = list(errs, spec.rules, rulesPath, { min: 1, max: MAX_RULES });
-  if (countMatches(rules) > MAX_TOTAL_MATCHES) {
-    errs.add(
-      rulesPath,
-      `the total number of matches across all rules in a route must be at most ${MAX_TOTAL_MATCHES}`,
-    );
-  }
-  rules.forEach((r, i) => validateRule(errs, r, at(rulesPath, i)));
+  validateCommonRouteSpec(errs, spec, path, 1).forEach((r, i) =>
+    validateRule(errs, r, at(at(path, 'rules'), i)),
+  );
 }
 
 function validateRule(errs: Errors, value: unknown, path: string): void {
