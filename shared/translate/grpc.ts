@@ -19,6 +19,7 @@ import type {
   NsHttpMatch,
   NsHttpRule,
 } from './model.ts';
+import { normalizeMatches } from './model.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
 import {
   grpcHttpMatch,
@@ -79,13 +80,9 @@ export function compileGrpcRule(
     entries: failClosed ? out.entries : [],
     dropped: { reason: 'UnsupportedValue', message, failClosed },
   });
-  const rawMatches = asArray(rule.matches);
-  const normals: NormalGrpcMatch[] = [];
-  for (const [i, raw] of (rawMatches.length ? rawMatches : [{}]).entries()) {
-    const normal = normalizeGrpcMatch(raw);
-    if (!normal.ok) return drop(`match ${i}: ${normal.problem.message}`);
-    normals.push(normal.value);
-  }
+  const matches = normalizeMatches(rule.matches, normalizeGrpcMatch);
+  if (!matches.ok) return drop(matches.problem.message);
+  const normals: NormalGrpcMatch[] = matches.value;
   const ruleKey = `GRPCRoute ${route.namespace}/${route.name} rule ${ruleIndex}`;
   const entry = (
     normal: NormalGrpcMatch,

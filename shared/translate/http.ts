@@ -13,6 +13,7 @@ import type {
   NsHttpRule,
   Problem,
 } from './model.ts';
+import { normalizeMatches } from './model.ts';
 import type { MatchArm, NormalMatch } from './match.ts';
 import { httpMatchArms, httpMatchCovers, isCatchAll, normalizeHttpMatch } from './match.ts';
 import type { ServiceIndex, WeightedBackend } from './backends.ts';
@@ -94,13 +95,9 @@ export function compileHttpRule(
     entries: failClosed ? out.entries : [],
     dropped: { reason: 'UnsupportedValue', message, failClosed },
   });
-  const rawMatches = asArray(rule.matches);
-  const normals: NormalMatch[] = [];
-  for (const [i, raw] of (rawMatches.length ? rawMatches : [{}]).entries()) {
-    const normal = normalizeHttpMatch(raw);
-    if (!normal.ok) return drop(`match ${i}: ${normal.problem.message}`);
-    normals.push(normal.value);
-  }
+  const matches = normalizeMatches(rule.matches, normalizeHttpMatch);
+  if (!matches.ok) return drop(matches.problem.message);
+  const normals: NormalMatch[] = matches.value;
   const filters = asArray<HTTPRouteFilter>(rule.filters).filter(isObj);
   const order = (matchIndex: number): RouteOrder => routeOrder(route, ruleIndex, matchIndex);
   const ruleKey = `HTTPRoute ${route.namespace}/${route.name} rule ${ruleIndex}`;

@@ -28,3 +28,18 @@ export function ok<T>(value: T): Result<T> {
 export function fail<T>(message: string, reason = 'UnsupportedValue'): Result<T> {
   return { ok: false, problem: { reason, message } };
 }
+
+/**
+ * Normalizes every match of a rule (no matches = one empty match, which matches everything); the
+ * first match that cannot be translated fails the whole rule, since dropping a match would widen it.
+ */
+export function normalizeMatches<T>(matches: unknown, normalize: (raw: unknown) => Result<T>): Result<T[]> {
+  const raws = Array.isArray(matches) && matches.length > 0 ? matches : [{}];
+  const normals: T[] = [];
+  for (const [i, raw] of raws.entries()) {
+    const normal = normalize(raw);
+    if (!normal.ok) return fail(`match ${i}: ${normal.problem.message}`, normal.problem.reason);
+    normals.push(normal.value);
+  }
+  return ok(normals);
+}
