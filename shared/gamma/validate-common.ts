@@ -284,3 +284,25 @@ export function validateCommonRouteSpec(errs: Errors, spec: Obj, path: string, m
   }
   return rules;
 }
+
+/**
+ * The envelope every filter shares: an object with a known `type` whose matching body field (and only
+ * that one) is set. Returns the type and, when present, the body with its path for the kind's check.
+ */
+export function filterBody(
+  errs: Errors,
+  value: unknown,
+  path: string,
+  fields: Record<string, string>,
+): { type: string; body?: { value: unknown; path: string } } | undefined {
+  const filter = object(errs, value, path, true);
+  if (!filter) return undefined;
+  const types = Object.keys(fields);
+  const type = string(errs, filter.type, at(path, 'type'), { required: true, enum: types });
+  if (type === undefined || !types.includes(type)) return undefined;
+  checkFilterUnion(errs, filter, path, type, fields);
+  const field = fields[type];
+  const body = filter[field];
+  if (body === undefined || body === null) return { type };
+  return { type, body: { value: body, path: at(path, field) } };
+}

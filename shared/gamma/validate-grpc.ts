@@ -2,7 +2,7 @@
 import type { Errors, Obj } from './checks.ts';
 import { at, list, object, string } from './checks.ts';
 import {
-  checkFilterUnion,
+  filterBody,
   checkNotRepeated,
   validateCommonRouteSpec,
   sectionNameRule,
@@ -20,7 +20,6 @@ const FILTER_FIELDS: Record<string, string> = {
   RequestMirror: 'requestMirror',
   ExtensionRef: 'extensionRef',
 };
-const FILTER_TYPES = Object.keys(FILTER_FIELDS);
 const GRPC_SERVICE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
 const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
 
@@ -85,15 +84,10 @@ function validateFilters(errs: Errors, value: unknown, path: string): void {
 }
 
 function validateFilter(errs: Errors, value: unknown, path: string): string | undefined {
-  const filter = object(errs, value, path, true);
-  if (!filter) return undefined;
-  const type = string(errs, filter.type, at(path, 'type'), { required: true, enum: FILTER_TYPES });
-  if (type === undefined || !FILTER_TYPES.includes(type)) return undefined;
-  checkFilterUnion(errs, filter, path, type, FILTER_FIELDS);
-  const field = FILTER_FIELDS[type];
-  const body = filter[field];
-  if (body === undefined || body === null) return type;
-  const p = at(path, field);
+  const checked = filterBody(errs, value, path, FILTER_FIELDS);
+  if (!checked?.body) return checked?.type;
+  const { type } = checked;
+  const { value: body, path: p } = checked.body;
   if (type === 'RequestMirror') validateMirror(errs, body, p);
   else if (type === 'ExtensionRef') validateExtensionRef(errs, body, p);
   else validateHeaderModifier(errs, body, p);

@@ -3,7 +3,7 @@
 import type { Errors, Obj } from './checks.ts';
 import { HEADER_NAME, PRECISE_HOSTNAME, at, boolean, integer, list, object, string } from './checks.ts';
 import {
-  checkFilterUnion,
+  filterBody,
   checkNotRepeated,
   validateCommonRouteSpec,
   durationRule,
@@ -37,7 +37,6 @@ const FILTER_FIELDS: Record<string, string> = {
   CORS: 'cors',
   ExternalAuth: 'externalAuth', // experimental channel: valid here, translate decides support
 };
-const FILTER_TYPES = Object.keys(FILTER_FIELDS);
 const NOT_REPEATED = [
   'CORS',
   'RequestHeaderModifier',
@@ -121,15 +120,10 @@ function validateFilters(errs: Errors, value: unknown, path: string): (string | 
 }
 
 function validateFilter(errs: Errors, value: unknown, path: string): string | undefined {
-  const filter = object(errs, value, path, true);
-  if (!filter) return undefined;
-  const type = string(errs, filter.type, at(path, 'type'), { required: true, enum: FILTER_TYPES });
-  if (type === undefined || !FILTER_TYPES.includes(type)) return undefined;
-  checkFilterUnion(errs, filter, path, type, FILTER_FIELDS);
-  const field = FILTER_FIELDS[type];
-  const body = filter[field];
-  if (body === undefined || body === null) return type;
-  const p = at(path, field);
+  const checked = filterBody(errs, value, path, FILTER_FIELDS);
+  if (!checked?.body) return checked?.type;
+  const { type } = checked;
+  const { value: body, path: p } = checked.body;
   if (type === 'RequestHeaderModifier' || type === 'ResponseHeaderModifier')
     validateHeaderModifier(errs, body, p);
   else if (type === 'RequestRedirect') validateRedirect(errs, body, p);

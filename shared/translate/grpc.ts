@@ -19,7 +19,7 @@ import type {
   NsHttpMatch,
   NsHttpRule,
 } from './model.ts';
-import { normalizeMatches } from './model.ts';
+import { droppedRule, normalizeMatches } from './model.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
 import {
   grpcHttpMatch,
@@ -75,11 +75,8 @@ export function compileGrpcRule(
   asHttp = false,
 ): CompiledGrpcRule {
   const out: CompiledGrpcRule = { entries: [], warnings: [], mappings: [] };
-  const drop = (message: string, failClosed = false): CompiledGrpcRule => ({
-    ...out,
-    entries: failClosed ? out.entries : [],
-    dropped: { reason: 'UnsupportedValue', message, failClosed },
-  });
+  const drop = (message: string, failClosed = false): CompiledGrpcRule =>
+    droppedRule(out, message, failClosed);
   const matches = normalizeMatches(rule.matches, normalizeGrpcMatch);
   if (!matches.ok) return drop(matches.problem.message);
   const normals: NormalGrpcMatch[] = matches.value;

@@ -13,7 +13,7 @@ import type {
   NsHttpRule,
   Problem,
 } from './model.ts';
-import { normalizeMatches } from './model.ts';
+import { droppedRule, normalizeMatches } from './model.ts';
 import type { MatchArm, NormalMatch } from './match.ts';
 import { httpMatchArms, httpMatchCovers, isCatchAll, normalizeHttpMatch } from './match.ts';
 import type { ServiceIndex, WeightedBackend } from './backends.ts';
@@ -90,11 +90,7 @@ export function compileHttpRule(
   ctx: CompileContext,
 ): CompiledRule {
   const out: CompiledRule = { entries: [], warnings: [], mappings: [] };
-  const drop = (message: string, failClosed = false): CompiledRule => ({
-    ...out,
-    entries: failClosed ? out.entries : [],
-    dropped: { reason: 'UnsupportedValue', message, failClosed },
-  });
+  const drop = (message: string, failClosed = false): CompiledRule => droppedRule(out, message, failClosed);
   const matches = normalizeMatches(rule.matches, normalizeHttpMatch);
   if (!matches.ok) return drop(matches.problem.message);
   const normals: NormalMatch[] = matches.value;

@@ -43,3 +43,16 @@ export function normalizeMatches<T>(matches: unknown, normalize: (raw: unknown) 
   }
   return ok(normals);
 }
+
+/** A compiled rule marked dropped; fail-closed rules keep the entries that answer their matches with an error. */
+export function droppedRule<T extends { entries: unknown[] }>(
+  out: T,
+  message: string,
+  failClosed = false,
+): T & { dropped: Problem & { failClosed: boolean } } {
+  return {
+    ...out,
+    entries: failClosed ? out.entries : [],
+    dropped: { reason: 'UnsupportedValue', message, failClosed },
+  };
+}
