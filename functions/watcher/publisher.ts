@@ -2,6 +2,11 @@
 // until it is published. A failed publish is retried with jittered backoff after
 // `resumePublishing(orderingKey)` (the client pauses an ordering key after a failure); a newer
 // snapshot submitted meanwhile replaces the failed one, so nothing stale is sent after something new.
+// Every event carries its origin (route-event.ts): this publisher's run id and a per-parent count
+// that grows by one per event handed to Pub/Sub; a snapshot replaced before it was sent gives its
+// count to the one replacing it, and a retry keeps its count, so the sync function sees a
+// contiguous count exactly when it sees every event this run published for the parent.
+import { randomUUID } from 'node:crypto';
 import type { EncodedRouteEvent, RouteEvent } from '../../shared/events/index.ts';
 import { MAX_EVENT_BYTES, encodeRouteEvent, parentKey } from '../../shared/events/index.ts';
 import type { Logger } from './log.ts';
@@ -23,6 +28,8 @@ export interface PublisherOptions {
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
   timers?: Timers;
+  /** The run id stamped on every event's origin (default: a random UUID per publisher). */
+  run?: string;
 }
 
 export interface PublisherStats {
@@ -61,6 +68,10 @@ export class RoutePublisher {
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly random: () => number;
   private closed = false;
+  /** The run id of this publisher (one per watcher start). */
+  readonly run: string;
+  /** The last origin count given to an event per parent; kept while the process runs. */
+  private readonly lastCount = new Map<string, number>();
 
   constructor(
     private readonly target: PublishTarget,
@@ -70,13 +81,16 @@ export class RoutePublisher {
     this.timers = opts.timers ?? realTimers;
     this.backoff = opts.backoff ?? { initialMs: 250, maxMs: 30_000 };
     this.random = opts.random ?? Math.random;
+    this.run = opts.run ?? randomUUID();
   }
 
   /** Queues the event as the latest state of its parent. Oversized or invalid events are logged, not sent. */
   submit(submitted: RouteEvent): void {
     const key = parentKey(submitted.cluster, submitted.parent.namespace, submitted.parent.name);
     // Ports removed in a replaced, never-published event must still reach the sync function.
-    const event = carryPorts(submitted, this.keys.get(key)?.next?.event);
+    const replaced = this.keys.get(key)?.next?.event;
+    const origin = replaced?.origin ?? { run: this.run, count: (this.lastCount.get(key) ?? 0) + 1 };
+    const event = { ...carryPorts(submitted, replaced), origin };
     let encoded: EncodedRouteEvent;
     try {
       encoded = encodeRouteEvent(event);
@@ -96,6 +110,7 @@ export class RoutePublisher {
       this.settle(key);
       return;
     }
+    this.lastCount.set(key, origin.count);
     const state = this.keys.get(key) ?? { inFlight: false, failures: 0 };
     state.next = { event, encoded };
     this.keys.set(key, state);

@@ -34,6 +34,21 @@ export interface RouteEvent {
    * routes of ports that no longer exist. Readers must treat absence as "no information".
    */
   previousPorts?: number[];
+  /**
+   * Optional (added compatibly within v1): where the event sits in its watcher's stream for this
+   * parent. `run` is a random id per watcher process start; `count` grows by one with every event
+   * that watcher publishes for the parent (a retried publish keeps its count). The sync function
+   * uses it only to recognise the direct successor of the event it applied last (its memo of the
+   * parent's routes may then stand in for reading them); absence means "read as usual".
+   */
+  origin?: EventOrigin;
+}
+
+export interface EventOrigin {
+  /** Random id of the watcher process start: 1-64 of [A-Za-z0-9_-]. */
+  run: string;
+  /** 1, 2, 3, ... per parent within the run. */
+  count: number;
 }
 
 export interface EncodedRouteEvent {
@@ -100,6 +115,17 @@ function checkSnapshot(s: unknown, problems: string[]): void {
   }
 }
 
+const ORIGIN_RUN = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkOrigin(origin: unknown, problems: string[]): void {
+  if (!isRecord(origin))
+    return void problems.push(`origin must be an object {run, count}, got ${JSON.stringify(origin)}`);
+  if (typeof origin.run !== 'string' || !ORIGIN_RUN.test(origin.run))
+    problems.push(`origin.run must be 1-64 characters of [A-Za-z0-9_-], got ${JSON.stringify(origin.run)}`);
+  if (!Number.isSafeInteger(origin.count) || (origin.count as number) < 1)
+    problems.push(`origin.count must be a positive integer, got ${JSON.stringify(origin.count)}`);
+}
+
 function checkSchema(schema: unknown): string | undefined {
   if (schema === ROUTE_EVENT_SCHEMA) return undefined;
   if (typeof schema === 'string' && schema.startsWith(SCHEMA_PREFIX))
@@ -135,6 +161,7 @@ export function validateRouteEvent(x: unknown): ValidationResult {
       !x.previousPorts.every((p) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535))
   )
     problems.push(`previousPorts must be an array of port numbers, got ${JSON.stringify(x.previousPorts)}`);
+  if (x.origin !== undefined) checkOrigin(x.origin, problems);
   checkSnapshot(x.snapshot, problems);
   if (problems.length > 0) return { ok: false, error: `invalid route event: ${problems.join('; ')}` };
   return { ok: true, event: x as unknown as RouteEvent };

@@ -12,6 +12,8 @@ import type { Logger } from './log.ts';
 import { makeLogger } from './log.ts';
 import { meshMemo } from './mesh-memo.ts';
 import type { MeshMemo } from './mesh-memo.ts';
+import { parentMemo } from './parent-memo.ts';
+import type { ParentMemo } from './parent-memo.ts';
 
 export interface PipelineSettings {
   translate: TranslateOptions;
@@ -27,6 +29,11 @@ export interface PipelineDeps {
   log: Logger;
   /** The instance's last read of the shared Mesh (sync only); without it every event reads the Mesh. */
   meshMemo?: MeshMemo;
+  /**
+   * The instance's last applied state per parent (sync only); it stands in for reading a parent's
+   * routes when the next event directly succeeds the last one. Without it every event reads.
+   */
+  parentMemo?: ParentMemo;
 }
 
 export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
@@ -91,5 +98,6 @@ export function createDeps(config: FunctionConfig, overrides: Partial<PipelineDe
     kube: overrides.kube ?? kubeConfigFor(config),
     log: overrides.log ?? makeLogger(config.logFormat, { component: config.component }),
     meshMemo: overrides.meshMemo ?? meshMemo(),
+    parentMemo: overrides.parentMemo ?? parentMemo(),
   };
 }

@@ -9,6 +9,16 @@ export { createDeps, settingsFromConfig, kubeConfigFor, netsvcClientFor, netsvcO
 export type { PipelineDeps, PipelineSettings } from './deps.ts';
 export { meshMemo, DEFAULT_MESH_MEMO_TTL_MS } from './mesh-memo.ts';
 export type { MeshMemo } from './mesh-memo.ts';
+export {
+  parentMemo,
+  isDirectSuccessor,
+  routesAfter,
+  DEFAULT_PARENT_MEMO_TTL_MS,
+  DEFAULT_PARENT_MEMO_ENTRIES,
+} from './parent-memo.ts';
+export type { ParentMemo, RememberedRoute, Recall } from './parent-memo.ts';
+export { ttlMemo } from './memo.ts';
+export type { TtlMemo, TtlMemoOptions } from './memo.ts';
 export { TransientError, failureKind, applyFailureKind } from './errors.ts';
 export type { FailureKind } from './errors.ts';
 export { checkFreshness, readLiveObjects, snapshotDigest } from './liveness.ts';

@@ -4,6 +4,7 @@
 // short while only and dropped as soon as a plan touches the Mesh or an apply fails, so a Mesh
 // deleted or changed behind our back is seen again within `ttlMs`.
 import type { NsMesh } from '../translate/types.ts';
+import { ttlMemo } from './memo.ts';
 
 export interface MeshMemo {
   /** The remembered read (null: the Mesh did not exist), or undefined when there is none or it expired. */
@@ -15,17 +16,11 @@ export interface MeshMemo {
 export const DEFAULT_MESH_MEMO_TTL_MS = 5000;
 
 export function meshMemo(ttlMs = DEFAULT_MESH_MEMO_TTL_MS): MeshMemo {
-  let held: { mesh: string; value: NsMesh | null; at: number } | undefined;
+  // One Mesh per function configuration: a single entry.
+  const memo = ttlMemo<NsMesh | null>({ ttlMs, maxEntries: 1 });
   return {
-    recall(mesh, now = Date.now()) {
-      if (!held || held.mesh !== mesh || now - held.at >= ttlMs) return undefined;
-      return structuredClone(held.value);
-    },
-    remember(mesh, value, now = Date.now()) {
-      held = { mesh, value: structuredClone(value), at: now };
-    },
-    forget() {
-      held = undefined;
-    },
+    recall: (mesh, now) => memo.recall(mesh, now),
+    remember: (mesh, value, now) => memo.remember(mesh, value, now),
+    forget: () => memo.forget(),
   };
 }

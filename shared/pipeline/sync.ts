@@ -8,8 +8,8 @@ import { isStale, parentKey } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
 import { applyPlan } from '../netsvc/apply.ts';
 import type { ApplyResult } from '../netsvc/apply.ts';
-import { plan } from '../plan/index.ts';
-import type { ActualState, Plan } from '../plan/index.ts';
+import { MUTABLE_FIELDS, isEmptyPlan, plan } from '../plan/index.ts';
+import type { ActualState, Plan, PlanUpdate } from '../plan/index.ts';
 import { parentLabelValue } from '../translate/index.ts';
 import { translate } from '../translate/index.ts';
 import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
@@ -23,6 +23,8 @@ import {
   parentResourceIds,
   parentStatuses,
 } from './parent-scope.ts';
+import { routesAfter, standIns } from './parent-memo.ts';
+import type { RememberedRoute } from './parent-memo.ts';
 import { appliedSequence, carrySequences, inputsChanged, stampAll, stampWrites } from './sequence-labels.ts';
 import type { ParentResourceId } from './parent-scope.ts';
 
@@ -75,6 +77,45 @@ async function readParentActual(deps: PipelineDeps, ids: ParentResourceId[]): Pr
   return { meshes: mesh ? [mesh as NsMesh] : [], httpRoutes, grpcRoutes, complete: true };
 }
 
+/** The parent's state with remembered routes standing in for reads; ids the memo lacks are read. */
+async function readWithMemo(
+  deps: PipelineDeps,
+  ids: ParentResourceId[],
+  remembered: RememberedRoute[],
+): Promise<ActualState> {
+  const { known, unknown } = standIns(ids, remembered);
+  const state = await readParentActual(deps, unknown);
+  for (const r of known) {
+    if (r.body && r.kind === 'httpRoutes') state.httpRoutes.push(r.body as NsHttpRoute);
+    if (r.body && r.kind === 'grpcRoutes') state.grpcRoutes.push(r.body as NsGrpcRoute);
+  }
+  return state;
+}
+
+/**
+ * True when a write planned against the memo met a state the memo did not know: a create that found
+ * the id taken (409), a patch or delete that found it gone (404). Then the memo is wrong: read again.
+ */
+function memoMissed(result: ApplyResult): boolean {
+  return result.items.some(
+    (i) =>
+      i.status === 'failed' &&
+      i.kind !== 'meshes' &&
+      ((i.action === 'create' && / 409 ALREADY_EXISTS: /.test(i.error ?? '')) ||
+        (i.action !== 'create' && / 404 NOT_FOUND: /.test(i.error ?? ''))),
+  );
+}
+
+/**
+ * A route update planned against the memo replaces every writable field, not only the ones the memo
+ * says differ: if a field changed behind the memo (a human, the reconcile), the write still sets it.
+ */
+function replaceWholeRoutes(p: Plan): Plan {
+  const whole = (u: PlanUpdate): PlanUpdate =>
+    u.kind === 'meshes' ? u : { ...u, updateMask: [...MUTABLE_FIELDS[u.kind]] };
+  return { ...p, updates: p.updates.map(whole) };
+}
+
 /** True when the only failures are creates that met 409 ALREADY_EXISTS (and what they blocked). */
 function lostCreateRace(result: ApplyResult): boolean {
   const failed = result.items.filter((i) => i.status === 'failed');
@@ -104,12 +145,24 @@ function countsOf(p: Plan, applied: ApplyResult, rejected: number): SyncCounts {
   };
 }
 
+type Skipped = Extract<SyncOutcome, { result: 'skipped' }>;
+
 export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise<SyncOutcome> {
+  const key = parentKey(event.cluster, event.parent.namespace, event.parent.name);
+  try {
+    return await syncOrSkip(event, deps, key);
+  } catch (e) {
+    // A failed delivery leaves the parent's routes unknown (a write may or may not have landed).
+    deps.parentMemo?.forget(key);
+    throw e;
+  }
+}
+
+async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): Promise<SyncOutcome> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   const { settings } = deps;
   const parent = event.parent;
-  const key = parentKey(event.cluster, parent.namespace, parent.name);
   if (event.cluster !== settings.translate.clusterId)
     return {
       result: 'skipped',
@@ -127,42 +180,93 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
     throw new TransientError(`reading the cluster for ${key}: ${errorMessage(e)}`, { cause: e });
   }
   const freshness = checkFreshness(event, live);
-  if (!freshness.fresh) return { result: 'skipped', skip: 'stale-snapshot', detail: freshness.why, ms: ms() };
+  if (!freshness.fresh) {
+    deps.parentMemo?.forget(key);
+    return { result: 'skipped', skip: 'stale-snapshot', detail: freshness.why, ms: ms() };
+  }
 
   const ids = parentResourceIds(settings.translate, parent, candidatePorts(event));
-  const actual = await readParentActual(deps, ids);
-  const applied = appliedSequence([...actual.httpRoutes, ...actual.grpcRoutes]);
-  if (isStale(applied, event.sequence))
+  const translated = desiredForParent(translate(event.snapshot, settings.translate), parent);
+  const digest = snapshotDigest(event);
+  const scoped = {
+    ...settings.plan,
+    scope: { parentKeys: [parentLabelValue(parent.namespace, parent.name)] },
+  };
+  // The sequence check (DESIGN §3.3) against whatever state we plan from. Against the memo it reads
+  // the labels of our own last write for this parent; that is as good as reading them, because the
+  // event's origin directly succeeds the one we applied: the watcher published nothing for this
+  // parent in between, and Pub/Sub hands an ordering key to one delivery at a time, so no other
+  // instance wrote this parent's routes from an event in between. (The reconcile may have; it
+  // carries the labels over, and whatever it wrote the checks below re-read rather than trust.)
+  // What this cannot see, both transient: a late duplicate of event n+1 reaching us after another
+  // instance applied n+2 (Pub/Sub is at-least-once) rewrites n+1 if its snapshot still passes the
+  // cluster check, and ordered redelivery then resends n+2 after it; and two watcher runs at once
+  // (the Deployment runs one, with Recreate). The scheduled reconcile repairs either at the latest.
+  const staleBy = (actual: ActualState): Skipped | undefined => {
+    const applied = appliedSequence([...actual.httpRoutes, ...actual.grpcRoutes]);
+    if (!isStale(applied, event.sequence)) return undefined;
     return {
       result: 'skipped',
       skip: 'stale-sequence',
       detail: `sequence ${event.sequence} is older than the applied ${applied}`,
       ms: ms(),
     };
-
-  const translated = desiredForParent(translate(event.snapshot, settings.translate), parent);
-  // Changed inputs move every label (see sequence-labels.ts); otherwise only real writes move them.
-  const digest = snapshotDigest(event);
-  const desired = inputsChanged([...actual.httpRoutes, ...actual.grpcRoutes], digest)
-    ? stampAll(translated, event.sequence, digest)
-    : carrySequences(translated, actual, { sequence: event.sequence, digest });
-  const scoped = {
-    ...settings.plan,
-    scope: { parentKeys: [parentLabelValue(parent.namespace, parent.name)] },
   };
-  const planApply = async (state: ActualState) => {
-    const planned = stampWrites(plan(desired, state, scoped), event.sequence);
+  const planFor = (actual: ActualState) => {
+    // Changed inputs move every label (see sequence-labels.ts); otherwise only real writes move them.
+    const desired = inputsChanged([...actual.httpRoutes, ...actual.grpcRoutes], digest)
+      ? stampAll(translated, event.sequence, digest)
+      : carrySequences(translated, actual, { sequence: event.sequence, digest });
+    const planned = stampWrites(plan(desired, actual, scoped), event.sequence);
     if (planned.errors.length) throw new TransientError(`planning ${key}: ${planned.errors.join('; ')}`);
-    return { p: planned, result: await applyPlan(deps.netsvc, planned) };
+    return planned;
   };
-  let { p, result } = await planApply(actual);
-  forgetMeshUnlessUntouched(deps, p, result);
-  // Another instance created the same resource (typically the shared Mesh) between our read and
-  // our create: read again and re-plan once rather than wait for a redelivery.
-  if (lostCreateRace(result)) {
-    ({ p, result } = await planApply(await readParentActual(deps, ids)));
+  const apply = async (p: Plan) => {
+    const result = await applyPlan(deps.netsvc, p);
     forgetMeshUnlessUntouched(deps, p, result);
-  }
+    return result;
+  };
+  const readAll = () => readParentActual(deps, ids);
+
+  /**
+   * Planning against the memo, by the rules that keep it from ever deciding alone: a plan that writes
+   * is applied without reading first (one request instead of a read per id); a write that meets a
+   * state the memo did not know (409 on create, 404 on patch or delete) forgets, reads and plans
+   * once more; a plan that writes nothing is never trusted, since a human or the reconcile may have
+   * changed the routes behind us, so it is checked against a real read before we conclude.
+   */
+  const planAgainstMemo = async (remembered: RememberedRoute[]) => {
+    const fromMemo = await readWithMemo(deps, ids, remembered);
+    const stale = staleBy(fromMemo);
+    if (stale) return stale;
+    const p = planFor(fromMemo);
+    if (isEmptyPlan(p)) return undefined;
+    const writes = replaceWholeRoutes(p);
+    const result = await apply(writes);
+    if (memoMissed(result) || lostCreateRace(result)) return undefined;
+    return { actual: fromMemo, p: writes, result };
+  };
+  const planAgainstRead = async () => {
+    let actual = await readAll();
+    const stale = staleBy(actual);
+    if (stale) return stale;
+    let p = planFor(actual);
+    let result = await apply(p);
+    // Another instance created the same resource (typically the shared Mesh) between our read and
+    // our create: read again and re-plan once rather than wait for a redelivery.
+    if (lostCreateRace(result)) {
+      actual = await readAll();
+      p = planFor(actual);
+      result = await apply(p);
+    }
+    return { actual, p, result };
+  };
+
+  const recall = deps.parentMemo?.recallSuccessor(key, event.origin);
+  const done = (recall?.ok ? await planAgainstMemo(recall.routes) : undefined) ?? (await planAgainstRead());
+  deps.parentMemo?.forget(key);
+  if ('skip' in done) return done;
+  const { actual, p, result } = done;
 
   const portOf = new Map(ids.map((i) => [i.id, i.port] as const));
   const rejectedPorts = new Map<number, string>();
@@ -181,7 +285,11 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
     if (port !== undefined) rejectedPorts.set(port, `${r.kind}/${r.id} ${r.reason}`);
   }
 
-  const statuses = markRejectedPorts(parentStatuses(desired.statuses, live, parent), parent, rejectedPorts);
+  const statuses = markRejectedPorts(
+    parentStatuses(translated.statuses, live, parent),
+    parent,
+    rejectedPorts,
+  );
   let written;
   try {
     written = await writeRouteStatuses(deps.kube, statuses, {
@@ -197,6 +305,8 @@ export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise
     throw new TransientError(
       `writing route status for ${key}: ${written.failed.map((f) => `${f.kind} ${f.namespace}/${f.name}: ${f.error}`).join('; ')}`,
     );
+  // Remember only a state we know for certain: every write of the plan landed.
+  if (event.origin && result.ok) deps.parentMemo?.remember(key, event.origin, routesAfter(ids, actual, p));
   return {
     result: 'applied',
     counts: countsOf(p, result, rejected),

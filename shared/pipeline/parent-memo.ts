@@ -1,0 +1,104 @@
+// What one sync instance last applied for each parent: every route id it read or wrote (its body,
+// or null for "does not exist") and the origin of the event it came from. The next event of that
+// parent may plan against it instead of reading the routes again, but only when it is the direct
+// successor in the watcher's stream (same run, count + 1): Pub/Sub hands one ordering key to one
+// delivery at a time, in order, so a contiguous count means no other event of this parent was
+// published in between, and so none was applied by another instance either (sync.ts says what the
+// memo may and may not decide). Anything else (no origin, another run, a gap, a repeat, an expired
+// entry) refuses and forgets, and the event reads as usual.
+import type { EventOrigin } from '../events/index.ts';
+import { idOf } from '../plan/index.ts';
+import type { ActualState, Plan } from '../plan/index.ts';
+import type { NsGrpcRoute, NsHttpRoute } from '../translate/types.ts';
+import { ttlMemo } from './memo.ts';
+import type { ParentResourceId } from './parent-scope.ts';
+
+export type RouteKind = ParentResourceId['kind'];
+
+export interface RememberedRoute {
+  kind: RouteKind;
+  id: string;
+  /** The route as our last write left it (or as we read it), or null when it does not exist. */
+  body: NsHttpRoute | NsGrpcRoute | null;
+}
+
+interface ParentEntry {
+  origin: EventOrigin;
+  routes: RememberedRoute[];
+}
+
+export type Recall =
+  | { ok: true; routes: RememberedRoute[] }
+  | { ok: false; why: 'no-origin' | 'none' | 'other-run' | 'not-next' };
+
+export interface ParentMemo {
+  /** The remembered routes when `origin` directly succeeds the remembered origin; otherwise forgets. */
+  recallSuccessor(parent: string, origin: EventOrigin | undefined, now?: number): Recall;
+  remember(parent: string, origin: EventOrigin, routes: RememberedRoute[], now?: number): void;
+  forget(parent: string): void;
+  size(): number;
+}
+
+export const DEFAULT_PARENT_MEMO_TTL_MS = 30_000;
+/** A few KB per parent: bounded well under a function instance's memory. */
+export const DEFAULT_PARENT_MEMO_ENTRIES = 2000;
+
+/** True when `next` is the event right after `previous` in one watcher run. */
+export function isDirectSuccessor(previous: EventOrigin, next: EventOrigin): boolean {
+  return previous.run === next.run && next.count === previous.count + 1;
+}
+
+export function parentMemo(
+  ttlMs = DEFAULT_PARENT_MEMO_TTL_MS,
+  maxEntries = DEFAULT_PARENT_MEMO_ENTRIES,
+): ParentMemo {
+  const memo = ttlMemo<ParentEntry>({ ttlMs, maxEntries });
+  return {
+    recallSuccessor(parent, origin, now) {
+      const entry = memo.recall(parent, now);
+      const refuse = (why: Exclude<Recall, { ok: true }>['why']): Recall => {
+        memo.forget(parent);
+        return { ok: false, why };
+      };
+      if (!origin) return refuse('no-origin');
+      if (!entry) return refuse('none');
+      if (entry.origin.run !== origin.run) return refuse('other-run');
+      if (!isDirectSuccessor(entry.origin, origin)) return refuse('not-next');
+      return { ok: true, routes: entry.routes };
+    },
+    remember: (parent, origin, routes, now) => memo.remember(parent, { origin, routes }, now),
+    forget: (parent) => memo.forget(parent),
+    size: () => memo.size(),
+  };
+}
+
+/** The parent's routes once every write of `p` succeeded: written bodies, deleted ids null, the rest as read. */
+export function routesAfter(ids: ParentResourceId[], actual: ActualState, p: Plan): RememberedRoute[] {
+  const written = new Map<string, NsHttpRoute | NsGrpcRoute | null>();
+  for (const item of [...p.creates, ...p.updates])
+    if (item.kind !== 'meshes') written.set(`${item.kind}/${item.id}`, item.body as NsHttpRoute);
+  for (const item of p.deletes) if (item.kind !== 'meshes') written.set(`${item.kind}/${item.id}`, null);
+  const read = new Map<string, NsHttpRoute | NsGrpcRoute>();
+  for (const r of actual.httpRoutes) read.set(`httpRoutes/${idOf(r.name)}`, r);
+  for (const r of actual.grpcRoutes) read.set(`grpcRoutes/${idOf(r.name)}`, r);
+  return ids.map(({ kind, id }) => {
+    const key = `${kind}/${id}`;
+    return { kind, id, body: written.has(key) ? (written.get(key) ?? null) : (read.get(key) ?? null) };
+  });
+}
+
+/** Splits the ids into the remembered bodies that stand in for reads and the ids still to read. */
+export function standIns(
+  ids: ParentResourceId[],
+  remembered: RememberedRoute[],
+): { known: RememberedRoute[]; unknown: ParentResourceId[] } {
+  const byKey = new Map(remembered.map((r) => [`${r.kind}/${r.id}`, r] as const));
+  const known: RememberedRoute[] = [];
+  const unknown: ParentResourceId[] = [];
+  for (const i of ids) {
+    const r = byKey.get(`${i.kind}/${i.id}`);
+    if (r) known.push(r);
+    else unknown.push(i);
+  }
+  return { known, unknown };
+}
