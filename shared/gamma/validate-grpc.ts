@@ -20,8 +20,8 @@ const FILTER_FIELDS: Record<string, string> = {
   RequestMirror: 'requestMirror',
   ExtensionRef: 'extensionRef',
 };
-const GRPC_SERVICE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
-const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
+export const GRPC_SERVICE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
+export const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
 
 export function validateGrpcRouteSpec(errs: Errors, spec: Obj, path: string): void {
   validateCommonRouteSpec(errs, spec, path).forEach((r, i) =>

@@ -16,7 +16,7 @@ import {
   validateSessionPersistence,
 } from './validate-common.ts';
 
-const HTTP_METHODS = [
+export const HTTP_METHODS = [
   'GET',
   'HEAD',
   'POST',
@@ -90,14 +90,17 @@ function validatePathMatch(errs: Errors, pm: Obj, path: string): void {
   if (problem) errs.add(at(path, 'value'), problem);
 }
 
+const PATH_FORBIDDEN = ['//', '/./', '/../', '%2f', '%2F', '#'];
+const PATH_FORBIDDEN_ENDINGS = ['/..', '/.'];
+
 /** The CEL rules on Exact/PathPrefix values, in the CRD's order. */
-function pathValueProblem(value: string): string | undefined {
+export function pathValueProblem(value: string): string | undefined {
   if (!value.startsWith('/'))
     return "value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']";
-  for (const bad of ['//', '/./', '/../', '%2f', '%2F', '#']) {
+  for (const bad of PATH_FORBIDDEN) {
     if (value.includes(bad)) return `must not contain '${bad}' when type one of ['Exact', 'PathPrefix']`;
   }
-  for (const bad of ['/..', '/.']) {
+  for (const bad of PATH_FORBIDDEN_ENDINGS) {
     if (value.endsWith(bad)) return `must not end with '${bad}' when type one of ['Exact', 'PathPrefix']`;
   }
   if (!PATH_CHARS.test(value)) {

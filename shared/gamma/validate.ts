@@ -11,8 +11,15 @@ import { DNS_LABEL, DNS_SUBDOMAIN, Errors, at, integer, list, object, string, un
 import { validateHttpRouteSpec } from './validate-http.ts';
 import { validateGrpcRouteSpec } from './validate-grpc.ts';
 import { checkKnownFields } from './known-fields.ts';
+import { isCertainlyValid } from './quick-check.ts';
 
 export function validateObject(obj: KubeObject): FieldError[] {
+  // Most routes are valid: a cheap allocation-free check proves it, the full walk names the errors.
+  return isCertainlyValid(obj) ? [] : validateObjectFully(obj);
+}
+
+/** The full walk, without the quick check (tests compare the two; callers use validateObject). */
+export function validateObjectFully(obj: KubeObject): FieldError[] {
   const errs = new Errors();
   try {
     validateAny(errs, obj);
