@@ -20,57 +20,67 @@ export interface ServiceIndex {
 }
 
 export type ResolvedBackend =
-  { ok: true; serviceName: string; mapping: BackendMapping } | { ok: false; problem: Problem };
+  | {
+      ok: true;
+      serviceName: string;
+      mapping: BackendMapping;
+      /** "namespace/service:port", as status messages name the backend. */
+      label: string;
+    }
+  | { ok: false; problem: Problem };
 
-// translate resolves every backendRef twice (compiling rules, then ResolvedRefs status); the
-// second time is answered from here. Keyed per index (one per translate call, immutable inputs).
-const resolvedByIndex = new WeakMap<
-  ServiceIndex,
-  WeakMap<TranslateOptions, WeakMap<object, Map<string, ResolvedBackend>>>
->();
+/** resolveBackendRef bound to one translate call's Services and options, answering repeats from memory. */
+export type BackendResolver = (ref: BackendObjectReference, routeNamespace: string) => ResolvedBackend;
+
+/**
+ * One resolver per translate call: many refs (and the status pass after compiling) name the same
+ * Service port, so each distinct (namespace, name, port) of a plain core-Service ref is resolved once,
+ * and a ref object seen before (the status pass walks the refs the compile step resolved) is answered
+ * by identity without reading its fields again. Nested maps (not a joined string key): names may hold
+ * any character in hostile input.
+ */
+export function backendResolver(services: ServiceIndex, options: TranslateOptions): BackendResolver {
+  const byNamespace = new Map<string, Map<string, Map<number | undefined, ResolvedBackend>>>();
+  const byObject = new Map<string, Map<object, ResolvedBackend>>();
+  const resolveByKey = (ref: BackendObjectReference, routeNamespace: string): ResolvedBackend => {
+    const port = memoPort(ref);
+    if (port === null) return resolveBackendRef(ref, routeNamespace, services, options);
+    const namespace =
+      typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+    let byName = byNamespace.get(namespace);
+    if (!byName) byNamespace.set(namespace, (byName = new Map()));
+    let byPort = byName.get(ref.name);
+    if (!byPort) byName.set(ref.name, (byPort = new Map()));
+    let resolved = byPort.get(port);
+    if (!resolved) byPort.set(port, (resolved = resolveBackendRef(ref, routeNamespace, services, options)));
+    return resolved;
+  };
+  return (ref, routeNamespace) => {
+    if (!isObj(ref)) return resolveBackendRef(ref, routeNamespace, services, options);
+    let seen = byObject.get(routeNamespace);
+    if (!seen) byObject.set(routeNamespace, (seen = new Map()));
+    let resolved = seen.get(ref);
+    if (!resolved) seen.set(ref, (resolved = resolveByKey(ref, routeNamespace)));
+    return resolved;
+  };
+}
+
+/**
+ * The port part of the memo key, or null for refs resolved without memory: anything but a plain
+ * core-Service ref with a string name and an integer (or absent) port, whose outcome depends only on
+ * (namespace, name, port).
+ */
+function memoPort(ref: BackendObjectReference): number | undefined | null {
+  if (typeof ref.name !== 'string') return null;
+  if ((ref.group !== undefined && ref.group !== '') || (ref.kind !== undefined && ref.kind !== 'Service'))
+    return null;
+  if (ref.namespace !== undefined && typeof ref.namespace !== 'string') return null;
+  const port: unknown = ref.port;
+  if (port === undefined) return undefined;
+  return typeof port === 'number' && Number.isInteger(port) && !Object.is(port, -0) ? port : null;
+}
 
 export function resolveBackendRef(
-  ref: BackendObjectReference,
-  routeNamespace: string,
-  services: ServiceIndex,
-  options: TranslateOptions,
-): ResolvedBackend {
-  if (!isObj(ref) || !isObj(services) || !isObj(options))
-    return resolveUncached(ref, routeNamespace, services, options);
-  const byRef = resolvedFor(services, options);
-  let byNamespace = byRef.get(ref);
-  if (!byNamespace) byRef.set(ref, (byNamespace = new Map()));
-  let resolved = byNamespace.get(routeNamespace);
-  if (!resolved)
-    byNamespace.set(routeNamespace, (resolved = resolveUncached(ref, routeNamespace, services, options)));
-  return resolved;
-}
-
-// The last (index, options) pair asked for: one translate call asks with the same pair every time.
-// Held weakly, so the last snapshot's Services are not kept alive after its translate returns.
-let lastResolved:
-  | {
-      index: WeakRef<ServiceIndex>;
-      options: WeakRef<TranslateOptions>;
-      byRef: WeakMap<object, Map<string, ResolvedBackend>>;
-    }
-  | undefined;
-
-function resolvedFor(
-  index: ServiceIndex,
-  options: TranslateOptions,
-): WeakMap<object, Map<string, ResolvedBackend>> {
-  if (lastResolved && lastResolved.index.deref() === index && lastResolved.options.deref() === options)
-    return lastResolved.byRef;
-  let byOptions = resolvedByIndex.get(index);
-  if (!byOptions) resolvedByIndex.set(index, (byOptions = new WeakMap()));
-  let byRef = byOptions.get(options);
-  if (!byRef) byOptions.set(options, (byRef = new WeakMap()));
-  lastResolved = { index: new WeakRef(index), options: new WeakRef(options), byRef };
-  return byRef;
-}
-
-function resolveUncached(
   ref: BackendObjectReference,
   routeNamespace: string,
   services: ServiceIndex,
@@ -121,7 +131,7 @@ function resolveUncached(
       problem: { reason: 'BackendNotFound', message: `backendRef Service ${label} has no port ${port}` },
     };
   }
-  const named = cachedBackendServiceName(services, options, service, port);
+  const named = backendServiceName(options, service, port);
   if ('error' in named)
     return {
       ok: false,
@@ -131,32 +141,8 @@ function resolveUncached(
     ok: true,
     serviceName: named.name,
     mapping: { serviceName: named.name, namespace, service: ref.name, port },
+    label: `${label}:${port}`,
   };
-}
-
-type NamedBackend = ReturnType<typeof backendServiceName>;
-// One translate resolves every backendRef twice (rules, then status) and many refs share a Service
-// port; names are cached per index (one per translate call, over immutable inputs) and options.
-const namesByIndex = new WeakMap<
-  ServiceIndex,
-  WeakMap<TranslateOptions, Map<Service, Map<number, NamedBackend>>>
->();
-
-function cachedBackendServiceName(
-  index: ServiceIndex,
-  options: TranslateOptions,
-  service: Service,
-  port: number,
-): NamedBackend {
-  let byOptions = namesByIndex.get(index);
-  if (!byOptions) namesByIndex.set(index, (byOptions = new WeakMap()));
-  let byService = byOptions.get(options);
-  if (!byService) byOptions.set(options, (byService = new Map()));
-  let byPort = byService.get(service);
-  if (!byPort) byService.set(service, (byPort = new Map()));
-  let named = byPort.get(port);
-  if (!named) byPort.set(port, (named = backendServiceName(options, service, port)));
-  return named;
 }
 
 export interface WeightedBackend<T> {
@@ -179,11 +165,18 @@ export function backendWeight(ref: HTTPBackendRef): number {
 }
 
 export function splitBackends<T>(entries: WeightedBackend<T>[]): Split<T> {
-  const live = entries.filter((e) => e.weight > 0);
-  const valid = live.filter((e): e is Split<T>['valid'][number] => e.resolved.ok);
-  const problems = entries.flatMap((e) => (e.resolved.ok ? [] : [e.resolved.problem]));
-  const validWeight = valid.reduce((sum, e) => sum + e.weight, 0);
-  const invalidWeight = live.reduce((sum, e) => sum + (e.resolved.ok ? 0 : e.weight), 0);
+  const valid: Split<T>['valid'] = [];
+  const problems: Problem[] = [];
+  let validWeight = 0;
+  let invalidWeight = 0;
+  for (const e of entries) {
+    if (!e.resolved.ok) problems.push(e.resolved.problem);
+    if (!(e.weight > 0)) continue;
+    if (e.resolved.ok) {
+      valid.push(e as Split<T>['valid'][number]);
+      validWeight += e.weight;
+    } else invalidWeight += e.weight;
+  }
   return { valid, errorPercent: errorPercent(validWeight, invalidWeight), problems };
 }
 

@@ -19,7 +19,7 @@ import type {
   NsHttpMatch,
   NsHttpRule,
 } from './model.ts';
-import { droppedRule, normalizeMatches } from './model.ts';
+import { droppedRule, normalizeMatches, sameAction } from './model.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
 import {
   grpcHttpMatch,
@@ -30,19 +30,20 @@ import {
 } from './grpc-match.ts';
 import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
-import { backendWeight, resolveBackendRef, splitBackends } from './backends.ts';
+import { backendWeight, splitBackends } from './backends.ts';
 import { convertSessionPersistence } from './session.ts';
-import type { RouteOrder } from './precedence.ts';
-import { compareGrpcMatches, compareOrderKeys, routeOrderKey } from './precedence.ts';
-import type { CompileContext, CompiledRule, Shadowed } from './http.ts';
+import type { GrpcPrecedence, RouteOrderKey } from './precedence.ts';
+import { compareGrpcMatches, compareOrderKeys } from './precedence.ts';
+import type { CompileContext, CompiledRule, RouteIdentity, Shadowed } from './http.ts';
 import { firstCovering, routeOrder } from './http.ts';
-import { asArray, isObj, sameCanonicalJson } from './util.ts';
+import { asArray, isObj } from './util.ts';
 
 export interface GrpcEntry {
   normal: NormalGrpcMatch;
   match: NsGrpcMatch;
   action: NsGrpcAction;
-  order: RouteOrder;
+  precedence: GrpcPrecedence;
+  order: RouteOrderKey;
   ruleKey: string;
   backends: string[];
   /** The HttpRoute form of this entry, when the port is served as an HttpRoute. */
@@ -68,7 +69,7 @@ const UNAVAILABLE_ALL: NsGrpcAction = {
 };
 
 export function compileGrpcRule(
-  route: { namespace: string; name: string; creationTimestamp?: string },
+  route: RouteIdentity,
   ruleIndex: number,
   rule: GRPCRouteRule,
   ctx: CompileContext,
@@ -80,7 +81,7 @@ export function compileGrpcRule(
   const matches = normalizeMatches(rule.matches, normalizeGrpcMatch);
   if (!matches.ok) return drop(matches.problem.message);
   const normals: NormalGrpcMatch[] = matches.value;
-  const ruleKey = `GRPCRoute ${route.namespace}/${route.name} rule ${ruleIndex}`;
+  const ruleKey = `GRPCRoute ${route.ref} rule ${ruleIndex}`;
   const entry = (
     normal: NormalGrpcMatch,
     i: number,
@@ -90,6 +91,7 @@ export function compileGrpcRule(
     normal,
     match: grpcNsMatch(normal),
     action,
+    precedence: grpcPrecedence(normal),
     order: routeOrder(route, ruleIndex, i),
     ruleKey,
     backends,
@@ -137,7 +139,7 @@ export function compileGrpcRule(
     backendRefs.map((ref, i) => ({
       ref,
       weight: backendWeight(ref),
-      resolved: resolveBackendRef(ref, route.namespace, ctx.services, ctx.options),
+      resolved: ctx.resolve(ref, route.namespace),
       extra: destinationExtras[i],
     })),
   );
@@ -170,12 +172,7 @@ export function compileGrpcRule(
     if (requestMod) httpAction.requestHeaderModifier = requestMod;
     if (responseMod) httpAction.responseHeaderModifier = responseMod;
     if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
-      const target = resolveBackendRef(
-        mirrors[0].requestMirror.backendRef,
-        route.namespace,
-        ctx.services,
-        ctx.options,
-      );
+      const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
       if (target.ok) {
         httpAction.requestMirrorPolicy = {
           destination: { serviceName: target.serviceName },
@@ -186,9 +183,7 @@ export function compileGrpcRule(
         out.warnings.push(`RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`);
     }
   }
-  const backends = split.valid.map(
-    (b) => `${b.resolved.mapping.namespace}/${b.resolved.mapping.service}:${b.resolved.mapping.port}`,
-  );
+  const backends = split.valid.map((b) => b.resolved.label);
   out.entries = normals.map((n, i) => withHttp(entry(n, i, action, backends), httpAction, asHttp));
   return out;
 }
@@ -204,7 +199,7 @@ export function emitGrpcAsHttpRules(sorted: GrpcEntry[]): NsHttpRule[] {
   for (const entry of sorted) {
     if (!entry.http) continue;
     const last = rules[rules.length - 1];
-    if (last && lastAction !== undefined && sameCanonicalJson(entry.http.action, lastAction))
+    if (last && lastAction !== undefined && sameAction(entry.http.action, lastAction))
       last.matches?.push(entry.http.match);
     else rules.push({ matches: [entry.http.match], action: entry.http.action });
     lastAction = entry.http.action;
@@ -213,10 +208,9 @@ export function emitGrpcAsHttpRules(sorted: GrpcEntry[]): NsHttpRule[] {
 }
 
 export function sortGrpcEntries(entries: GrpcEntry[]): GrpcEntry[] {
-  return entries
-    .map((entry) => ({ entry, precedence: grpcPrecedence(entry.normal), key: routeOrderKey(entry.order) }))
-    .sort((a, b) => compareGrpcMatches(a.precedence, b.precedence) || compareOrderKeys(a.key, b.key))
-    .map((keyed) => keyed.entry);
+  return entries.sort(
+    (a, b) => compareGrpcMatches(a.precedence, b.precedence) || compareOrderKeys(a.order, b.order),
+  );
 }
 
 export function findShadowedGrpcRules(sorted: GrpcEntry[]): Shadowed[] {
@@ -244,7 +238,7 @@ export function emitGrpcRules(sorted: GrpcEntry[]): NsGrpcRule[] {
       lastAction !== undefined &&
       last.matches &&
       hasMatch &&
-      sameCanonicalJson(entry.action, lastAction)
+      sameAction(entry.action, lastAction as NsGrpcAction)
     )
       last.matches.push(entry.match);
     else rules.push(hasMatch ? { matches: [entry.match], action: entry.action } : { action: entry.action });

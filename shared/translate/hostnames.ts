@@ -18,12 +18,18 @@ export function serviceNamespacesByName(
     set.add(svc.metadata.namespace ?? 'default');
     derived.set(svc.metadata.name, set);
   }
+  // Every port of a Service asks again: answers are remembered for this snapshot (read-only arrays).
+  const answers = new Map<string, string[]>();
   return (name) => {
+    let answer = answers.get(name);
+    if (answer) return answer;
     const namespaces = new Set(derived.get(name) ?? []);
     const listed =
       explicit && Object.prototype.hasOwnProperty.call(explicit, name) ? explicit[name] : undefined;
     if (Array.isArray(listed)) for (const ns of listed) if (typeof ns === 'string') namespaces.add(ns);
-    return [...namespaces].sort();
+    answer = [...namespaces].sort();
+    answers.set(name, answer);
+    return answer;
   };
 }
 

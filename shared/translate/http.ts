@@ -13,11 +13,11 @@ import type {
   NsHttpRule,
   Problem,
 } from './model.ts';
-import { droppedRule, normalizeMatches } from './model.ts';
-import type { MatchArm, NormalMatch } from './match.ts';
-import { httpMatchArms, httpMatchCovers, isCatchAll, normalizeHttpMatch } from './match.ts';
-import type { ServiceIndex, WeightedBackend } from './backends.ts';
-import { backendWeight, resolveBackendRef, splitBackends } from './backends.ts';
+import { droppedRule, normalizeMatches, sameAction } from './model.ts';
+import type { ArmKind, NormalMatch } from './match.ts';
+import { httpMatchArms, isCatchAll, normalizeHttpMatch } from './match.ts';
+import type { BackendResolver, WeightedBackend } from './backends.ts';
+import { backendWeight, splitBackends } from './backends.ts';
 import { convertHeaderModifier, modifiedHeaderNames } from './filters/header-modifier.ts';
 import { convertRedirect } from './filters/redirect.ts';
 import { convertRewrite } from './filters/rewrite.ts';
@@ -25,14 +25,14 @@ import { mirrorPercent } from './filters/mirror.ts';
 import { convertCors } from './filters/cors.ts';
 import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
-import type { RouteOrder } from './precedence.ts';
-import { compareHttpMatches, compareOrderKeys, routeOrderKey } from './precedence.ts';
-import { asArray, isObj, sameCanonicalJson } from './util.ts';
+import type { RouteOrderKey } from './precedence.ts';
+import { compareHttpMatches, compareOrderKeys, timestampMs } from './precedence.ts';
+import { asArray, isObj } from './util.ts';
 
 export interface HttpEntry {
   normal: NormalMatch;
   arms: { match: NsHttpMatch; action: NsHttpAction }[];
-  order: RouteOrder;
+  order: RouteOrderKey;
   ruleKey: string; // "HTTPRoute ns/name rule N"
   backends: string[];
 }
@@ -47,14 +47,21 @@ export interface CompiledRule {
 
 export interface CompileContext {
   options: TranslateOptions;
-  services: ServiceIndex;
+  /** Resolves backendRefs (memoized for the translate call). */
+  resolve: BackendResolver;
   servicePort: number;
 }
 
+/** A route as the compilers see it: its name and the precomputed tie-breaking part of its order key. */
 export interface RouteIdentity {
   namespace: string;
   name: string;
-  creationTimestamp?: string;
+  createdMs: number;
+  ref: string; // "namespace/name"
+}
+
+export function routeIdentity(namespace: string, name: string, creationTimestamp?: string): RouteIdentity {
+  return { namespace, name, createdMs: timestampMs(creationTimestamp), ref: `${namespace}/${name}` };
 }
 
 /** Filter types that must fail closed: skipping them would serve requests without auth/extension logic. */
@@ -77,11 +84,73 @@ const KNOWN_FILTERS = new Set([
 ]);
 
 /** Built field by field (not spread): one per match of every rule, on the hot path. */
-export function routeOrder(route: RouteIdentity, ruleIndex: number, matchIndex: number): RouteOrder {
-  const order: RouteOrder = { namespace: route.namespace, name: route.name, ruleIndex, matchIndex };
-  if ('creationTimestamp' in route) order.creationTimestamp = route.creationTimestamp;
-  return order;
+export function routeOrder(route: RouteIdentity, ruleIndex: number, matchIndex: number): RouteOrderKey {
+  return { createdMs: route.createdMs, ref: route.ref, ruleIndex, matchIndex };
 }
+
+/** A rule's filters by type: the first of each kind (later ones are ignored), every mirror. */
+interface RuleFilters {
+  closed?: string;
+  requestHeaderModifier?: HTTPRouteFilter;
+  responseHeaderModifier?: HTTPRouteFilter;
+  redirect?: HTTPRouteFilter;
+  rewrite?: HTTPRouteFilter;
+  cors?: HTTPRouteFilter;
+  mirrors: HTTPRouteFilter[];
+}
+
+function ruleFilters(raw: unknown): RuleFilters {
+  const out: RuleFilters = { mirrors: [] };
+  if (!Array.isArray(raw)) return out;
+  for (const f of raw as unknown[]) {
+    if (!isObj(f)) continue;
+    const filter = f as HTTPRouteFilter;
+    const type = filter.type;
+    if (out.closed === undefined) out.closed = failClosedFilter(type);
+    if (type === 'RequestHeaderModifier') out.requestHeaderModifier ??= filter;
+    else if (type === 'ResponseHeaderModifier') out.responseHeaderModifier ??= filter;
+    else if (type === 'RequestRedirect') out.redirect ??= filter;
+    else if (type === 'URLRewrite') out.rewrite ??= filter;
+    else if (type === 'RequestMirror') out.mirrors.push(filter);
+    else if (type === 'CORS') out.cors ??= filter;
+  }
+  return out;
+}
+
+type DestinationExtra = Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>;
+const NO_EXTRA: DestinationExtra = Object.freeze({});
+
+/** A backendRef's own header modifiers, or the reason the rule must be dropped. */
+function destinationExtra(
+  ref: HTTPBackendRef,
+  requestMod: NsHeaderModifier | undefined,
+  responseMod: NsHeaderModifier | undefined,
+): DestinationExtra | string {
+  if (!Array.isArray(ref.filters) || ref.filters.length === 0) return NO_EXTRA;
+  const extra: DestinationExtra = {};
+  for (const filter of ref.filters as unknown[]) {
+    if (!isObj(filter)) continue;
+    if (filter.type === 'RequestHeaderModifier')
+      extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier as never);
+    else if (filter.type === 'ResponseHeaderModifier')
+      extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier as never);
+    else
+      return `backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination (only header modifiers)`;
+  }
+  const ruleNames = modifiedHeaderNames(requestMod);
+  const ruleResponseNames = modifiedHeaderNames(responseMod);
+  const clash = [
+    ...[...modifiedHeaderNames(extra.requestHeaderModifier)].filter((n) => ruleNames.has(n)),
+    ...[...modifiedHeaderNames(extra.responseHeaderModifier)].filter((n) => ruleResponseNames.has(n)),
+  ];
+  if (clash.length)
+    return `header ${clash[0]} is modified both by the rule and by a backendRef; Network Services does not define which wins`;
+  if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
+  if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
+  return extra;
+}
+
+const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
 
 export function compileHttpRule(
   route: RouteIdentity,
@@ -94,37 +163,35 @@ export function compileHttpRule(
   const matches = normalizeMatches(rule.matches, normalizeHttpMatch);
   if (!matches.ok) return drop(matches.problem.message);
   const normals: NormalMatch[] = matches.value;
-  const filters = asArray<HTTPRouteFilter>(rule.filters).filter(isObj);
-  const order = (matchIndex: number): RouteOrder => routeOrder(route, ruleIndex, matchIndex);
-  const ruleKey = `HTTPRoute ${route.namespace}/${route.name} rule ${ruleIndex}`;
+  const filters = ruleFilters(rule.filters);
+  const ruleKey = `HTTPRoute ${route.ref} rule ${ruleIndex}`;
 
-  const closed = filters.map((f) => failClosedFilter(f.type)).find(Boolean);
-  if (closed) {
+  if (filters.closed) {
     // Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
     // through to a broader rule.
-    out.entries = normals.map((normal, i) => ({
-      normal,
-      arms: httpMatchArms(normal).map((arm) => ({
+    for (let i = 0; i < normals.length; i++) {
+      const arms = httpMatchArms(normals[i]).map((arm) => ({
         match: arm.match,
         action: { directResponse: { status: 500 } },
-      })),
-      order: order(i),
-      ruleKey,
-      backends: [],
-    }));
-    return drop(`${closed}; requests matching this rule are answered with HTTP 500`, true);
+      }));
+      out.entries.push({
+        normal: normals[i],
+        arms,
+        order: routeOrder(route, ruleIndex, i),
+        ruleKey,
+        backends: [],
+      });
+    }
+    return drop(`${filters.closed}; requests matching this rule are answered with HTTP 500`, true);
   }
 
-  const byType = (type: string) => filters.filter((f) => f.type === type);
-  const requestMod = convertHeaderModifier(byType('RequestHeaderModifier')[0]?.requestHeaderModifier);
-  const responseMod = convertHeaderModifier(byType('ResponseHeaderModifier')[0]?.responseHeaderModifier);
-  const redirect = byType('RequestRedirect')[0];
-  const rewrite = byType('URLRewrite')[0];
-  const mirrors = byType('RequestMirror');
-  const cors = byType('CORS')[0];
-  const backendRefs = asArray<HTTPBackendRef>(rule.backendRefs).filter(isObj);
+  const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
+  const responseMod = convertHeaderModifier(filters.responseHeaderModifier?.responseHeaderModifier);
+  const { redirect, rewrite, mirrors, cors } = filters;
+  const backendRefs = asArray<unknown>(rule.backendRefs);
+  const hasBackendRef = backendRefs.some(isObj);
   if (redirect && rewrite) return drop('RequestRedirect and URLRewrite cannot be combined');
-  if (redirect && backendRefs.length) return drop('RequestRedirect cannot be combined with backendRefs');
+  if (redirect && hasBackendRef) return drop('RequestRedirect cannot be combined with backendRefs');
   if (mirrors.length > 1)
     return drop(
       'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
@@ -132,63 +199,36 @@ export function compileHttpRule(
 
   const timing = convertTimeoutsAndRetry(rule);
   if (!timing.ok) return drop(timing.problem.message);
-  out.warnings.push(...timing.value.warnings);
+  if (timing.value.warnings.length) out.warnings.push(...timing.value.warnings);
   const session = convertSessionPersistence(rule.sessionPersistence);
   if (!session.ok) return drop(session.problem.message);
-  if (session.value) out.warnings.push(...session.value.warnings);
+  if (session.value?.warnings.length) out.warnings.push(...session.value.warnings);
 
   // Backends with their per-destination header modifiers.
-  const weighted: WeightedBackend<
-    Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>
-  >[] = [];
-  const ruleNames = modifiedHeaderNames(requestMod);
-  const ruleResponseNames = modifiedHeaderNames(responseMod);
-  for (const ref of backendRefs) {
-    const extra: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'> = {};
-    for (const filter of asArray<HTTPRouteFilter>(ref.filters).filter(isObj)) {
-      if (filter.type === 'RequestHeaderModifier')
-        extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier);
-      else if (filter.type === 'ResponseHeaderModifier')
-        extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier);
-      else
-        return drop(
-          `backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination (only header modifiers)`,
-        );
-    }
-    const clash = [
-      ...[...modifiedHeaderNames(extra.requestHeaderModifier)].filter((n) => ruleNames.has(n)),
-      ...[...modifiedHeaderNames(extra.responseHeaderModifier)].filter((n) => ruleResponseNames.has(n)),
-    ];
-    if (clash.length) {
-      return drop(
-        `header ${clash[0]} is modified both by the rule and by a backendRef; Network Services does not define which wins`,
-      );
-    }
-    if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
-    if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
-    weighted.push({
-      ref,
-      weight: backendWeight(ref),
-      resolved: resolveBackendRef(ref, route.namespace, ctx.services, ctx.options),
-      extra,
-    });
+  const weighted: WeightedBackend<DestinationExtra>[] = [];
+  for (const raw of backendRefs) {
+    if (!isObj(raw)) continue;
+    const ref = raw as unknown as HTTPBackendRef;
+    const extra = destinationExtra(ref, requestMod, responseMod);
+    if (typeof extra === 'string') return drop(extra);
+    weighted.push({ ref, weight: backendWeight(ref), resolved: ctx.resolve(ref, route.namespace), extra });
   }
   const split = splitBackends(weighted);
-  const destinations: NsHttpDestination[] = split.valid.map((b) => ({
-    serviceName: b.resolved.serviceName,
-    weight: b.weight,
-    ...b.extra,
-  }));
-  out.mappings.push(...split.valid.map((b) => b.resolved.mapping));
+  const destinations: NsHttpDestination[] = [];
+  const backendsLabel: string[] = [];
+  for (const b of split.valid) {
+    destinations.push(
+      b.extra === NO_EXTRA
+        ? { serviceName: b.resolved.serviceName, weight: b.weight }
+        : { serviceName: b.resolved.serviceName, weight: b.weight, ...b.extra },
+    );
+    out.mappings.push(b.resolved.mapping);
+    backendsLabel.push(b.resolved.label);
+  }
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
   if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
-    const target = resolveBackendRef(
-      mirrors[0].requestMirror.backendRef,
-      route.namespace,
-      ctx.services,
-      ctx.options,
-    );
+    const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
     if (target.ok) {
       mirrorPolicy = {
         destination: { serviceName: target.serviceName },
@@ -201,14 +241,14 @@ export function compileHttpRule(
   const needsArmKind = [redirect?.requestRedirect?.path, rewrite?.urlRewrite?.path].some(
     (p) => isObj(p) && p.type === 'ReplacePrefixMatch',
   );
-  const actionFor = (arm: MatchArm): { action?: NsHttpAction; error?: string } => {
+  const actionFor = (kind: ArmKind): { action?: NsHttpAction; error?: string } => {
     const action: NsHttpAction = {};
     if (redirect) {
-      const converted = convertRedirect(redirect.requestRedirect, arm.kind, ctx.servicePort);
+      const converted = convertRedirect(redirect.requestRedirect, kind, ctx.servicePort);
       if (!converted.ok) return { error: converted.problem.message };
       action.redirect = converted.value;
     } else if (destinations.length === 0) {
-      return { action: { directResponse: { status: 500 } } };
+      return { action: DIRECT_500 };
     } else {
       action.destinations = destinations;
       if (split.errorPercent > 0)
@@ -217,7 +257,7 @@ export function compileHttpRule(
     if (requestMod) action.requestHeaderModifier = requestMod as NsHeaderModifier;
     if (responseMod) action.responseHeaderModifier = responseMod as NsHeaderModifier;
     if (rewrite) {
-      const converted = convertRewrite(rewrite.urlRewrite, arm.kind);
+      const converted = convertRewrite(rewrite.urlRewrite, kind);
       if (!converted.ok) return { error: converted.problem.message };
       if (Object.keys(converted.value).length) action.urlRewrite = converted.value;
     }
@@ -230,91 +270,34 @@ export function compileHttpRule(
     if (cors) action.corsPolicy = convertCors(cors.cors);
     return { action };
   };
-
-  const backendsLabel = split.valid.map(
-    (b) => `${b.resolved.mapping.namespace}/${b.resolved.mapping.service}:${b.resolved.mapping.port}`,
-  );
-  for (const [i, normal] of normals.entries()) {
+  // The action depends on the match only through the arm's kind: built once per kind, shared (immutable).
+  const byKind: Partial<Record<ArmKind, { action?: NsHttpAction; error?: string }>> = {};
+  for (let i = 0; i < normals.length; i++) {
+    const normal = normals[i];
     const arms: HttpEntry['arms'] = [];
     for (const arm of httpMatchArms(normal, needsArmKind)) {
-      const built = actionFor(arm);
+      const built = (byKind[arm.kind] ??= actionFor(arm.kind));
       if (built.error) return drop(`match ${i}: ${built.error}`);
       arms.push({ match: arm.match, action: built.action as NsHttpAction });
     }
-    out.entries.push({ normal, arms, order: order(i), ruleKey, backends: backendsLabel });
+    out.entries.push({
+      normal,
+      arms,
+      order: routeOrder(route, ruleIndex, i),
+      ruleKey,
+      backends: backendsLabel,
+    });
   }
   return out;
 }
 
+/** Sorts in place by precedence, then by the precomputed order keys. */
 export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
-  return entries
-    .map((entry) => ({ entry, key: routeOrderKey(entry.order) }))
-    .sort((a, b) => compareHttpMatches(a.entry.normal, b.entry.normal) || compareOrderKeys(a.key, b.key))
-    .map((keyed) => keyed.entry);
+  return entries.sort((a, b) => compareHttpMatches(a.normal, b.normal) || compareOrderKeys(a.order, b.order));
 }
 
-export interface Shadowed {
-  ruleKey: string;
-  by: string;
-  backends: string[];
-}
-
-/** The first entry before index `i` of another rule that covers entry i (no copies: this is O(n^2)). */
-export function firstCovering<E extends { ruleKey: string; normal: N }, N>(
-  sorted: E[],
-  i: number,
-  covers: (outer: N, inner: N) => boolean,
-): E | undefined {
-  const entry = sorted[i];
-  for (let j = 0; j < i; j++) {
-    const candidate = sorted[j];
-    if (candidate.ruleKey !== entry.ruleKey && covers(candidate.normal, entry.normal)) return candidate;
-  }
-  return undefined;
-}
-
-/** Keys of the earlier matches that could cover `n`: same path, the root prefix, or a segment prefix. */
-function coveringPathKeys(n: NormalMatch): string[] {
-  const keys = [`${n.pathType} ${n.path}`, 'PathPrefix /'];
-  if (n.pathType !== 'RegularExpression') {
-    const segments = n.path.split('/');
-    for (let k = 2; k <= segments.length; k++) keys.push(`PathPrefix ${segments.slice(0, k).join('/')}`);
-  }
-  return keys;
-}
-
-/** Bound on cover checks per entry, so hostile inputs (thousands of matches on one path) stay fast. */
-const MAX_COVER_CHECKS = 2000;
-
-/**
- * Rules every match of which is covered by an earlier entry of another rule: they can never match.
- * Earlier entries are indexed by path so only those whose path can cover are checked.
- */
-export function findShadowedRules(sorted: HttpEntry[]): Shadowed[] {
-  const shadowedBy = new Map<string, string | null>();
-  const backends = new Map<string, string[]>();
-  const byPath = new Map<string, number[]>();
-  sorted.forEach((entry, i) => {
-    const candidates = coveringPathKeys(entry.normal)
-      .flatMap((key) => byPath.get(key) ?? [])
-      .sort((a, b) => a - b)
-      .slice(0, MAX_COVER_CHECKS);
-    const j = candidates.find(
-      (c) => sorted[c].ruleKey !== entry.ruleKey && httpMatchCovers(sorted[c].normal, entry.normal),
-    );
-    const previous = shadowedBy.get(entry.ruleKey);
-    backends.set(entry.ruleKey, entry.backends);
-    if (j === undefined) shadowedBy.set(entry.ruleKey, null);
-    else if (previous === undefined) shadowedBy.set(entry.ruleKey, sorted[j].ruleKey);
-    const key = `${entry.normal.pathType} ${entry.normal.path}`;
-    const list = byPath.get(key) ?? [];
-    list.push(i);
-    byPath.set(key, list);
-  });
-  return [...shadowedBy.entries()]
-    .filter((e): e is [string, string] => e[1] !== null)
-    .map(([ruleKey, by]) => ({ ruleKey, by, backends: backends.get(ruleKey) ?? [] }));
-}
+export type { Shadowed } from './shadow.ts';
+export { findShadowedRules, firstCovering } from './shadow.ts';
 
 /** Emits NS rules in precedence order, merging adjacent rules with identical actions, plus the 404 rule. */
 export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
@@ -323,7 +306,7 @@ export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
   for (const entry of sorted) {
     for (const arm of entry.arms) {
       const last = rules[rules.length - 1];
-      if (last && lastAction !== undefined && sameCanonicalJson(arm.action, lastAction))
+      if (last && lastAction !== undefined && sameAction(arm.action, lastAction))
         last.matches?.push(arm.match);
       else rules.push({ matches: [arm.match], action: arm.action });
       lastAction = arm.action;

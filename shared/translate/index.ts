@@ -1,17 +1,9 @@
 // translate(snapshot, options) -> Desired: the pure heart of gamma-csm (DESIGN §3.1, §3.2, §4).
 // Total: never throws; every problem becomes a status condition. Deterministic and independent of
 // the order of the input objects (inputs are sorted and de-duplicated first).
-import type {
-  GRPCRoute,
-  HTTPRoute,
-  KubeObject,
-  ParentReference,
-  Service,
-  ServicePort,
-} from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, KubeObject, Service, ServicePort } from '../gamma/types.ts';
 import { applyDefaults, validateObject } from '../gamma/index.ts';
 import type {
-  BackendMapping,
   Desired,
   NsGrpcRoute,
   NsHttpRoute,
@@ -21,8 +13,8 @@ import type {
 } from './types.ts';
 import { DEFAULT_CONTROLLER_NAME } from './types.ts';
 import type { Problem } from './model.ts';
-import type { ServiceIndex } from './backends.ts';
-import { resolveBackendRef } from './backends.ts';
+import type { BackendResolver, ServiceIndex } from './backends.ts';
+import { backendResolver } from './backends.ts';
 import { hostnamesFor, serviceNamespacesByName } from './hostnames.ts';
 import {
   baseLabels,
@@ -31,13 +23,13 @@ import {
   meshName,
   routeDescription,
   routeId,
-  routeLabels,
+  routeLabelsFrom,
 } from './names.ts';
 import { isServiceParent, selectParent } from './parents.ts';
 import type { ParentOutcome, RouteOutcome } from './status.ts';
 import { parentStatus } from './status.ts';
-import type { CompileContext, HttpEntry, Shadowed } from './http.ts';
-import { compileHttpRule, emitHttpRules, findShadowedRules, sortHttpEntries } from './http.ts';
+import type { CompileContext, HttpEntry, RouteIdentity, Shadowed } from './http.ts';
+import { compileHttpRule, emitHttpRules, findShadowedRules, routeIdentity, sortHttpEntries } from './http.ts';
 import type { GrpcEntry } from './grpc.ts';
 import {
   compileGrpcRule,
@@ -48,6 +40,8 @@ import {
   sortGrpcEntries,
 } from './grpc.ts';
 import { asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
+import type { Backends } from './mappings.ts';
+import { addMapping, mappingJson, sortByCanonicalJson } from './mappings.ts';
 
 export type { Desired, Snapshot, TranslateOptions } from './types.ts';
 export {
@@ -65,11 +59,17 @@ interface RouteState {
   route: HTTPRoute | GRPCRoute;
   namespace: string;
   name: string;
+  /** Read once: every later step walks these. */
+  identity: RouteIdentity;
+  rules: unknown[];
+  parentRefs: unknown[];
   generation?: number;
   invalid?: string;
   ruleErrors: Map<number, string>;
   parents: ParentOutcome[];
   outcome: RouteOutcome;
+  /** The group whose rules last included this route (a route listed twice compiles once). */
+  compiledFor?: Group;
 }
 
 interface Group {
@@ -110,6 +110,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   ];
   const groups = new Map<string, Group>();
   for (const state of states) attachParents(state, index, groups);
+  const resolve = backendResolver(index, opts);
 
   const desired: Desired = {
     mesh: {
@@ -122,11 +123,13 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     backends: [],
     statuses: [],
   };
-  const backends = new Map<string, BackendMapping>();
-  for (const key of [...groups.keys()].sort(compareStrings)) {
+  const backends: Backends = { byKey: new Map(), seen: new Set() };
+  const call: TranslateCall = { opts, resolve, base: baseLabels(opts), desired, backends };
+  // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
+  for (const key of [...groups.keys()].sort()) {
     const group = groups.get(key) as Group;
     try {
-      buildGroup(group, opts, index, namespacesOf(group.service.metadata.name), desired, backends);
+      buildGroup(group, call, namespacesOf(group.service.metadata.name));
     } catch (err) {
       for (const { parent } of group.members)
         parent.problem = {
@@ -136,7 +139,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     }
   }
   for (const state of states) {
-    state.outcome.refProblems = routeRefProblems(state, index, opts);
+    state.outcome.refProblems = routeRefProblems(state, resolve);
     if (state.parents.length === 0) continue;
     const entry: RouteStatusEntry = {
       kind: state.kind,
@@ -152,7 +155,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.backends = sortByCanonicalJson([...backends.values()]);
+  desired.backends = sortByCanonicalJson([...backends.byKey.values()], mappingJson);
   return desired;
 }
 
@@ -180,19 +183,29 @@ function validateRoute(route: HTTPRoute | GRPCRoute): { path: string; message: s
 
 /** Sorted by namespace/name (then content), one object per namespace/name: order-independent input. */
 function uniqueSorted<T extends KubeObject>(objects: T[]): T[] {
-  const valid = objects.filter(
-    (o) => isObj(o) && isObj(o.metadata) && typeof o.metadata.name === 'string' && o.metadata.name !== '',
-  );
   // Content decides only between objects sharing a key, so only those are serialized: the first
   // (in input order) of the smallest canonical body wins, as a stable sort by (key, body) would pick.
-  const byKey = new Map<string, T[]>();
-  for (const o of valid) {
+  const byKey = new Map<string, T>();
+  let shared: Map<string, T[]> | undefined;
+  for (const o of objects) {
+    if (!isObj(o) || !isObj(o.metadata) || typeof o.metadata.name !== 'string' || o.metadata.name === '')
+      continue;
     const key = `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
-    const same = byKey.get(key);
+    const first = byKey.get(key);
+    if (first === undefined) {
+      byKey.set(key, o);
+      continue;
+    }
+    shared ??= new Map();
+    const same = shared.get(key);
     if (same) same.push(o);
-    else byKey.set(key, [o]);
+    else shared.set(key, [first, o]);
   }
-  return [...byKey.keys()].sort(compareStrings).map((key) => smallestBody(byKey.get(key) as T[]));
+  const keys = [...byKey.keys()].sort(); // by UTF-16 code units, as compareStrings
+  return keys.map((key) => {
+    const same = shared?.get(key);
+    return same ? smallestBody(same) : (byKey.get(key) as T);
+  });
 }
 
 function smallestBody<T>(candidates: T[]): T {
@@ -206,41 +219,21 @@ function smallestBody<T>(candidates: T[]): T {
   return best;
 }
 
-/**
- * Identity of a backend mapping: its four fields (the shape resolveBackendRef builds) as a JSON
- * array; anything else by canonical JSON. The two forms cannot collide (`[` versus `{`).
- */
-function mappingKey(m: BackendMapping): string {
-  const keys = Object.keys(m);
-  const plain =
-    keys.length === 4 &&
-    typeof m.serviceName === 'string' &&
-    typeof m.namespace === 'string' &&
-    typeof m.service === 'string' &&
-    typeof m.port === 'number' &&
-    Number.isFinite(m.port) &&
-    !Object.is(m.port, -0);
-  return plain ? JSON.stringify([m.namespace, m.port, m.service, m.serviceName]) : canonicalJson(m);
-}
-
-/** Sorted by canonical JSON, each serialized once (not once per comparison). */
-function sortByCanonicalJson<T>(values: T[]): T[] {
-  return values
-    .map((value) => ({ value, key: canonicalJson(value) }))
-    .sort((a, b) => compareStrings(a.key, b.key))
-    .map((e) => e.value);
-}
-
 function prepareRoute(kind: RouteKind, route: HTTPRoute | GRPCRoute): RouteState {
   const spec = isObj(route.spec) ? route.spec : {};
+  const namespace = typeof route.metadata.namespace === 'string' ? route.metadata.namespace : 'default';
+  const rules = asArray(spec.rules);
   const state: RouteState = {
     kind,
     route,
-    namespace: typeof route.metadata.namespace === 'string' ? route.metadata.namespace : 'default',
+    namespace,
     name: route.metadata.name,
+    identity: routeIdentity(namespace, route.metadata.name, asCreation(route)),
+    rules,
+    parentRefs: asArray(spec.parentRefs),
     ruleErrors: new Map(),
     parents: [],
-    outcome: { ruleCount: asArray(spec.rules).length, dropped: new Map(), refProblems: [], warnings: [] },
+    outcome: { ruleCount: rules.length, dropped: new Map(), refProblems: [], warnings: [] },
   };
   if (typeof route.metadata.generation === 'number') state.generation = route.metadata.generation;
   const errors = validateRoute(route);
@@ -266,8 +259,7 @@ function prepareRoute(kind: RouteKind, route: HTTPRoute | GRPCRoute): RouteState
 }
 
 function attachParents(state: RouteState, index: ServiceIndex, groups: Map<string, Group>): void {
-  const refs = asArray<ParentReference>(isObj(state.route.spec) ? state.route.spec.parentRefs : undefined);
-  for (const ref of refs) {
+  for (const ref of state.parentRefs) {
     if (!isServiceParent(ref)) continue;
     const parent: ParentOutcome = { ref, ports: [], conflicted: [], routeIds: [], notes: [] };
     state.parents.push(parent);
@@ -302,14 +294,18 @@ function attachParents(state: RouteState, index: ServiceIndex, groups: Map<strin
   }
 }
 
-function buildGroup(
-  group: Group,
-  opts: TranslateOptions,
-  index: ServiceIndex,
-  namespacesWithName: string[],
-  desired: Desired,
-  backends: Map<string, BackendMapping>,
-): void {
+/** What every group of one translate call shares. */
+interface TranslateCall {
+  opts: TranslateOptions;
+  resolve: BackendResolver;
+  /** The ownership labels every route carries (computed once). */
+  base: Record<string, string>;
+  desired: Desired;
+  backends: Backends;
+}
+
+function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
+  const { opts, resolve, base, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
   const grpcMembers = group.members.filter(
@@ -322,39 +318,33 @@ function buildGroup(
     for (const m of group.members.filter((x) => x.state.kind === 'HTTPRoute'))
       m.parent.conflicted.push({ port, by });
   }
-  const ctx: CompileContext = { options: opts, services: index, servicePort: port };
+  const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
     kind === 'GRPCRoute' &&
-    winners.some((m) =>
-      asArray(m.state.route.spec?.rules).some((r, i) => !m.state.ruleErrors.has(i) && grpcRuleNeedsHttp(r)),
-    );
-  const compiledStates = new Set<RouteState>();
+    winners.some((m) => m.state.rules.some((r, i) => !m.state.ruleErrors.has(i) && grpcRuleNeedsHttp(r)));
   const httpEntries: HttpEntry[] = [];
   const grpcEntries: GrpcEntry[] = [];
   const sources: string[] = [];
   for (const { state } of winners) {
-    if (compiledStates.has(state)) continue;
-    compiledStates.add(state);
-    const identity = {
-      namespace: state.namespace,
-      name: state.name,
-      creationTimestamp: asCreation(state.route),
-    };
+    if (state.compiledFor === group) continue;
+    state.compiledFor = group;
     let contributed = false;
-    asArray(state.route.spec?.rules).forEach((rule, ruleIndex) => {
-      if (state.ruleErrors.has(ruleIndex) || !isObj(rule)) return;
+    const { identity, rules } = state;
+    for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
+      const rule = rules[ruleIndex];
+      if (state.ruleErrors.has(ruleIndex) || !isObj(rule)) continue;
       const compiled =
         kind === 'HTTPRoute'
           ? compileHttpRule(identity, ruleIndex, rule, ctx)
           : compileGrpcRule(identity, ruleIndex, rule, ctx, grpcAsHttp);
       if (compiled.dropped && !state.outcome.dropped.has(ruleIndex))
         state.outcome.dropped.set(ruleIndex, compiled.dropped);
-      state.outcome.warnings.push(...compiled.warnings.map((w) => `rule ${ruleIndex}: ${w}`));
-      if (kind === 'HTTPRoute') httpEntries.push(...(compiled.entries as HttpEntry[]));
-      else grpcEntries.push(...(compiled.entries as GrpcEntry[]));
+      for (const w of compiled.warnings) state.outcome.warnings.push(`rule ${ruleIndex}: ${w}`);
+      if (kind === 'HTTPRoute') for (const e of compiled.entries) httpEntries.push(e as HttpEntry);
+      else for (const e of compiled.entries) grpcEntries.push(e as GrpcEntry);
       if (compiled.entries.length) contributed = true;
-      for (const m of compiled.mappings) backends.set(mappingKey(m), m);
-    });
+      for (const m of compiled.mappings) addMapping(backends, m);
+    }
     if (contributed) sources.push(`${state.namespace}/${state.name}`);
   }
   if (!httpEntries.length && !grpcEntries.length) return;
@@ -367,29 +357,37 @@ function buildGroup(
     svc,
     port,
   );
-  const common = {
-    description: routeDescription(kind, sources.sort(compareStrings), group.namespace, svc, port),
-    labels: routeLabels(opts, group.namespace, svc),
+  // Output bodies are built once, in their final key order: name, description, labels, hostnames,
+  // meshes, rules.
+  const body = (name: string): NsHttpRoute & NsGrpcRoute => ({
+    name,
+    description: routeDescription(kind, sources.sort(), group.namespace, svc, port),
+    labels: routeLabelsFrom(base, group.namespace, svc),
     hostnames: hosts.hostnames,
     meshes: [meshName(opts)],
-  };
+    rules: undefined,
+  });
   let shadowed: Shadowed[];
   if (kind === 'HTTPRoute') {
     const sorted = sortHttpEntries(httpEntries);
     shadowed = findShadowedRules(sorted);
-    const body: NsHttpRoute = { name: httpRouteName(opts, id), ...common, rules: emitHttpRules(sorted) };
-    desired.httpRoutes.push(body);
+    const route: NsHttpRoute = body(httpRouteName(opts, id));
+    route.rules = emitHttpRules(sorted);
+    desired.httpRoutes.push(route);
   } else if (grpcAsHttp) {
     const sorted = sortGrpcEntries(grpcEntries);
     shadowed = findShadowedGrpcRules(sorted);
-    desired.httpRoutes.push({ name: httpRouteName(opts, id), ...common, rules: emitGrpcAsHttpRules(sorted) });
+    const route: NsHttpRoute = body(httpRouteName(opts, id));
+    route.rules = emitGrpcAsHttpRules(sorted);
+    desired.httpRoutes.push(route);
     const note = `Service port ${port} is served by an HttpRoute (not a GrpcRoute) because a GRPCRoute rule uses header modifiers or mirroring, which GrpcRoute cannot express; proxyless gRPC clients ignore those filters`;
     for (const m of winners) if (!m.parent.notes.includes(note)) m.parent.notes.push(note);
   } else {
     const sorted = sortGrpcEntries(grpcEntries);
     shadowed = findShadowedGrpcRules(sorted);
-    const body: NsGrpcRoute = { name: grpcRouteName(opts, id), ...common, rules: emitGrpcRules(sorted) };
-    desired.grpcRoutes.push(body);
+    const route: NsGrpcRoute = body(grpcRouteName(opts, id));
+    route.rules = emitGrpcRules(sorted);
+    desired.grpcRoutes.push(route);
   }
   for (const m of winners) {
     if (!m.parent.routeIds.includes(id)) m.parent.routeIds.push(id);
@@ -411,15 +409,15 @@ function asCreation(route: KubeObject): string | undefined {
 }
 
 /** ResolvedRefs problems for every backendRef and mirror target of the route. */
-function routeRefProblems(state: RouteState, index: ServiceIndex, opts: TranslateOptions): Problem[] {
+function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
   if (!state.parents.length) return [];
   const problems: Problem[] = [];
   const check = (ref: unknown) => {
-    const resolved = resolveBackendRef(ref as never, state.namespace, index, opts);
+    const resolved = resolve(ref as never, state.namespace);
     if (!resolved.ok) problems.push(resolved.problem);
   };
   // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
-  for (const rule of asArray(state.route.spec?.rules)) {
+  for (const rule of state.rules) {
     if (!isObj(rule)) continue;
     const refs = asArray(rule.backendRefs);
     for (const ref of refs) if (isObj(ref)) check(ref);

@@ -34,9 +34,12 @@ export interface MatchArm {
   kind: ArmKind;
 }
 
+/** Drops trailing slashes ("/" stays "/"); a loop, not a regex: one call per match. */
 function normalizePrefix(value: string): string {
-  const trimmed = value.replace(/\/+$/, '');
-  return trimmed === '' ? '/' : trimmed;
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 47) end--;
+  if (end === 0) return '/';
+  return end === value.length ? value : value.slice(0, end);
 }
 
 function valueType(type: unknown): 'Exact' | 'RegularExpression' | undefined {
@@ -65,14 +68,15 @@ export function normalizeHttpMatch(raw: unknown): Result<NormalMatch> {
   if (!pathValue.startsWith('/') && pathType !== 'RegularExpression')
     return fail(`path ${JSON.stringify(pathValue)} must start with "/"`);
 
-  const seenHeaders = new Set<string>();
+  let seenHeaders: Set<string> | undefined;
   for (const header of asArray(match.headers)) {
     if (!isObj(header) || typeof header.name !== 'string' || typeof header.value !== 'string') {
       return fail('header match needs a string name and value');
     }
     const name = header.name.toLowerCase();
-    if (seenHeaders.has(name)) continue;
-    seenHeaders.add(name);
+    if (seenHeaders ? seenHeaders.has(name) : hasName(normal.headers, name)) continue;
+    seenHeaders ??= namesOnceLong(normal.headers);
+    seenHeaders?.add(name);
     const type = valueType(header.type);
     if (!type)
       return fail(
@@ -84,13 +88,14 @@ export function normalizeHttpMatch(raw: unknown): Result<NormalMatch> {
     }
     normal.headers.push({ name, type, value: header.value });
   }
-  const seenQuery = new Set<string>();
+  let seenQuery: Set<string> | undefined;
   for (const param of asArray(match.queryParams)) {
     if (!isObj(param) || typeof param.name !== 'string' || typeof param.value !== 'string') {
       return fail('query parameter match needs a string name and value');
     }
-    if (seenQuery.has(param.name)) continue;
-    seenQuery.add(param.name);
+    if (seenQuery ? seenQuery.has(param.name) : hasName(normal.query, param.name)) continue;
+    seenQuery ??= namesOnceLong(normal.query);
+    seenQuery?.add(param.name);
     const type = valueType(param.type);
     if (!type)
       return fail(
@@ -111,39 +116,77 @@ export function normalizeHttpMatch(raw: unknown): Result<NormalMatch> {
   return ok(normal);
 }
 
-/** Header and query conditions shared by every arm of one match. */
-function conditions(normal: NormalMatch): Pick<NsHttpMatch, 'headers' | 'queryParameters'> {
-  const headers = normal.headers.map((h) =>
-    h.type === 'Exact' ? { header: h.name, exactMatch: h.value } : { header: h.name, regexMatch: h.value },
-  );
+/** Linear scan: matches hold a handful of conditions, so no Set is worth building for them. */
+function hasName(list: { name: string }[], name: string): boolean {
+  for (const item of list) if (item.name === name) return true;
+  return false;
+}
+
+/** A Set of the names once a list is long (hostile input), so de-duplication stays linear. */
+function namesOnceLong(list: { name: string }[]): Set<string> | undefined {
+  return list.length >= 8 ? new Set(list.map((item) => item.name)) : undefined;
+}
+
+type NsHeaderMatches = NsHttpMatch['headers'];
+type NsQueryMatches = NsHttpMatch['queryParameters'];
+
+/** The header conditions shared by every arm of one match (the method as `:method`), if any. */
+function headerConditions(normal: NormalMatch): NsHeaderMatches {
+  if (!normal.headers.length && !normal.method) return undefined;
+  const headers: NonNullable<NsHeaderMatches> = [];
+  for (const h of normal.headers)
+    headers.push(
+      h.type === 'Exact' ? { header: h.name, exactMatch: h.value } : { header: h.name, regexMatch: h.value },
+    );
   if (normal.method) headers.push({ header: ':method', exactMatch: normal.method });
-  const queryParameters = normal.query.map((q) =>
+  return headers;
+}
+
+function queryConditions(normal: NormalMatch): NsQueryMatches {
+  if (!normal.query.length) return undefined;
+  return normal.query.map((q) =>
     q.type === 'Exact'
       ? { queryParameter: q.name, exactMatch: q.value }
       : { queryParameter: q.name, regexMatch: q.value },
   );
-  const out: Pick<NsHttpMatch, 'headers' | 'queryParameters'> = {};
-  if (headers.length) out.headers = headers;
-  if (queryParameters.length) out.queryParameters = queryParameters;
-  return out;
+}
+
+/** One arm: the path condition first, then headers and query parameters (the emitted key order). */
+function arm(
+  kind: ArmKind,
+  path: 'fullPathMatch' | 'prefixMatch' | 'regexMatch',
+  value: string,
+  headers: NsHeaderMatches,
+  query: NsQueryMatches,
+): MatchArm {
+  const match: NsHttpMatch =
+    path === 'fullPathMatch'
+      ? { fullPathMatch: value }
+      : path === 'prefixMatch'
+        ? { prefixMatch: value }
+        : { regexMatch: value };
+  if (headers) match.headers = headers;
+  if (query) match.queryParameters = query;
+  return { match, kind };
 }
 
 /** The Network Services matches (arms, ORed) equivalent to one Gateway API match. */
 export function httpMatchArms(normal: NormalMatch, splitRoot = false): MatchArm[] {
-  const rest = conditions(normal);
-  if (normal.pathType === 'Exact') return [{ match: { fullPathMatch: normal.path, ...rest }, kind: 'full' }];
+  const headers = headerConditions(normal);
+  const query = queryConditions(normal);
+  if (normal.pathType === 'Exact') return [arm('full', 'fullPathMatch', normal.path, headers, query)];
   if (normal.pathType === 'RegularExpression')
-    return [{ match: { regexMatch: normal.path, ...rest }, kind: 'other' }];
+    return [arm('other', 'regexMatch', normal.path, headers, query)];
   if (normal.path === '/') {
-    if (!splitRoot) return [{ match: { prefixMatch: '/', ...rest }, kind: 'prefix' }];
+    if (!splitRoot) return [arm('prefix', 'prefixMatch', '/', headers, query)];
     return [
-      { match: { fullPathMatch: '/', ...rest }, kind: 'full' },
-      { match: { prefixMatch: '/', ...rest }, kind: 'prefix' },
+      arm('full', 'fullPathMatch', '/', headers, query),
+      arm('prefix', 'prefixMatch', '/', headers, query),
     ];
   }
   return [
-    { match: { fullPathMatch: normal.path, ...rest }, kind: 'full' },
-    { match: { prefixMatch: `${normal.path}/`, ...rest }, kind: 'prefix' },
+    arm('full', 'fullPathMatch', normal.path, headers, query),
+    arm('prefix', 'prefixMatch', `${normal.path}/`, headers, query),
   ];
 }
 

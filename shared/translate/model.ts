@@ -1,5 +1,6 @@
 // Internal shapes shared by the converters (not part of the public contract in types.ts).
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
+import { isObj, sameCanonicalJson } from './util.ts';
 
 export type NsHttpMatch = networkservices_v1.Schema$HttpRouteRouteMatch;
 export type NsHttpAction = networkservices_v1.Schema$HttpRouteRouteAction;
@@ -34,10 +35,10 @@ export function fail<T>(message: string, reason = 'UnsupportedValue'): Result<T>
  * first match that cannot be translated fails the whole rule, since dropping a match would widen it.
  */
 export function normalizeMatches<T>(matches: unknown, normalize: (raw: unknown) => Result<T>): Result<T[]> {
-  const raws = Array.isArray(matches) && matches.length > 0 ? matches : [{}];
+  const raws: unknown[] = Array.isArray(matches) && matches.length > 0 ? matches : [{}];
   const normals: T[] = [];
-  for (const [i, raw] of raws.entries()) {
-    const normal = normalize(raw);
+  for (let i = 0; i < raws.length; i++) {
+    const normal = normalize(raws[i]);
     if (!normal.ok) return fail(`match ${i}: ${normal.problem.message}`, normal.problem.reason);
     normals.push(normal.value);
   }
@@ -55,4 +56,32 @@ export function droppedRule<T extends { entries: unknown[] }>(
     entries: failClosed ? out.entries : [],
     dropped: { reason: 'UnsupportedValue', message, failClosed },
   };
+}
+
+/** Finite numbers that differ also print differently (0 and -0 are equal here and in JSON). */
+function differentFiniteNumbers(a: unknown, b: unknown): boolean {
+  return (
+    typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) && a !== b
+  );
+}
+
+type RuleAction = { destinations?: { serviceName?: string | null; weight?: number | null }[] };
+
+/**
+ * Whether two rule actions serialize alike (the emitters merge adjacent rules with equal actions).
+ * Adjacent actions mostly send to different first destinations, which settles it without a walk.
+ */
+export function sameAction(a: RuleAction, b: RuleAction): boolean {
+  if (a === b) return true;
+  const x = Array.isArray(a.destinations) ? a.destinations[0] : undefined;
+  const y = Array.isArray(b.destinations) ? b.destinations[0] : undefined;
+  if (
+    isObj(x) &&
+    isObj(y) &&
+    typeof x.serviceName === 'string' &&
+    typeof y.serviceName === 'string' &&
+    (x.serviceName !== y.serviceName || differentFiniteNumbers(x.weight, y.weight))
+  )
+    return false;
+  return sameCanonicalJson(a, b);
 }

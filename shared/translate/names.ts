@@ -42,8 +42,30 @@ export function sanitizeIdPart(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+// Every translate names the same Service ports again; an id is a pure function of (key, readable), so
+// ids are remembered, up to a bound (nested maps: either part may hold any character).
+const MAX_CACHED_IDS = 50_000;
+const ids = new Map<string, Map<string, string>>();
+let cachedIds = 0;
+
 /** `prefix-readable-hash`, truncating readable so the whole id fits 63 characters. */
 function idWithHash(readable: string, key: string): string {
+  let byReadable = ids.get(key);
+  const known = byReadable?.get(readable);
+  if (known !== undefined) return known;
+  const id = buildIdWithHash(readable, key);
+  if (cachedIds >= MAX_CACHED_IDS) {
+    ids.clear();
+    cachedIds = 0;
+    byReadable = undefined;
+  }
+  if (!byReadable) ids.set(key, (byReadable = new Map()));
+  byReadable.set(readable, id);
+  cachedIds++;
+  return id;
+}
+
+function buildIdWithHash(readable: string, key: string): string {
   const hash = shortHash(key);
   const room = MAX_ID - hash.length - 1;
   let body = sanitizeIdPart(readable).slice(0, room).replace(/-+$/, '');
@@ -107,7 +129,18 @@ export function routeLabels(
   namespace: string,
   service: string,
 ): Record<string, string> {
-  return { ...baseLabels(options), [LABEL_PARENT]: parentLabelValue(namespace, service) };
+  return routeLabelsFrom(baseLabels(options), namespace, service);
+}
+
+/** routeLabels with baseLabels(options) computed once by the caller. */
+export function routeLabelsFrom(
+  base: Record<string, string>,
+  namespace: string,
+  service: string,
+): Record<string, string> {
+  const labels = Object.assign({}, base);
+  labels[LABEL_PARENT] = parentLabelValue(namespace, service);
+  return labels;
 }
 
 /** "HTTPRoute ns/a, ns/b -> Service ns/svc:80", cut to the API's 1024-character limit. */
@@ -124,6 +157,37 @@ export function routeDescription(
     listed = `${sources.slice(0, n).join(', ')} (+${sources.length - n} more)`;
   }
   return `${kind} ${listed}${target}`.slice(0, MAX_DESCRIPTION);
+}
+
+/**
+ * The template with its placeholders replaced one after another (a value may itself contain a later
+ * placeholder, which is then replaced too). The default template is written out directly when no
+ * value holds a brace, which gives the same text.
+ */
+function fillTemplate(
+  template: string,
+  cluster: string,
+  namespace: string,
+  service: string,
+  port: number,
+): string {
+  if (
+    template === DEFAULT_BACKEND_SERVICE_TEMPLATE &&
+    plainValue(cluster) &&
+    plainValue(namespace) &&
+    plainValue(service)
+  )
+    return `gamma-${cluster}-${namespace}-${service}-${port}`;
+  return template
+    .replaceAll('{cluster}', cluster)
+    .replaceAll('{namespace}', namespace)
+    .replaceAll('{service}', service)
+    .replaceAll('{port}', String(port));
+}
+
+/** A string without braces (hostile input may pass anything here: replaceAll then decides). */
+function plainValue(value: unknown): boolean {
+  return typeof value === 'string' && !value.includes('{');
 }
 
 const FULL_BACKEND_SERVICE =
@@ -145,12 +209,13 @@ export function backendServiceName(
       error: `annotation ${BACKEND_SERVICE_ANNOTATION_PREFIX}${port} on Service ${namespace}/${service.metadata.name} is neither a backend service id nor projects/P/locations/L/backendServices/ID: ${JSON.stringify(annotation).slice(0, 100)}`,
     };
   }
-  const template = options.backendServiceTemplate ?? DEFAULT_BACKEND_SERVICE_TEMPLATE;
-  const filled = template
-    .replaceAll('{cluster}', options.clusterId)
-    .replaceAll('{namespace}', namespace)
-    .replaceAll('{service}', service.metadata.name)
-    .replaceAll('{port}', String(port));
+  const filled = fillTemplate(
+    options.backendServiceTemplate ?? DEFAULT_BACKEND_SERVICE_TEMPLATE,
+    options.clusterId,
+    namespace,
+    service.metadata.name,
+    port,
+  );
   const custom = options.backendServiceTemplate !== undefined;
   const id =
     custom && ID_PATTERN.test(filled)

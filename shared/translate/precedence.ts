@@ -16,7 +16,7 @@ export interface RouteOrder {
   matchIndex: number;
 }
 
-function timestampMs(value: string | undefined): number {
+export function timestampMs(value: string | undefined): number {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
   return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 }

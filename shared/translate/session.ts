@@ -13,10 +13,12 @@ export interface SessionAffinity {
   warnings: string[];
 }
 
+const NO_SESSION: Result<undefined> = Object.freeze({ ok: true as const, value: undefined });
+
 export function convertSessionPersistence(
   spec: SessionPersistence | undefined,
 ): Result<SessionAffinity | undefined> {
-  if (!isObj(spec)) return ok(undefined);
+  if (!isObj(spec)) return NO_SESSION;
   if (spec.type !== undefined && spec.type !== 'Cookie')
     return fail(
       `sessionPersistence type ${JSON.stringify(spec.type)} is not supported (Network Services only has cookie-based affinity)`,

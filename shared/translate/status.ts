@@ -72,12 +72,16 @@ export function parentStatus(
   return { parentRef: parent.ref, controllerName, conditions };
 }
 
+const NO_TEXT: readonly string[] = Object.freeze([]);
+
+function conflictMessage(c: ParentOutcome['conflicted'][number]): string {
+  return `port ${c.port} is served by ${c.by.join(', ')} (GRPCRoute takes precedence over HTTPRoute)`;
+}
+
 function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition {
   if (parent.problem)
     return condition('Accepted', 'False', parent.problem.reason, parent.problem.message, generation);
-  const conflictText = parent.conflicted.map(
-    (c) => `port ${c.port} is served by ${c.by.join(', ')} (GRPCRoute takes precedence over HTTPRoute)`,
-  );
+  const conflictText = parent.conflicted.length ? parent.conflicted.map(conflictMessage) : NO_TEXT;
   if (parent.conflicted.length > 0 && parent.conflicted.length === parent.ports.length) {
     return condition('Accepted', 'False', 'Conflicted', conflictText.join('; '), generation);
   }
@@ -90,11 +94,10 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
       generation,
     );
   }
-  const parts = [
-    `Translated into ${parent.routeIds.join(', ')}`,
-    ...conflictText,
-    ...parent.notes,
-    ...[...new Set(route.warnings)].map((w) => `warning: ${w}`),
-  ];
-  return condition('Accepted', 'True', 'Accepted', parts.join('; '), generation);
+  // The parts joined with '; ': what was built, conflicts, notes, then each distinct warning.
+  let message = `Translated into ${parent.routeIds.join(', ')}`;
+  for (const text of conflictText) message += `; ${text}`;
+  for (const note of parent.notes) message += `; ${note}`;
+  if (route.warnings.length) for (const w of new Set(route.warnings)) message += `; warning: ${w}`;
+  return condition('Accepted', 'True', 'Accepted', message, generation);
 }

@@ -49,7 +49,14 @@ export function retryConditions(codes: number[]): Result<{ conditions: string[];
   return ok({ conditions, extra });
 }
 
+/** Most rules set neither field: they share one (frozen) answer. */
+const NO_TIMEOUT_RETRY: Result<TimeoutRetry> = Object.freeze({
+  ok: true as const,
+  value: Object.freeze({ warnings: Object.freeze([]) as unknown as string[] }),
+});
+
 export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetry> {
+  if (rule.timeouts === undefined && rule.retry === undefined) return NO_TIMEOUT_RETRY;
   const out: TimeoutRetry = { warnings: [] };
   const timeouts = isObj(rule.timeouts) ? rule.timeouts : {};
   const request = timeouts.request === undefined ? undefined : parseGatewayDuration(timeouts.request);

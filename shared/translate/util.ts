@@ -85,13 +85,25 @@ export function sameCanonicalJson(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!sameCanonicalItem(a[i], b[i])) return false;
     return true;
   }
-  const aKeys = writtenKeys(a as Obj);
-  const bKeys = writtenKeys(b as Obj);
-  if (aKeys.length !== bKeys.length) return false;
-  for (let i = 0; i < aKeys.length; i++) {
-    if (aKeys[i] !== bKeys[i] || !sameCanonicalJson((a as Obj)[aKeys[i]], (b as Obj)[bKeys[i]])) return false;
+  // Equal canonical strings <=> the same set of written keys with equal values (sorting only orders them).
+  let written = 0;
+  for (const key of Object.keys(a as Obj)) {
+    const value = (a as Obj)[key];
+    if (key === '__proto__' || isUnwritten(value)) continue;
+    written++;
+    if (!propertyIsEnumerable.call(b, key)) return false;
+    const other = (b as Obj)[key];
+    if (isUnwritten(other) || !sameCanonicalJson(value, other)) return false;
   }
-  return true;
+  return written === writtenKeyCount(b as Obj);
+}
+
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+
+function writtenKeyCount(value: Obj): number {
+  let count = 0;
+  for (const key of Object.keys(value)) if (key !== '__proto__' && !isUnwritten(value[key])) count++;
+  return count;
 }
 
 /** Array items: what JSON writes as null (undefined, functions, symbols) is null. */
@@ -99,13 +111,6 @@ function sameCanonicalItem(a: unknown, b: unknown): boolean {
   const aNull = a === undefined || typeof a === 'function' || typeof a === 'symbol';
   const bNull = b === undefined || typeof b === 'function' || typeof b === 'symbol';
   return sameCanonicalJson(aNull ? null : a, bNull ? null : b);
-}
-
-/** The keys canonicalJson writes for an object, sorted (their order is then the same on both sides). */
-function writtenKeys(value: Obj): string[] {
-  return Object.keys(value)
-    .filter((k) => k !== '__proto__' && !isUnwritten(value[k]))
-    .sort();
 }
 
 function isUnwritten(value: unknown): boolean {
@@ -131,7 +136,20 @@ const DURATION_WHOLE = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
 
 /** Gateway API Duration (GEP-2257, e.g. "1h30m", "500ms") -> milliseconds, or undefined if malformed. */
 export function parseGatewayDuration(text: unknown): number | undefined {
-  if (typeof text !== 'string' || !DURATION_WHOLE.test(text)) return undefined;
+  if (typeof text !== 'string') return undefined;
+  // The same few durations come back in every rule: verdicts are remembered, up to a bound.
+  if (durations.has(text)) return durations.get(text);
+  const ms = parseDuration(text);
+  if (durations.size >= MAX_CACHED_DURATIONS) durations.clear();
+  durations.set(text, ms);
+  return ms;
+}
+
+const MAX_CACHED_DURATIONS = 1000;
+const durations = new Map<string, number | undefined>();
+
+function parseDuration(text: string): number | undefined {
+  if (!DURATION_WHOLE.test(text)) return undefined;
   const factor: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
   let total = 0;
   for (const match of text.matchAll(DURATION_PART)) total += Number(match[1]) * factor[match[2]];

@@ -1,0 +1,114 @@
+// Shadowed rules (reported as warnings): a rule every match of which is covered by an earlier entry
+// of another rule on the same Service port can never match.
+import type { HttpEntry } from './http.ts';
+import type { NormalMatch } from './match.ts';
+import { httpMatchCovers } from './match.ts';
+
+export interface Shadowed {
+  ruleKey: string;
+  by: string;
+  backends: string[];
+}
+
+/** The first entry before index `i` of another rule that covers entry i (no copies: this is O(n^2)). */
+export function firstCovering<E extends { ruleKey: string; normal: N }, N>(
+  sorted: E[],
+  i: number,
+  covers: (outer: N, inner: N) => boolean,
+): E | undefined {
+  const entry = sorted[i];
+  for (let j = 0; j < i; j++) {
+    const candidate = sorted[j];
+    if (candidate.ruleKey !== entry.ruleKey && covers(candidate.normal, entry.normal)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The paths whose PathPrefix match could cover `path` besides "/": the path up to each '/' after the
+ * first one, then the whole path when it has a '/' (the segment prefixes, joined back).
+ */
+function segmentPrefixes(path: string, into: string[]): void {
+  let slash = path.indexOf('/');
+  if (slash < 0) return;
+  while ((slash = path.indexOf('/', slash + 1)) >= 0) into.push(path.slice(0, slash));
+  into.push(path);
+}
+
+/** Bound on cover checks per entry, so hostile inputs (thousands of matches on one path) stay fast. */
+const MAX_COVER_CHECKS = 2000;
+
+/** Indices of earlier entries by path, one map per path type. */
+type PathIndex = Record<NormalMatch['pathType'], Map<string, number[]>>;
+
+/**
+ * The first earlier entry of another rule that covers entry i, checking only those whose path can
+ * cover it. Each candidate list is in index order, so the first covering one overall is the smallest
+ * first covering one of each list; past MAX_COVER_CHECKS candidates the bounded merge decides.
+ */
+function firstCoveringByPath(sorted: HttpEntry[], i: number, index: PathIndex, scratch: string[]): number {
+  const entry = sorted[i];
+  const lists: (number[] | undefined)[] = [index[entry.normal.pathType].get(entry.normal.path)];
+  const prefixes = index.PathPrefix;
+  lists.push(prefixes.get('/'));
+  scratch.length = 0;
+  if (entry.normal.pathType !== 'RegularExpression') segmentPrefixes(entry.normal.path, scratch);
+  for (const prefix of scratch) lists.push(prefixes.get(prefix));
+  let total = 0;
+  for (const list of lists) if (list) total += list.length;
+  if (total > MAX_COVER_CHECKS) return boundedFirstCovering(sorted, entry, lists);
+  let best = -1;
+  for (const list of lists) {
+    if (!list) continue;
+    for (const c of list) {
+      if (best >= 0 && c >= best) break;
+      if (sorted[c].ruleKey !== entry.ruleKey && httpMatchCovers(sorted[c].normal, entry.normal)) {
+        best = c;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+function boundedFirstCovering(
+  sorted: HttpEntry[],
+  entry: HttpEntry,
+  lists: (number[] | undefined)[],
+): number {
+  const candidates = lists
+    .flatMap((list) => list ?? [])
+    .sort((a, b) => a - b)
+    .slice(0, MAX_COVER_CHECKS);
+  const j = candidates.find(
+    (c) => sorted[c].ruleKey !== entry.ruleKey && httpMatchCovers(sorted[c].normal, entry.normal),
+  );
+  return j ?? -1;
+}
+
+/**
+ * Rules every match of which is covered by an earlier entry of another rule: they can never match.
+ * Earlier entries are indexed by path so only those whose path can cover are checked.
+ */
+export function findShadowedRules(sorted: HttpEntry[]): Shadowed[] {
+  const shadowedBy = new Map<string, string | null>();
+  const backends = new Map<string, string[]>();
+  const index: PathIndex = { Exact: new Map(), PathPrefix: new Map(), RegularExpression: new Map() };
+  const scratch: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i];
+    const j = firstCoveringByPath(sorted, i, index, scratch);
+    const previous = shadowedBy.get(entry.ruleKey);
+    backends.set(entry.ruleKey, entry.backends);
+    if (j < 0) shadowedBy.set(entry.ruleKey, null);
+    else if (previous === undefined) shadowedBy.set(entry.ruleKey, sorted[j].ruleKey);
+    const byPath = index[entry.normal.pathType];
+    const list = byPath.get(entry.normal.path);
+    if (list) list.push(i);
+    else byPath.set(entry.normal.path, [i]);
+  }
+  const out: Shadowed[] = [];
+  for (const [ruleKey, by] of shadowedBy)
+    if (by !== null) out.push({ ruleKey, by, backends: backends.get(ruleKey) ?? [] });
+  return out;
+}

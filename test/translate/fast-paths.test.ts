@@ -1,0 +1,153 @@
+// The translator's shortcuts agree with the plain definitions they replace: the memoizing backend
+// resolver with resolveBackendRef, sameAction with canonical JSON equality, and the by-path shadow
+// search with a brute-force scan of every earlier entry.
+import { isDeepStrictEqual } from 'node:util';
+import test from 'ava';
+import fc from 'fast-check';
+import type { Service } from '../../shared/gamma/types.ts';
+import { backendResolver, resolveBackendRef } from '../../shared/translate/backends.ts';
+import { sameAction } from '../../shared/translate/model.ts';
+import { canonicalJson } from '../../shared/translate/util.ts';
+import type { HttpEntry } from '../../shared/translate/http.ts';
+import { findShadowedRules, routeIdentity, routeOrder } from '../../shared/translate/http.ts';
+import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
+import type { NormalMatch } from '../../shared/translate/match.ts';
+import { OPTIONS } from './support.ts';
+
+const services: Service[] = [
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'a', namespace: 'ns' },
+    spec: { ports: [{ port: 80 }] },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'b', namespace: 'other', annotations: { 'gamma-csm.dev/backend-service.80': 'BAD!' } },
+    spec: { ports: [{ port: 80 }, { port: 0 }] },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'x', namespace: 'ns' },
+    spec: { type: 'ExternalName' },
+  },
+];
+const index = {
+  find: (ns: string, name: string) =>
+    services.find((s) => s.metadata.namespace === ns && s.metadata.name === name),
+};
+
+const refArb = fc.record(
+  {
+    name: fc.oneof(fc.constantFrom('a', 'b', 'x', 'zzz'), fc.constant(5)),
+    namespace: fc.oneof(fc.constantFrom('', 'ns', 'other'), fc.constant(7)),
+    port: fc.oneof(fc.constantFrom(80, 81, 0, -0, 80.5), fc.constant('80'), fc.constant(Number.NaN)),
+    group: fc.constantFrom('', 'core', 'example.com'),
+    kind: fc.constantFrom('Service', 'Pod'),
+  },
+  { requiredKeys: [] },
+);
+
+test('the memoizing resolver answers exactly as resolveBackendRef, in any order and repeated', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(refArb, fc.constantFrom('ns', 'other')), { maxLength: 30 }), (calls) => {
+      const resolve = backendResolver(index, OPTIONS);
+      return [...calls, ...calls].every(([ref, routeNs]) => {
+        const expected = resolveBackendRef(ref as never, routeNs, index, OPTIONS);
+        // A fresh object with the same fields hits the (namespace, name, port) memory instead.
+        return (
+          isDeepStrictEqual(resolve(ref as never, routeNs), expected) &&
+          isDeepStrictEqual(resolve({ ...ref } as never, routeNs), expected)
+        );
+      });
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+const actionArb = fc.record(
+  {
+    destinations: fc.array(
+      fc.record(
+        {
+          serviceName: fc.constantFrom('s1', 's2'),
+          weight: fc.constantFrom(0, -0, 1, 2, Number.NaN, undefined),
+        },
+        { requiredKeys: ['serviceName'] },
+      ),
+      { maxLength: 2 },
+    ),
+    timeout: fc.constantFrom('1s', '2s', undefined),
+    directResponse: fc.record({ status: fc.constantFrom(404, 500) }),
+  },
+  { requiredKeys: [] },
+);
+
+test('sameAction is canonical JSON equality', (t) => {
+  fc.assert(
+    fc.property(
+      actionArb,
+      actionArb,
+      (a, b) =>
+        sameAction(a, b) === (canonicalJson(a) === canonicalJson(b)) &&
+        // A structural copy (NaN and -0 kept) always serializes alike.
+        sameAction(a, structuredClone(a)),
+    ),
+    { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+const matchArb = fc.record(
+  {
+    path: fc.record({
+      type: fc.constantFrom('Exact', 'PathPrefix', 'RegularExpression'),
+      value: fc.constantFrom('/', '/a', '/a/', '/a/b', '/a//b', '/ab', '/b', '/a/b/c'),
+    }),
+    headers: fc.array(fc.record({ name: fc.constantFrom('x-a', 'x-b'), value: fc.constantFrom('1', '2') }), {
+      maxLength: 1,
+    }),
+    method: fc.constantFrom('GET', 'POST'),
+  },
+  { requiredKeys: [] },
+);
+
+/** The definition: an entry's rule is shadowed when each of its entries has an earlier covering entry. */
+function bruteForceShadowed(sorted: HttpEntry[]): [string, string][] {
+  const by = new Map<string, string | null>();
+  sorted.forEach((entry, i) => {
+    const earlier = sorted
+      .slice(0, i)
+      .find((c) => c.ruleKey !== entry.ruleKey && httpMatchCovers(c.normal, entry.normal));
+    if (!earlier) by.set(entry.ruleKey, null);
+    else if (by.get(entry.ruleKey) === undefined) by.set(entry.ruleKey, earlier.ruleKey);
+  });
+  return [...by].filter((e): e is [string, string] => e[1] !== null);
+}
+
+test('the by-path shadow search finds what a scan of every earlier entry finds', (t) => {
+  const route = routeIdentity('ns', 'r');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), (items) => {
+      const sorted: HttpEntry[] = [];
+      items.forEach(([raw, rule], i) => {
+        const normal = normalizeHttpMatch(raw);
+        if (!normal.ok) return;
+        sorted.push({
+          normal: normal.value as NormalMatch,
+          arms: [],
+          order: routeOrder(route, rule, i),
+          ruleKey: `HTTPRoute ns/r rule ${rule}`,
+          backends: [],
+        });
+      });
+      const found = findShadowedRules(sorted).map((s) => [s.ruleKey, s.by]);
+      return isDeepStrictEqual(found, bruteForceShadowed(sorted));
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});
