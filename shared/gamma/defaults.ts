@@ -66,6 +66,17 @@ function copyOf(acc: Obj, orig: Obj): Obj {
   return acc === orig ? shallowCopy(orig) : acc;
 }
 
+/**
+ * `out` with `key` set to `next` (copying `orig` first unless `out` is already our copy), or `out`
+ * itself when `next` is the value it holds: the one copy-on-write step every converter below takes.
+ */
+function withField(out: Obj, orig: Obj, key: string, next: unknown): Obj {
+  if (next === out[key]) return out;
+  const copy = copyOf(out, orig);
+  copy[key] = next;
+  return copy;
+}
+
 /** Maps a list element-wise; returns the same array when no element changed (holes stay holes). */
 function mapList(value: unknown, step: (item: unknown) => unknown): unknown {
   if (!Array.isArray(value)) return value;
@@ -128,12 +139,7 @@ function grpcRouteSpec(spec: unknown): unknown {
     out = shallowCopy(spec);
     out.parentRefs = refs;
   }
-  const rules = out.rules;
-  const nextRules = mapList(rules, grpcRule);
-  if (nextRules !== rules) {
-    out = copyOf(out, spec);
-    out.rules = nextRules;
-  }
+  out = withField(out, spec, 'rules', mapList(out.rules, grpcRule));
   return out;
 }
 
@@ -146,18 +152,8 @@ function httpRule(rule: unknown): unknown {
     out = shallowCopy(rule);
     out.matches = nextMatches;
   }
-  const filters = out.filters;
-  const nextFilters = mapList(filters, httpFilter);
-  if (nextFilters !== filters) {
-    out = copyOf(out, rule);
-    out.filters = nextFilters;
-  }
-  const refs = out.backendRefs;
-  const nextRefs = mapList(refs, httpBackendRef);
-  if (nextRefs !== refs) {
-    out = copyOf(out, rule);
-    out.backendRefs = nextRefs;
-  }
+  out = withField(out, rule, 'filters', mapList(out.filters, httpFilter));
+  out = withField(out, rule, 'backendRefs', mapList(out.backendRefs, httpBackendRef));
   return withSessionPersistence(out, rule);
 }
 
@@ -170,18 +166,8 @@ function grpcRule(rule: unknown): unknown {
     out = shallowCopy(rule);
     out.matches = nextMatches;
   }
-  const filters = out.filters;
-  const nextFilters = mapList(filters, grpcFilter);
-  if (nextFilters !== filters) {
-    out = copyOf(out, rule);
-    out.filters = nextFilters;
-  }
-  const refs = out.backendRefs;
-  const nextRefs = mapList(refs, grpcBackendRef);
-  if (nextRefs !== refs) {
-    out = copyOf(out, rule);
-    out.backendRefs = nextRefs;
-  }
+  out = withField(out, rule, 'filters', mapList(out.filters, grpcFilter));
+  out = withField(out, rule, 'backendRefs', mapList(out.backendRefs, grpcBackendRef));
   return withSessionPersistence(out, rule);
 }
 
@@ -203,18 +189,8 @@ function httpMatch(match: unknown): unknown {
     out = shallowCopy(match);
     out.path = nextPath;
   }
-  const headers = out.headers;
-  const nextHeaders = mapList(headers, headerMatch);
-  if (nextHeaders !== headers) {
-    out = copyOf(out, match);
-    out.headers = nextHeaders;
-  }
-  const params = out.queryParams;
-  const nextParams = mapList(params, headerMatch);
-  if (nextParams !== params) {
-    out = copyOf(out, match);
-    out.queryParams = nextParams;
-  }
+  out = withField(out, match, 'headers', mapList(out.headers, headerMatch));
+  out = withField(out, match, 'queryParams', mapList(out.queryParams, headerMatch));
   return out;
 }
 
@@ -236,12 +212,7 @@ function grpcMatch(match: unknown): unknown {
     out = shallowCopy(match);
     out.method = nextMethod;
   }
-  const headers = out.headers;
-  const nextHeaders = mapList(headers, headerMatch);
-  if (nextHeaders !== headers) {
-    out = copyOf(out, match);
-    out.headers = nextHeaders;
-  }
+  out = withField(out, match, 'headers', mapList(out.headers, headerMatch));
   return out;
 }
 
@@ -255,12 +226,7 @@ function httpFilter(filter: unknown): unknown {
     out = shallowCopy(filter);
     out.requestRedirect = next;
   }
-  const mirror = out.requestMirror;
-  const nextMirror = requestMirror(mirror);
-  if (nextMirror !== mirror) {
-    out = copyOf(out, filter);
-    out.requestMirror = nextMirror;
-  }
+  out = withField(out, filter, 'requestMirror', requestMirror(out.requestMirror));
   const cors = out.cors;
   if (isPlainObject(cors) && cors.maxAge === undefined) {
     const next = shallowCopy(cors);
@@ -319,12 +285,7 @@ function backendRef(ref: unknown, filter: (f: unknown) => unknown): unknown {
     if (ref.kind === undefined) out.kind = 'Service';
     if (ref.weight === undefined) out.weight = 1;
   }
-  const filters = out.filters;
-  const nextFilters = mapList(filters, filter);
-  if (nextFilters !== filters) {
-    out = copyOf(out, ref);
-    out.filters = nextFilters;
-  }
+  out = withField(out, ref, 'filters', mapList(out.filters, filter));
   return out;
 }
 
@@ -354,12 +315,7 @@ function serviceSpec(spec: unknown): unknown {
     out = shallowCopy(spec);
     out.type = 'ClusterIP';
   }
-  const ports = out.ports;
-  const nextPorts = mapList(ports, servicePort);
-  if (nextPorts !== ports) {
-    out = copyOf(out, spec);
-    out.ports = nextPorts;
-  }
+  out = withField(out, spec, 'ports', mapList(out.ports, servicePort));
   return out;
 }
 
