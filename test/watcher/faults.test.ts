@@ -3,19 +3,23 @@
 import test from 'ava';
 import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
-import type { RouteEvent } from '../../shared/events/index.ts';
-import { eventually, rig, route, routeNames, service, serviceNames, sleep } from './harness.ts';
+import {
+  eventually,
+  labelOf,
+  labelled,
+  rig,
+  route,
+  routeNames,
+  service,
+  serviceNames,
+  sleep,
+} from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
   pubsub = await startPubsubEmulator({ port: 0 });
 });
 test.after.always(() => pubsub.close());
-
-const labelled = (name: string, parent: string, v: string) =>
-  route(name, parent, [parent], { labels: { v } });
-const labelOf = (e: RouteEvent, name: string) =>
-  e.snapshot.httpRoutes.find((r) => r.metadata.name === name)?.metadata.labels?.v;
 
 for (const expireAs of ['event', 'status'] as const) {
   test(`watch history expired (410 as ${expireAs}) -> relist, no change lost`, async (t) => {

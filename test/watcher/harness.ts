@@ -237,3 +237,9 @@ export function route(
     },
   };
 }
+
+/** An HTTPRoute on `parent` whose label `v` marks its version, and that label as an event carries it. */
+export const labelled = (name: string, parent: string, v: string) =>
+  route(name, parent, [parent], { labels: { v } });
+export const labelOf = (e: RouteEvent, name: string) =>
+  e.snapshot.httpRoutes.find((r) => r.metadata.name === name)?.metadata.labels?.v;

@@ -4,19 +4,13 @@
 import test from 'ava';
 import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
-import type { RouteEvent } from '../../shared/events/index.ts';
-import { eventually, rig, route, service, sleep } from './harness.ts';
+import { eventually, labelOf, labelled, rig, service, sleep } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
   pubsub = await startPubsubEmulator({ port: 0 });
 });
 test.after.always(() => pubsub.close());
-
-const labelled = (name: string, parent: string, v: string) =>
-  route(name, parent, [parent], { labels: { v } });
-const labelOf = (e: RouteEvent, name: string) =>
-  e.snapshot.httpRoutes.find((r) => r.metadata.name === name)?.metadata.labels?.v;
 
 test('each parent counts its events from 1 in one run; another watcher start is another run', async (t) => {
   const seed = [service('p'), service('q'), labelled('a', 'p', '0'), labelled('b', 'q', '0')];
