@@ -23,6 +23,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export interface ReconcileMemoryParams {
   routes: number;
   services: number;
+  /** Child processes run one after another; peak RSS varies with GC timing, so the median is reported. */
+  runs: number;
 }
 
 interface ChildReport {
@@ -88,20 +90,26 @@ export async function measureReconcileMemory(p: ReconcileMemoryParams, log: Log)
     );
     if (!applied.ok) throw new Error('setting up Network Services failed');
     log(`reconcile-memory: ${applied.items.length} resources in place, running the child`);
-    const report = await runChild(await bundleChild(dir), stack.env);
-    if (report.summary.errors.length)
-      throw new Error(`reconcile failed: ${report.summary.errors.join('; ')}`);
+    const child = await bundleChild(dir);
+    const reports: ChildReport[] = [];
+    for (let run = 0; run < p.runs; run++) {
+      const report = await runChild(child, stack.env);
+      if (report.summary.errors.length)
+        throw new Error(`reconcile failed: ${report.summary.errors.join('; ')}`);
+      reports.push(report);
+    }
+    const report = reports[0];
     return [
       figureOf(
         'reconcile_peak_rss_mb',
-        [report.maxRssKb / 1024],
+        reports.map((r) => r.maxRssKb / 1024),
         { op: '<', target: 256 },
         'MB',
         `${report.summary.routes} routes, ${p.services} Services; ${report.summary.unchanged} NS resources unchanged, drift ${report.summary.drift} (dry run)`,
       ),
       figureOf(
         'reconcile_memory_run_ms',
-        [report.summary.durationMs],
+        reports.map((r) => r.summary.durationMs),
         'info',
         'ms',
         'the child reconcile, dry run',
@@ -116,6 +124,7 @@ export async function measureReconcileMemory(p: ReconcileMemoryParams, log: Log)
 export const reconcileMemoryScenario = scenario<ReconcileMemoryParams>({
   name: 'reconcile-memory',
   title: 'Reconcile peak memory',
-  params: (quick) => (quick ? { routes: 1000, services: 200 } : { routes: 10_000, services: 2000 }),
+  params: (quick) =>
+    quick ? { routes: 1000, services: 200, runs: 1 } : { routes: 10_000, services: 2000, runs: 3 },
   run: measureReconcileMemory,
 });
