@@ -17,6 +17,12 @@ export interface EventLatencyParams {
   changesPerSecond: number;
   durationS: number;
   services: number;
+  /**
+   * Pub/Sub delivery lag added by the emulator (default none). Above the per-Service gap between
+   * changes (services / changesPerSecond s) every delivery is stale on arrival: the overload shape
+   * in which refusing stale events applied nothing until the changes stopped.
+   */
+  deliveryDelayMs?: number;
 }
 
 interface Change {
@@ -30,7 +36,7 @@ interface Change {
 export function syncOutcomes(lines: string[]): string {
   const counts = new Map<string, number>();
   for (const line of lines) {
-    let entry: { message?: unknown; severity?: unknown; [k: string]: unknown };
+    let entry: { message?: unknown; severity?: unknown; snapshot?: unknown; [k: string]: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -39,7 +45,9 @@ export function syncOutcomes(lines: string[]): string {
     const labels = entry['logging.googleapis.com/labels'] as { function?: string } | undefined;
     if (labels?.function !== 'sync' || typeof entry.message !== 'string') continue;
     const kind = entry.message.startsWith('synced')
-      ? 'synced'
+      ? entry.snapshot === 'stale'
+        ? 'synced from a stale snapshot'
+        : 'synced'
       : `${String(entry.severity)} ${entry.message.replace(/[0-9]+/g, 'N').slice(0, 60)}`;
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
@@ -110,6 +118,7 @@ export async function measureEventLatency(p: EventLatencyParams, log: Log): Prom
     const ready = await waitFor(allPlaced, 60_000, 20);
     if (!ready) throw new Error('the initial routes never reached Network Services');
     log(`event-latency: ${p.services} routes in place, sending ${p.changesPerSecond}/s for ${p.durationS} s`);
+    if (p.deliveryDelayMs) pipeline.pubsub.setFaults({ delayMs: p.deliveryDelayMs });
 
     const changes: Change[] = [];
     const latest = new Map<string, Change>();
@@ -182,7 +191,8 @@ export async function measureEventLatency(p: EventLatencyParams, log: Log): Prom
     const syncMs = syncDurations(pipeline.logs.slice(logs0));
     const note =
       `${slowSeconds(changes, start, observedUntil)}; ` +
-      `${changes.length} changes in ${sendSeconds.toFixed(1)} s over ${p.services} Services; ${lost} not seen within 30 s ` +
+      `${changes.length} changes in ${sendSeconds.toFixed(1)} s over ${p.services} Services; ` +
+      `${p.deliveryDelayMs ? `delivery delayed ${p.deliveryDelayMs} ms; ` : ''}${lost} not seen within 30 s ` +
       `after the last change (counted as lower bounds); ` +
       `sync log: ${outcomes}`;
     return [

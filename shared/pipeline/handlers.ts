@@ -47,9 +47,15 @@ export async function handleSyncEvent(event: CloudEventLike, deps: PipelineDeps)
     log.info(`skipped (${outcome.skip}): ${outcome.detail}`, { sequence: ev.sequence, ms: outcome.ms });
   else {
     const c = outcome.counts;
-    const line = `synced: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.refused} refused, ${c.rejected} rejected; status ${outcome.statuses.written} written`;
+    // A stale snapshot's routes were applied but no status written; the line says so, and why.
+    const status =
+      outcome.snapshot === 'stale'
+        ? `status not written (stale snapshot: ${outcome.staleBecause ?? 'the cluster has moved on'})`
+        : `status ${outcome.statuses.written} written`;
+    const line = `synced: ${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.refused} refused, ${c.rejected} rejected; ${status}`;
     const fields = {
       sequence: ev.sequence,
+      snapshot: outcome.snapshot,
       ms: outcome.ms,
       ...(outcome.messages.length ? { problems: outcome.messages } : {}),
     };

@@ -21,8 +21,8 @@ export { ttlMemo } from './memo.ts';
 export type { TtlMemo, TtlMemoOptions } from './memo.ts';
 export { TransientError, failureKind, applyFailureKind } from './errors.ts';
 export type { FailureKind } from './errors.ts';
-export { checkFreshness, readLiveObjects, snapshotDigest } from './liveness.ts';
-export type { Freshness, LiveObjects } from './liveness.ts';
+export { checkFreshness, mayApplyStale, readLiveObjects, snapshotDigest } from './liveness.ts';
+export type { Freshness, LiveObjects, StaleVerdict } from './liveness.ts';
 export {
   candidatePorts,
   parentResourceIds,

@@ -1,15 +1,18 @@
 // The freshness check of a route event against the cluster (DESIGN §3.3): the event is current only
 // if the parent Service and every route it carries still exist with the same translation-relevant
 // content (uid + the fields the watcher compares before emitting). Anything else means a newer
-// event exists or will come, so this one is skipped. Comparing resourceVersions instead would call
-// an event stale after our own status write (which bumps the route's resourceVersion but is no
-// change the watcher emits for), leaving a second parent of a shared route never applied.
+// event exists or will come: a stale event's routes are applied only when it is newer than what is
+// applied (mayApplyStale), and its route status is never written. Comparing resourceVersions
+// instead would call an event stale after our own status write (which bumps the route's
+// resourceVersion but is no change the watcher emits for), leaving a second parent of a shared
+// route never applied.
 import { createHash } from 'node:crypto';
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cleanObject } from '../cluster/index.ts';
 import type { Route, Service } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
+import { compareSequences, isDecimalSequence } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
 import { canonicalJson } from '../translate/util.ts';
 
@@ -129,4 +132,25 @@ export function snapshotDigest(event: RouteEvent): string {
   ].sort();
   parts.push(canonicalJson(s.serviceNamespacesByName ?? {}));
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}
+
+export type StaleVerdict = { apply: true } | { apply: false; why: string };
+
+/**
+ * Whether an event whose snapshot the cluster has moved past may still be applied (routes only).
+ * Refusing every such event assumed a newer one would be applied instead; under sustained churn
+ * the newer one is stale on arrival too, and nothing is applied until the churn stops (livelock).
+ * So a stale snapshot is applied when it is provably newer than what is applied: every delivery
+ * then moves the parent forward and never back (DESIGN §3.3 forbids only regressing). Without a
+ * decimal sequence on both sides there is no proof: nothing applied may mean its routes were
+ * deleted by a newer event, which an older snapshot would bring back. Such an event is refused as
+ * before, and a fresh event or the reconcile applies the parent. An equal sequence is the applied
+ * state itself (a duplicate): nothing to gain, and the newer event that made it stale is coming.
+ */
+export function mayApplyStale(applied: string | undefined, incoming: string): StaleVerdict {
+  if (!isDecimalSequence(applied) || !isDecimalSequence(incoming))
+    return { apply: false, why: 'no applied sequence to prove it newer' };
+  if (compareSequences(incoming, applied) <= 0)
+    return { apply: false, why: `sequence ${incoming} is not newer than the applied ${applied}` };
+  return { apply: true };
 }

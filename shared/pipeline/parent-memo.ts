@@ -9,6 +9,7 @@
 import type { EventOrigin } from '../events/index.ts';
 import { idOf } from '../plan/index.ts';
 import type { ActualState, Plan } from '../plan/index.ts';
+import { appliedSequence } from './sequence-labels.ts';
 import type { NsGrpcRoute, NsHttpRoute } from '../translate/types.ts';
 import { ttlMemo } from './memo.ts';
 import type { ParentResourceId } from './parent-scope.ts';
@@ -34,6 +35,12 @@ export type Recall =
 export interface ParentMemo {
   /** The remembered routes when `origin` directly succeeds the remembered origin; otherwise forgets. */
   recallSuccessor(parent: string, origin: EventOrigin | undefined, now?: number): Recall;
+  /**
+   * The highest sequence label of the routes this instance last left for the parent, without
+   * forgetting. The applied labels only move up from it (the reconcile carries or raises them) or
+   * vanish with the routes: a stale event no newer than it may be refused without a read.
+   */
+  appliedSequence(parent: string, now?: number): string | undefined;
   remember(parent: string, origin: EventOrigin, routes: RememberedRoute[], now?: number): void;
   forget(parent: string): void;
   size(): number;
@@ -65,6 +72,10 @@ export function parentMemo(
       if (entry.origin.run !== origin.run) return refuse('other-run');
       if (!isDirectSuccessor(entry.origin, origin)) return refuse('not-next');
       return { ok: true, routes: entry.routes };
+    },
+    appliedSequence(parent, now) {
+      const routes = memo.recall(parent, now)?.routes ?? [];
+      return appliedSequence(routes.flatMap((r) => (r.body ? [r.body] : [])));
     },
     remember: (parent, origin, routes, now) => memo.remember(parent, { origin, routes }, now),
     forget: (parent) => memo.forget(parent),

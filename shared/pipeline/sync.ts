@@ -1,8 +1,11 @@
 // syncParent: one route event -> the Network Services routes and route status of its parent Service
 // (DESIGN §1, §3.3). Reads only what the parent can own (GET by deterministic id, no project-wide
-// list), refuses stale events twice over (a liveness check against the cluster, then the sequence
-// label), plans scoped to the parent, applies, and writes the routes' status. The shared Mesh comes
-// from the instance's short-lived memo when it has one (mesh-memo.ts).
+// list), checks each event twice over (a liveness check against the cluster, then the sequence
+// label), plans scoped to the parent, applies, and writes the routes' status. An event the cluster
+// has moved past (stale snapshot) is still applied, routes only, when its sequence is newer than the
+// applied one (liveness.ts mayApplyStale): under sustained churn every delivery is stale on arrival,
+// and refusing them all would apply nothing until the churn stops. The shared Mesh comes from the
+// instance's short-lived memo when it has one (mesh-memo.ts).
 import { writeRouteStatuses } from '../cluster/index.ts';
 import { isStale, parentKey } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
@@ -15,7 +18,7 @@ import { translate } from '../translate/index.ts';
 import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
 import type { PipelineDeps } from './deps.ts';
 import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
-import { checkFreshness, readLiveObjects, snapshotDigest } from './liveness.ts';
+import { checkFreshness, mayApplyStale, readLiveObjects, snapshotDigest } from './liveness.ts';
 import {
   candidatePorts,
   desiredForParent,
@@ -44,6 +47,12 @@ export type SyncOutcome =
   | { result: 'skipped'; skip: SyncSkip; detail: string; ms: number }
   | {
       result: 'applied';
+      /**
+       * 'stale': the cluster had moved past the snapshot, which was still newer than what was
+       * applied; its routes were applied and no route status was written (`staleBecause` says why).
+       */
+      snapshot: 'fresh' | 'stale';
+      staleBecause?: string;
       counts: SyncCounts;
       statuses: { written: number; skipped: number };
       messages: string[];
@@ -147,6 +156,31 @@ function countsOf(p: Plan, applied: ApplyResult, rejected: number): SyncCounts {
 
 type Skipped = Extract<SyncOutcome, { result: 'skipped' }>;
 
+/** Writes the parent's entries in its routes' status; any failure throws (transient). */
+async function writeStatuses(
+  deps: PipelineDeps,
+  key: string,
+  parent: RouteEvent['parent'],
+  statuses: ReturnType<typeof markRejectedPorts>,
+): Promise<{ written: number; skipped: number }> {
+  let written;
+  try {
+    written = await writeRouteStatuses(deps.kube, statuses, {
+      controllerName: deps.settings.controllerName,
+      fieldManager: 'gamma-csm-sync',
+      // Our entries for the routes' other parents belong to those parents' syncs.
+      onlyParents: [{ namespace: parent.namespace, name: parent.name }],
+    });
+  } catch (e) {
+    throw new TransientError(`writing route status for ${key}: ${errorMessage(e)}`, { cause: e });
+  }
+  if (written.failed.length)
+    throw new TransientError(
+      `writing route status for ${key}: ${written.failed.map((f) => `${f.kind} ${f.namespace}/${f.name}: ${f.error}`).join('; ')}`,
+    );
+  return { written: written.written, skipped: written.skipped };
+}
+
 export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise<SyncOutcome> {
   const key = parentKey(event.cluster, event.parent.namespace, event.parent.name);
   try {
@@ -171,8 +205,8 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
       ms: ms(),
     };
 
-  // The cluster check comes first: under load most late events are stale, and refusing them this
-  // way spends none of the Network Services request budget (rate limit, project quota).
+  // The cluster check comes first: it decides whether route status may be written, and whether a
+  // late event can be refused before it spends any of the Network Services request budget.
   let live;
   try {
     live = await readLiveObjects(deps.kube, event);
@@ -180,9 +214,22 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
     throw new TransientError(`reading the cluster for ${key}: ${errorMessage(e)}`, { cause: e });
   }
   const freshness = checkFreshness(event, live);
-  if (!freshness.fresh) {
-    deps.parentMemo?.forget(key);
-    return { result: 'skipped', skip: 'stale-snapshot', detail: freshness.why, ms: ms() };
+  // The cheap rule: a stale event no newer than what this instance itself last applied for the
+  // parent (a Pub/Sub duplicate, or a late event) is refused without a request, as every stale event
+  // was before. The labels in Network Services only move up from our own write (the reconcile
+  // carries or raises them) or vanish with the routes, and the read below would refuse the event in
+  // either case; it never refuses an event newer than our write, so no delivery that could move the
+  // parent forward is lost. Nothing was read or written, so the memo stays as it was.
+  const ownBound = freshness.fresh ? undefined : deps.parentMemo?.appliedSequence(key);
+  if (!freshness.fresh && ownBound !== undefined) {
+    const verdict = mayApplyStale(ownBound, event.sequence);
+    if (!verdict.apply)
+      return {
+        result: 'skipped',
+        skip: 'stale-snapshot',
+        detail: `${freshness.why}; ${verdict.why}`,
+        ms: ms(),
+      };
   }
 
   const ids = parentResourceIds(settings.translate, parent, candidatePorts(event));
@@ -199,16 +246,26 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
   // instance wrote this parent's routes from an event in between. (The reconcile may have; it
   // carries the labels over, and whatever it wrote the checks below re-read rather than trust.)
   // What this cannot see, both transient: a late duplicate of event n+1 reaching us after another
-  // instance applied n+2 (Pub/Sub is at-least-once) rewrites n+1 if its snapshot still passes the
-  // cluster check, and ordered redelivery then resends n+2 after it; and two watcher runs at once
-  // (the Deployment runs one, with Recreate). The scheduled reconcile repairs either at the latest.
+  // instance applied n+2 (Pub/Sub is at-least-once) rewrites n+1 (its snapshot is stale by then,
+  // but newer than the n our memo holds), and ordered redelivery then resends n+2 after it; and two
+  // watcher runs at once (the Deployment runs one, with Recreate). The scheduled reconcile repairs
+  // either at the latest.
   const staleBy = (actual: ActualState): Skipped | undefined => {
     const applied = appliedSequence([...actual.httpRoutes, ...actual.grpcRoutes]);
-    if (!isStale(applied, event.sequence)) return undefined;
+    if (isStale(applied, event.sequence))
+      return {
+        result: 'skipped',
+        skip: 'stale-sequence',
+        detail: `sequence ${event.sequence} is older than the applied ${applied}`,
+        ms: ms(),
+      };
+    if (freshness.fresh) return undefined;
+    const verdict = mayApplyStale(applied, event.sequence);
+    if (verdict.apply) return undefined;
     return {
       result: 'skipped',
-      skip: 'stale-sequence',
-      detail: `sequence ${event.sequence} is older than the applied ${applied}`,
+      skip: 'stale-snapshot',
+      detail: `${freshness.why}; ${verdict.why}`,
       ms: ms(),
     };
   };
@@ -285,30 +342,21 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
     if (port !== undefined) rejectedPorts.set(port, `${r.kind}/${r.id} ${r.reason}`);
   }
 
-  const statuses = markRejectedPorts(
-    parentStatuses(translated.statuses, live, parent),
-    parent,
-    rejectedPorts,
-  );
-  let written;
-  try {
-    written = await writeRouteStatuses(deps.kube, statuses, {
-      controllerName: settings.controllerName,
-      fieldManager: 'gamma-csm-sync',
-      // Our entries for the routes' other parents belong to those parents' syncs.
-      onlyParents: [{ namespace: parent.namespace, name: parent.name }],
-    });
-  } catch (e) {
-    throw new TransientError(`writing route status for ${key}: ${errorMessage(e)}`, { cause: e });
-  }
-  if (written.failed.length)
-    throw new TransientError(
-      `writing route status for ${key}: ${written.failed.map((f) => `${f.kind} ${f.namespace}/${f.name}: ${f.error}`).join('; ')}`,
-    );
+  // Statuses are computed from the live objects; a stale snapshot's translation does not describe
+  // them, so only a fresh event writes status (the newer event behind a stale one will).
+  const written = freshness.fresh
+    ? await writeStatuses(
+        deps,
+        key,
+        parent,
+        markRejectedPorts(parentStatuses(translated.statuses, live, parent), parent, rejectedPorts),
+      )
+    : { written: 0, skipped: 0 };
   // Remember only a state we know for certain: every write of the plan landed.
   if (event.origin && result.ok) deps.parentMemo?.remember(key, event.origin, routesAfter(ids, actual, p));
   return {
     result: 'applied',
+    ...(freshness.fresh ? { snapshot: 'fresh' } : { snapshot: 'stale', staleBecause: freshness.why }),
     counts: countsOf(p, result, rejected),
     statuses: { written: written.written, skipped: written.skipped },
     messages: [...rejectedPorts.values(), ...p.refused.map((r) => `refused ${r.kind}/${r.id}: ${r.reason}`)],

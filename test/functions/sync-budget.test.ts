@@ -1,6 +1,7 @@
-// What a sync delivery costs in Network Services requests: a stale event is refused by the cluster
-// check before any API request, and the shared Mesh is read once per instance for a short while
-// (shared/pipeline/mesh-memo.ts), not on every event; a Mesh deleted behind our back comes back.
+// What a sync delivery costs in Network Services requests: a stale event newer than what is applied
+// writes its routes (never its status), an older one writes nothing; the shared Mesh is read once
+// per instance for a short while (shared/pipeline/mesh-memo.ts), not on every event; a Mesh deleted
+// behind our back comes back.
 import test from 'ava';
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline } from '../../infra/local/pipeline.ts';
@@ -12,7 +13,6 @@ const MEMO_MS = 400;
 let p: Pipeline;
 /** Requests to one collection since the last resetStats(), by method. */
 const requests = (collection: string) => p.netsvc.stats().byCollection[collection] ?? {};
-const total = () => p.netsvc.stats().requests;
 
 test.before(async () => {
   p = await startPipeline({ watcher: false, meshMemoTtlMs: MEMO_MS });
@@ -53,16 +53,38 @@ test.serial('later events of an instance do not read the Mesh again', async (t) 
   t.is(requests('httpRoutes').GET, 1, 'the parent’s own routes are still read every time');
 });
 
-test.serial('a stale event costs no Network Services request', async (t) => {
-  p.k8s.apply(service('b', 'ns'));
-  p.k8s.apply(httpRoute('rb', 'ns', 'b', ['/old']));
-  const old = await currentEvent(p, 'ns', 'b');
-  p.k8s.apply(httpRoute('rb', 'ns', 'b', ['/new']));
-  p.netsvc.resetStats();
-  t.is(await push(p.sync.url, old), 204);
-  t.is(total(), 0);
-  t.true(p.logs.some((l) => l.includes('skipped (stale-snapshot)') && l.includes('HTTPRoute ns/rb')));
-});
+test.serial(
+  'a stale event newer than what is applied writes its routes, no status; an older one writes nothing',
+  async (t) => {
+    p.k8s.apply(service('b', 'ns'));
+    p.k8s.apply(httpRoute('rb', 'ns', 'b', ['/first']));
+    const first = await currentEvent(p, 'ns', 'b');
+    t.is(await push(p.sync.url, first), 204);
+    const status = p.k8s.getObject('HTTPRoute', 'ns', 'rb')?.status;
+    p.k8s.apply(httpRoute('rb', 'ns', 'b', ['/old']));
+    const old = await currentEvent(p, 'ns', 'b');
+    p.k8s.apply(httpRoute('rb', 'ns', 'b', ['/new']));
+    // `old` is stale (the cluster says /new) but newer than the applied `first`: it moves forward.
+    p.netsvc.resetStats();
+    t.is(await push(p.sync.url, old), 204);
+    t.deepEqual(prefixesOf(routeFor(p, 'ns', 'b')), ['/old', '/old/']);
+    t.is(requests('httpRoutes').PATCH, 1, 'the routes are written');
+    t.deepEqual(p.k8s.getObject('HTTPRoute', 'ns', 'rb')?.status, status, 'no status written');
+    t.true(
+      p.logs.some(
+        (l) =>
+          l.includes('status not written (stale snapshot: HTTPRoute ns/rb') &&
+          l.includes('"snapshot":"stale"'),
+      ),
+    );
+    // `first` is stale and older than what is applied: refused without a write.
+    p.netsvc.resetStats();
+    t.is(await push(p.sync.url, first), 204);
+    t.is(p.netsvc.stats().writes, 0);
+    t.deepEqual(prefixesOf(routeFor(p, 'ns', 'b')), ['/old', '/old/']);
+    t.true(p.logs.some((l) => l.includes('skipped (stale-s') && l.includes(`sequence ${first.sequence}`)));
+  },
+);
 
 test.serial('a Mesh deleted behind the instance’s back is created again once the memo expires', async (t) => {
   p.k8s.apply(service('c', 'ns'));

@@ -72,7 +72,9 @@ test.serial('the same state again writes nothing; an older sequence is skipped',
   t.true(p.logs.some((l) => l.includes('skipped (stale-sequence)')));
 });
 
-test.serial('a snapshot the cluster has moved past is skipped (liveness check)', async (t) => {
+// With nothing applied there is no sequence to prove the stale snapshot newer (a newer event may have
+// deleted the routes); sync-churn.test.ts covers a stale event newer than what is applied.
+test.serial('a snapshot the cluster has moved past is skipped when nothing is applied', async (t) => {
   p.k8s.apply(service('b', 'ns'));
   p.k8s.apply(httpRoute('rb', 'ns', 'b', ['/old']));
   const old = await currentEvent(p, 'ns', 'b');
