@@ -14,6 +14,7 @@ import {
   serviceNames,
   sleep,
 } from './harness.ts';
+import type { Rig } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -94,13 +95,25 @@ test('API server down for a while -> recovers and publishes the changes made mea
   t.is(status, 200, 'healthy again');
 });
 
+/** The readiness answer once it is 200, or the last answer after `ms`. */
+async function readyzWithin(r: Rig, ms: number): Promise<number> {
+  const end = Date.now() + ms;
+  let code = await r.health('/readyz');
+  while (code !== 200 && Date.now() < end) {
+    await sleep(50);
+    code = await r.health('/readyz');
+  }
+  return code;
+}
+
 test('publish failure -> retried after resumePublishing, nothing lost, newest state wins; readyz reflects it', async (t) => {
   // A short client-side publish deadline, so the library gives up and our retry takes over.
   const r = await rig(t, pubsub, {
     seed: [service('p'), labelled('a', 'p', '1')],
     settings: { publishTimeoutMs: 400 },
   });
-  t.is(await r.health('/readyz'), 200);
+  // Under CPU load a 400 ms publish deadline can miss once before the cut; the retry makes it ready.
+  t.is(await readyzWithin(r, 5000), 200);
   r.proxy.cut();
   r.emu.apply(labelled('a', 'p', '2'));
   await eventually(
@@ -126,7 +139,7 @@ test('publish failure -> retried after resumePublishing, nothing lost, newest st
     ['3'],
     'the stale snapshot was replaced, not sent after the new one',
   );
-  t.is(await r.health('/readyz'), 200);
+  t.is(await readyzWithin(r, 5000), 200);
   const s = r.watcher.stats();
   t.is(s.pending, 0);
   t.is(s.failing, 0);
