@@ -14,7 +14,13 @@ import { loadConfig } from '../../shared/config/index.ts';
 import type { FunctionConfig, LogFormat } from '../../shared/config/index.ts';
 import { encodeReconcileTick } from '../../shared/events/index.ts';
 import type { NetsvcClientOptions } from '../../shared/netsvc/client.ts';
-import { createDeps, makeLogger, meshMemo, netsvcOptionsFor } from '../../shared/pipeline/index.ts';
+import {
+  createDeps,
+  makeLogger,
+  meshMemo,
+  netsvcOptionsFor,
+  parentMemo,
+} from '../../shared/pipeline/index.ts';
 import type { Logger, PipelineDeps, ReconcileSummary, SyncHandling } from '../../shared/pipeline/index.ts';
 import { startWatcher } from '../../functions/watcher/index.ts';
 import { startK8sEmulator } from './k8s/index.ts';
@@ -73,6 +79,8 @@ export interface PipelineOptions {
   netsvcClient?: Partial<NetsvcClientOptions>;
   /** How long sync trusts its last read of the Mesh (default shared/pipeline DEFAULT_MESH_MEMO_TTL_MS). */
   meshMemoTtlMs?: number;
+  /** Within this long after applying a parent, sync passes over stale snapshots of it (default 1 s). */
+  staleApplyIntervalMs?: number;
   /** Fixed ports; 0 or absent picks a free one. */
   ports?: PipelinePorts;
   /** Where the k8s stand-in writes its kubeconfig (default: a temporary file). */
@@ -240,7 +248,12 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     const log: Logger =
       opts.logger ?? makeLogger(config.logFormat, { component: 'pipeline' }, logWriter(opts, lines), 'DEBUG');
     const netsvcClient = new ObservedNetsvcClient({ ...netsvcOptionsFor(config), ...opts.netsvcClient });
-    const memo = opts.meshMemoTtlMs === undefined ? {} : { meshMemo: meshMemo(opts.meshMemoTtlMs) };
+    const memo = {
+      ...(opts.meshMemoTtlMs === undefined ? {} : { meshMemo: meshMemo(opts.meshMemoTtlMs) }),
+      ...(opts.staleApplyIntervalMs === undefined
+        ? {}
+        : { parentMemo: parentMemo(undefined, undefined, opts.staleApplyIntervalMs) }),
+    };
     const deps = { ...createDeps(config, { log, netsvc: netsvcClient, ...memo }), netsvc: netsvcClient };
 
     const syncResults: SyncHandling[] = [];

@@ -15,6 +15,7 @@ export {
   routesAfter,
   DEFAULT_PARENT_MEMO_TTL_MS,
   DEFAULT_PARENT_MEMO_ENTRIES,
+  DEFAULT_STALE_APPLY_INTERVAL_MS,
 } from './parent-memo.ts';
 export type { ParentMemo, RememberedRoute, Recall } from './parent-memo.ts';
 export { ttlMemo } from './memo.ts';

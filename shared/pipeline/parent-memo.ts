@@ -26,6 +26,8 @@ export interface RememberedRoute {
 interface ParentEntry {
   origin: EventOrigin;
   routes: RememberedRoute[];
+  /** When this instance last applied the parent (ms since the epoch). */
+  appliedAt: number;
 }
 
 export type Recall =
@@ -41,6 +43,16 @@ export interface ParentMemo {
    * vanish with the routes: a stale event no newer than it may be refused without a read.
    */
   appliedSequence(parent: string, now?: number): string | undefined;
+  /**
+   * How long ago this instance applied the parent, when that is less than the stale-apply interval
+   * (see syncParent: within it a stale snapshot is passed over); otherwise undefined.
+   */
+  appliedWithinStaleInterval(parent: string, now?: number): number | undefined;
+  /**
+   * The event `origin` was handled without touching Network Services: the remembered routes still
+   * stand, now as of `origin`, so its successor may still use them. Not a direct successor: forgets.
+   */
+  advance(parent: string, origin: EventOrigin | undefined, now?: number): void;
   remember(parent: string, origin: EventOrigin, routes: RememberedRoute[], now?: number): void;
   forget(parent: string): void;
   size(): number;
@@ -55,9 +67,13 @@ export function isDirectSuccessor(previous: EventOrigin, next: EventOrigin): boo
   return previous.run === next.run && next.count === previous.count + 1;
 }
 
+/** Within this long after applying a parent, a stale snapshot of it is passed over (see syncParent). */
+export const DEFAULT_STALE_APPLY_INTERVAL_MS = 1000;
+
 export function parentMemo(
   ttlMs = DEFAULT_PARENT_MEMO_TTL_MS,
   maxEntries = DEFAULT_PARENT_MEMO_ENTRIES,
+  staleApplyIntervalMs = DEFAULT_STALE_APPLY_INTERVAL_MS,
 ): ParentMemo {
   const memo = ttlMemo<ParentEntry>({ ttlMs, maxEntries });
   return {
@@ -77,7 +93,19 @@ export function parentMemo(
       const routes = memo.recall(parent, now)?.routes ?? [];
       return appliedSequence(routes.flatMap((r) => (r.body ? [r.body] : [])));
     },
-    remember: (parent, origin, routes, now) => memo.remember(parent, { origin, routes }, now),
+    appliedWithinStaleInterval(parent, now = Date.now()) {
+      const entry = memo.recall(parent, now);
+      const ago = entry ? now - entry.appliedAt : undefined;
+      return ago !== undefined && ago < staleApplyIntervalMs ? ago : undefined;
+    },
+    advance(parent, origin, now = Date.now()) {
+      const entry = memo.recall(parent, now);
+      if (entry && origin && isDirectSuccessor(entry.origin, origin))
+        memo.remember(parent, { ...entry, origin }, now);
+      else memo.forget(parent);
+    },
+    remember: (parent, origin, routes, now = Date.now()) =>
+      memo.remember(parent, { origin, routes, appliedAt: now }, now),
     forget: (parent) => memo.forget(parent),
     size: () => memo.size(),
   };

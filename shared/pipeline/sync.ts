@@ -232,6 +232,21 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
       };
   }
 
+  // Stale snapshots are applied for progress, not for their own sake: when this instance applied the
+  // parent less than the memo's stale-apply interval (1 s by default) ago, a stale one is passed over (the newer event that
+  // made it stale follows), so a burst costs a write per interval rather than one per event, while
+  // sustained churn still moves the parent forward at least once per interval.
+  const appliedAgo = freshness.fresh ? undefined : deps.parentMemo?.appliedWithinStaleInterval(key);
+  if (!freshness.fresh && appliedAgo !== undefined) {
+    deps.parentMemo?.advance(key, event.origin);
+    return {
+      result: 'skipped',
+      skip: 'stale-snapshot',
+      detail: `${freshness.why}; this instance applied the parent ${appliedAgo} ms ago`,
+      ms: ms(),
+    };
+  }
+
   const ids = parentResourceIds(settings.translate, parent, candidatePorts(event));
   const translated = desiredForParent(translate(event.snapshot, settings.translate), parent);
   const digest = snapshotDigest(event);

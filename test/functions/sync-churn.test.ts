@@ -17,7 +17,8 @@ const NS = 'churn';
 const RUN = 'run-churn';
 
 test.before(async () => {
-  p = await startPipeline({ watcher: false });
+  // Deliveries here come back to back; the 1 s stale-apply interval has its own test below.
+  p = await startPipeline({ watcher: false, staleApplyIntervalMs: 0 });
   p.k8s.apply(namespace(NS));
 });
 test.after.always(async () => {
@@ -152,5 +153,36 @@ test.serial(
     );
     t.is(p.netsvc.stats().writes, writes);
     t.is(routeFor(p, NS, 'gone'), undefined, 'the deleted route stays deleted');
+  },
+);
+
+test.serial(
+  'within 1 s of its own apply an instance passes over stale snapshots; after it, applies one',
+  async (t) => {
+    // The default interval, on an instance of its own (the shared pipeline runs with 0).
+    const deps = { ...p.deps, parentMemo: parentMemo() };
+    p.k8s.apply(service('burst', NS));
+    t.like(await syncParent(await changeTo('burst', 0, 1), deps), { result: 'applied', snapshot: 'fresh' });
+    const stale = await changeTo('burst', 1, 2);
+    const fresh = await changeTo('burst', 2, 3);
+
+    p.netsvc.resetStats();
+    const passed = await syncParent(stale, deps);
+    t.like(passed, { result: 'skipped', skip: 'stale-snapshot' });
+    t.regex((passed as { detail: string }).detail, /this instance applied the parent \d+ ms ago/);
+    t.is(p.netsvc.stats().requests, 0, 'passed over without a request');
+    t.deepEqual(prefixes('burst'), ['/v0', '/v0/']);
+
+    // The pass-over advanced the memo: the fresh successor still takes the one-request path.
+    t.like(await syncParent(fresh, deps), { result: 'applied', snapshot: 'fresh' });
+    t.deepEqual(requestMix(), { 'PATCH httpRoutes': 1 });
+    t.deepEqual(prefixes('burst'), ['/v2', '/v2/']);
+
+    // Churn goes on past the interval: the next stale snapshot is applied (progress).
+    const late = await changeTo('burst', 3, 4);
+    await changeTo('burst', 4, 5);
+    await new Promise((r) => setTimeout(r, 1100));
+    t.like(await syncParent(late, deps), { result: 'applied', snapshot: 'stale' });
+    t.deepEqual(prefixes('burst'), ['/v3', '/v3/']);
   },
 );

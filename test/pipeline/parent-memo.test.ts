@@ -100,3 +100,19 @@ test('routesAfter: written bodies, deleted ids null, the rest as read', (t) => {
     { kind: 'grpcRoutes', id: 'g81', body: null },
   ]);
 });
+
+test('parentMemo: the stale-apply interval runs from the apply; advance keeps routes for the direct successor only', (t) => {
+  const memo = parentMemo(30_000, 10, 1000);
+  t.is(memo.appliedWithinStaleInterval('p', 0), undefined, 'nothing applied');
+  memo.remember('p', { run: 'r', count: 1 }, remembered, 10_000);
+  t.is(memo.appliedWithinStaleInterval('p', 10_400), 400);
+  t.is(memo.appliedWithinStaleInterval('p', 11_000), undefined, 'the interval is over');
+  memo.advance('p', { run: 'r', count: 2 }, 10_500);
+  t.is(memo.appliedWithinStaleInterval('p', 10_600), 600, 'advancing is not applying');
+  t.deepEqual(memo.recallSuccessor('p', { run: 'r', count: 3 }, 10_700), { ok: true, routes: remembered });
+  memo.advance('p', { run: 'r', count: 5 }, 10_800); // a gap: the routes may be stale
+  t.deepEqual(memo.recallSuccessor('p', { run: 'r', count: 6 }, 10_900), { ok: false, why: 'none' });
+  memo.remember('q', { run: 'r', count: 1 }, remembered, 0);
+  memo.advance('q', undefined, 1);
+  t.is(memo.size(), 0, 'no origin: forgotten');
+});
