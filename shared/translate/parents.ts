@@ -50,25 +50,27 @@ export function selectParent(
 ): ParentSelection {
   const namespace =
     typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
-  const label = `Service ${namespace}/${ref.name}`;
+  // Built only for a problem: most parents have none, and this runs once per parentRef.
+  const label = () => `Service ${namespace}/${ref.name}`;
   if (namespace !== routeNamespace) {
     return {
       ok: false,
       problem: {
         reason: 'UnsupportedValue',
-        message: `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${label} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
+        message: `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${label()} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
       },
     };
   }
   const service = findService(namespace, ref.name);
-  if (!service) return { ok: false, problem: { reason: 'NoMatchingParent', message: `${label} not found` } };
+  if (!service)
+    return { ok: false, problem: { reason: 'NoMatchingParent', message: `${label()} not found` } };
   const spec = isObj(service.spec) ? service.spec : {};
   if (spec.type === 'ExternalName') {
     return {
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label} is an ExternalName Service, which cannot be a mesh parent`,
+        message: `${label()} is an ExternalName Service, which cannot be a mesh parent`,
       },
     };
   }
@@ -77,27 +79,27 @@ export function selectParent(
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label} is headless (clusterIP: None), which cannot be a mesh parent`,
+        message: `${label()} is headless (clusterIP: None), which cannot be a mesh parent`,
       },
     };
   }
-  const all = (Array.isArray(spec.ports) ? spec.ports : []).filter(
-    (p): p is ServicePort => isObj(p) && typeof p.port === 'number' && isTcpPort(p as ServicePort),
-  );
-  const selected = all.filter(
-    (p) =>
-      (ref.port === undefined || p.port === ref.port) &&
-      (ref.sectionName === undefined || p.name === ref.sectionName),
-  );
+  // TCP ports the ref selects, in Service order; without port and sectionName, non-HTTP ones are skipped.
   const implicit = ref.port === undefined && ref.sectionName === undefined;
-  const skipped = implicit ? selected.filter((p) => NON_HTTP.has(portProtocol(p))) : [];
-  const ports = selected.filter((p) => !skipped.includes(p));
+  const ports: ServicePort[] = [];
+  const skipped: ServicePort[] = [];
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+    if (!isObj(p) || typeof p.port !== 'number' || !isTcpPort(p as ServicePort)) continue;
+    if (ref.port !== undefined && p.port !== ref.port) continue;
+    if (ref.sectionName !== undefined && p.name !== ref.sectionName) continue;
+    if (implicit && NON_HTTP.has(portProtocol(p as ServicePort))) skipped.push(p as ServicePort);
+    else ports.push(p as ServicePort);
+  }
   if (ports.length === 0 && skipped.length) {
     return {
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label} has only non-HTTP ports (${skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ')}); select one explicitly with port or sectionName`,
+        message: `${label()} has only non-HTTP ports (${skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ')}); select one explicitly with port or sectionName`,
       },
     };
   }
@@ -112,7 +114,7 @@ export function selectParent(
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label} has no TCP port${wanted ? ` ${wanted}` : 's'}`,
+        message: `${label()} has no TCP port${wanted ? ` ${wanted}` : 's'}`,
       },
     };
   }
