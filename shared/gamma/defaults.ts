@@ -116,11 +116,7 @@ function headerMatch(match: unknown): unknown {
 function httpRouteSpec(spec: unknown): unknown {
   if (!isPlainObject(spec)) return spec;
   let out = spec;
-  const refs = mapList(spec.parentRefs, parentRef);
-  if (refs !== spec.parentRefs) {
-    out = shallowCopy(spec);
-    out.parentRefs = refs;
-  }
+  out = withField(out, spec, 'parentRefs', mapList(spec.parentRefs, parentRef));
   const rules = out.rules;
   const nextRules =
     rules === undefined ? [{ matches: [{ path: defaultPathMatch() }] }] : mapList(rules, httpRule);
@@ -134,11 +130,7 @@ function httpRouteSpec(spec: unknown): unknown {
 function grpcRouteSpec(spec: unknown): unknown {
   if (!isPlainObject(spec)) return spec;
   let out = spec;
-  const refs = mapList(spec.parentRefs, parentRef);
-  if (refs !== spec.parentRefs) {
-    out = shallowCopy(spec);
-    out.parentRefs = refs;
-  }
+  out = withField(out, spec, 'parentRefs', mapList(spec.parentRefs, parentRef));
   out = withField(out, spec, 'rules', mapList(out.rules, grpcRule));
   return out;
 }
@@ -146,12 +138,12 @@ function grpcRouteSpec(spec: unknown): unknown {
 function httpRule(rule: unknown): unknown {
   if (!isPlainObject(rule)) return rule;
   let out = rule;
-  const matches = rule.matches;
-  const nextMatches = matches === undefined ? [{ path: defaultPathMatch() }] : mapList(matches, httpMatch);
-  if (nextMatches !== matches) {
-    out = shallowCopy(rule);
-    out.matches = nextMatches;
-  }
+  out = withField(
+    out,
+    rule,
+    'matches',
+    rule.matches === undefined ? [{ path: defaultPathMatch() }] : mapList(rule.matches, httpMatch),
+  );
   out = withField(out, rule, 'filters', mapList(out.filters, httpFilter));
   out = withField(out, rule, 'backendRefs', mapList(out.backendRefs, httpBackendRef));
   return withSessionPersistence(out, rule);
@@ -160,12 +152,7 @@ function httpRule(rule: unknown): unknown {
 function grpcRule(rule: unknown): unknown {
   if (!isPlainObject(rule)) return rule;
   let out = rule;
-  const matches = rule.matches;
-  const nextMatches = mapList(matches, grpcMatch);
-  if (nextMatches !== matches) {
-    out = shallowCopy(rule);
-    out.matches = nextMatches;
-  }
+  out = withField(out, rule, 'matches', mapList(rule.matches, grpcMatch));
   out = withField(out, rule, 'filters', mapList(out.filters, grpcFilter));
   out = withField(out, rule, 'backendRefs', mapList(out.backendRefs, grpcBackendRef));
   return withSessionPersistence(out, rule);
@@ -183,12 +170,12 @@ function withSessionPersistence(out: Obj, rule: Obj): Obj {
 function httpMatch(match: unknown): unknown {
   if (!isPlainObject(match)) return match;
   let out = match;
-  const path = match.path;
-  const nextPath = path === undefined ? defaultPathMatch() : pathMatch(path);
-  if (nextPath !== path) {
-    out = shallowCopy(match);
-    out.path = nextPath;
-  }
+  out = withField(
+    out,
+    match,
+    'path',
+    match.path === undefined ? defaultPathMatch() : pathMatch(match.path),
+  );
   out = withField(out, match, 'headers', mapList(out.headers, headerMatch));
   out = withField(out, match, 'queryParams', mapList(out.queryParams, headerMatch));
   return out;

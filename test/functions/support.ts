@@ -64,4 +64,16 @@ export async function push(
   return res.status;
 }
 
+/**
+ * Route requests at the NS emulator by `METHOD collection` since its last resetStats(). Mesh reads
+ * are left out: the Mesh has its own memo (sync-budget.test.ts), re-read after a write and every few seconds.
+ */
+export function requestMix(p: Pipeline): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [collection, methods] of Object.entries(p.netsvc.stats().byCollection))
+    for (const [method, n] of Object.entries(methods))
+      if (n > 0 && collection !== 'meshes') out[`${method} ${collection}`] = n;
+  return out;
+}
+
 export { accepted, httpRoute, namespace, prefixesOf, routeFor, service, statusOf } from '../e2e/support.ts';

@@ -9,7 +9,16 @@ import type { Pipeline } from '../../infra/local/pipeline.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import { LABEL_SEQUENCE, parentMemo, parentResourceIds, syncParent } from '../../shared/pipeline/index.ts';
 import { translate } from '../../shared/translate/index.ts';
-import { currentEvent, httpRoute, namespace, prefixesOf, push, routeFor, service } from './support.ts';
+import {
+  currentEvent,
+  httpRoute,
+  namespace,
+  prefixesOf,
+  push,
+  routeFor,
+  service,
+  requestMix,
+} from './support.ts';
 
 let p: Pipeline;
 const NS = 'mm';
@@ -21,18 +30,6 @@ test.before(async () => {
 test.after.always(async () => {
   await p?.close();
 });
-
-/**
- * Route requests by `METHOD collection` since the last resetStats(). Mesh reads are left out: the
- * Mesh has its own memo (sync-budget.test.ts), re-read after a write and every few seconds.
- */
-function requestMix(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [collection, methods] of Object.entries(p.netsvc.stats().byCollection))
-    for (const [method, n] of Object.entries(methods))
-      if (n > 0 && collection !== 'meshes') out[`${method} ${collection}`] = n;
-  return out;
-}
 
 const withOrigin = (e: RouteEvent, run: string, count: number): RouteEvent => ({
   ...e,
@@ -64,23 +61,23 @@ test.serial('successive events of one parent cost one request, not three', async
   await parentApplied('one', 'run-a');
   p.netsvc.resetStats();
   await pushed(t, await change('one', ['/b'], 'run-a', 2));
-  t.deepEqual(requestMix(), { 'PATCH httpRoutes': 1 }, 'the direct successor only writes');
+  t.deepEqual(requestMix(p), { 'PATCH httpRoutes': 1 }, 'the direct successor only writes');
   t.deepEqual(prefixesOf(routeFor(p, NS, 'one')), ['/b', '/b/']);
   p.netsvc.resetStats();
   await pushed(t, await change('one', ['/c'], 'run-a', 3));
-  t.deepEqual(requestMix(), { 'PATCH httpRoutes': 1 });
+  t.deepEqual(requestMix(p), { 'PATCH httpRoutes': 1 });
   t.deepEqual(prefixesOf(routeFor(p, NS, 'one')), ['/c', '/c/']);
   // The same change without an origin: both kinds are read by id, then written (3 requests).
   p.k8s.apply(httpRoute('r-one', NS, 'one', ['/d']));
   p.netsvc.resetStats();
   await pushed(t, await currentEvent(p, NS, 'one'));
-  t.deepEqual(requestMix(), { 'GET httpRoutes': 1, 'GET grpcRoutes': 1, 'PATCH httpRoutes': 1 });
+  t.deepEqual(requestMix(p), { 'GET httpRoutes': 1, 'GET grpcRoutes': 1, 'PATCH httpRoutes': 1 });
   t.deepEqual(prefixesOf(routeFor(p, NS, 'one')), ['/d', '/d/']);
 });
 
 test.serial('a gap in the count, another run, a repeat or no origin: the routes are read', async (t) => {
   await parentApplied('two', 'run-b');
-  const reads = () => (requestMix()['GET httpRoutes'] ?? 0) + (requestMix()['GET grpcRoutes'] ?? 0);
+  const reads = () => (requestMix(p)['GET httpRoutes'] ?? 0) + (requestMix(p)['GET grpcRoutes'] ?? 0);
   const cases: [string, (e: RouteEvent) => RouteEvent][] = [
     ['a gap (count 3 after 1)', (e) => withOrigin(e, 'run-b', 3)],
     ['another run', (e) => withOrigin(e, 'run-other', 4)],
@@ -110,7 +107,7 @@ test.serial('a route deleted behind the memo is created again (404 -> read, plan
   p.netsvc.resetStats();
   await pushed(t, await change('three', ['/again'], 'run-c', 2));
   t.deepEqual(prefixesOf(routeFor(p, NS, 'three')), ['/again', '/again/']);
-  const mix = requestMix();
+  const mix = requestMix(p);
   t.is(mix['PATCH httpRoutes'], 1, 'the blind write met 404');
   t.is(mix['POST httpRoutes'], 1, 'then created from a real read');
   t.is(mix['GET httpRoutes'], 1);
@@ -129,8 +126,8 @@ test.serial('an unchanged plan from the memo is checked: drift behind the memo i
   // The same cluster state again (a resync): against the memo nothing would change.
   await pushed(t, withOrigin(first, 'run-d', 2));
   t.deepEqual(prefixesOf(routeFor(p, NS, 'four')), ['/keep', '/keep/']);
-  t.is(requestMix()['GET httpRoutes'], 1, 'verified with a real read');
-  t.is(requestMix()['PATCH httpRoutes'], 1, 'and repaired');
+  t.is(requestMix(p)['GET httpRoutes'], 1, 'verified with a real read');
+  t.is(requestMix(p)['PATCH httpRoutes'], 1, 'and repaired');
 });
 
 test.serial('the other kind created behind the memo is deleted when the memo sees no change', async (t) => {
@@ -147,7 +144,7 @@ test.serial('the other kind created behind the memo is deleted when the memo see
   p.netsvc.resetStats();
   await pushed(t, withOrigin(first, 'run-e', 2));
   t.is(p.netsvc.resources('grpcRoutes').filter((r) => (r as { name: string }).name === name).length, 0);
-  t.is(requestMix()['DELETE grpcRoutes'], 1);
+  t.is(requestMix(p)['DELETE grpcRoutes'], 1);
   t.deepEqual(prefixesOf(routeFor(p, NS, 'five')), ['/a', '/a/']);
 });
 
@@ -166,7 +163,7 @@ test.serial('a route changed behind the memo to what the next event wants ends r
   const after = routeFor(p, NS, 'six') as { labels: Record<string, string> };
   t.deepEqual(prefixesOf(after), ['/new', '/new/']);
   t.is(after.labels[LABEL_SEQUENCE], next.sequence, 'the write from the memo moved the sequence label');
-  t.deepEqual(requestMix(), { 'PATCH httpRoutes': 1 });
+  t.deepEqual(requestMix(p), { 'PATCH httpRoutes': 1 });
 });
 
 test.serial('a write planned from the memo replaces every field, so drift in others goes too', async (t) => {
@@ -182,7 +179,7 @@ test.serial('a write planned from the memo replaces every field, so drift in oth
   });
   p.netsvc.resetStats();
   await pushed(t, await change('eight', ['/two'], 'run-i', 2));
-  t.deepEqual(requestMix(), { 'PATCH httpRoutes': 1 }, 'still one blind write');
+  t.deepEqual(requestMix(p), { 'PATCH httpRoutes': 1 }, 'still one blind write');
   const after = routeFor(p, NS, 'eight') as Record<string, unknown>;
   t.deepEqual(prefixesOf(after), ['/two', '/two/']);
   t.is(after.description, description);
@@ -207,7 +204,7 @@ test.serial('duplicates and out-of-order redeliveries never regress', async (t) 
     p.netsvc.resetStats();
     await pushed(t, e);
     t.deepEqual(prefixesOf(routeFor(p, NS, 'seven')), expected, `${what} changes nothing`);
-    t.is(requestMix()['PATCH httpRoutes'] ?? 0, 0, `${what} writes nothing`);
+    t.is(requestMix(p)['PATCH httpRoutes'] ?? 0, 0, `${what} writes nothing`);
   }
 
   // Each of those refused the memo. Now this instance applies B as count 1 of a new run; another
@@ -222,11 +219,11 @@ test.serial('duplicates and out-of-order redeliveries never regress', async (t) 
   t.deepEqual(prefixesOf(routeFor(p, NS, 'seven')), withC);
   p.netsvc.resetStats();
   await pushed(t, c);
-  t.deepEqual(requestMix(), { 'PATCH httpRoutes': 1 }, 'planned from the memo of count 1');
+  t.deepEqual(requestMix(p), { 'PATCH httpRoutes': 1 }, 'planned from the memo of count 1');
   t.deepEqual(prefixesOf(routeFor(p, NS, 'seven')), withC);
   // And B once more (count 1 again) is refused by the sequence label.
   p.netsvc.resetStats();
   await pushed(t, withOrigin(b, 'run-h', 1));
   t.deepEqual(prefixesOf(routeFor(p, NS, 'seven')), withC);
-  t.is(requestMix()['PATCH httpRoutes'] ?? 0, 0);
+  t.is(requestMix(p)['PATCH httpRoutes'] ?? 0, 0);
 });

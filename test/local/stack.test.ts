@@ -214,10 +214,11 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
     status.conditions.find((c) => c.type === 'Accepted'),
     { status: 'True' },
   );
-  t.regex(
-    run.stdout(),
-    /Service default\/web: HTTPRoute default\/web-route added -> snapshot published -> httpRoutes\/\S+ created \(1 rule\) in \d+ ms, HTTPRoute default\/web-route Accepted/,
-  );
+  // The live-log line is printed once the sync has answered, which can trail the status write.
+  const liveLine =
+    /Service default\/web: HTTPRoute default\/web-route added -> snapshot published -> httpRoutes\/\S+ created \(1 rule\) in \d+ ms, HTTPRoute default\/web-route Accepted/;
+  await eventually('the live-log line', () => liveLine.exec(run.stdout())?.[0], 5000).catch(() => undefined);
+  t.regex(run.stdout(), liveLine);
 
   if (await hasKubectl()) {
     const file = path.join(run.workDir, 'kubectl-route.json');
