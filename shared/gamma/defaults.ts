@@ -170,12 +170,7 @@ function withSessionPersistence(out: Obj, rule: Obj): Obj {
 function httpMatch(match: unknown): unknown {
   if (!isPlainObject(match)) return match;
   let out = match;
-  out = withField(
-    out,
-    match,
-    'path',
-    match.path === undefined ? defaultPathMatch() : pathMatch(match.path),
-  );
+  out = withField(out, match, 'path', match.path === undefined ? defaultPathMatch() : pathMatch(match.path));
   out = withField(out, match, 'headers', mapList(out.headers, headerMatch));
   out = withField(out, match, 'queryParams', mapList(out.queryParams, headerMatch));
   return out;
