@@ -3,6 +3,7 @@
 import { GoogleAuth } from 'google-auth-library';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FunctionConfig } from '../config/index.ts';
+import { translateOptionsFrom } from '../config/index.ts';
 import { makeKubeConfig } from '../cluster/index.ts';
 import { NetsvcClient } from '../netsvc/client.ts';
 import type { NetsvcClientOptions } from '../netsvc/client.ts';
@@ -37,17 +38,8 @@ export interface PipelineDeps {
 }
 
 export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
-  const translate: TranslateOptions = {
-    project: config.project,
-    location: config.location,
-    mesh: config.mesh,
-    clusterId: config.clusterId,
-    controllerName: config.controllerName,
-    clusterDomain: config.clusterDomain,
-  };
-  if (config.backendServiceTemplate) translate.backendServiceTemplate = config.backendServiceTemplate;
   return {
-    translate,
+    translate: translateOptionsFrom(config),
     plan: {
       clusterId: config.clusterId,
       manageMesh: config.manageMesh,

@@ -1,7 +1,10 @@
 // The kinds the stand-in serves and the discovery documents kubectl and client-node read about them.
 // Pure data: no I/O here.
 
-export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+import type { ObjectMeta } from '../../../shared/gamma/types.ts';
+import { GATEWAY_GROUP } from '../../../shared/gamma/types.ts';
+
+export { GATEWAY_GROUP };
 
 export interface ResourceDef {
   group: string; // '' for core
@@ -17,17 +20,9 @@ export interface ResourceDef {
   columns?: { name: string; cell(obj: KubeObj): string }[];
 }
 
-export interface Meta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+/** Object metadata as the stand-in stores it: the Gateway API types' metadata plus managedFields. */
+export interface Meta extends ObjectMeta {
   managedFields?: ManagedField[];
-  [key: string]: unknown;
 }
 
 export interface ManagedField {
