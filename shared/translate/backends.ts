@@ -41,7 +41,6 @@ export type BackendResolver = (ref: BackendObjectReference, routeNamespace: stri
  */
 export function backendResolver(services: ServiceIndex, options: TranslateOptions): BackendResolver {
   const byNamespace = new Map<string, Map<string, Map<number | undefined, ResolvedBackend>>>();
-  const byObject = new Map<string, Map<object, ResolvedBackend>>();
   const resolveByKey = (ref: BackendObjectReference, routeNamespace: string): ResolvedBackend => {
     const port = memoPort(ref);
     if (port === null) return resolveBackendRef(ref, routeNamespace, services, options);
@@ -57,11 +56,7 @@ export function backendResolver(services: ServiceIndex, options: TranslateOption
   };
   return (ref, routeNamespace) => {
     if (!isObj(ref)) return resolveBackendRef(ref, routeNamespace, services, options);
-    let seen = byObject.get(routeNamespace);
-    if (!seen) byObject.set(routeNamespace, (seen = new Map()));
-    let resolved = seen.get(ref);
-    if (!resolved) seen.set(ref, (resolved = resolveByKey(ref, routeNamespace)));
-    return resolved;
+    return resolveByKey(ref, routeNamespace);
   };
 }
 

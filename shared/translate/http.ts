@@ -5,19 +5,12 @@
 // entry already matches everything, so it never shadows anything).
 import type { HTTPBackendRef, HTTPRoute, HTTPRouteFilter, HTTPRouteRule } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
-import type {
-  NsHeaderModifier,
-  NsHttpAction,
-  NsHttpDestination,
-  NsHttpMatch,
-  NsHttpRule,
-  Problem,
-} from './model.ts';
-import { droppedRule, normalizeMatches, sameAction } from './model.ts';
-import type { ArmKind, NormalMatch } from './match.ts';
-import { httpMatchArms, isCatchAll, normalizeHttpMatch } from './match.ts';
-import type { BackendResolver, WeightedBackend } from './backends.ts';
-import { backendWeight, splitBackends } from './backends.ts';
+import type { NsHeaderModifier, NsHttpAction, NsHttpDestination, NsHttpRule, Problem } from './model.ts';
+import { sameAction } from './model.ts';
+import type { ArmKind, MatchArm, NormalMatch } from './match.ts';
+import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
+import type { BackendResolver } from './backends.ts';
+import { backendWeight, errorPercent } from './backends.ts';
 import { convertHeaderModifier, modifiedHeaderNames } from './filters/header-modifier.ts';
 import { convertRedirect } from './filters/redirect.ts';
 import { convertRewrite } from './filters/rewrite.ts';
@@ -27,11 +20,14 @@ import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { RouteOrderKey } from './precedence.ts';
 import { compareHttpMatches, compareOrderKeys, timestampMs } from './precedence.ts';
-import { asArray, isObj } from './util.ts';
+import { isObj } from './util.ts';
+
+/** One Network Services match of an entry with the action it leads to. */
+export type HttpArm = MatchArm & { action: NsHttpAction };
 
 export interface HttpEntry {
   normal: NormalMatch;
-  arms: { match: NsHttpMatch; action: NsHttpAction }[];
+  arms: HttpArm[];
   order: RouteOrderKey;
   ruleKey: string; // "HTTPRoute ns/name rule N"
   backends: string[];
@@ -151,30 +147,63 @@ function destinationExtra(
 }
 
 const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
+const NO_TEXT: string[] = Object.freeze([]) as unknown as string[];
+const NO_MAPPINGS: BackendMapping[] = Object.freeze([]) as unknown as BackendMapping[];
 
+/** The rule's matches normalized (no matches = one empty match), or why the rule must be dropped. */
+function normalMatches(raw: unknown): NormalMatch[] | string {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    const normal = normalHttpMatch({});
+    return typeof normal === 'string' ? `match 0: ${normal}` : [normal];
+  }
+  const normals: NormalMatch[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const normal = normalHttpMatch(raw[i]);
+    if (typeof normal === 'string') return `match ${i}: ${normal}`;
+    normals.push(normal);
+  }
+  return normals;
+}
+
+function droppedHttpRule(
+  entries: HttpEntry[],
+  warnings: string[],
+  mappings: BackendMapping[],
+  message: string,
+  failClosed = false,
+): CompiledRule {
+  return { entries, warnings, mappings, dropped: { reason: 'UnsupportedValue', message, failClosed } };
+}
+
+/** The path part of a redirect or rewrite filter, whose conversion depends on the arm's kind. */
+function pathModifierOf(spec: unknown): unknown {
+  return isObj(spec) ? spec.path : undefined;
+}
+
+/**
+ * Compiles one rule. Written for the common case (few matches, plain backends): results are built
+ * directly, without intermediate wrappers, and a rule whose action does not depend on the arm (no
+ * path redirect or rewrite) shares one action object across all its arms.
+ */
 export function compileHttpRule(
   route: RouteIdentity,
   ruleIndex: number,
   rule: HTTPRouteRule,
   ctx: CompileContext,
 ): CompiledRule {
-  const out: CompiledRule = { entries: [], warnings: [], mappings: [] };
-  const drop = (message: string, failClosed = false): CompiledRule => droppedRule(out, message, failClosed);
-  const matches = normalizeMatches(rule.matches, normalizeHttpMatch);
-  if (!matches.ok) return drop(matches.problem.message);
-  const normals: NormalMatch[] = matches.value;
+  const normals = normalMatches(rule.matches);
+  if (typeof normals === 'string') return droppedHttpRule([], NO_TEXT, NO_MAPPINGS, normals);
   const filters = ruleFilters(rule.filters);
   const ruleKey = `HTTPRoute ${route.ref} rule ${ruleIndex}`;
 
   if (filters.closed) {
     // Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
     // through to a broader rule.
+    const entries: HttpEntry[] = [];
     for (let i = 0; i < normals.length; i++) {
-      const arms = httpMatchArms(normals[i]).map((arm) => ({
-        match: arm.match,
-        action: { directResponse: { status: 500 } },
-      }));
-      out.entries.push({
+      const arms = httpMatchArms(normals[i]) as HttpArm[];
+      for (const arm of arms) arm.action = DIRECT_500;
+      entries.push({
         normal: normals[i],
         arms,
         order: routeOrder(route, ruleIndex, i),
@@ -182,16 +211,18 @@ export function compileHttpRule(
         backends: [],
       });
     }
-    return drop(`${filters.closed}; requests matching this rule are answered with HTTP 500`, true);
+    const message = `${filters.closed}; requests matching this rule are answered with HTTP 500`;
+    return droppedHttpRule(entries, NO_TEXT, NO_MAPPINGS, message, true);
   }
 
+  let warnings = NO_TEXT;
+  const drop = (message: string) => droppedHttpRule([], warnings, NO_MAPPINGS, message);
   const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
   const responseMod = convertHeaderModifier(filters.responseHeaderModifier?.responseHeaderModifier);
   const { redirect, rewrite, mirrors, cors } = filters;
-  const backendRefs = asArray<unknown>(rule.backendRefs);
-  const hasBackendRef = backendRefs.some(isObj);
+  const backendRefs: unknown[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : NO_TEXT;
   if (redirect && rewrite) return drop('RequestRedirect and URLRewrite cannot be combined');
-  if (redirect && hasBackendRef) return drop('RequestRedirect cannot be combined with backendRefs');
+  if (redirect && backendRefs.some(isObj)) return drop('RequestRedirect cannot be combined with backendRefs');
   if (mirrors.length > 1)
     return drop(
       'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
@@ -199,32 +230,40 @@ export function compileHttpRule(
 
   const timing = convertTimeoutsAndRetry(rule);
   if (!timing.ok) return drop(timing.problem.message);
-  if (timing.value.warnings.length) out.warnings.push(...timing.value.warnings);
+  if (timing.value.warnings.length) warnings = [...timing.value.warnings];
   const session = convertSessionPersistence(rule.sessionPersistence);
   if (!session.ok) return drop(session.problem.message);
-  if (session.value?.warnings.length) out.warnings.push(...session.value.warnings);
+  if (session.value?.warnings.length) warnings = [...warnings, ...session.value.warnings];
 
-  // Backends with their per-destination header modifiers.
-  const weighted: WeightedBackend<DestinationExtra>[] = [];
+  // Backends with their per-destination header modifiers. Weight 0 is dropped; unresolved weight
+  // becomes the share of requests answered with an error (see backends.ts).
+  const destinations: NsHttpDestination[] = [];
+  const backendsLabel: string[] = [];
+  const mappings: BackendMapping[] = [];
+  let validWeight = 0;
+  let invalidWeight = 0;
   for (const raw of backendRefs) {
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
     const extra = destinationExtra(ref, requestMod, responseMod);
     if (typeof extra === 'string') return drop(extra);
-    weighted.push({ ref, weight: backendWeight(ref), resolved: ctx.resolve(ref, route.namespace), extra });
-  }
-  const split = splitBackends(weighted);
-  const destinations: NsHttpDestination[] = [];
-  const backendsLabel: string[] = [];
-  for (const b of split.valid) {
+    const weight = backendWeight(ref);
+    const resolved = ctx.resolve(ref, route.namespace);
+    if (!(weight > 0)) continue;
+    if (!resolved.ok) {
+      invalidWeight += weight;
+      continue;
+    }
+    validWeight += weight;
     destinations.push(
-      b.extra === NO_EXTRA
-        ? { serviceName: b.resolved.serviceName, weight: b.weight }
-        : { serviceName: b.resolved.serviceName, weight: b.weight, ...b.extra },
+      extra === NO_EXTRA
+        ? { serviceName: resolved.serviceName, weight }
+        : { serviceName: resolved.serviceName, weight, ...extra },
     );
-    out.mappings.push(b.resolved.mapping);
-    backendsLabel.push(b.resolved.label);
+    mappings.push(resolved.mapping);
+    backendsLabel.push(resolved.label);
   }
+  const abortPercent = errorPercent(validWeight, invalidWeight);
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
   if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
@@ -234,31 +273,39 @@ export function compileHttpRule(
         destination: { serviceName: target.serviceName },
         mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
       };
-      out.mappings.push(target.mapping);
-    } else out.warnings.push(`RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`);
+      mappings.push(target.mapping);
+    } else
+      warnings = [
+        ...warnings,
+        `RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`,
+      ];
   }
+  const fail = (message: string) => droppedHttpRule([], warnings, mappings, message);
 
-  const needsArmKind = [redirect?.requestRedirect?.path, rewrite?.urlRewrite?.path].some(
-    (p) => isObj(p) && p.type === 'ReplacePrefixMatch',
-  );
-  const actionFor = (kind: ArmKind): { action?: NsHttpAction; error?: string } => {
+  const redirectPath = redirect ? pathModifierOf(redirect.requestRedirect) : undefined;
+  const rewritePath = rewrite ? pathModifierOf(rewrite.urlRewrite) : undefined;
+  // Only a path redirect or rewrite makes the action depend on the arm; ReplacePrefixMatch also
+  // needs the root prefix split into its two arms.
+  const perKind = redirectPath !== undefined || rewritePath !== undefined;
+  const splitRoot = [redirectPath, rewritePath].some((p) => isObj(p) && p.type === 'ReplacePrefixMatch');
+  const actionFor = (kind: ArmKind): NsHttpAction | string => {
     const action: NsHttpAction = {};
     if (redirect) {
       const converted = convertRedirect(redirect.requestRedirect, kind, ctx.servicePort);
-      if (!converted.ok) return { error: converted.problem.message };
+      if (!converted.ok) return converted.problem.message;
       action.redirect = converted.value;
     } else if (destinations.length === 0) {
-      return { action: DIRECT_500 };
+      return DIRECT_500;
     } else {
       action.destinations = destinations;
-      if (split.errorPercent > 0)
-        action.faultInjectionPolicy = { abort: { httpStatus: 500, percentage: split.errorPercent } };
+      if (abortPercent > 0)
+        action.faultInjectionPolicy = { abort: { httpStatus: 500, percentage: abortPercent } };
     }
     if (requestMod) action.requestHeaderModifier = requestMod as NsHeaderModifier;
     if (responseMod) action.responseHeaderModifier = responseMod as NsHeaderModifier;
     if (rewrite) {
       const converted = convertRewrite(rewrite.urlRewrite, kind);
-      if (!converted.ok) return { error: converted.problem.message };
+      if (!converted.ok) return converted.problem.message;
       if (Object.keys(converted.value).length) action.urlRewrite = converted.value;
     }
     if (!redirect) {
@@ -268,27 +315,30 @@ export function compileHttpRule(
       if (session.value) action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
     }
     if (cors) action.corsPolicy = convertCors(cors.cors);
-    return { action };
+    return action;
   };
-  // The action depends on the match only through the arm's kind: built once per kind, shared (immutable).
-  const byKind: Partial<Record<ArmKind, { action?: NsHttpAction; error?: string }>> = {};
+  // Actions are immutable once built: one per arm kind (or one for all), shared by the arms.
+  let shared: NsHttpAction | string | undefined;
+  let byKind: Partial<Record<ArmKind, NsHttpAction | string>> | undefined;
+  const entries: HttpEntry[] = [];
   for (let i = 0; i < normals.length; i++) {
-    const normal = normals[i];
-    const arms: HttpEntry['arms'] = [];
-    for (const arm of httpMatchArms(normal, needsArmKind)) {
-      const built = (byKind[arm.kind] ??= actionFor(arm.kind));
-      if (built.error) return drop(`match ${i}: ${built.error}`);
-      arms.push({ match: arm.match, action: built.action as NsHttpAction });
+    const arms = httpMatchArms(normals[i], splitRoot) as HttpArm[];
+    for (const arm of arms) {
+      let action: NsHttpAction | string;
+      if (!perKind) action = shared ??= actionFor(arm.kind);
+      else action = (byKind ??= {})[arm.kind] ??= actionFor(arm.kind);
+      if (typeof action === 'string') return fail(`match ${i}: ${action}`);
+      arm.action = action;
     }
-    out.entries.push({
-      normal,
+    entries.push({
+      normal: normals[i],
       arms,
       order: routeOrder(route, ruleIndex, i),
       ruleKey,
       backends: backendsLabel,
     });
   }
-  return out;
+  return { entries, warnings, mappings };
 }
 
 /** Sorts in place by precedence, then by the precomputed order keys. */

@@ -10,7 +10,7 @@
 // - method -> a `:method` pseudo-header exactMatch (Network Services has no method field; Envoy and
 //   gRPC expose the method as the `:method` header). Documented approximation: unverified upstream.
 import type { HTTPRouteMatch } from '../gamma/types.ts';
-import type { NsHttpMatch, Result } from './model.ts';
+import type { NsHttpAction, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
 import { re2Error } from './regex.ts';
 import { asArray, asString, isObj } from './util.ts';
@@ -32,6 +32,8 @@ export type ArmKind = 'full' | 'prefix' | 'other';
 export interface MatchArm {
   match: NsHttpMatch;
   kind: ArmKind;
+  /** Filled in by the rule compiler (the slot exists from the start, so the object keeps its shape). */
+  action?: NsHttpAction;
 }
 
 /** Drops trailing slashes ("/" stays "/"); a loop, not a regex: one call per match. */
@@ -49,6 +51,12 @@ function valueType(type: unknown): 'Exact' | 'RegularExpression' | undefined {
 }
 
 export function normalizeHttpMatch(raw: unknown): Result<NormalMatch> {
+  const normal = normalHttpMatch(raw);
+  return typeof normal === 'string' ? fail(normal) : ok(normal);
+}
+
+/** The normalized match, or why it cannot be translated (no result wrapper: one call per match). */
+export function normalHttpMatch(raw: unknown): NormalMatch | string {
   const match = (isObj(raw) ? raw : {}) as HTTPRouteMatch;
   const path = isObj(match.path) ? match.path : {};
   const pathType = path.type ?? 'PathPrefix';
@@ -59,19 +67,17 @@ export function normalizeHttpMatch(raw: unknown): Result<NormalMatch> {
     normal = { pathType, path: normalizePrefix(pathValue), headers: [], query: [] };
   else if (pathType === 'RegularExpression') {
     const error = re2Error(pathValue);
-    if (error) return fail(`path: ${error}`);
+    if (error) return `path: ${error}`;
     normal = { pathType, path: pathValue, headers: [], query: [] };
   } else
-    return fail(
-      `path type ${JSON.stringify(pathType)} is not supported (Exact, PathPrefix, RegularExpression)`,
-    );
+    return `path type ${JSON.stringify(pathType)} is not supported (Exact, PathPrefix, RegularExpression)`;
   if (!pathValue.startsWith('/') && pathType !== 'RegularExpression')
-    return fail(`path ${JSON.stringify(pathValue)} must start with "/"`);
+    return `path ${JSON.stringify(pathValue)} must start with "/"`;
 
   let seenHeaders: Set<string> | undefined;
   for (const header of asArray(match.headers)) {
     if (!isObj(header) || typeof header.name !== 'string' || typeof header.value !== 'string') {
-      return fail('header match needs a string name and value');
+      return 'header match needs a string name and value';
     }
     const name = header.name.toLowerCase();
     if (seenHeaders ? seenHeaders.has(name) : hasName(normal.headers, name)) continue;
@@ -79,41 +85,37 @@ export function normalizeHttpMatch(raw: unknown): Result<NormalMatch> {
     seenHeaders?.add(name);
     const type = valueType(header.type);
     if (!type)
-      return fail(
-        `header match type ${JSON.stringify(header.type)} is not supported (Exact, RegularExpression)`,
-      );
+      return `header match type ${JSON.stringify(header.type)} is not supported (Exact, RegularExpression)`;
     if (type === 'RegularExpression') {
       const error = re2Error(header.value);
-      if (error) return fail(`header ${header.name}: ${error}`);
+      if (error) return `header ${header.name}: ${error}`;
     }
     normal.headers.push({ name, type, value: header.value });
   }
   let seenQuery: Set<string> | undefined;
   for (const param of asArray(match.queryParams)) {
     if (!isObj(param) || typeof param.name !== 'string' || typeof param.value !== 'string') {
-      return fail('query parameter match needs a string name and value');
+      return 'query parameter match needs a string name and value';
     }
     if (seenQuery ? seenQuery.has(param.name) : hasName(normal.query, param.name)) continue;
     seenQuery ??= namesOnceLong(normal.query);
     seenQuery?.add(param.name);
     const type = valueType(param.type);
     if (!type)
-      return fail(
-        `query parameter match type ${JSON.stringify(param.type)} is not supported (Exact, RegularExpression)`,
-      );
+      return `query parameter match type ${JSON.stringify(param.type)} is not supported (Exact, RegularExpression)`;
     if (type === 'RegularExpression') {
       const error = re2Error(param.value);
-      if (error) return fail(`query parameter ${param.name}: ${error}`);
+      if (error) return `query parameter ${param.name}: ${error}`;
     }
     normal.query.push({ name: param.name, type, value: param.value });
   }
   if (match.method !== undefined) {
     if (typeof match.method !== 'string' || !HTTP_METHODS.includes(match.method)) {
-      return fail(`method ${JSON.stringify(match.method)} is not supported (${HTTP_METHODS.join(', ')})`);
+      return `method ${JSON.stringify(match.method)} is not supported (${HTTP_METHODS.join(', ')})`;
     }
     normal.method = match.method;
   }
-  return ok(normal);
+  return normal;
 }
 
 /** Linear scan: matches hold a handful of conditions, so no Set is worth building for them. */
@@ -167,7 +169,7 @@ function arm(
         : { regexMatch: value };
   if (headers) match.headers = headers;
   if (query) match.queryParameters = query;
-  return { match, kind };
+  return { match, kind, action: undefined };
 }
 
 /** The Network Services matches (arms, ORed) equivalent to one Gateway API match. */
