@@ -5,7 +5,14 @@
 // entry already matches everything, so it never shadows anything).
 import type { HTTPBackendRef, HTTPRoute, HTTPRouteFilter, HTTPRouteRule } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
-import type { NsHeaderModifier, NsHttpAction, NsHttpDestination, NsHttpRule, Problem } from './model.ts';
+import type {
+  NsHeaderModifier,
+  NsHttpAction,
+  NsHttpDestination,
+  NsHttpMatch,
+  NsHttpRule,
+  Problem,
+} from './model.ts';
 import { sameAction } from './model.ts';
 import type { ArmKind, MatchArm, NormalMatch } from './match.ts';
 import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
@@ -352,16 +359,22 @@ export { findShadowedRules, firstCovering } from './shadow.ts';
 /** Emits NS rules in precedence order, merging adjacent rules with identical actions, plus the 404 rule. */
 export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
   const rules: NsHttpRule[] = [];
-  let lastAction: NsHttpAction | undefined;
+  // A run of arms with equal actions becomes one rule; its matches array is built at the run's end,
+  // at its final size.
+  const run: NsHttpMatch[] = [];
+  let runAction: NsHttpAction | undefined;
   for (const entry of sorted) {
     for (const arm of entry.arms) {
-      const last = rules[rules.length - 1];
-      if (last && lastAction !== undefined && sameAction(arm.action, lastAction))
-        last.matches?.push(arm.match);
-      else rules.push({ matches: [arm.match], action: arm.action });
-      lastAction = arm.action;
+      if (runAction !== undefined && !sameAction(arm.action, runAction)) {
+        rules.push({ matches: run.slice(), action: runAction });
+        run.length = 0;
+        runAction = undefined;
+      }
+      run.push(arm.match);
+      runAction ??= arm.action;
     }
   }
+  if (runAction !== undefined) rules.push({ matches: run.slice(), action: runAction });
   if (!sorted.some((e) => isCatchAll(e.normal))) rules.push({ action: { directResponse: { status: 404 } } });
   return rules;
 }

@@ -65,7 +65,8 @@ interface RouteState {
   parentRefs: unknown[];
   generation?: number;
   invalid?: string;
-  ruleErrors: Map<number, string>;
+  /** Validation errors by rule index (absent for most routes: created on the first error). */
+  ruleErrors?: Map<number, string>;
   parents: ParentOutcome[];
   outcome: RouteOutcome;
   /** The group whose rules last included this route (a route listed twice compiles once). */
@@ -79,6 +80,8 @@ interface Group {
   members: { state: RouteState; parent: ParentOutcome }[];
 }
 
+const NO_PROBLEMS: Problem[] = Object.freeze([]) as unknown as Problem[];
+
 const DEFAULT_OPTIONS = {
   location: 'global',
   controllerName: DEFAULT_CONTROLLER_NAME,
@@ -91,10 +94,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const services = uniqueSorted(asArray<Service>(input.services).map(safeDefaults)).filter(
     (s) => s.kind === 'Service' || s.kind === undefined,
   );
-  const serviceMap = new Map(
-    services.map((s) => [`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s]),
-  );
-  const index: ServiceIndex = { find: (ns, name) => serviceMap.get(`${ns}/${name}`) };
+  const index = serviceIndex(services);
   const namespacesOf = serviceNamespacesByName(
     services,
     isObj(input.serviceNamespacesByName) ? input.serviceNamespacesByName : undefined,
@@ -157,6 +157,18 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.backends = sortByCanonicalJson([...backends.byKey.values()], mappingJson);
   return desired;
+}
+
+/** Services by namespace, then name: two lookups, no key string built per query. */
+function serviceIndex(services: Service[]): ServiceIndex {
+  const byNamespace = new Map<string, Map<string, Service>>();
+  for (const s of services) {
+    const ns = s.metadata.namespace ?? 'default';
+    let byName = byNamespace.get(ns);
+    if (!byName) byNamespace.set(ns, (byName = new Map()));
+    byName.set(s.metadata.name, s);
+  }
+  return { find: (ns, name) => byNamespace.get(ns)?.get(name) };
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {
@@ -231,26 +243,12 @@ function prepareRoute(kind: RouteKind, route: HTTPRoute | GRPCRoute): RouteState
     identity: routeIdentity(namespace, route.metadata.name, asCreation(route)),
     rules,
     parentRefs: asArray(spec.parentRefs),
-    ruleErrors: new Map(),
     parents: [],
-    outcome: { ruleCount: rules.length, dropped: new Map(), refProblems: [], warnings: [] },
+    outcome: { ruleCount: rules.length, dropped: undefined, refProblems: NO_PROBLEMS, warnings: [] },
   };
   if (typeof route.metadata.generation === 'number') state.generation = route.metadata.generation;
   const errors = validateRoute(route);
-  const routeLevel: string[] = [];
-  for (const error of errors) {
-    const rule = /^spec\.rules\[(\d+)\]/.exec(error.path);
-    if (rule) {
-      const index = Number(rule[1]);
-      state.ruleErrors.set(
-        index,
-        [state.ruleErrors.get(index), `${error.path}: ${error.message}`].filter(Boolean).join('; '),
-      );
-    } else routeLevel.push(`${error.path || kind}: ${error.message}`);
-  }
-  if (routeLevel.length) state.invalid = `invalid ${kind}: ${routeLevel.slice(0, 10).join('; ')}`;
-  for (const [index, message] of state.ruleErrors)
-    state.outcome.dropped.set(index, { reason: 'UnsupportedValue', message });
+  if (errors.length) recordErrors(state, errors);
   if (asArray(spec.hostnames).length)
     state.outcome.warnings.push(
       'spec.hostnames is ignored: mesh routes apply to the parent Service whatever the Host (GEP-1294)',
@@ -258,10 +256,35 @@ function prepareRoute(kind: RouteKind, route: HTTPRoute | GRPCRoute): RouteState
   return state;
 }
 
+function recordErrors(state: RouteState, errors: { path: string; message: string }[]): void {
+  const ruleErrors = new Map<number, string>();
+  const routeLevel: string[] = [];
+  for (const error of errors) {
+    const rule = /^spec\.rules\[(\d+)\]/.exec(error.path);
+    if (rule) {
+      const index = Number(rule[1]);
+      ruleErrors.set(
+        index,
+        [ruleErrors.get(index), `${error.path}: ${error.message}`].filter(Boolean).join('; '),
+      );
+    } else routeLevel.push(`${error.path || state.kind}: ${error.message}`);
+  }
+  if (routeLevel.length) state.invalid = `invalid ${state.kind}: ${routeLevel.slice(0, 10).join('; ')}`;
+  if (ruleErrors.size === 0) return;
+  state.ruleErrors = ruleErrors;
+  for (const [index, message] of ruleErrors) dropRule(state, index, { reason: 'UnsupportedValue', message });
+}
+
+/** Records the first reason rule `index` is dropped (later ones are ignored). */
+function dropRule(state: RouteState, index: number, problem: Problem): void {
+  const dropped = (state.outcome.dropped ??= new Map());
+  if (!dropped.has(index)) dropped.set(index, problem);
+}
+
 function attachParents(state: RouteState, index: ServiceIndex, groups: Map<string, Group>): void {
   for (const ref of state.parentRefs) {
     if (!isServiceParent(ref)) continue;
-    const parent: ParentOutcome = { ref, ports: [], conflicted: [], routeIds: [], notes: [] };
+    const parent: ParentOutcome = { ref, ports: [], conflicted: NONE, routeIds: [], notes: NONE };
     state.parents.push(parent);
     if (state.invalid) {
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
@@ -274,7 +297,8 @@ function attachParents(state: RouteState, index: ServiceIndex, groups: Map<strin
     }
     const serviceNs = selection.service.metadata.namespace ?? 'default';
     if (selection.skipped.length) {
-      parent.notes.push(
+      addNote(
+        parent,
         `ports ${selection.skipped.map((p) => `${p.port} (${p.name ?? p.appProtocol})`).join(', ')} skipped: not HTTP or gRPC (name or appProtocol); select them explicitly with port or sectionName`,
       );
     }
@@ -292,6 +316,15 @@ function attachParents(state: RouteState, index: ServiceIndex, groups: Map<strin
       groups.set(key, group);
     }
   }
+}
+
+/** Shared by the many outcomes without conflicts or notes; replaced (never pushed to) on the first. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** Adds a note to the parent's status message once. */
+function addNote(parent: ParentOutcome, note: string): void {
+  if (parent.notes === NONE) parent.notes = [note];
+  else if (!parent.notes.includes(note)) parent.notes.push(note);
 }
 
 /** What every group of one translate call shares. */
@@ -316,12 +349,12 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   if (kind === 'GRPCRoute') {
     const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
     for (const m of group.members.filter((x) => x.state.kind === 'HTTPRoute'))
-      m.parent.conflicted.push({ port, by });
+      (m.parent.conflicted === NONE ? (m.parent.conflicted = []) : m.parent.conflicted).push({ port, by });
   }
   const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
     kind === 'GRPCRoute' &&
-    winners.some((m) => m.state.rules.some((r, i) => !m.state.ruleErrors.has(i) && grpcRuleNeedsHttp(r)));
+    winners.some((m) => m.state.rules.some((r, i) => !m.state.ruleErrors?.has(i) && grpcRuleNeedsHttp(r)));
   const httpEntries: HttpEntry[] = [];
   const grpcEntries: GrpcEntry[] = [];
   const sources: string[] = [];
@@ -332,13 +365,12 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     const { identity, rules } = state;
     for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
       const rule = rules[ruleIndex];
-      if (state.ruleErrors.has(ruleIndex) || !isObj(rule)) continue;
+      if (state.ruleErrors?.has(ruleIndex) || !isObj(rule)) continue;
       const compiled =
         kind === 'HTTPRoute'
           ? compileHttpRule(identity, ruleIndex, rule, ctx)
           : compileGrpcRule(identity, ruleIndex, rule, ctx, grpcAsHttp);
-      if (compiled.dropped && !state.outcome.dropped.has(ruleIndex))
-        state.outcome.dropped.set(ruleIndex, compiled.dropped);
+      if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
       for (const w of compiled.warnings) state.outcome.warnings.push(`rule ${ruleIndex}: ${w}`);
       if (kind === 'HTTPRoute') for (const e of compiled.entries) httpEntries.push(e as HttpEntry);
       else for (const e of compiled.entries) grpcEntries.push(e as GrpcEntry);
@@ -381,7 +413,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     route.rules = emitGrpcAsHttpRules(sorted);
     desired.httpRoutes.push(route);
     const note = `Service port ${port} is served by an HttpRoute (not a GrpcRoute) because a GRPCRoute rule uses header modifiers or mirroring, which GrpcRoute cannot express; proxyless gRPC clients ignore those filters`;
-    for (const m of winners) if (!m.parent.notes.includes(note)) m.parent.notes.push(note);
+    for (const m of winners) addNote(m.parent, note);
   } else {
     const sorted = sortGrpcEntries(grpcEntries);
     shadowed = findShadowedGrpcRules(sorted);
@@ -391,8 +423,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   }
   for (const m of winners) {
     if (!m.parent.routeIds.includes(id)) m.parent.routeIds.push(id);
-    if (hosts.shortNameOmitted && !m.parent.notes.includes(hosts.shortNameOmitted))
-      m.parent.notes.push(hosts.shortNameOmitted);
+    if (hosts.shortNameOmitted) addNote(m.parent, hosts.shortNameOmitted);
   }
   for (const s of shadowed) {
     const [, routeRef, ruleText] = /^\S+ (\S+) rule (\d+)$/.exec(s.ruleKey) ?? [];
@@ -410,11 +441,11 @@ function asCreation(route: KubeObject): string | undefined {
 
 /** ResolvedRefs problems for every backendRef and mirror target of the route. */
 function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
-  if (!state.parents.length) return [];
-  const problems: Problem[] = [];
+  if (!state.parents.length) return NO_PROBLEMS;
+  let problems = NO_PROBLEMS;
   const check = (ref: unknown) => {
     const resolved = resolve(ref as never, state.namespace);
-    if (!resolved.ok) problems.push(resolved.problem);
+    if (!resolved.ok) (problems === NO_PROBLEMS ? (problems = []) : problems).push(resolved.problem);
   };
   // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
   for (const rule of state.rules) {

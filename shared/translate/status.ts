@@ -17,7 +17,8 @@ export interface ParentOutcome {
 
 export interface RouteOutcome {
   ruleCount: number;
-  dropped: Map<number, Problem>;
+  /** Dropped rules by index (absent until the first drop). */
+  dropped: Map<number, Problem> | undefined;
   refProblems: Problem[];
   warnings: string[];
 }
@@ -47,29 +48,27 @@ export function parentStatus(
   controllerName: string,
   generation?: number,
 ): ParentStatus {
-  const conditions: Condition[] = [];
   const accepted = acceptedCondition(parent, route, generation);
-  conditions.push(accepted);
-  if (route.refProblems.length === 0)
-    conditions.push(condition('ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved', generation));
-  else {
-    const messages = [...new Set(route.refProblems.map((p) => p.message))];
-    conditions.push(
-      condition(
-        'ResolvedRefs',
-        'False',
-        route.refProblems[0].reason,
-        `${messages.join('; ')}; requests routed to them are answered with an error`,
-        generation,
-      ),
-    );
-  }
-  if (accepted.status === 'True' && route.dropped.size > 0) {
+  const conditions: Condition[] = [accepted, resolvedRefsCondition(route, generation)];
+  if (accepted.status === 'True' && route.dropped !== undefined && route.dropped.size > 0) {
     conditions.push(
       condition('PartiallyInvalid', 'True', 'UnsupportedValue', droppedMessage(route.dropped), generation),
     );
   }
   return { parentRef: parent.ref, controllerName, conditions };
+}
+
+function resolvedRefsCondition(route: RouteOutcome, generation?: number): Condition {
+  if (route.refProblems.length === 0)
+    return condition('ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved', generation);
+  const messages = [...new Set(route.refProblems.map((p) => p.message))];
+  return condition(
+    'ResolvedRefs',
+    'False',
+    route.refProblems[0].reason,
+    `${messages.join('; ')}; requests routed to them are answered with an error`,
+    generation,
+  );
 }
 
 const NO_TEXT: readonly string[] = Object.freeze([]);
@@ -85,7 +84,7 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
   if (parent.conflicted.length > 0 && parent.conflicted.length === parent.ports.length) {
     return condition('Accepted', 'False', 'Conflicted', conflictText.join('; '), generation);
   }
-  if (route.ruleCount > 0 && route.dropped.size === route.ruleCount) {
+  if (route.ruleCount > 0 && route.dropped !== undefined && route.dropped.size === route.ruleCount) {
     return condition(
       'Accepted',
       'False',
