@@ -1,10 +1,37 @@
 // Scenario 1: translate scaling on synthetic clusters (bench/generate.ts). The same snapshot is
 // translated several times: the median is a warm instance (as a reconcile function is between
 // ticks); the first run is reported too, with CPU time beside wall time because the machine may be shared.
+// translate runs as deployed: bundled by scripts/build.ts, as the functions ship it. The bench process
+// itself runs under tsx, which compiles with esbuild's keepNames (every closure gets a defineProperty
+// call), costing ~20% here that no deployed function pays.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCluster, BENCH_TRANSLATE_OPTIONS } from '../generate.ts';
 import { figureOf, median, type Figure } from '../figures.ts';
 import { peakRssMb, scenario, type Log } from '../scenario.ts';
-import { translate } from '../../shared/translate/index.ts';
+import { buildBundle } from '../../scripts/build.ts';
+import type { translate as TranslateFn } from '../../shared/translate/index.ts';
+
+type Translate = typeof TranslateFn;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** shared/translate bundled with the deployed functions' esbuild settings, then imported. */
+export async function bundledTranslate(): Promise<Translate> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'gamma-bench-translate-'));
+  try {
+    const report = await buildBundle(
+      { name: 'translate', entry: 'shared/translate/index.ts', kind: 'process' },
+      { root: ROOT, outdir },
+    );
+    const mod = (await import(pathToFileURL(report.outfile).href)) as { translate: Translate };
+    return mod.translate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 export interface TranslateSize {
   routes: number;
@@ -27,7 +54,7 @@ function label(routes: number): string {
   return routes >= 1000 && routes % 1000 === 0 ? `${routes / 1000}k` : String(routes);
 }
 
-export function timeTranslate(size: TranslateSize): Timing {
+export function timeTranslate(size: TranslateSize, translate: Translate): Timing {
   const snapshot = generateCluster({ routes: size.routes, services: size.services });
   const wallMs: number[] = [];
   const cpuMs: number[] = [];
@@ -106,13 +133,14 @@ export const translateScenario = scenario<TranslateParams>({
         ]
       : [
           { routes: 1000, services: 200, runs: 9 },
-          { routes: 10_000, services: 2000, runs: 5 },
+          { routes: 10_000, services: 2000, runs: 9 },
           { routes: 50_000, services: 10_000, runs: 3 },
         ],
   }),
   async run(params, log: Log) {
+    const translate = await bundledTranslate();
     const timings = params.sizes.map((size) => {
-      const t = timeTranslate(size);
+      const t = timeTranslate(size, translate);
       log(
         `translate ${size.routes} routes: median ${median(t.wallMs).toFixed(0)} ms wall, ${median(t.cpuMs).toFixed(0)} ms CPU`,
       );

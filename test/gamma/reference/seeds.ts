@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { generateCluster } from '../../../bench/generate.ts';
+import { generateObjects } from '../../../bench/generate.ts';
 import { parseManifestText } from '../../../shared/gamma/index.ts';
 import type { KubeObject } from '../../../shared/gamma/index.ts';
 import { applyDefaultsReference } from './defaults-reference.ts';
@@ -175,7 +175,7 @@ function manifests(dir: string): Obj[] {
 
 /** Few, feature-rich seeds for the exhaustive single-edit test (each edit of these is checked). */
 export function richSeeds(): Obj[] {
-  const bench = generateCluster({ routes: 20, services: 4 });
+  const bench = generateObjects({ routes: 20, services: 4 });
   return [
     ...RICH,
     ...(bench.httpRoutes as unknown as Obj[]).slice(0, 3),
@@ -184,7 +184,7 @@ export function richSeeds(): Obj[] {
 }
 
 export function seedObjects(): Obj[] {
-  const bench = generateCluster({ routes: 60, services: 12 });
+  const bench = generateObjects({ routes: 60, services: 12 });
   return [
     ...RICH,
     // Already defaulted (every default present): nothing may be copied.
