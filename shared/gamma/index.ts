@@ -6,6 +6,7 @@ export { parseManifestText, loadManifestPaths, sourceOf, MAX_NESTING_DEPTH } fro
 export type { ParseResult, ObjectSource } from './parse.ts';
 export { applyDefaults } from './defaults.ts';
 export { validateObject } from './validate.ts';
+export { isCertainlyValidAsDefaulted } from './quick-check.ts';
 export { parseDuration } from './validate-http.ts';
 export { buildSnapshot } from './snapshot.ts';
 export type { BuildSnapshotOptions, BuildSnapshotResult } from './snapshot.ts';

@@ -5,6 +5,12 @@ import { isPlainObject } from './parse.ts';
 
 type Obj = Record<string, unknown>;
 
+/**
+ * Set while isCertainlyValidAsDefaulted runs: every field a CRD default fills must then be present
+ * too (one module-level switch instead of a parameter threaded through every check).
+ */
+export const mode = { defaultsRequired: false };
+
 // ---- scalars: absent (undefined) is fine where noted; null always defers to the full walk ----
 
 export function str(v: unknown, min: number, max: number, pattern?: RegExp): boolean {
@@ -46,6 +52,7 @@ export function okHeaderMatches(list: unknown, maxValue: number): boolean {
   for (let i = 0; i < list.length; i++) {
     const m = list[i];
     if (!isPlainObject(m) || !onlyKeys(m, 'type', 'name', 'value')) return false;
+    if (mode.defaultsRequired && m.type === undefined) return false;
     if (!optEnum(m.type, HEADER_TYPES) || !str(m.name, 1, 256, HEADER_NAME) || !str(m.value, 1, maxValue)) {
       return false;
     }
@@ -140,6 +147,7 @@ function okHeaderList(list: unknown): boolean {
 function okRedirect(r: unknown): boolean {
   if (!isPlainObject(r) || !onlyKeys(r, 'scheme', 'hostname', 'path', 'port', 'statusCode')) return false;
   const code = r.statusCode;
+  if (mode.defaultsRequired && code === undefined) return false;
   return (
     optEnum(r.scheme, ['http', 'https']) &&
     optStr(r.hostname, 1, 253, PRECISE_HOSTNAME) &&
@@ -173,6 +181,7 @@ function okMirror(m: unknown): boolean {
   const fraction = m.fraction;
   if (fraction === undefined) return true;
   if (m.percent !== undefined || !isPlainObject(fraction)) return false;
+  if (mode.defaultsRequired && fraction.denominator === undefined) return false;
   if (!onlyKeys(fraction, 'numerator', 'denominator')) return false;
   const { numerator, denominator } = fraction;
   if (numerator === undefined || !optInt(numerator, 0, Infinity) || !optInt(denominator, 1, Infinity))
@@ -183,6 +192,8 @@ function okMirror(m: unknown): boolean {
 /** BackendObjectReference, and the "port required for a Service" CEL. */
 export function okBackendObjectRef(ref: Obj, weighted: boolean): boolean {
   const { group, kind, port } = ref;
+  if (mode.defaultsRequired && (group === undefined || kind === undefined)) return false;
+  if (mode.defaultsRequired && weighted && ref.weight === undefined) return false;
   if (!optStr(group, 0, 253, GROUP) || !optStr(kind, 1, 63, KIND) || !str(ref.name, 1, 253)) return false;
   if (!optStr(ref.namespace, 1, 63, DNS_LABEL) || !optInt(port, 1, 65535)) return false;
   if (weighted && !optInt(ref.weight, 0, 1_000_000)) return false;

@@ -16,6 +16,7 @@ import {
   REDIRECT,
   grpcFiltersOk,
   httpFilterTypes,
+  mode,
   okBackendObjectRef,
   okHeaderMatches,
   onlyKeys,
@@ -33,6 +34,22 @@ export function isCertainlyValid(obj: unknown): boolean {
     return isCertainlyValidRoute(obj);
   } catch {
     return false; // a throwing getter or proxy: the full walk reports it
+  }
+}
+
+/**
+ * isCertainlyValid, and every field a CRD default fills is already present (as on every route the
+ * API server returns): applyDefaults would return the object itself, so translate can skip both the
+ * defaults walk and validation in one pass. False says nothing; the usual path then decides.
+ */
+export function isCertainlyValidAsDefaulted(obj: unknown): boolean {
+  mode.defaultsRequired = true;
+  try {
+    return isCertainlyValidRoute(obj);
+  } catch {
+    return false;
+  } finally {
+    mode.defaultsRequired = false;
   }
 }
 
@@ -81,7 +98,7 @@ function okHttpSpec(spec: unknown): boolean {
   if (!isPlainObject(spec) || !okCommonSpec(spec)) return false;
   const rules = spec.rules;
   if (!optList(rules, MAX_RULES) || (rules !== undefined && rules.length < 1)) return false;
-  if (rules === undefined) return true;
+  if (rules === undefined) return !mode.defaultsRequired;
   let matches = 0;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
@@ -122,6 +139,7 @@ function okParentRefs(refs: unknown): boolean {
 function okParentRef(ref: unknown): boolean {
   return (
     isPlainObject(ref) &&
+    (!mode.defaultsRequired || (ref.group !== undefined && ref.kind !== undefined)) &&
     onlyKeys(ref, 'group', 'kind', 'namespace', 'name', 'sectionName', 'port') &&
     optStr(ref.group, 0, 253, GROUP) &&
     optStr(ref.kind, 1, 63, KIND) &&
@@ -176,7 +194,7 @@ function okHttpRule(rule: unknown): boolean {
   if (!onlyKeys(rule, 'name', 'matches', 'filters', 'backendRefs', 'timeouts', 'retry')) return false;
   if (!optStr(rule.name, 1, 253, DNS_SUBDOMAIN)) return false;
   const matches = rule.matches;
-  if (!optList(matches, 64)) return false;
+  if (!optList(matches, 64) || (mode.defaultsRequired && matches === undefined)) return false;
   if (matches !== undefined)
     for (let i = 0; i < matches.length; i++) if (!okHttpMatch(matches[i])) return false;
   const filters = httpFilterTypes(rule.filters, matches);
@@ -192,9 +210,11 @@ function okHttpRule(rule: unknown): boolean {
 function okHttpMatch(match: unknown): boolean {
   if (!isPlainObject(match) || !onlyKeys(match, 'path', 'headers', 'queryParams', 'method')) return false;
   const path = match.path;
+  if (mode.defaultsRequired && path === undefined) return false;
   if (path !== undefined) {
     if (!isPlainObject(path) || !onlyKeys(path, 'type', 'value')) return false;
     const { type, value } = path;
+    if (mode.defaultsRequired && (type === undefined || value === undefined)) return false;
     if (!optEnum(type, PATH_TYPES) || !optStr(value, 0, 1024)) return false;
     const literal = type === 'Exact' || type === 'PathPrefix';
     if (literal && value !== undefined && pathValueProblem(value as string) !== undefined) return false;
@@ -263,6 +283,7 @@ function okGrpcMatch(match: unknown): boolean {
 function okMethodMatch(m: unknown): boolean {
   if (!isPlainObject(m) || !onlyKeys(m, 'type', 'service', 'method')) return false;
   const { type, service, method } = m;
+  if (mode.defaultsRequired && type === undefined) return false;
   if (!optEnum(type, HEADER_TYPES) || !optStr(service, 0, 1024) || !optStr(method, 0, 1024)) return false;
   if (service === undefined && method === undefined) return type === undefined;
   if (type === 'RegularExpression') return true;

@@ -34,7 +34,7 @@ import { backendWeight, splitBackends } from './backends.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { GrpcPrecedence, RouteOrderKey } from './precedence.ts';
 import { compareGrpcMatches, compareOrderKeys } from './precedence.ts';
-import type { CompileContext, CompiledRule, RouteIdentity, Shadowed } from './http.ts';
+import type { CompileContext, CompiledRule, RouteIdentity, RuleRef, Shadowed } from './http.ts';
 import { firstCovering, routeOrder } from './http.ts';
 import { asArray, isObj } from './util.ts';
 
@@ -44,7 +44,7 @@ export interface GrpcEntry {
   action: NsGrpcAction;
   precedence: GrpcPrecedence;
   order: RouteOrderKey;
-  ruleKey: string;
+  rule: RuleRef;
   backends: string[];
   /** The HttpRoute form of this entry, when the port is served as an HttpRoute. */
   http?: { match: NsHttpMatch; action: NsHttpAction };
@@ -81,7 +81,7 @@ export function compileGrpcRule(
   const matches = normalizeMatches(rule.matches, normalizeGrpcMatch);
   if (!matches.ok) return drop(matches.problem.message);
   const normals: NormalGrpcMatch[] = matches.value;
-  const ruleKey = `GRPCRoute ${route.ref} rule ${ruleIndex}`;
+  const ruleRef: RuleRef = { kind: 'GRPCRoute', route: route.ref, index: ruleIndex };
   const entry = (
     normal: NormalGrpcMatch,
     i: number,
@@ -93,7 +93,7 @@ export function compileGrpcRule(
     action,
     precedence: grpcPrecedence(normal),
     order: routeOrder(route, ruleIndex, i),
-    ruleKey,
+    rule: ruleRef,
     backends,
   });
   const filters = asArray<HTTPRouteFilter>(rule.filters).filter(isObj);
@@ -214,17 +214,17 @@ export function sortGrpcEntries(entries: GrpcEntry[]): GrpcEntry[] {
 }
 
 export function findShadowedGrpcRules(sorted: GrpcEntry[]): Shadowed[] {
-  const shadowedBy = new Map<string, string | null>();
-  const backends = new Map<string, string[]>();
+  const shadowedBy = new Map<RuleRef, RuleRef | null>();
+  const backends = new Map<RuleRef, string[]>();
   sorted.forEach((entry, i) => {
     const earlier = firstCovering(sorted, i, grpcMatchCovers);
-    backends.set(entry.ruleKey, entry.backends);
-    if (!earlier) shadowedBy.set(entry.ruleKey, null);
-    else if (shadowedBy.get(entry.ruleKey) === undefined) shadowedBy.set(entry.ruleKey, earlier.ruleKey);
+    backends.set(entry.rule, entry.backends);
+    if (!earlier) shadowedBy.set(entry.rule, null);
+    else if (shadowedBy.get(entry.rule) === undefined) shadowedBy.set(entry.rule, earlier.rule);
   });
   return [...shadowedBy.entries()]
-    .filter((e): e is [string, string] => e[1] !== null)
-    .map(([ruleKey, by]) => ({ ruleKey, by, backends: backends.get(ruleKey) ?? [] }));
+    .filter((e): e is [RuleRef, RuleRef] => e[1] !== null)
+    .map(([rule, by]) => ({ rule, by, backends: backends.get(rule) ?? [] }));
 }
 
 export function emitGrpcRules(sorted: GrpcEntry[]): NsGrpcRule[] {

@@ -26,6 +26,7 @@ import { convertCors } from './filters/cors.ts';
 import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { RouteOrderKey } from './precedence.ts';
+import type { RuleRef } from './shadow.ts';
 import { compareHttpMatches, compareOrderKeys, timestampMs } from './precedence.ts';
 import { isObj } from './util.ts';
 
@@ -36,7 +37,7 @@ export interface HttpEntry {
   normal: NormalMatch;
   arms: HttpArm[];
   order: RouteOrderKey;
-  ruleKey: string; // "HTTPRoute ns/name rule N"
+  rule: RuleRef;
   backends: string[];
 }
 
@@ -201,7 +202,7 @@ export function compileHttpRule(
   const normals = normalMatches(rule.matches);
   if (typeof normals === 'string') return droppedHttpRule([], NO_TEXT, NO_MAPPINGS, normals);
   const filters = ruleFilters(rule.filters);
-  const ruleKey = `HTTPRoute ${route.ref} rule ${ruleIndex}`;
+  const ruleRef: RuleRef = { kind: 'HTTPRoute', route: route.ref, index: ruleIndex };
 
   if (filters.closed) {
     // Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
@@ -214,7 +215,7 @@ export function compileHttpRule(
         normal: normals[i],
         arms,
         order: routeOrder(route, ruleIndex, i),
-        ruleKey,
+        rule: ruleRef,
         backends: [],
       });
     }
@@ -341,7 +342,7 @@ export function compileHttpRule(
       normal: normals[i],
       arms,
       order: routeOrder(route, ruleIndex, i),
-      ruleKey,
+      rule: ruleRef,
       backends: backendsLabel,
     });
   }
@@ -353,8 +354,8 @@ export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
   return entries.sort((a, b) => compareHttpMatches(a.normal, b.normal) || compareOrderKeys(a.order, b.order));
 }
 
-export type { Shadowed } from './shadow.ts';
-export { findShadowedRules, firstCovering } from './shadow.ts';
+export type { RuleRef, Shadowed } from './shadow.ts';
+export { findShadowedRules, firstCovering, ruleText } from './shadow.ts';
 
 /** Emits NS rules in precedence order, merging adjacent rules with identical actions, plus the 404 rule. */
 export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {

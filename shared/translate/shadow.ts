@@ -4,14 +4,29 @@ import type { HttpEntry } from './http.ts';
 import type { NormalMatch } from './match.ts';
 import { httpMatchCovers } from './match.ts';
 
+/**
+ * One rule of one route. Every entry compiled from the rule holds the same object, so "same rule" is
+ * an identity check; the text that names it is built only for a message.
+ */
+export interface RuleRef {
+  kind: 'HTTPRoute' | 'GRPCRoute';
+  route: string; // "namespace/name"
+  index: number;
+}
+
+/** "HTTPRoute ns/name rule N", as status messages name a rule. */
+export function ruleText(rule: RuleRef): string {
+  return `${rule.kind} ${rule.route} rule ${rule.index}`;
+}
+
 export interface Shadowed {
-  ruleKey: string;
-  by: string;
+  rule: RuleRef;
+  by: RuleRef;
   backends: string[];
 }
 
 /** The first entry before index `i` of another rule that covers entry i (no copies: this is O(n^2)). */
-export function firstCovering<E extends { ruleKey: string; normal: N }, N>(
+export function firstCovering<E extends { rule: RuleRef; normal: N }, N>(
   sorted: E[],
   i: number,
   covers: (outer: N, inner: N) => boolean,
@@ -19,7 +34,7 @@ export function firstCovering<E extends { ruleKey: string; normal: N }, N>(
   const entry = sorted[i];
   for (let j = 0; j < i; j++) {
     const candidate = sorted[j];
-    if (candidate.ruleKey !== entry.ruleKey && covers(candidate.normal, entry.normal)) return candidate;
+    if (candidate.rule !== entry.rule && covers(candidate.normal, entry.normal)) return candidate;
   }
   return undefined;
 }
@@ -62,7 +77,7 @@ function firstCoveringByPath(sorted: HttpEntry[], i: number, index: PathIndex, s
     if (!list) continue;
     for (const c of list) {
       if (best >= 0 && c >= best) break;
-      if (sorted[c].ruleKey !== entry.ruleKey && httpMatchCovers(sorted[c].normal, entry.normal)) {
+      if (sorted[c].rule !== entry.rule && httpMatchCovers(sorted[c].normal, entry.normal)) {
         best = c;
         break;
       }
@@ -81,7 +96,7 @@ function boundedFirstCovering(
     .sort((a, b) => a - b)
     .slice(0, MAX_COVER_CHECKS);
   const j = candidates.find(
-    (c) => sorted[c].ruleKey !== entry.ruleKey && httpMatchCovers(sorted[c].normal, entry.normal),
+    (c) => sorted[c].rule !== entry.rule && httpMatchCovers(sorted[c].normal, entry.normal),
   );
   return j ?? -1;
 }
@@ -91,24 +106,24 @@ function boundedFirstCovering(
  * Earlier entries are indexed by path so only those whose path can cover are checked.
  */
 export function findShadowedRules(sorted: HttpEntry[]): Shadowed[] {
-  const shadowedBy = new Map<string, string | null>();
-  const backends = new Map<string, string[]>();
+  const shadowedBy = new Map<RuleRef, RuleRef | null>();
+  const backends = new Map<RuleRef, string[]>();
   const index: PathIndex = { Exact: new Map(), PathPrefix: new Map(), RegularExpression: new Map() };
   const scratch: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const entry = sorted[i];
     const j = firstCoveringByPath(sorted, i, index, scratch);
-    const previous = shadowedBy.get(entry.ruleKey);
-    backends.set(entry.ruleKey, entry.backends);
-    if (j < 0) shadowedBy.set(entry.ruleKey, null);
-    else if (previous === undefined) shadowedBy.set(entry.ruleKey, sorted[j].ruleKey);
+    const previous = shadowedBy.get(entry.rule);
+    backends.set(entry.rule, entry.backends);
+    if (j < 0) shadowedBy.set(entry.rule, null);
+    else if (previous === undefined) shadowedBy.set(entry.rule, sorted[j].rule);
     const byPath = index[entry.normal.pathType];
     const list = byPath.get(entry.normal.path);
     if (list) list.push(i);
     else byPath.set(entry.normal.path, [i]);
   }
   const out: Shadowed[] = [];
-  for (const [ruleKey, by] of shadowedBy)
-    if (by !== null) out.push({ ruleKey, by, backends: backends.get(ruleKey) ?? [] });
+  for (const [rule, by] of shadowedBy)
+    if (by !== null) out.push({ rule, by, backends: backends.get(rule) ?? [] });
   return out;
 }

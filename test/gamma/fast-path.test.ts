@@ -2,13 +2,13 @@
 // applyDefaults like the copy-on-write reference, validateObject (quick check, then the full walk
 // only when needed) like the full walk alone. Properties over mutated realistic routes, plus tables
 // for the quick check's deliberate deferrals and for hostile input.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { MAX_NESTING_DEPTH, applyDefaults, validateObject } from '../../shared/gamma/index.ts';
 import type { KubeObject } from '../../shared/gamma/index.ts';
 import { validateObjectFully } from '../../shared/gamma/validate.ts';
-import { isCertainlyValid } from '../../shared/gamma/quick-check.ts';
-import { generateCluster } from '../../bench/generate.ts';
+import { isCertainlyValid, isCertainlyValidAsDefaulted } from '../../shared/gamma/quick-check.ts';
+import { generateCluster, generateObjects } from '../../bench/generate.ts';
 import { applyDefaultsReference } from './reference/defaults-reference.ts';
 import { mutatedObject, richSeeds, seedObjects, singleEdits } from './reference/seeds.ts';
 
@@ -100,6 +100,55 @@ test('every single edit of a valid seed: validateObject and applyDefaults equal 
   }
   t.true(edits > 5000, `only ${edits} edits`);
   t.true(quick > 500, `only ${quick} edits stayed valid`);
+});
+
+/** What translate relies on when it skips both applyDefaults and validation for a route. */
+function assertAsDefaulted(t: ExecutionContext, obj: unknown): boolean {
+  if (!isCertainlyValidAsDefaulted(obj)) return false;
+  if ((applyDefaults(asKube(obj)) as unknown) !== obj)
+    t.fail(`passed as defaulted but applyDefaults copies it: ${JSON.stringify(obj)}`);
+  const full = validateObjectFully(asKube(obj));
+  if (full.length) t.deepEqual(full, [], JSON.stringify(obj));
+  return true;
+}
+
+test('property: a route passed as defaulted needs no default and is valid', (t) => {
+  let passed = 0;
+  let defaultedOnly = 0;
+  fc.assert(
+    fc.property(mutatedObject(seeds), (input) => {
+      const defaulted = applyDefaults(asKube(input));
+      if (assertAsDefaulted(t, input)) passed++;
+      if (assertAsDefaulted(t, defaulted) && (defaulted as unknown) !== input) defaultedOnly++;
+    }),
+    { numRuns: 1500, seed: 20261126 },
+  );
+  // Raw routes that lacked a default are refused as they are and accepted once defaulted.
+  t.true(passed > 20, `only ${passed} passed`);
+  t.true(defaultedOnly > 100, `only ${defaultedOnly} passed only once defaulted`);
+});
+
+test('every single edit of a defaulted valid seed: passed as defaulted only when nothing is missing', (t) => {
+  const valid = richSeeds()
+    .map((s) => applyDefaults(asKube(s)))
+    .filter(isCertainlyValidAsDefaulted);
+  t.true(valid.length >= 6, `only ${valid.length} seeds pass as defaulted`);
+  let edits = 0;
+  let refused = 0;
+  for (const seed of valid)
+    for (const edited of singleEdits(seed as unknown as Obj)) {
+      edits++;
+      if (!assertAsDefaulted(t, edited)) refused++;
+    }
+  t.true(edits > 5000 && refused > 1000, `${edits} edits, ${refused} refused`);
+});
+
+test('benchmark routes as the API server returns them pass as defaulted; without defaults they do not', (t) => {
+  const snap = generateCluster({ routes: 400, services: 80 });
+  const routes = [...(snap.httpRoutes ?? []), ...(snap.grpcRoutes ?? [])];
+  t.is(routes.filter((r) => assertAsDefaulted(t, r)).length, routes.length);
+  const raw = generateObjects({ routes: 400, services: 80 });
+  t.false([...raw.httpRoutes, ...raw.grpcRoutes].some(isCertainlyValidAsDefaulted));
 });
 
 test('the quick check accepts every benchmark route once defaulted', (t) => {

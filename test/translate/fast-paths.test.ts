@@ -8,7 +8,7 @@ import type { Service } from '../../shared/gamma/types.ts';
 import { backendResolver, resolveBackendRef } from '../../shared/translate/backends.ts';
 import { sameAction } from '../../shared/translate/model.ts';
 import { canonicalJson } from '../../shared/translate/util.ts';
-import type { HttpEntry } from '../../shared/translate/http.ts';
+import type { HttpEntry, RuleRef } from '../../shared/translate/http.ts';
 import { findShadowedRules, routeIdentity, routeOrder } from '../../shared/translate/http.ts';
 import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
@@ -116,22 +116,23 @@ const matchArb = fc.record(
 );
 
 /** The definition: an entry's rule is shadowed when each of its entries has an earlier covering entry. */
-function bruteForceShadowed(sorted: HttpEntry[]): [string, string][] {
-  const by = new Map<string, string | null>();
+function bruteForceShadowed(sorted: HttpEntry[]): [RuleRef, RuleRef][] {
+  const by = new Map<RuleRef, RuleRef | null>();
   sorted.forEach((entry, i) => {
     const earlier = sorted
       .slice(0, i)
-      .find((c) => c.ruleKey !== entry.ruleKey && httpMatchCovers(c.normal, entry.normal));
-    if (!earlier) by.set(entry.ruleKey, null);
-    else if (by.get(entry.ruleKey) === undefined) by.set(entry.ruleKey, earlier.ruleKey);
+      .find((c) => c.rule !== entry.rule && httpMatchCovers(c.normal, entry.normal));
+    if (!earlier) by.set(entry.rule, null);
+    else if (by.get(entry.rule) === undefined) by.set(entry.rule, earlier.rule);
   });
-  return [...by].filter((e): e is [string, string] => e[1] !== null);
+  return [...by].filter((e): e is [RuleRef, RuleRef] => e[1] !== null);
 }
 
 test('the by-path shadow search finds what a scan of every earlier entry finds', (t) => {
   const route = routeIdentity('ns', 'r');
   fc.assert(
     fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), (items) => {
+      const rules: RuleRef[] = [0, 1, 2, 3].map((index) => ({ kind: 'HTTPRoute', route: 'ns/r', index }));
       const sorted: HttpEntry[] = [];
       items.forEach(([raw, rule], i) => {
         const normal = normalizeHttpMatch(raw);
@@ -140,11 +141,11 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
           normal: normal.value as NormalMatch,
           arms: [],
           order: routeOrder(route, rule, i),
-          ruleKey: `HTTPRoute ns/r rule ${rule}`,
+          rule: rules[rule],
           backends: [],
         });
       });
-      const found = findShadowedRules(sorted).map((s) => [s.ruleKey, s.by]);
+      const found = findShadowedRules(sorted).map((s) => [s.rule, s.by]);
       return isDeepStrictEqual(found, bruteForceShadowed(sorted));
     }),
     { numRuns: 500 },
