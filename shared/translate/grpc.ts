@@ -81,7 +81,12 @@ export function compileGrpcRule(
   const matches = normalizeMatches(rule.matches, normalizeGrpcMatch);
   if (!matches.ok) return drop(matches.problem.message);
   const normals: NormalGrpcMatch[] = matches.value;
-  const ruleRef: RuleRef = { kind: 'GRPCRoute', route: route.ref, index: ruleIndex };
+  const ruleRef: RuleRef = {
+    kind: 'GRPCRoute',
+    route: route.ref,
+    index: ruleIndex,
+    createdMs: route.createdMs,
+  };
   const entry = (
     normal: NormalGrpcMatch,
     i: number,

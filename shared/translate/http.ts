@@ -27,8 +27,8 @@ import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { RouteOrderKey } from './precedence.ts';
 import type { RuleRef } from './shadow.ts';
-import { compareHttpMatches, compareOrderKeys, timestampMs } from './precedence.ts';
-import { isObj } from './util.ts';
+import { compareHttpMatches, timestampMs } from './precedence.ts';
+import { compareStrings, isObj } from './util.ts';
 
 /** One Network Services match of an entry with the action it leads to. */
 export type HttpArm = MatchArm & { action: NsHttpAction };
@@ -36,7 +36,8 @@ export type HttpArm = MatchArm & { action: NsHttpAction };
 export interface HttpEntry {
   normal: NormalMatch;
   arms: HttpArm[];
-  order: RouteOrderKey;
+  /** The route order key is the rule's (creation time, route, rule index) and this. */
+  matchIndex: number;
   rule: RuleRef;
   backends: string[];
 }
@@ -103,9 +104,12 @@ interface RuleFilters {
   mirrors: HTTPRouteFilter[];
 }
 
+/** Shared by every rule without filters (read only). */
+const NO_FILTERS: RuleFilters = Object.freeze({ mirrors: Object.freeze([]) as unknown as HTTPRouteFilter[] });
+
 function ruleFilters(raw: unknown): RuleFilters {
+  if (!Array.isArray(raw) || raw.length === 0) return NO_FILTERS;
   const out: RuleFilters = { mirrors: [] };
-  if (!Array.isArray(raw)) return out;
   for (const f of raw as unknown[]) {
     if (!isObj(f)) continue;
     const filter = f as HTTPRouteFilter;
@@ -202,7 +206,12 @@ export function compileHttpRule(
   const normals = normalMatches(rule.matches);
   if (typeof normals === 'string') return droppedHttpRule([], NO_TEXT, NO_MAPPINGS, normals);
   const filters = ruleFilters(rule.filters);
-  const ruleRef: RuleRef = { kind: 'HTTPRoute', route: route.ref, index: ruleIndex };
+  const ruleRef: RuleRef = {
+    kind: 'HTTPRoute',
+    route: route.ref,
+    index: ruleIndex,
+    createdMs: route.createdMs,
+  };
 
   if (filters.closed) {
     // Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
@@ -214,7 +223,7 @@ export function compileHttpRule(
       entries.push({
         normal: normals[i],
         arms,
-        order: routeOrder(route, ruleIndex, i),
+        matchIndex: i,
         rule: ruleRef,
         backends: [],
       });
@@ -341,7 +350,7 @@ export function compileHttpRule(
     entries.push({
       normal: normals[i],
       arms,
-      order: routeOrder(route, ruleIndex, i),
+      matchIndex: i,
       rule: ruleRef,
       backends: backendsLabel,
     });
@@ -351,7 +360,19 @@ export function compileHttpRule(
 
 /** Sorts in place by precedence, then by the precomputed order keys. */
 export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
-  return entries.sort((a, b) => compareHttpMatches(a.normal, b.normal) || compareOrderKeys(a.order, b.order));
+  return entries.sort((a, b) => compareHttpMatches(a.normal, b.normal) || compareEntryOrder(a, b));
+}
+
+/** compareOrderKeys for entries: entries of one rule share its part of the key. */
+function compareEntryOrder(a: HttpEntry, b: HttpEntry): number {
+  const x = a.rule;
+  const y = b.rule;
+  if (x !== y) {
+    if (x.createdMs !== y.createdMs) return x.createdMs < y.createdMs ? -1 : 1;
+    const byRule = compareStrings(x.route, y.route) || x.index - y.index;
+    if (byRule !== 0) return byRule;
+  }
+  return a.matchIndex - b.matchIndex;
 }
 
 export type { RuleRef, Shadowed } from './shadow.ts';

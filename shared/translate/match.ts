@@ -61,27 +61,28 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
   const path = isObj(match.path) ? match.path : {};
   const pathType = path.type ?? 'PathPrefix';
   const pathValue = asString(path.value) ?? '/';
-  let normal: NormalMatch;
-  if (pathType === 'Exact') normal = { pathType, path: pathValue, headers: [], query: [] };
-  else if (pathType === 'PathPrefix')
-    normal = { pathType, path: normalizePrefix(pathValue), headers: [], query: [] };
+  let normalPath: string;
+  if (pathType === 'Exact') normalPath = pathValue;
+  else if (pathType === 'PathPrefix') normalPath = normalizePrefix(pathValue);
   else if (pathType === 'RegularExpression') {
     const error = re2Error(pathValue);
     if (error) return `path: ${error}`;
-    normal = { pathType, path: pathValue, headers: [], query: [] };
+    normalPath = pathValue;
   } else
     return `path type ${JSON.stringify(pathType)} is not supported (Exact, PathPrefix, RegularExpression)`;
   if (!pathValue.startsWith('/') && pathType !== 'RegularExpression')
     return `path ${JSON.stringify(pathValue)} must start with "/"`;
 
+  // Most matches have no header or no query condition: they share one empty (frozen) list.
+  let headers = NO_CONDITIONS;
   let seenHeaders: Set<string> | undefined;
   for (const header of asArray(match.headers)) {
     if (!isObj(header) || typeof header.name !== 'string' || typeof header.value !== 'string') {
       return 'header match needs a string name and value';
     }
     const name = header.name.toLowerCase();
-    if (seenHeaders ? seenHeaders.has(name) : hasName(normal.headers, name)) continue;
-    seenHeaders ??= namesOnceLong(normal.headers);
+    if (seenHeaders ? seenHeaders.has(name) : hasName(headers, name)) continue;
+    seenHeaders ??= namesOnceLong(headers);
     seenHeaders?.add(name);
     const type = valueType(header.type);
     if (!type)
@@ -90,15 +91,16 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
       const error = re2Error(header.value);
       if (error) return `header ${header.name}: ${error}`;
     }
-    normal.headers.push({ name, type, value: header.value });
+    (headers === NO_CONDITIONS ? (headers = []) : headers).push({ name, type, value: header.value });
   }
+  let query = NO_CONDITIONS;
   let seenQuery: Set<string> | undefined;
   for (const param of asArray(match.queryParams)) {
     if (!isObj(param) || typeof param.name !== 'string' || typeof param.value !== 'string') {
       return 'query parameter match needs a string name and value';
     }
-    if (seenQuery ? seenQuery.has(param.name) : hasName(normal.query, param.name)) continue;
-    seenQuery ??= namesOnceLong(normal.query);
+    if (seenQuery ? seenQuery.has(param.name) : hasName(query, param.name)) continue;
+    seenQuery ??= namesOnceLong(query);
     seenQuery?.add(param.name);
     const type = valueType(param.type);
     if (!type)
@@ -107,8 +109,9 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
       const error = re2Error(param.value);
       if (error) return `query parameter ${param.name}: ${error}`;
     }
-    normal.query.push({ name: param.name, type, value: param.value });
+    (query === NO_CONDITIONS ? (query = []) : query).push({ name: param.name, type, value: param.value });
   }
+  const normal: NormalMatch = { pathType, path: normalPath, headers, query };
   if (match.method !== undefined) {
     if (typeof match.method !== 'string' || !HTTP_METHODS.includes(match.method)) {
       return `method ${JSON.stringify(match.method)} is not supported (${HTTP_METHODS.join(', ')})`;
@@ -117,6 +120,9 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
   }
   return normal;
 }
+
+type Condition = NormalMatch['headers'][number];
+const NO_CONDITIONS: Condition[] = Object.freeze([]) as unknown as Condition[];
 
 /** Linear scan: matches hold a handful of conditions, so no Set is worth building for them. */
 function hasName(list: { name: string }[], name: string): boolean {

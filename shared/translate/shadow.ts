@@ -12,6 +12,8 @@ export interface RuleRef {
   kind: 'HTTPRoute' | 'GRPCRoute';
   route: string; // "namespace/name"
   index: number;
+  /** The route's creationTimestamp in ms (the first precedence tie-breaker). */
+  createdMs: number;
 }
 
 /** "HTTPRoute ns/name rule N", as status messages name a rule. */

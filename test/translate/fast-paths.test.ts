@@ -9,9 +9,10 @@ import { backendResolver, resolveBackendRef } from '../../shared/translate/backe
 import { sameAction } from '../../shared/translate/model.ts';
 import { canonicalJson } from '../../shared/translate/util.ts';
 import type { HttpEntry, RuleRef } from '../../shared/translate/http.ts';
-import { findShadowedRules, routeIdentity, routeOrder } from '../../shared/translate/http.ts';
+import { findShadowedRules, routeIdentity, sortHttpEntries } from '../../shared/translate/http.ts';
 import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
+import { compareOrderKeys } from '../../shared/translate/precedence.ts';
 import { OPTIONS } from './support.ts';
 
 const services: Service[] = [
@@ -132,7 +133,12 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
   const route = routeIdentity('ns', 'r');
   fc.assert(
     fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), (items) => {
-      const rules: RuleRef[] = [0, 1, 2, 3].map((index) => ({ kind: 'HTTPRoute', route: 'ns/r', index }));
+      const rules: RuleRef[] = [0, 1, 2, 3].map((index) => ({
+        kind: 'HTTPRoute',
+        route: 'ns/r',
+        index,
+        createdMs: route.createdMs,
+      }));
       const sorted: HttpEntry[] = [];
       items.forEach(([raw, rule], i) => {
         const normal = normalizeHttpMatch(raw);
@@ -140,7 +146,7 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
         sorted.push({
           normal: normal.value as NormalMatch,
           arms: [],
-          order: routeOrder(route, rule, i),
+          matchIndex: i,
           rule: rules[rule],
           backends: [],
         });
@@ -149,6 +155,37 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
       return isDeepStrictEqual(found, bruteForceShadowed(sorted));
     }),
     { numRuns: 500 },
+  );
+  t.pass();
+});
+
+test('entries of equal precedence sort by route order: creation time, namespace/name, rule, match', (t) => {
+  const normal = (normalizeHttpMatch({}) as { value: NormalMatch }).value;
+  const ruleArb = fc.record({
+    createdMs: fc.constantFrom(1, 2, Number.POSITIVE_INFINITY),
+    route: fc.constantFrom('a/x', 'a/y', 'b/x'),
+    index: fc.nat(2),
+  });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(ruleArb, fc.nat(2)), { maxLength: 10 }), (items) => {
+      // One RuleRef per distinct (route, index), as compileHttpRule shares it between entries.
+      const refs = new Map<string, RuleRef>();
+      const entries: HttpEntry[] = items.map(([r, matchIndex]) => {
+        const key = `${r.route} ${r.index}`;
+        const createdMs = refs.get(key)?.createdMs ?? r.createdMs;
+        if (!refs.has(key)) refs.set(key, { kind: 'HTTPRoute', route: r.route, index: r.index, createdMs });
+        return { normal, arms: [], matchIndex, rule: refs.get(key) as RuleRef, backends: [] };
+      });
+      const key = (e: HttpEntry) => ({
+        createdMs: e.rule.createdMs,
+        ref: e.rule.route,
+        ruleIndex: e.rule.index,
+        matchIndex: e.matchIndex,
+      });
+      const expected = [...entries].sort((a, b) => compareOrderKeys(key(a), key(b)));
+      return isDeepStrictEqual(sortHttpEntries([...entries]).map(key), expected.map(key));
+    }),
+    { numRuns: 300 },
   );
   t.pass();
 });
