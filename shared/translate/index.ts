@@ -110,7 +110,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   // Each route is defaulted, validated, attached and its references checked in one go, while its
   // objects are in the CPU cache (separate passes over 10k routes each missed it again).
   const resolve = backendResolver(index, opts);
-  const groups = new Map<string, Group>();
+  const groups: Groups = { byKey: new Map(), byPort: new Map() };
   const states: RouteState[] = [];
   const admit = (kind: RouteKind, route: HTTPRoute | GRPCRoute) => {
     const state = prepareRoute(kind, route);
@@ -135,8 +135,8 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const backends: Backends = { byKey: new Map(), seen: new Set() };
   const call: TranslateCall = { opts, resolve, base: baseLabels(opts), desired, backends };
   // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
-  for (const key of [...groups.keys()].sort()) {
-    const group = groups.get(key) as Group;
+  for (const key of [...groups.byKey.keys()].sort()) {
+    const group = groups.byKey.get(key) as Group;
     try {
       buildGroup(group, call, namespacesOf(group.service.metadata.name));
     } catch (err) {
@@ -303,7 +303,27 @@ function dropRule(state: RouteState, index: number, problem: Problem): void {
   if (!dropped.has(index)) dropped.set(index, problem);
 }
 
-function attachParents(state: RouteState, index: ServiceIndex, groups: Map<string, Group>): void {
+/**
+ * The groups by "namespace/service/port", and the same groups by Service port object: the routes of
+ * one Service find their group by identity, without building and hashing the key string each time.
+ */
+interface Groups {
+  byKey: Map<string, Group>;
+  byPort: Map<ServicePort, Group>;
+}
+
+function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
+  const known = groups.byPort.get(port);
+  if (known) return known;
+  const namespace = service.metadata.namespace ?? 'default';
+  const key = `${namespace}/${service.metadata.name}/${port.port}`;
+  let group = groups.byKey.get(key);
+  if (!group) groups.byKey.set(key, (group = { namespace, service, port, members: [] }));
+  groups.byPort.set(port, group);
+  return group;
+}
+
+function attachParents(state: RouteState, index: ServiceIndex, groups: Groups): void {
   for (const ref of state.parentRefs) {
     if (!isServiceParent(ref)) continue;
     const parent: ParentOutcome = { ref, ports: [], conflicted: NONE, routeIds: [], notes: NONE };
@@ -317,7 +337,6 @@ function attachParents(state: RouteState, index: ServiceIndex, groups: Map<strin
       parent.problem = selection.problem;
       continue;
     }
-    const serviceNs = selection.service.metadata.namespace ?? 'default';
     if (selection.skipped.length) {
       addNote(
         parent,
@@ -327,15 +346,7 @@ function attachParents(state: RouteState, index: ServiceIndex, groups: Map<strin
     for (const port of selection.ports) {
       if (parent.ports.includes(port.port)) continue;
       parent.ports.push(port.port);
-      const key = `${serviceNs}/${selection.service.metadata.name}/${port.port}`;
-      const group = groups.get(key) ?? {
-        namespace: serviceNs,
-        service: selection.service,
-        port,
-        members: [],
-      };
-      group.members.push({ state, parent });
-      groups.set(key, group);
+      groupFor(groups, selection.service, port).members.push({ state, parent });
     }
   }
 }
