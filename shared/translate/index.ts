@@ -29,14 +29,7 @@ import { isServiceParent, selectParent } from './parents.ts';
 import type { ParentOutcome, RouteOutcome } from './status.ts';
 import { parentStatus } from './status.ts';
 import type { CompileContext, HttpEntry, RouteIdentity, Shadowed } from './http.ts';
-import {
-  compileHttpRule,
-  emitHttpRules,
-  findShadowedRules,
-  routeIdentity,
-  ruleText,
-  sortHttpEntries,
-} from './http.ts';
+import { compileHttpRule, emitHttpRules, findShadowedRules, ruleText, sortHttpEntries } from './http.ts';
 import type { GrpcEntry } from './grpc.ts';
 import {
   compileGrpcRule,
@@ -47,6 +40,7 @@ import {
   sortGrpcEntries,
 } from './grpc.ts';
 import { asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
+import { timestampMs } from './precedence.ts';
 import type { Backends } from './mappings.ts';
 import { addMapping, mappingJson, sortByCanonicalJson } from './mappings.ts';
 
@@ -61,13 +55,14 @@ export {
 
 type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 
-interface RouteState {
+/**
+ * Everything translate learns about one route. It is its own RouteIdentity (what the compilers read)
+ * and RouteOutcome (what the status is built from): one object per route instead of three.
+ */
+interface RouteState extends RouteIdentity, RouteOutcome {
   kind: RouteKind;
   route: HTTPRoute | GRPCRoute;
-  namespace: string;
-  name: string;
   /** Read once: every later step walks these. */
-  identity: RouteIdentity;
   rules: unknown[];
   parentRefs: unknown[];
   generation?: number;
@@ -75,7 +70,6 @@ interface RouteState {
   /** Validation errors by rule index (absent for most routes: created on the first error). */
   ruleErrors?: Map<number, string>;
   parents: ParentOutcome[];
-  outcome: RouteOutcome;
   /** The group whose rules last included this route (a route listed twice compiles once). */
   compiledFor?: Group;
 }
@@ -115,7 +109,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const admit = (kind: RouteKind, route: HTTPRoute | GRPCRoute) => {
     const state = prepareRoute(kind, route);
     attachParents(state, index, groups);
-    state.outcome.refProblems = routeRefProblems(state, resolve);
+    state.refProblems = routeRefProblems(state, resolve);
     states.push(state);
   };
   for (const r of uniqueSorted(asArray<HTTPRoute>(input.httpRoutes), false)) admit('HTTPRoute', r);
@@ -153,12 +147,10 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
       kind: state.kind,
       namespace: state.namespace,
       name: state.name,
-      parents: state.parents.map((p) =>
-        parentStatus(p, state.outcome, opts.controllerName, state.generation),
-      ),
+      parents: state.parents.map((p) => parentStatus(p, state, opts.controllerName, state.generation)),
     };
     if (state.generation !== undefined) entry.generation = state.generation;
-    if (state.outcome.warnings.length) entry.warnings = [...new Set(state.outcome.warnings)];
+    if (state.warnings.length) entry.warnings = [...new Set(state.warnings)];
     desired.statuses.push(entry);
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
@@ -255,16 +247,21 @@ function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): RouteState
   const spec = isObj(route.spec) ? route.spec : {};
   const namespace = typeof route.metadata.namespace === 'string' ? route.metadata.namespace : 'default';
   const rules = asArray(spec.rules);
+  const name = route.metadata.name;
   const state: RouteState = {
     kind,
     route,
     namespace,
-    name: route.metadata.name,
-    identity: routeIdentity(namespace, route.metadata.name, asCreation(route)),
+    name,
+    createdMs: timestampMs(asCreation(route)),
+    ref: `${namespace}/${name}`,
     rules,
     parentRefs: asArray(spec.parentRefs),
     parents: [],
-    outcome: { ruleCount: rules.length, dropped: undefined, refProblems: NO_PROBLEMS, warnings: [] },
+    ruleCount: rules.length,
+    dropped: undefined,
+    refProblems: NO_PROBLEMS,
+    warnings: NO_WARNINGS,
   };
   if (typeof route.metadata.generation === 'number') state.generation = route.metadata.generation;
   if (!asIs) {
@@ -272,7 +269,8 @@ function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): RouteState
     if (errors.length) recordErrors(state, errors);
   }
   if (asArray(spec.hostnames).length)
-    state.outcome.warnings.push(
+    addWarning(
+      state,
       'spec.hostnames is ignored: mesh routes apply to the parent Service whatever the Host (GEP-1294)',
     );
   return state;
@@ -297,9 +295,17 @@ function recordErrors(state: RouteState, errors: { path: string; message: string
   for (const [index, message] of ruleErrors) dropRule(state, index, { reason: 'UnsupportedValue', message });
 }
 
+/** Most routes have no warning: they share one frozen empty list, replaced on the first. */
+const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
+
+function addWarning(state: RouteState, warning: string): void {
+  if (state.warnings === NO_WARNINGS) state.warnings = [warning];
+  else state.warnings.push(warning);
+}
+
 /** Records the first reason rule `index` is dropped (later ones are ignored). */
 function dropRule(state: RouteState, index: number, problem: Problem): void {
-  const dropped = (state.outcome.dropped ??= new Map());
+  const dropped = (state.dropped ??= new Map());
   if (!dropped.has(index)) dropped.set(index, problem);
 }
 
@@ -374,9 +380,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   const { opts, resolve, base, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
-  const grpcMembers = group.members.filter(
-    (m) => m.state.kind === 'GRPCRoute' && m.state.outcome.ruleCount > 0,
-  );
+  const grpcMembers = group.members.filter((m) => m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0);
   const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
   const winners = group.members.filter((m) => m.state.kind === kind);
   if (kind === 'GRPCRoute') {
@@ -395,16 +399,16 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (state.compiledFor === group) continue;
     state.compiledFor = group;
     let contributed = false;
-    const { identity, rules } = state;
+    const { rules } = state;
     for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
       const rule = rules[ruleIndex];
       if (state.ruleErrors?.has(ruleIndex) || !isObj(rule)) continue;
       const compiled =
         kind === 'HTTPRoute'
-          ? compileHttpRule(identity, ruleIndex, rule, ctx)
-          : compileGrpcRule(identity, ruleIndex, rule, ctx, grpcAsHttp);
+          ? compileHttpRule(state, ruleIndex, rule, ctx)
+          : compileGrpcRule(state, ruleIndex, rule, ctx, grpcAsHttp);
       if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
-      for (const w of compiled.warnings) state.outcome.warnings.push(`rule ${ruleIndex}: ${w}`);
+      for (const w of compiled.warnings) addWarning(state, `rule ${ruleIndex}: ${w}`);
       if (kind === 'HTTPRoute') for (const e of compiled.entries) httpEntries.push(e as HttpEntry);
       else for (const e of compiled.entries) grpcEntries.push(e as GrpcEntry);
       if (compiled.entries.length) contributed = true;
@@ -459,11 +463,13 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (hosts.shortNameOmitted) addNote(m.parent, hosts.shortNameOmitted);
   }
   for (const s of shadowed) {
-    const owner = winners.find((m) => m.state.identity.ref === s.rule.route)?.state;
+    const owner = winners.find((m) => m.state.ref === s.rule.route)?.state;
     const lost = s.backends.length ? `; backends ${s.backends.join(', ')} get no traffic from it` : '';
-    owner?.outcome.warnings.push(
-      `rule ${s.rule.index} can never match on Service ${group.namespace}/${svc}:${port}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
-    );
+    if (owner)
+      addWarning(
+        owner,
+        `rule ${s.rule.index} can never match on Service ${group.namespace}/${svc}:${port}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
+      );
   }
 }
 

@@ -23,6 +23,9 @@ export interface RouteOutcome {
   warnings: string[];
 }
 
+/** The API's limit on a condition message. */
+const MAX_MESSAGE = 32768;
+
 function condition(
   type: string,
   status: Condition['status'],
@@ -30,7 +33,12 @@ function condition(
   message: string,
   generation?: number,
 ): Condition {
-  const c: Condition = { type, status, reason, message: message.slice(0, 32768) };
+  const c: Condition = {
+    type,
+    status,
+    reason,
+    message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message,
+  };
   if (generation !== undefined) c.observedGeneration = generation;
   return c;
 }
@@ -58,9 +66,24 @@ export function parentStatus(
   return { parentRef: parent.ref, controllerName, conditions };
 }
 
+/**
+ * The ResolvedRefs condition of a route whose references all resolve, by generation: the same for
+ * most routes, so one (frozen) object each. Output objects are never mutated (the status writer copies).
+ */
+const allResolved = new Map<number | undefined, Condition>();
+
 function resolvedRefsCondition(route: RouteOutcome, generation?: number): Condition {
-  if (route.refProblems.length === 0)
-    return condition('ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved', generation);
+  if (route.refProblems.length === 0) {
+    let shared = allResolved.get(generation);
+    if (!shared) {
+      shared = Object.freeze(
+        condition('ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved', generation),
+      );
+      if (allResolved.size >= 1000) allResolved.clear();
+      allResolved.set(generation, shared);
+    }
+    return shared;
+  }
   const messages = [...new Set(route.refProblems.map((p) => p.message))];
   return condition(
     'ResolvedRefs',
