@@ -23,11 +23,14 @@ export function serviceNamespacesByName(
   return (name) => {
     let answer = answers.get(name);
     if (answer) return answer;
-    const namespaces = new Set(derived.get(name) ?? []);
+    const known = derived.get(name);
     const listed =
       explicit && Object.prototype.hasOwnProperty.call(explicit, name) ? explicit[name] : undefined;
-    if (Array.isArray(listed)) for (const ns of listed) if (typeof ns === 'string') namespaces.add(ns);
-    answer = [...namespaces].sort();
+    if (Array.isArray(listed)) {
+      const namespaces = new Set(known);
+      for (const ns of listed) if (typeof ns === 'string') namespaces.add(ns);
+      answer = [...namespaces].sort();
+    } else answer = known ? [...known].sort() : [];
     answers.set(name, answer);
     return answer;
   };

@@ -42,7 +42,7 @@ import {
 import { asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
 import { timestampMs } from './precedence.ts';
 import type { Backends } from './mappings.ts';
-import { addMapping, mappingJson, sortByCanonicalJson } from './mappings.ts';
+import { addMapping, sortedMappings } from './mappings.ts';
 
 export type { Desired, Snapshot, TranslateOptions } from './types.ts';
 export {
@@ -155,7 +155,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.backends = sortByCanonicalJson([...backends.byKey.values()], mappingJson);
+  desired.backends = sortedMappings(backends);
   return desired;
 }
 

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { compareHttpMatches, compareRouteOrder } from '../../shared/translate/precedence.ts';
+import fc from 'fast-check';
+import { compareHttpMatches, compareRouteOrder, timestampMs } from '../../shared/translate/precedence.ts';
 import { normalizeHttpMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
 
@@ -105,4 +106,30 @@ test('route order: older first, missing timestamps last, then namespace/name, ru
   );
   t.true(compareRouteOrder({ ...base, ruleIndex: 1 }, { ...base, ruleIndex: 2 }) < 0);
   t.true(compareRouteOrder({ ...base, matchIndex: 1 }, { ...base, matchIndex: 0 }) > 0);
+});
+
+test('property: creation timestamps read like Date.parse (the RFC 3339 fast path and everything else)', (t) => {
+  const reference = (v: string) => {
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
+  };
+  const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+  const stamp = fc
+    .tuple(fc.integer({ min: 0, max: 9999 }), two(13), two(32), two(24), two(60), two(60))
+    .map(([y, mo, d, h, mi, s]) => `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  const mangled = fc
+    .tuple(stamp, fc.nat(19), fc.constantFrom('x', '-', ':', '9', ' ', 'T', 'Z'))
+    .map(([v, i, c]) => v.slice(0, i) + c + v.slice(i + 1));
+  fc.assert(
+    fc.property(fc.oneof(stamp, mangled, fc.string()), (v) => timestampMs(v) === reference(v)),
+    { numRuns: 20000 },
+  );
+  for (const v of [
+    '2025-01-01T00:00:00Z',
+    '2024-02-29T12:00:00Z',
+    '2025-02-30T00:00:00Z',
+    '0050-01-01T00:00:00Z',
+  ])
+    t.is(timestampMs(v), reference(v), v);
+  t.is(timestampMs(undefined), Number.POSITIVE_INFINITY);
 });
