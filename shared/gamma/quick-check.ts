@@ -9,7 +9,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN, DURATION, GROUP, HOSTNAME, KIND } from './che
 import { isGatewayApiVersion } from './defaults.ts';
 import { MAX_NESTING_DEPTH, isPlainObject, nestingDepth } from './parse.ts';
 import { MAX_RULES, MAX_TOTAL_MATCHES } from './validate-common.ts';
-import { HTTP_METHODS, parseDuration, pathValueProblem } from './validate-http.ts';
+import { HTTP_METHODS, isCleanPathValue, parseDuration } from './validate-http.ts';
 import { GRPC_METHOD, GRPC_SERVICE } from './validate-grpc.ts';
 import {
   HEADER_TYPES,
@@ -217,7 +217,7 @@ function okHttpMatch(match: unknown): boolean {
     if (mode.defaultsRequired && (type === undefined || value === undefined)) return false;
     if (!optEnum(type, PATH_TYPES) || !optStr(value, 0, 1024)) return false;
     const literal = type === 'Exact' || type === 'PathPrefix';
-    if (literal && value !== undefined && pathValueProblem(value as string) !== undefined) return false;
+    if (literal && value !== undefined && !isCleanPathValue(value as string)) return false;
   }
   return (
     okHeaderMatches(match.headers, 4096) &&

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { MAX_NESTING_DEPTH, applyDefaults, validateObject } from '../../shared/gamma/index.ts';
 import type { KubeObject } from '../../shared/gamma/index.ts';
 import { validateObjectFully } from '../../shared/gamma/validate.ts';
+import { isCleanPathValue, pathValueProblem } from '../../shared/gamma/validate-http.ts';
 import { isCertainlyValid, isCertainlyValidAsDefaulted } from '../../shared/gamma/quick-check.ts';
 import { generateCluster, generateObjects } from '../../bench/generate.ts';
 import { applyDefaultsReference } from './reference/defaults-reference.ts';
@@ -312,4 +313,40 @@ test('defaults: symbol keys, inherited keys and accessors copy as the spread did
   t.deepEqual(shape(fast), shape(applyDefaultsReference(asKube(obj))));
   t.is((fast.spec.rules[0].backendRefs[1] as Record<symbol, unknown>)[sym], 'kept');
   t.false('inherited' in fast.spec.rules[0].backendRefs[0]);
+});
+
+test('property: the one-pass path check agrees with the CEL rules on Exact and PathPrefix values', (t) => {
+  const piece = fc.constantFrom(
+    '/',
+    '.',
+    '..',
+    '%',
+    '2',
+    'f',
+    'F',
+    '%2f',
+    '%2F',
+    '%41',
+    'a',
+    '#',
+    ' ',
+    'g',
+    '~',
+    '@',
+    'é',
+    '%g',
+  );
+  let clean = 0;
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 8 }), fc.string({ maxLength: 6 }), (pieces, tail) => {
+      for (const value of [pieces.join(''), `/${pieces.join('')}`, `/${pieces.join('')}${tail}`]) {
+        const expected = pathValueProblem(value) === undefined;
+        if (expected) clean++;
+        if (isCleanPathValue(value) !== expected) return false;
+      }
+      return true;
+    }),
+    { numRuns: 20000, seed: 20261126 },
+  );
+  t.true(clean > 2000, `only ${clean} clean values`);
 });
