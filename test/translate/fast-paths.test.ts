@@ -129,10 +129,16 @@ function bruteForceShadowed(sorted: HttpEntry[]): [RuleRef, RuleRef][] {
   return [...by].filter((e): e is [RuleRef, RuleRef] => e[1] !== null);
 }
 
+// Fillers: PathPrefix entries of a rule of their own, some covering others ('/a', '/a/b'), enough
+// of them (with up to 17 distinct paths) to take both the small-index and the segment-prefix search.
+const fillerPaths = ['/a', '/a/b', '/b', ...Array.from({ length: 21 }, (_, i) => `/f${i}`)];
+const fillerArb = fc.oneof(fc.constant([]), fc.shuffledSubarray(fillerPaths, { maxLength: 24 }));
+
 test('the by-path shadow search finds what a scan of every earlier entry finds', (t) => {
   const route = routeIdentity('ns', 'r');
+  let large = 0;
   fc.assert(
-    fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), (items) => {
+    fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), fillerArb, (items, fillers) => {
       const rules: RuleRef[] = [0, 1, 2, 3].map((index) => ({
         kind: 'HTTPRoute',
         route: 'ns/r',
@@ -151,12 +157,24 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
           backends: [],
         });
       });
+      const filler: RuleRef = { kind: 'HTTPRoute', route: 'ns/f', index: 0, createdMs: route.createdMs };
+      fillers.forEach((value, i) => {
+        const normal = normalizeHttpMatch({ path: { type: 'PathPrefix', value } }) as { value: NormalMatch };
+        sorted.splice(i % (sorted.length + 1), 0, {
+          normal: normal.value,
+          arms: [],
+          matchIndex: i,
+          rule: filler,
+          backends: [],
+        });
+      });
+      if (new Set(fillers).size > 16) large++;
       const found = findShadowedRules(sorted).map((s) => [s.rule, s.by]);
       return isDeepStrictEqual(found, bruteForceShadowed(sorted));
     }),
-    { numRuns: 500 },
+    { numRuns: 1500, seed: 20261126 },
   );
-  t.pass();
+  t.true(large > 20, `only ${large} cases had a large prefix index`);
 });
 
 test('entries of equal precedence sort by route order: creation time, namespace/name, rule, match', (t) => {
