@@ -17,15 +17,23 @@ function repeatTotal(pattern: string): number {
 }
 
 // Compiling is the expensive part of a translate and the same patterns come back on every reconcile,
-// so verdicts (a pure function of the pattern) are remembered, up to a bound.
-const MAX_CACHED_VERDICTS = 10_000;
+// so verdicts (a pure function of the pattern) are remembered, up to a bound on entries and on the
+// characters they hold (patterns are up to 1024 characters). The bound is well above the patterns of
+// a 50k-route cluster: a smaller one was emptied during every translate of it, recompiling them all.
+const MAX_CACHED_VERDICTS = 100_000;
+const MAX_CACHED_CHARS = 4_000_000;
 const verdicts = new Map<string, string | undefined>();
+let cachedChars = 0;
 
 export function re2Error(pattern: string): string | undefined {
   if (verdicts.has(pattern)) return verdicts.get(pattern);
   const verdict = checkRe2(pattern);
-  if (verdicts.size >= MAX_CACHED_VERDICTS) verdicts.clear();
+  if (verdicts.size >= MAX_CACHED_VERDICTS || cachedChars + pattern.length > MAX_CACHED_CHARS) {
+    verdicts.clear();
+    cachedChars = 0;
+  }
   verdicts.set(pattern, verdict);
+  cachedChars += pattern.length;
   return verdict;
 }
 
