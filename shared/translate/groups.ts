@@ -1,0 +1,70 @@
+// Routes grouped by the Service port they attach to: each group becomes one Network Services route.
+import type { Service, ServicePort } from '../gamma/types.ts';
+import type { ServiceIndex } from './backends.ts';
+import { isServiceParent, selectParent } from './parents.ts';
+import type { ParentOutcome } from './status.ts';
+import type { RouteState } from './routes.ts';
+
+export interface Group {
+  namespace: string;
+  service: Service;
+  port: ServicePort;
+  members: { state: RouteState; parent: ParentOutcome }[];
+}
+
+/**
+ * The groups by "namespace/service/port", and the same groups by Service port object: the routes of
+ * one Service find their group by identity, without building and hashing the key string each time.
+ */
+export interface Groups {
+  byKey: Map<string, Group>;
+  byPort: Map<ServicePort, Group>;
+}
+
+function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
+  const known = groups.byPort.get(port);
+  if (known) return known;
+  const namespace = service.metadata.namespace ?? 'default';
+  const key = `${namespace}/${service.metadata.name}/${port.port}`;
+  let group = groups.byKey.get(key);
+  if (!group) groups.byKey.set(key, (group = { namespace, service, port, members: [] }));
+  groups.byPort.set(port, group);
+  return group;
+}
+
+export function attachParents(state: RouteState, index: ServiceIndex, groups: Groups): void {
+  for (const ref of state.parentRefs) {
+    if (!isServiceParent(ref)) continue;
+    const parent: ParentOutcome = { ref, ports: [], conflicted: NONE, routeIds: [], notes: NONE };
+    state.parents.push(parent);
+    if (state.invalid) {
+      parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
+      continue;
+    }
+    const selection = selectParent(ref, state.namespace, index.find);
+    if (!selection.ok) {
+      parent.problem = selection.problem;
+      continue;
+    }
+    if (selection.skipped.length) {
+      addNote(
+        parent,
+        `ports ${selection.skipped.map((p) => `${p.port} (${p.name ?? p.appProtocol})`).join(', ')} skipped: not HTTP or gRPC (name or appProtocol); select them explicitly with port or sectionName`,
+      );
+    }
+    for (const port of selection.ports) {
+      if (parent.ports.includes(port.port)) continue;
+      parent.ports.push(port.port);
+      groupFor(groups, selection.service, port).members.push({ state, parent });
+    }
+  }
+}
+
+/** Shared by the many outcomes without conflicts or notes; replaced (never pushed to) on the first. */
+export const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** Adds a note to the parent's status message once. */
+export function addNote(parent: ParentOutcome, note: string): void {
+  if (parent.notes === NONE) parent.notes = [note];
+  else if (!parent.notes.includes(note)) parent.notes.push(note);
+}

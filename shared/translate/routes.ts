@@ -1,0 +1,195 @@
+// The translate call's view of each route: one per namespace/name in a deterministic order, with
+// its CRD defaults, validated, and the state the later steps fill in (parents, dropped rules,
+// warnings, reference problems) in one object.
+import type { GRPCRoute, HTTPRoute, KubeObject } from '../gamma/types.ts';
+import { applyDefaults, isCertainlyValidAsDefaulted, validateObject } from '../gamma/index.ts';
+import type { Problem } from './model.ts';
+import type { BackendResolver } from './backends.ts';
+import type { ParentOutcome, RouteOutcome } from './status.ts';
+import type { RouteIdentity } from './http.ts';
+import type { Group } from './groups.ts';
+import { timestampMs } from './precedence.ts';
+import { asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
+
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
+
+/**
+ * Everything translate learns about one route. It is its own RouteIdentity (what the compilers read)
+ * and RouteOutcome (what the status is built from): one object per route instead of three.
+ */
+export interface RouteState extends RouteIdentity, RouteOutcome {
+  kind: RouteKind;
+  route: HTTPRoute | GRPCRoute;
+  /** Read once: every later step walks these. */
+  rules: unknown[];
+  parentRefs: unknown[];
+  generation?: number;
+  invalid?: string;
+  /** Validation errors by rule index (absent for most routes: created on the first error). */
+  ruleErrors?: Map<number, string>;
+  parents: ParentOutcome[];
+  /** The group whose rules last included this route (a route listed twice compiles once). */
+  compiledFor?: Group;
+}
+
+export const NO_PROBLEMS: Problem[] = Object.freeze([]) as unknown as Problem[];
+
+function safeDefaults<T extends KubeObject>(obj: T): T {
+  try {
+    return applyDefaults(obj);
+  } catch {
+    return obj;
+  }
+}
+
+function validateRoute(route: HTTPRoute | GRPCRoute): { path: string; message: string }[] {
+  try {
+    return validateObject(route);
+  } catch (err) {
+    return [{ path: '', message: `validation failed: ${errorMessage(err)}` }];
+  }
+}
+
+/**
+ * Sorted by namespace/name (then content), one object per namespace/name: order-independent input.
+ * The content of objects sharing a key is compared with CRD defaults applied (as the winner is
+ * returned); the others get their defaults here when `defaulted`, else from prepareRoute.
+ */
+export function uniqueSorted<T extends KubeObject>(objects: T[], defaulted: boolean): T[] {
+  // Content decides only between objects sharing a key, so only those are serialized: the first
+  // (in input order) of the smallest canonical body wins, as a stable sort by (key, body) would pick.
+  const byKey = new Map<string, T>();
+  let shared: Map<string, T[]> | undefined;
+  for (const o of objects) {
+    if (!isObj(o) || !isObj(o.metadata) || typeof o.metadata.name !== 'string' || o.metadata.name === '')
+      continue;
+    const key = `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+    const first = byKey.get(key);
+    if (first === undefined) {
+      byKey.set(key, o);
+      continue;
+    }
+    shared ??= new Map();
+    const same = shared.get(key);
+    if (same) same.push(o);
+    else shared.set(key, [first, o]);
+  }
+  const keys = [...byKey.keys()].sort(); // by UTF-16 code units, as compareStrings
+  return keys.map((key) => {
+    const same = shared?.get(key);
+    if (same) return smallestBody(same.map(safeDefaults));
+    const only = byKey.get(key) as T;
+    return defaulted ? safeDefaults(only) : only;
+  });
+}
+
+function smallestBody<T>(candidates: T[]): T {
+  if (candidates.length === 1) return candidates[0];
+  let best = candidates[0];
+  let bestBody = canonicalJson(best);
+  for (const o of candidates.slice(1)) {
+    const body = canonicalJson(o);
+    if (compareStrings(body, bestBody) < 0) [best, bestBody] = [o, body];
+  }
+  return best;
+}
+
+/**
+ * A route with its CRD defaults, validated. A route as the API server returns it (every default
+ * present, valid) is recognized in one allocation-free pass and used as it is.
+ */
+export function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): RouteState {
+  const asIs = isCertainlyValidAsDefaulted(input);
+  const route = asIs ? input : safeDefaults(input);
+  const spec = isObj(route.spec) ? route.spec : {};
+  const namespace = typeof route.metadata.namespace === 'string' ? route.metadata.namespace : 'default';
+  const rules = asArray(spec.rules);
+  const name = route.metadata.name;
+  const state: RouteState = {
+    kind,
+    route,
+    namespace,
+    name,
+    createdMs: timestampMs(asCreation(route)),
+    ref: `${namespace}/${name}`,
+    rules,
+    parentRefs: asArray(spec.parentRefs),
+    parents: [],
+    ruleCount: rules.length,
+    dropped: undefined,
+    refProblems: NO_PROBLEMS,
+    warnings: NO_WARNINGS,
+  };
+  if (typeof route.metadata.generation === 'number') state.generation = route.metadata.generation;
+  if (!asIs) {
+    const errors = validateRoute(route);
+    if (errors.length) recordErrors(state, errors);
+  }
+  if (asArray(spec.hostnames).length)
+    addWarning(
+      state,
+      'spec.hostnames is ignored: mesh routes apply to the parent Service whatever the Host (GEP-1294)',
+    );
+  return state;
+}
+
+function recordErrors(state: RouteState, errors: { path: string; message: string }[]): void {
+  const ruleErrors = new Map<number, string>();
+  const routeLevel: string[] = [];
+  for (const error of errors) {
+    const rule = /^spec\.rules\[(\d+)\]/.exec(error.path);
+    if (rule) {
+      const index = Number(rule[1]);
+      ruleErrors.set(
+        index,
+        [ruleErrors.get(index), `${error.path}: ${error.message}`].filter(Boolean).join('; '),
+      );
+    } else routeLevel.push(`${error.path || state.kind}: ${error.message}`);
+  }
+  if (routeLevel.length) state.invalid = `invalid ${state.kind}: ${routeLevel.slice(0, 10).join('; ')}`;
+  if (ruleErrors.size === 0) return;
+  state.ruleErrors = ruleErrors;
+  for (const [index, message] of ruleErrors) dropRule(state, index, { reason: 'UnsupportedValue', message });
+}
+
+/** Most routes have no warning: they share one frozen empty list, replaced on the first. */
+const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
+
+export function addWarning(state: RouteState, warning: string): void {
+  if (state.warnings === NO_WARNINGS) state.warnings = [warning];
+  else state.warnings.push(warning);
+}
+
+/** Records the first reason rule `index` is dropped (later ones are ignored). */
+export function dropRule(state: RouteState, index: number, problem: Problem): void {
+  const dropped = (state.dropped ??= new Map());
+  if (!dropped.has(index)) dropped.set(index, problem);
+}
+
+function asCreation(route: KubeObject): string | undefined {
+  return typeof route.metadata.creationTimestamp === 'string' ? route.metadata.creationTimestamp : undefined;
+}
+
+/** ResolvedRefs problems for every backendRef and mirror target of the route. */
+export function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
+  if (!state.parents.length) return NO_PROBLEMS;
+  let problems = NO_PROBLEMS;
+  const check = (ref: unknown) => {
+    const resolved = resolve(ref as never, state.namespace);
+    if (!resolved.ok) (problems === NO_PROBLEMS ? (problems = []) : problems).push(resolved.problem);
+  };
+  // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
+  for (const rule of state.rules) {
+    if (!isObj(rule)) continue;
+    const refs = asArray(rule.backendRefs);
+    for (const ref of refs) if (isObj(ref)) check(ref);
+    checkMirrors(rule.filters, check);
+    for (const ref of refs) if (isObj(ref)) checkMirrors(ref.filters, check);
+  }
+  return problems;
+}
+
+function checkMirrors(filters: unknown, check: (ref: unknown) => void): void {
+  for (const f of asArray(filters))
+    if (isObj(f) && f.type === 'RequestMirror' && isObj(f.requestMirror)) check(f.requestMirror.backendRef);
+}
