@@ -4,6 +4,7 @@ import type { ServiceIndex } from './backends.ts';
 import { isServiceParent, selectParent } from './parents.ts';
 import type { ParentOutcome } from './status.ts';
 import type { RouteState } from './routes.ts';
+import { NO_PARENTS } from './routes.ts';
 
 export interface Group {
   namespace: string;
@@ -35,8 +36,9 @@ function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
 export function attachParents(state: RouteState, index: ServiceIndex, groups: Groups): void {
   for (const ref of state.parentRefs) {
     if (!isServiceParent(ref)) continue;
-    const parent: ParentOutcome = { ref, ports: [], conflicted: NONE, routeIds: [], notes: NONE };
-    state.parents.push(parent);
+    const parent: ParentOutcome = { ref, ports: NONE, conflicted: NONE, routeIds: NONE, notes: NONE };
+    if (state.parents === NO_PARENTS) state.parents = [parent];
+    else state.parents.push(parent);
     if (state.invalid) {
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
       continue;
@@ -54,7 +56,7 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
     }
     for (const port of selection.ports) {
       if (parent.ports.includes(port.port)) continue;
-      parent.ports.push(port.port);
+      parent.ports = parent.ports === NONE ? [port.port] : [...parent.ports, port.port];
       groupFor(groups, selection.service, port).members.push({ state, parent });
     }
   }

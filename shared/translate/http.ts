@@ -254,7 +254,7 @@ export function compileHttpRule(
 
   // Backends with their per-destination header modifiers. Weight 0 is dropped; unresolved weight
   // becomes the share of requests answered with an error (see backends.ts).
-  const destinations: NsHttpDestination[] = [];
+  let destinations: NsHttpDestination[] = [];
   const backendsLabel: string[] = [];
   const mappings: BackendMapping[] = [];
   let validWeight = 0;
@@ -281,6 +281,8 @@ export function compileHttpRule(
     backendsLabel.push(resolved.label);
   }
   const abortPercent = errorPercent(validWeight, invalidWeight);
+  // The output keeps this list: a copy at its final size drops the spare slots push left.
+  destinations = destinations.slice();
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
   if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {

@@ -32,6 +32,9 @@ export interface RouteState extends RouteIdentity, RouteOutcome {
   compiledFor?: Group;
 }
 
+/** Until its first parent (an array grown by push keeps ~16 spare slots, and states live long). */
+export const NO_PARENTS: ParentOutcome[] = Object.freeze([]) as unknown as ParentOutcome[];
+
 export const NO_PROBLEMS: Problem[] = Object.freeze([]) as unknown as Problem[];
 
 function safeDefaults<T extends KubeObject>(obj: T): T {
@@ -114,13 +117,17 @@ export function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): Rou
     ref: `${namespace}/${name}`,
     rules,
     parentRefs: asArray(spec.parentRefs),
-    parents: [],
+    parents: NO_PARENTS,
     ruleCount: rules.length,
     dropped: undefined,
     refProblems: NO_PROBLEMS,
     warnings: NO_WARNINGS,
+    // Every field is in the literal, set later or not: V8 sizes the object for its literal.
+    generation: typeof route.metadata.generation === 'number' ? route.metadata.generation : undefined,
+    invalid: undefined,
+    ruleErrors: undefined,
+    compiledFor: undefined,
   };
-  if (typeof route.metadata.generation === 'number') state.generation = route.metadata.generation;
   if (!asIs) {
     const errors = validateRoute(route);
     if (errors.length) recordErrors(state, errors);

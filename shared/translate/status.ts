@@ -33,14 +33,11 @@ function condition(
   message: string,
   generation?: number,
 ): Condition {
-  const c: Condition = {
-    type,
-    status,
-    reason,
-    message: message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message,
-  };
-  if (generation !== undefined) c.observedGeneration = generation;
-  return c;
+  const text = message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message;
+  // One literal each way: a field added afterwards costs V8 another allocation.
+  return generation === undefined
+    ? { type, status, reason, message: text }
+    : { type, status, reason, message: text, observedGeneration: generation };
 }
 
 export function droppedMessage(dropped: Map<number, Problem>): string {
