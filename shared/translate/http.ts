@@ -28,7 +28,7 @@ import { convertSessionPersistence } from './session.ts';
 import type { RouteOrderKey } from './precedence.ts';
 import type { RuleRef } from './shadow.ts';
 import { compareHttpMatches, timestampMs } from './precedence.ts';
-import { compareStrings, isObj } from './util.ts';
+import { compareStrings, deepFreeze, isObj } from './util.ts';
 
 /** One Network Services match of an entry with the action it leads to. */
 export type HttpArm = MatchArm & { action: NsHttpAction };
@@ -159,6 +159,8 @@ function destinationExtra(
 }
 
 const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
+/** Every NS route without a catch-all ends with it; output objects are never mutated, so one is shared. */
+const NOT_FOUND_RULE: NsHttpRule = deepFreeze({ action: { directResponse: { status: 404 } } });
 const NO_TEXT: string[] = Object.freeze([]) as unknown as string[];
 const NO_MAPPINGS: BackendMapping[] = Object.freeze([]) as unknown as BackendMapping[];
 
@@ -399,7 +401,7 @@ export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
     }
   }
   if (runAction !== undefined) rules.push({ matches: run.slice(), action: runAction });
-  if (!sorted.some((e) => isCatchAll(e.normal))) rules.push({ action: { directResponse: { status: 404 } } });
+  if (!sorted.some((e) => isCatchAll(e.normal))) rules.push(NOT_FOUND_RULE);
   return rules;
 }
 

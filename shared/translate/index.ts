@@ -96,7 +96,14 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     statuses: [],
   };
   const backends: Backends = { byKey: new Map(), seen: new Set() };
-  const call: TranslateCall = { opts, resolve, base: baseLabels(opts), desired, backends };
+  const call: TranslateCall = {
+    opts,
+    resolve,
+    base: baseLabels(opts),
+    meshes: Object.freeze([meshName(opts)]) as string[],
+    desired,
+    backends,
+  };
   // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
   for (const key of [...groups.byKey.keys()].sort()) {
     const group = groups.byKey.get(key) as Group;
@@ -156,6 +163,8 @@ interface TranslateCall {
   resolve: BackendResolver;
   /** The ownership labels every route carries (computed once). */
   base: Record<string, string>;
+  /** Every route's meshes list: one (frozen) array for the call. */
+  meshes: string[];
   desired: Desired;
   backends: Backends;
 }
@@ -217,7 +226,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     description: routeDescription(kind, sources.sort(), group.namespace, svc, port),
     labels: routeLabelsFrom(base, group.namespace, svc),
     hostnames: hosts.hostnames,
-    meshes: [meshName(opts)],
+    meshes: call.meshes,
     rules: undefined,
   });
   let shadowed: Shadowed[];

@@ -13,7 +13,7 @@ import type { HTTPRouteMatch } from '../gamma/types.ts';
 import type { NsHttpAction, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
 import { re2Error } from './regex.ts';
-import { asArray, asString, isObj } from './util.ts';
+import { asArray, asString, deepFreeze, isObj } from './util.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
@@ -139,11 +139,20 @@ function headerConditions(normal: NormalMatch): NsHeaderMatches {
   // Built at its final size (map, concat): an array grown by push keeps ~16 spare slots, and these
   // end up in the output (10k of them in a 10k-route snapshot).
   const method = normal.method ? { header: ':method', exactMatch: normal.method } : undefined;
-  if (!normal.headers.length) return method ? [method] : undefined;
+  if (!normal.headers.length) return method ? methodOnly(normal.method as string) : undefined;
   const headers: NonNullable<NsHeaderMatches> = normal.headers.map((h) =>
     h.type === 'Exact' ? { header: h.name, exactMatch: h.value } : { header: h.name, regexMatch: h.value },
   );
   return method ? headers.concat([method]) : headers;
+}
+
+/** The header list of a match on the method alone, one shared (frozen) list per method. */
+const METHOD_ONLY = new Map<string, NonNullable<NsHeaderMatches>>();
+
+function methodOnly(method: string): NonNullable<NsHeaderMatches> {
+  let list = METHOD_ONLY.get(method);
+  if (!list) METHOD_ONLY.set(method, (list = deepFreeze([{ header: ':method', exactMatch: method }])));
+  return list;
 }
 
 function queryConditions(normal: NormalMatch): NsQueryMatches {
