@@ -228,19 +228,31 @@ export function httpMatchArms(normal: NormalMatch, splitRoot = false): MatchArm[
 export function httpMatchCovers(outer: NormalMatch, inner: NormalMatch): boolean {
   if (!pathCovers(outer, inner)) return false;
   if (outer.method && outer.method !== inner.method) return false;
-  const sameCondition = (a: NormalMatch['headers'][number], list: NormalMatch['headers']) =>
-    list.some((b) => b.name === a.name && b.type === a.type && b.value === a.value);
-  return (
-    outer.headers.every((h) => sameCondition(h, inner.headers)) &&
-    outer.query.every((q) => sameCondition(q, inner.query))
-  );
+  return allIn(outer.headers, inner.headers) && allIn(outer.query, inner.query);
+}
+
+/** Every condition of `outer` is also one of `inner` (loops: this runs for every pair of entries). */
+function allIn(outer: NormalMatch['headers'], inner: NormalMatch['headers']): boolean {
+  for (const a of outer) {
+    let found = false;
+    for (const b of inner)
+      if (b.name === a.name && b.type === a.type && b.value === a.value) {
+        found = true;
+        break;
+      }
+    if (!found) return false;
+  }
+  return true;
 }
 
 function pathCovers(outer: NormalMatch, inner: NormalMatch): boolean {
   if (outer.pathType === 'PathPrefix') {
     if (outer.path === '/') return true;
     if (inner.pathType === 'RegularExpression') return false;
-    return inner.path === outer.path || inner.path.startsWith(`${outer.path}/`);
+    // inner.path === outer.path or starts with `${outer.path}/`, without building that string.
+    const n = outer.path.length;
+    if (inner.path.length === n) return inner.path === outer.path;
+    return inner.path.length > n && inner.path.charCodeAt(n) === 47 && inner.path.startsWith(outer.path);
   }
   return outer.pathType === inner.pathType && outer.path === inner.path;
 }

@@ -86,12 +86,14 @@ function firstCoveringSmall(sorted: HttpEntry[], i: number, index: PathIndex, sc
   const own = index[pathType].get(path);
   const root = prefixes.get('/');
   let total = (own?.length ?? 0) + (root?.length ?? 0);
-  for (const [prefix, list] of prefixes) if (isSegmentPrefix(prefix, path)) total += list.length;
+  // keys(), not entries(): no [key, value] array per step.
+  for (const prefix of prefixes.keys())
+    if (isSegmentPrefix(prefix, path)) total += (prefixes.get(prefix) as number[]).length;
   if (total > MAX_COVER_CHECKS) return firstCoveringByPath(sorted, i, index, scratch);
   let best = firstIn(sorted, entry, own, -1);
   best = firstIn(sorted, entry, root, best);
-  for (const [prefix, list] of prefixes)
-    if (isSegmentPrefix(prefix, path)) best = firstIn(sorted, entry, list, best);
+  for (const prefix of prefixes.keys())
+    if (isSegmentPrefix(prefix, path)) best = firstIn(sorted, entry, prefixes.get(prefix), best);
   return best;
 }
 
@@ -150,6 +152,48 @@ function boundedFirstCovering(
  * Earlier entries are indexed by path so only those whose path can cover are checked.
  */
 export function findShadowedRules(sorted: HttpEntry[]): Shadowed[] {
+  return sorted.length <= SMALL_GROUP ? findShadowedSmall(sorted) : findShadowedIndexed(sorted);
+}
+
+/** Up to this many entries a port's rules are compared pairwise (at most 496 checks), without indexes. */
+const SMALL_GROUP = 32;
+
+/** findShadowedRules by scanning every earlier entry (the definition), with a few short lists. */
+function findShadowedSmall(sorted: HttpEntry[]): Shadowed[] {
+  // Per distinct rule, in order of first appearance: its first coverer, null once an entry of it is
+  // not covered, undefined before its first entry; and its backends.
+  const rules: RuleRef[] = [];
+  const by: (RuleRef | null | undefined)[] = [];
+  const backends: string[][] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i];
+    let slot = rules.indexOf(entry.rule);
+    if (slot < 0) {
+      slot = rules.push(entry.rule) - 1;
+      by.push(undefined);
+      backends.push(entry.backends);
+    }
+    backends[slot] = entry.backends;
+    let j = -1;
+    for (let c = 0; c < i; c++) {
+      const candidate = sorted[c];
+      if (candidate.rule !== entry.rule && httpMatchCovers(candidate.normal, entry.normal)) {
+        j = c;
+        break;
+      }
+    }
+    if (j < 0) by[slot] = null;
+    else if (by[slot] === undefined) by[slot] = sorted[j].rule;
+  }
+  const out: Shadowed[] = [];
+  for (let slot = 0; slot < rules.length; slot++) {
+    const coverer = by[slot];
+    if (coverer) out.push({ rule: rules[slot], by: coverer, backends: backends[slot] });
+  }
+  return out;
+}
+
+function findShadowedIndexed(sorted: HttpEntry[]): Shadowed[] {
   const shadowedBy = new Map<RuleRef, RuleRef | null>();
   const backends = new Map<RuleRef, string[]>();
   const index: PathIndex = { Exact: new Map(), PathPrefix: new Map(), RegularExpression: new Map() };
