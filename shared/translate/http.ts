@@ -3,28 +3,20 @@
 // port are sorted by precedence, emitted arm by arm, and adjacent rules with equal actions merged.
 // Requests matching no rule get 404 through a final match-less directResponse rule (added only when no
 // entry already matches everything, so it never shadows anything).
-import type { HTTPBackendRef, HTTPRoute, HTTPRouteFilter, HTTPRouteRule } from '../gamma/types.ts';
+import type { HTTPBackendRef, HTTPRoute, HTTPRouteRule } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
-import type {
-  NsHeaderModifier,
-  NsHttpAction,
-  NsHttpDestination,
-  NsHttpMatch,
-  NsHttpRule,
-  Problem,
-} from './model.ts';
+import type { NsHttpAction, NsHttpDestination, NsHttpMatch, NsHttpRule, Problem } from './model.ts';
 import { sameAction } from './model.ts';
 import type { ArmKind, MatchArm, NormalMatch } from './match.ts';
 import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
 import type { BackendResolver } from './backends.ts';
 import { backendWeight, errorPercent } from './backends.ts';
-import { convertHeaderModifier, modifiedHeaderNames } from './filters/header-modifier.ts';
-import { convertRedirect } from './filters/redirect.ts';
-import { convertRewrite } from './filters/rewrite.ts';
+import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
-import { convertCors } from './filters/cors.ts';
 import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
+import type { ActionParts } from './http-action.ts';
+import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from './http-action.ts';
 import type { RouteOrderKey } from './precedence.ts';
 import type { RuleRef } from './shadow.ts';
 import { compareHttpMatches, timestampMs } from './precedence.ts';
@@ -69,96 +61,11 @@ export function routeIdentity(namespace: string, name: string, creationTimestamp
   return { namespace, name, createdMs: timestampMs(creationTimestamp), ref: `${namespace}/${name}` };
 }
 
-/** Filter types that must fail closed: skipping them would serve requests without auth/extension logic. */
-function failClosedFilter(type: unknown): string | undefined {
-  if (type === 'ExtensionRef') return 'ExtensionRef filters are not supported';
-  if (type === 'ExternalAuth') return 'ExternalAuth filters are not supported';
-  if (!KNOWN_FILTERS.has(String(type))) return `filter type ${JSON.stringify(type)} is not supported`;
-  return undefined;
-}
-
-const KNOWN_FILTERS = new Set([
-  'RequestHeaderModifier',
-  'ResponseHeaderModifier',
-  'RequestRedirect',
-  'URLRewrite',
-  'RequestMirror',
-  'CORS',
-  'ExtensionRef',
-  'ExternalAuth',
-]);
-
 /** Built field by field (not spread): one per match of every rule, on the hot path. */
 export function routeOrder(route: RouteIdentity, ruleIndex: number, matchIndex: number): RouteOrderKey {
   return { createdMs: route.createdMs, ref: route.ref, ruleIndex, matchIndex };
 }
 
-/** A rule's filters by type: the first of each kind (later ones are ignored), every mirror. */
-interface RuleFilters {
-  closed?: string;
-  requestHeaderModifier?: HTTPRouteFilter;
-  responseHeaderModifier?: HTTPRouteFilter;
-  redirect?: HTTPRouteFilter;
-  rewrite?: HTTPRouteFilter;
-  cors?: HTTPRouteFilter;
-  mirrors: HTTPRouteFilter[];
-}
-
-/** Shared by every rule without filters (read only). */
-const NO_FILTERS: RuleFilters = Object.freeze({ mirrors: Object.freeze([]) as unknown as HTTPRouteFilter[] });
-
-function ruleFilters(raw: unknown): RuleFilters {
-  if (!Array.isArray(raw) || raw.length === 0) return NO_FILTERS;
-  const out: RuleFilters = { mirrors: [] };
-  for (const f of raw as unknown[]) {
-    if (!isObj(f)) continue;
-    const filter = f as HTTPRouteFilter;
-    const type = filter.type;
-    if (out.closed === undefined) out.closed = failClosedFilter(type);
-    if (type === 'RequestHeaderModifier') out.requestHeaderModifier ??= filter;
-    else if (type === 'ResponseHeaderModifier') out.responseHeaderModifier ??= filter;
-    else if (type === 'RequestRedirect') out.redirect ??= filter;
-    else if (type === 'URLRewrite') out.rewrite ??= filter;
-    else if (type === 'RequestMirror') out.mirrors.push(filter);
-    else if (type === 'CORS') out.cors ??= filter;
-  }
-  return out;
-}
-
-type DestinationExtra = Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>;
-const NO_EXTRA: DestinationExtra = Object.freeze({});
-
-/** A backendRef's own header modifiers, or the reason the rule must be dropped. */
-function destinationExtra(
-  ref: HTTPBackendRef,
-  requestMod: NsHeaderModifier | undefined,
-  responseMod: NsHeaderModifier | undefined,
-): DestinationExtra | string {
-  if (!Array.isArray(ref.filters) || ref.filters.length === 0) return NO_EXTRA;
-  const extra: DestinationExtra = {};
-  for (const filter of ref.filters as unknown[]) {
-    if (!isObj(filter)) continue;
-    if (filter.type === 'RequestHeaderModifier')
-      extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier as never);
-    else if (filter.type === 'ResponseHeaderModifier')
-      extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier as never);
-    else
-      return `backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination (only header modifiers)`;
-  }
-  const ruleNames = modifiedHeaderNames(requestMod);
-  const ruleResponseNames = modifiedHeaderNames(responseMod);
-  const clash = [
-    ...[...modifiedHeaderNames(extra.requestHeaderModifier)].filter((n) => ruleNames.has(n)),
-    ...[...modifiedHeaderNames(extra.responseHeaderModifier)].filter((n) => ruleResponseNames.has(n)),
-  ];
-  if (clash.length)
-    return `header ${clash[0]} is modified both by the rule and by a backendRef; Network Services does not define which wins`;
-  if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
-  if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
-  return extra;
-}
-
-const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
 /** Every NS route without a catch-all ends with it; output objects are never mutated, so one is shared. */
 const NOT_FOUND_RULE: NsHttpRule = deepFreeze({ action: { directResponse: { status: 404 } } });
 const NO_TEXT: string[] = Object.freeze([]) as unknown as string[];
@@ -235,37 +142,41 @@ export function compileHttpRule(
   }
 
   let warnings = NO_TEXT;
-  const drop = (message: string) => droppedHttpRule([], warnings, NO_MAPPINGS, message);
   const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
   const responseMod = convertHeaderModifier(filters.responseHeaderModifier?.responseHeaderModifier);
   const { redirect, rewrite, mirrors, cors } = filters;
   const backendRefs: unknown[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : NO_TEXT;
-  if (redirect && rewrite) return drop('RequestRedirect and URLRewrite cannot be combined');
-  if (redirect && backendRefs.some(isObj)) return drop('RequestRedirect cannot be combined with backendRefs');
+  if (redirect && rewrite)
+    return droppedHttpRule([], warnings, NO_MAPPINGS, 'RequestRedirect and URLRewrite cannot be combined');
+  if (redirect && backendRefs.some(isObj))
+    return droppedHttpRule([], warnings, NO_MAPPINGS, 'RequestRedirect cannot be combined with backendRefs');
   if (mirrors.length > 1)
-    return drop(
+    return droppedHttpRule(
+      [],
+      warnings,
+      NO_MAPPINGS,
       'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
     );
 
   const timing = convertTimeoutsAndRetry(rule);
-  if (!timing.ok) return drop(timing.problem.message);
+  if (!timing.ok) return droppedHttpRule([], warnings, NO_MAPPINGS, timing.problem.message);
   if (timing.value.warnings.length) warnings = [...timing.value.warnings];
   const session = convertSessionPersistence(rule.sessionPersistence);
-  if (!session.ok) return drop(session.problem.message);
+  if (!session.ok) return droppedHttpRule([], warnings, NO_MAPPINGS, session.problem.message);
   if (session.value?.warnings.length) warnings = [...warnings, ...session.value.warnings];
 
   // Backends with their per-destination header modifiers. Weight 0 is dropped; unresolved weight
-  // becomes the share of requests answered with an error (see backends.ts).
-  let destinations: NsHttpDestination[] = [];
-  const backendsLabel: string[] = [];
-  const mappings: BackendMapping[] = [];
+  // becomes the share of requests answered with an error (see backends.ts). Collected in scratch
+  // lists and copied at their final size (a pushed list keeps ~16 spare slots).
+  const { destinations, labels, mappings } = SCRATCH;
+  destinations.length = labels.length = mappings.length = 0;
   let validWeight = 0;
   let invalidWeight = 0;
   for (const raw of backendRefs) {
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
     const extra = destinationExtra(ref, requestMod, responseMod);
-    if (typeof extra === 'string') return drop(extra);
+    if (typeof extra === 'string') return droppedHttpRule([], warnings, NO_MAPPINGS, extra);
     const weight = backendWeight(ref);
     const resolved = ctx.resolve(ref, route.namespace);
     if (!(weight > 0)) continue;
@@ -280,11 +191,8 @@ export function compileHttpRule(
         : { serviceName: resolved.serviceName, weight, ...extra },
     );
     mappings.push(resolved.mapping);
-    backendsLabel.push(resolved.label);
+    labels.push(resolved.label);
   }
-  const abortPercent = errorPercent(validWeight, invalidWeight);
-  // The output keeps this list: a copy at its final size drops the spare slots push left.
-  destinations = destinations.slice();
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
   if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
@@ -301,66 +209,55 @@ export function compileHttpRule(
         `RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`,
       ];
   }
-  const fail = (message: string) => droppedHttpRule([], warnings, mappings, message);
+  const parts: ActionParts = {
+    redirect,
+    rewrite,
+    cors,
+    requestMod,
+    responseMod,
+    destinations: destinations.slice(),
+    abortPercent: errorPercent(validWeight, invalidWeight),
+    timing: timing.value,
+    mirrorPolicy,
+    session: session.value,
+    servicePort: ctx.servicePort,
+  };
+  const ruleMappings = mappings.slice();
+  const backendsLabel = labels.slice();
 
   const redirectPath = redirect ? pathModifierOf(redirect.requestRedirect) : undefined;
   const rewritePath = rewrite ? pathModifierOf(rewrite.urlRewrite) : undefined;
   // Only a path redirect or rewrite makes the action depend on the arm; ReplacePrefixMatch also
   // needs the root prefix split into its two arms.
   const perKind = redirectPath !== undefined || rewritePath !== undefined;
-  const splitRoot = [redirectPath, rewritePath].some((p) => isObj(p) && p.type === 'ReplacePrefixMatch');
-  const actionFor = (kind: ArmKind): NsHttpAction | string => {
-    const action: NsHttpAction = {};
-    if (redirect) {
-      const converted = convertRedirect(redirect.requestRedirect, kind, ctx.servicePort);
-      if (!converted.ok) return converted.problem.message;
-      action.redirect = converted.value;
-    } else if (destinations.length === 0) {
-      return DIRECT_500;
-    } else {
-      action.destinations = destinations;
-      if (abortPercent > 0)
-        action.faultInjectionPolicy = { abort: { httpStatus: 500, percentage: abortPercent } };
-    }
-    if (requestMod) action.requestHeaderModifier = requestMod as NsHeaderModifier;
-    if (responseMod) action.responseHeaderModifier = responseMod as NsHeaderModifier;
-    if (rewrite) {
-      const converted = convertRewrite(rewrite.urlRewrite, kind);
-      if (!converted.ok) return converted.problem.message;
-      if (Object.keys(converted.value).length) action.urlRewrite = converted.value;
-    }
-    if (!redirect) {
-      if (timing.value.timeout) action.timeout = timing.value.timeout;
-      if (timing.value.retryPolicy) action.retryPolicy = timing.value.retryPolicy;
-      if (mirrorPolicy) action.requestMirrorPolicy = mirrorPolicy;
-      if (session.value) action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
-    }
-    if (cors) action.corsPolicy = convertCors(cors.cors);
-    return action;
-  };
+  const splitRoot =
+    (isObj(redirectPath) && redirectPath.type === 'ReplacePrefixMatch') ||
+    (isObj(rewritePath) && rewritePath.type === 'ReplacePrefixMatch');
   // Actions are immutable once built: one per arm kind (or one for all), shared by the arms.
   let shared: NsHttpAction | string | undefined;
   let byKind: Partial<Record<ArmKind, NsHttpAction | string>> | undefined;
-  const entries: HttpEntry[] = [];
+  const entries: HttpEntry[] = new Array<HttpEntry>(normals.length);
   for (let i = 0; i < normals.length; i++) {
     const arms = httpMatchArms(normals[i], splitRoot) as HttpArm[];
     for (const arm of arms) {
       let action: NsHttpAction | string;
-      if (!perKind) action = shared ??= actionFor(arm.kind);
-      else action = (byKind ??= {})[arm.kind] ??= actionFor(arm.kind);
-      if (typeof action === 'string') return fail(`match ${i}: ${action}`);
+      if (!perKind) action = shared ??= buildAction(parts, arm.kind);
+      else action = (byKind ??= {})[arm.kind] ??= buildAction(parts, arm.kind);
+      if (typeof action === 'string')
+        return droppedHttpRule([], warnings, ruleMappings, `match ${i}: ${action}`);
       arm.action = action;
     }
-    entries.push({
-      normal: normals[i],
-      arms,
-      matchIndex: i,
-      rule: ruleRef,
-      backends: backendsLabel,
-    });
+    entries[i] = { normal: normals[i], arms, matchIndex: i, rule: ruleRef, backends: backendsLabel };
   }
-  return { entries, warnings, mappings };
+  return { entries, warnings, mappings: ruleMappings };
 }
+
+/** Lists compileHttpRule fills and copies at their final size (it does not recurse, so one set). */
+const SCRATCH = {
+  destinations: [] as NsHttpDestination[],
+  labels: [] as string[],
+  mappings: [] as BackendMapping[],
+};
 
 /** Sorts in place by precedence, then by the precomputed order keys. */
 export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
