@@ -30,11 +30,7 @@ import {
 type Obj = Record<string, unknown>;
 
 export function isCertainlyValid(obj: unknown): boolean {
-  try {
-    return isCertainlyValidRoute(obj);
-  } catch {
-    return false; // a throwing getter or proxy: the full walk reports it
-  }
+  return quickCheck(obj, false);
 }
 
 /**
@@ -43,11 +39,15 @@ export function isCertainlyValid(obj: unknown): boolean {
  * defaults walk and validation in one pass. False says nothing; the usual path then decides.
  */
 export function isCertainlyValidAsDefaulted(obj: unknown): boolean {
-  mode.defaultsRequired = true;
+  return quickCheck(obj, true);
+}
+
+function quickCheck(obj: unknown, defaultsRequired: boolean): boolean {
+  mode.defaultsRequired = defaultsRequired;
   try {
     return isCertainlyValidRoute(obj);
   } catch {
-    return false;
+    return false; // a throwing getter or proxy: the full walk reports it
   } finally {
     mode.defaultsRequired = false;
   }

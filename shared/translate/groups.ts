@@ -4,7 +4,7 @@ import type { ServiceIndex } from './backends.ts';
 import { isServiceParent, selectParent } from './parents.ts';
 import type { ParentOutcome } from './status.ts';
 import type { RouteState } from './routes.ts';
-import { NO_PARENTS } from './routes.ts';
+import { NONE, append } from './util.ts';
 
 export interface Group {
   namespace: string;
@@ -37,8 +37,7 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
   for (const ref of state.parentRefs) {
     if (!isServiceParent(ref)) continue;
     const parent: ParentOutcome = { ref, ports: NONE, conflicted: NONE, routeIds: NONE, notes: NONE };
-    if (state.parents === NO_PARENTS) state.parents = [parent];
-    else state.parents.push(parent);
+    state.parents = append(state.parents, parent);
     if (state.invalid) {
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
       continue;
@@ -56,17 +55,13 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
     }
     for (const port of selection.ports) {
       if (parent.ports.includes(port.port)) continue;
-      parent.ports = parent.ports === NONE ? [port.port] : [...parent.ports, port.port];
+      parent.ports = append(parent.ports, port.port);
       groupFor(groups, selection.service, port).members.push({ state, parent });
     }
   }
 }
 
-/** Shared by the many outcomes without conflicts or notes; replaced (never pushed to) on the first. */
-export const NONE: never[] = Object.freeze([]) as unknown as never[];
-
 /** Adds a note to the parent's status message once. */
 export function addNote(parent: ParentOutcome, note: string): void {
-  if (parent.notes === NONE) parent.notes = [note];
-  else if (!parent.notes.includes(note)) parent.notes.push(note);
+  if (!parent.notes.includes(note)) parent.notes = append(parent.notes, note);
 }

@@ -9,7 +9,7 @@ import { convertRewrite } from './filters/rewrite.ts';
 import { convertCors } from './filters/cors.ts';
 import type { TimeoutRetry } from './timeouts-retry.ts';
 import type { SessionAffinity } from './session.ts';
-import { isObj } from './util.ts';
+import { NONE, isObj } from './util.ts';
 
 export const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
 
@@ -44,7 +44,7 @@ export interface RuleFilters {
 }
 
 /** Shared by every rule without filters (read only). */
-const NO_FILTERS: RuleFilters = Object.freeze({ mirrors: Object.freeze([]) as unknown as HTTPRouteFilter[] });
+const NO_FILTERS: RuleFilters = Object.freeze({ mirrors: NONE });
 
 export function ruleFilters(raw: unknown): RuleFilters {
   if (!Array.isArray(raw) || raw.length === 0) return NO_FILTERS;

@@ -20,7 +20,7 @@ import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from
 import type { RouteOrderKey } from './precedence.ts';
 import type { RuleRef } from './shadow.ts';
 import { compareHttpMatches, timestampMs } from './precedence.ts';
-import { compareStrings, deepFreeze, isObj } from './util.ts';
+import { NONE, compareStrings, deepFreeze, isObj } from './util.ts';
 
 /** One Network Services match of an entry with the action it leads to. */
 export type HttpArm = MatchArm & { action: NsHttpAction };
@@ -68,8 +68,6 @@ export function routeOrder(route: RouteIdentity, ruleIndex: number, matchIndex: 
 
 /** Every NS route without a catch-all ends with it; output objects are never mutated, so one is shared. */
 const NOT_FOUND_RULE: NsHttpRule = deepFreeze({ action: { directResponse: { status: 404 } } });
-const NO_TEXT: string[] = Object.freeze([]) as unknown as string[];
-const NO_MAPPINGS: BackendMapping[] = Object.freeze([]) as unknown as BackendMapping[];
 
 /** The rule's matches normalized (no matches = one empty match), or why the rule must be dropped. */
 function normalMatches(raw: unknown): NormalMatch[] | string {
@@ -113,7 +111,7 @@ export function compileHttpRule(
   ctx: CompileContext,
 ): CompiledRule {
   const normals = normalMatches(rule.matches);
-  if (typeof normals === 'string') return droppedHttpRule([], NO_TEXT, NO_MAPPINGS, normals);
+  if (typeof normals === 'string') return droppedHttpRule([], NONE, NONE, normals);
   const filters = ruleFilters(rule.filters);
   const ruleRef: RuleRef = {
     kind: 'HTTPRoute',
@@ -138,31 +136,31 @@ export function compileHttpRule(
       });
     }
     const message = `${filters.closed}; requests matching this rule are answered with HTTP 500`;
-    return droppedHttpRule(entries, NO_TEXT, NO_MAPPINGS, message, true);
+    return droppedHttpRule(entries, NONE, NONE, message, true);
   }
 
-  let warnings = NO_TEXT;
+  let warnings: string[] = NONE;
   const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
   const responseMod = convertHeaderModifier(filters.responseHeaderModifier?.responseHeaderModifier);
   const { redirect, rewrite, mirrors, cors } = filters;
-  const backendRefs: unknown[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : NO_TEXT;
+  const backendRefs: unknown[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : NONE;
   if (redirect && rewrite)
-    return droppedHttpRule([], warnings, NO_MAPPINGS, 'RequestRedirect and URLRewrite cannot be combined');
+    return droppedHttpRule([], warnings, NONE, 'RequestRedirect and URLRewrite cannot be combined');
   if (redirect && backendRefs.some(isObj))
-    return droppedHttpRule([], warnings, NO_MAPPINGS, 'RequestRedirect cannot be combined with backendRefs');
+    return droppedHttpRule([], warnings, NONE, 'RequestRedirect cannot be combined with backendRefs');
   if (mirrors.length > 1)
     return droppedHttpRule(
       [],
       warnings,
-      NO_MAPPINGS,
+      NONE,
       'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
     );
 
   const timing = convertTimeoutsAndRetry(rule);
-  if (!timing.ok) return droppedHttpRule([], warnings, NO_MAPPINGS, timing.problem.message);
+  if (!timing.ok) return droppedHttpRule([], warnings, NONE, timing.problem.message);
   if (timing.value.warnings.length) warnings = [...timing.value.warnings];
   const session = convertSessionPersistence(rule.sessionPersistence);
-  if (!session.ok) return droppedHttpRule([], warnings, NO_MAPPINGS, session.problem.message);
+  if (!session.ok) return droppedHttpRule([], warnings, NONE, session.problem.message);
   if (session.value?.warnings.length) warnings = [...warnings, ...session.value.warnings];
 
   // Backends with their per-destination header modifiers. Weight 0 is dropped; unresolved weight
@@ -176,7 +174,7 @@ export function compileHttpRule(
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
     const extra = destinationExtra(ref, requestMod, responseMod);
-    if (typeof extra === 'string') return droppedHttpRule([], warnings, NO_MAPPINGS, extra);
+    if (typeof extra === 'string') return droppedHttpRule([], warnings, NONE, extra);
     const weight = backendWeight(ref);
     const resolved = ctx.resolve(ref, route.namespace);
     if (!(weight > 0)) continue;

@@ -35,11 +35,11 @@ import {
   grpcRuleNeedsHttp,
   sortGrpcEntries,
 } from './grpc.ts';
-import { asArray, compareStrings, errorMessage, isObj } from './util.ts';
+import { append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
 import type { RouteKind, RouteState } from './routes.ts';
 import { addWarning, dropRule, prepareRoute, routeRefProblems, uniqueSorted } from './routes.ts';
 import type { Group, Groups } from './groups.ts';
-import { NONE, addNote, attachParents } from './groups.ts';
+import { addNote, attachParents } from './groups.ts';
 import type { Backends } from './mappings.ts';
 import { addMapping, sortedMappings } from './mappings.ts';
 
@@ -179,7 +179,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   if (kind === 'GRPCRoute') {
     const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
     for (const m of group.members.filter((x) => x.state.kind === 'HTTPRoute'))
-      (m.parent.conflicted === NONE ? (m.parent.conflicted = []) : m.parent.conflicted).push({ port, by });
+      m.parent.conflicted = append(m.parent.conflicted, { port, by });
   }
   const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
@@ -252,8 +252,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     desired.grpcRoutes.push(route);
   }
   for (const m of winners) {
-    if (!m.parent.routeIds.includes(id))
-      m.parent.routeIds = m.parent.routeIds === NONE ? [id] : [...m.parent.routeIds, id];
+    if (!m.parent.routeIds.includes(id)) m.parent.routeIds = append(m.parent.routeIds, id);
     if (hosts.shortNameOmitted) addNote(m.parent, hosts.shortNameOmitted);
   }
   for (const s of shadowed) {

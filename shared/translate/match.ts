@@ -13,7 +13,7 @@ import type { HTTPRouteMatch } from '../gamma/types.ts';
 import type { NsHttpAction, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
 import { re2Error } from './regex.ts';
-import { asArray, asString, deepFreeze, isObj } from './util.ts';
+import { NONE, append, asArray, asString, deepFreeze, isObj } from './util.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
@@ -74,7 +74,7 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
     return `path ${JSON.stringify(pathValue)} must start with "/"`;
 
   // Most matches have no header or no query condition: they share one empty (frozen) list.
-  let headers = NO_CONDITIONS;
+  let headers: NormalMatch['headers'] = NONE;
   let seenHeaders: Set<string> | undefined;
   for (const header of asArray(match.headers)) {
     if (!isObj(header) || typeof header.name !== 'string' || typeof header.value !== 'string') {
@@ -91,9 +91,9 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
       const error = re2Error(header.value);
       if (error) return `header ${header.name}: ${error}`;
     }
-    (headers === NO_CONDITIONS ? (headers = []) : headers).push({ name, type, value: header.value });
+    headers = append(headers, { name, type, value: header.value });
   }
-  let query = NO_CONDITIONS;
+  let query: NormalMatch['query'] = NONE;
   let seenQuery: Set<string> | undefined;
   for (const param of asArray(match.queryParams)) {
     if (!isObj(param) || typeof param.name !== 'string' || typeof param.value !== 'string') {
@@ -109,16 +109,13 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
       const error = re2Error(param.value);
       if (error) return `query parameter ${param.name}: ${error}`;
     }
-    (query === NO_CONDITIONS ? (query = []) : query).push({ name: param.name, type, value: param.value });
+    query = append(query, { name: param.name, type, value: param.value });
   }
   if (match.method === undefined) return { pathType, path: normalPath, headers, query };
   if (typeof match.method !== 'string' || !HTTP_METHODS.includes(match.method))
     return `method ${JSON.stringify(match.method)} is not supported (${HTTP_METHODS.join(', ')})`;
   return { pathType, path: normalPath, headers, query, method: match.method };
 }
-
-type Condition = NormalMatch['headers'][number];
-const NO_CONDITIONS: Condition[] = Object.freeze([]) as unknown as Condition[];
 
 /** Linear scan: matches hold a handful of conditions, so no Set is worth building for them. */
 function hasName(list: { name: string }[], name: string): boolean {

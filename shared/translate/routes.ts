@@ -9,7 +9,7 @@ import type { ParentOutcome, RouteOutcome } from './status.ts';
 import type { RouteIdentity } from './http.ts';
 import type { Group } from './groups.ts';
 import { timestampMs } from './precedence.ts';
-import { asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
+import { NONE, append, asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 
@@ -31,11 +31,6 @@ export interface RouteState extends RouteIdentity, RouteOutcome {
   /** The group whose rules last included this route (a route listed twice compiles once). */
   compiledFor?: Group;
 }
-
-/** Until its first parent (an array grown by push keeps ~16 spare slots, and states live long). */
-export const NO_PARENTS: ParentOutcome[] = Object.freeze([]) as unknown as ParentOutcome[];
-
-export const NO_PROBLEMS: Problem[] = Object.freeze([]) as unknown as Problem[];
 
 function safeDefaults<T extends KubeObject>(obj: T): T {
   try {
@@ -117,11 +112,11 @@ export function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): Rou
     ref: `${namespace}/${name}`,
     rules,
     parentRefs: asArray(spec.parentRefs),
-    parents: NO_PARENTS,
+    parents: NONE,
     ruleCount: rules.length,
     dropped: undefined,
-    refProblems: NO_PROBLEMS,
-    warnings: NO_WARNINGS,
+    refProblems: NONE,
+    warnings: NONE,
     // Every field is in the literal, set later or not: V8 sizes the object for its literal.
     generation: typeof route.metadata.generation === 'number' ? route.metadata.generation : undefined,
     invalid: undefined,
@@ -159,12 +154,8 @@ function recordErrors(state: RouteState, errors: { path: string; message: string
   for (const [index, message] of ruleErrors) dropRule(state, index, { reason: 'UnsupportedValue', message });
 }
 
-/** Most routes have no warning: they share one frozen empty list, replaced on the first. */
-const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
-
 export function addWarning(state: RouteState, warning: string): void {
-  if (state.warnings === NO_WARNINGS) state.warnings = [warning];
-  else state.warnings.push(warning);
+  state.warnings = append(state.warnings, warning);
 }
 
 /** Records the first reason rule `index` is dropped (later ones are ignored). */
@@ -179,11 +170,11 @@ function asCreation(route: KubeObject): string | undefined {
 
 /** ResolvedRefs problems for every backendRef and mirror target of the route. */
 export function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
-  if (!state.parents.length) return NO_PROBLEMS;
-  let problems = NO_PROBLEMS;
+  if (!state.parents.length) return NONE;
+  let problems: Problem[] = NONE;
   const check = (ref: unknown) => {
     const resolved = resolve(ref as never, state.namespace);
-    if (!resolved.ok) (problems === NO_PROBLEMS ? (problems = []) : problems).push(resolved.problem);
+    if (!resolved.ok) problems = append(problems, resolved.problem);
   };
   // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
   for (const rule of state.rules) {

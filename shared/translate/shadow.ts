@@ -63,50 +63,6 @@ type PathIndex = Record<NormalMatch['pathType'], Map<string, number[]>>;
  * cover it. Each candidate list is in index order, so the first covering one overall is the smallest
  * first covering one of each list; past MAX_COVER_CHECKS candidates the bounded merge decides.
  */
-/** Above this many distinct PathPrefix paths, candidates are found by the entry's segment prefixes. */
-const SMALL_PREFIX_INDEX = 16;
-
-/** Whether `prefix` is one of segmentPrefixes(path) (path starts with '/'). */
-function isSegmentPrefix(prefix: string, path: string): boolean {
-  if (prefix === path) return true;
-  const n = prefix.length;
-  return n > 0 && n < path.length && path.charCodeAt(n) === 47 && path.startsWith(prefix);
-}
-
-/**
- * firstCoveringByPath for a small prefix index (the common case: a Service port has a handful of
- * prefixes): the candidate lists are found by testing the index's paths against the entry's, without
- * building the entry's segment prefixes. The same lists are counted and searched, so the answer is
- * the same; past MAX_COVER_CHECKS it defers to firstCoveringByPath.
- */
-function firstCoveringSmall(sorted: HttpEntry[], i: number, index: PathIndex, scratch: string[]): number {
-  const entry = sorted[i];
-  const { pathType, path } = entry.normal;
-  const prefixes = index.PathPrefix;
-  const own = index[pathType].get(path);
-  const root = prefixes.get('/');
-  let total = (own?.length ?? 0) + (root?.length ?? 0);
-  // keys(), not entries(): no [key, value] array per step.
-  for (const prefix of prefixes.keys())
-    if (isSegmentPrefix(prefix, path)) total += (prefixes.get(prefix) as number[]).length;
-  if (total > MAX_COVER_CHECKS) return firstCoveringByPath(sorted, i, index, scratch);
-  let best = firstIn(sorted, entry, own, -1);
-  best = firstIn(sorted, entry, root, best);
-  for (const prefix of prefixes.keys())
-    if (isSegmentPrefix(prefix, path)) best = firstIn(sorted, entry, prefixes.get(prefix), best);
-  return best;
-}
-
-/** The first index of `list` (ascending) below `best` (or any, when best < 0) whose entry covers `entry`. */
-function firstIn(sorted: HttpEntry[], entry: HttpEntry, list: number[] | undefined, best: number): number {
-  if (!list) return best;
-  for (const c of list) {
-    if (best >= 0 && c >= best) break;
-    if (sorted[c].rule !== entry.rule && httpMatchCovers(sorted[c].normal, entry.normal)) return c;
-  }
-  return best;
-}
-
 function firstCoveringByPath(sorted: HttpEntry[], i: number, index: PathIndex, scratch: string[]): number {
   const entry = sorted[i];
   const lists: (number[] | undefined)[] = [index[entry.normal.pathType].get(entry.normal.path)];
@@ -200,11 +156,7 @@ function findShadowedIndexed(sorted: HttpEntry[]): Shadowed[] {
   const scratch: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const entry = sorted[i];
-    const small =
-      entry.normal.pathType !== 'RegularExpression' && index.PathPrefix.size <= SMALL_PREFIX_INDEX;
-    const j = small
-      ? firstCoveringSmall(sorted, i, index, scratch)
-      : firstCoveringByPath(sorted, i, index, scratch);
+    const j = firstCoveringByPath(sorted, i, index, scratch);
     const previous = shadowedBy.get(entry.rule);
     backends.set(entry.rule, entry.backends);
     if (j < 0) shadowedBy.set(entry.rule, null);

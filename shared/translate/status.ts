@@ -4,6 +4,7 @@
 import type { Condition, ParentReference } from '../gamma/types.ts';
 import type { ParentStatus } from './types.ts';
 import type { Problem } from './model.ts';
+import { NONE } from './util.ts';
 
 export interface ParentOutcome {
   ref: ParentReference;
@@ -91,8 +92,6 @@ function resolvedRefsCondition(route: RouteOutcome, generation?: number): Condit
   );
 }
 
-const NO_TEXT: readonly string[] = Object.freeze([]);
-
 function conflictMessage(c: ParentOutcome['conflicted'][number]): string {
   return `port ${c.port} is served by ${c.by.join(', ')} (GRPCRoute takes precedence over HTTPRoute)`;
 }
@@ -100,7 +99,7 @@ function conflictMessage(c: ParentOutcome['conflicted'][number]): string {
 function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition {
   if (parent.problem)
     return condition('Accepted', 'False', parent.problem.reason, parent.problem.message, generation);
-  const conflictText = parent.conflicted.length ? parent.conflicted.map(conflictMessage) : NO_TEXT;
+  const conflictText = parent.conflicted.length ? parent.conflicted.map(conflictMessage) : NONE;
   if (parent.conflicted.length > 0 && parent.conflicted.length === parent.ports.length) {
     return condition('Accepted', 'False', 'Conflicted', conflictText.join('; '), generation);
   }

@@ -181,3 +181,17 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The one frozen empty list that lists start as until their first item: most stay empty, most of
+ * the others hold one item, and an array grown from [] by push keeps ~16 spare slots. Read it
+ * freely; `append` replaces it (a push would throw).
+ */
+export const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** `list` with `item` added: a one-item list in place of NONE, else `list` itself, pushed to. */
+export function append<T>(list: T[], item: T): T[] {
+  if (list === NONE) return [item];
+  list.push(item);
+  return list;
+}

@@ -130,7 +130,7 @@ function bruteForceShadowed(sorted: HttpEntry[]): [RuleRef, RuleRef][] {
 }
 
 // Fillers: PathPrefix entries of a rule of their own, some covering others ('/a', '/a/b'), enough
-// of them (with up to 17 distinct paths) to take both the small-index and the segment-prefix search.
+// of them to take both the pairwise search (up to 32 entries) and the by-path index search.
 const fillerPaths = ['/a', '/a/b', '/b', ...Array.from({ length: 21 }, (_, i) => `/f${i}`)];
 const fillerArb = fc.oneof(
   fc.constant([]),
