@@ -34,7 +34,9 @@ function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
 }
 
 export function attachParents(state: RouteState, index: ServiceIndex, groups: Groups): void {
-  for (const ref of state.parentRefs) {
+  const refs = state.parentRefs;
+  for (let r = 0; r < refs.length; r++) {
+    const ref = refs[r];
     if (!isServiceParent(ref)) continue;
     const parent: ParentOutcome = { ref, ports: NONE, conflicted: NONE, routeIds: NONE, notes: NONE };
     state.parents = append(state.parents, parent);
@@ -53,7 +55,9 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
         `ports ${selection.skipped.map((p) => `${p.port} (${p.name ?? p.appProtocol})`).join(', ')} skipped: not HTTP or gRPC (name or appProtocol); select them explicitly with port or sectionName`,
       );
     }
-    for (const port of selection.ports) {
+    const { ports } = selection;
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i];
       if (parent.ports.includes(port.port)) continue;
       parent.ports = append(parent.ports, port.port);
       groupFor(groups, selection.service, port).members.push({ state, parent });

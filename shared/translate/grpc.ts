@@ -36,7 +36,7 @@ import type { GrpcPrecedence, RouteOrderKey } from './precedence.ts';
 import { compareGrpcMatches, compareOrderKeys } from './precedence.ts';
 import type { CompileContext, CompiledRule, RouteIdentity, RuleRef, Shadowed } from './http.ts';
 import { firstCovering, routeOrder } from './http.ts';
-import { asArray, isObj } from './util.ts';
+import { asArray, isObj, sortList } from './util.ts';
 
 export interface GrpcEntry {
   normal: NormalGrpcMatch;
@@ -213,7 +213,8 @@ export function emitGrpcAsHttpRules(sorted: GrpcEntry[]): NsHttpRule[] {
 }
 
 export function sortGrpcEntries(entries: GrpcEntry[]): GrpcEntry[] {
-  return entries.sort(
+  return sortList(
+    entries,
     (a, b) => compareGrpcMatches(a.precedence, b.precedence) || compareOrderKeys(a.order, b.order),
   );
 }

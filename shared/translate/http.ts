@@ -20,7 +20,7 @@ import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from
 import type { RouteOrderKey } from './precedence.ts';
 import type { RuleRef } from './shadow.ts';
 import { compareHttpMatches, timestampMs } from './precedence.ts';
-import { NONE, compareStrings, deepFreeze, isObj } from './util.ts';
+import { NONE, Scratch, compareStrings, deepFreeze, isObj, sortList } from './util.ts';
 
 /** One Network Services match of an entry with the action it leads to. */
 export type HttpArm = MatchArm & { action: NsHttpAction };
@@ -75,11 +75,11 @@ function normalMatches(raw: unknown): NormalMatch[] | string {
     const normal = normalHttpMatch({});
     return typeof normal === 'string' ? `match 0: ${normal}` : [normal];
   }
-  const normals: NormalMatch[] = [];
+  const normals = new Array<NormalMatch>(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const normal = normalHttpMatch(raw[i]);
     if (typeof normal === 'string') return `match ${i}: ${normal}`;
-    normals.push(normal);
+    normals[i] = normal;
   }
   return normals;
 }
@@ -167,10 +167,13 @@ export function compileHttpRule(
   // becomes the share of requests answered with an error (see backends.ts). Collected in scratch
   // lists and copied at their final size (a pushed list keeps ~16 spare slots).
   const { destinations, labels, mappings } = SCRATCH;
-  destinations.length = labels.length = mappings.length = 0;
+  destinations.clear();
+  labels.clear();
+  mappings.clear();
   let validWeight = 0;
   let invalidWeight = 0;
-  for (const raw of backendRefs) {
+  for (let r = 0; r < backendRefs.length; r++) {
+    const raw = backendRefs[r];
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
     const extra = destinationExtra(ref, requestMod, responseMod);
@@ -183,13 +186,13 @@ export function compileHttpRule(
       continue;
     }
     validWeight += weight;
-    destinations.push(
+    destinations.add(
       extra === NO_EXTRA
         ? { serviceName: resolved.serviceName, weight }
         : { serviceName: resolved.serviceName, weight, ...extra },
     );
-    mappings.push(resolved.mapping);
-    labels.push(resolved.label);
+    mappings.add(resolved.mapping);
+    labels.add(resolved.label);
   }
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
@@ -200,7 +203,7 @@ export function compileHttpRule(
         destination: { serviceName: target.serviceName },
         mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
       };
-      mappings.push(target.mapping);
+      mappings.add(target.mapping);
     } else
       warnings = [
         ...warnings,
@@ -213,15 +216,15 @@ export function compileHttpRule(
     cors,
     requestMod,
     responseMod,
-    destinations: destinations.slice(),
+    destinations: destinations.take(),
     abortPercent: errorPercent(validWeight, invalidWeight),
     timing: timing.value,
     mirrorPolicy,
     session: session.value,
     servicePort: ctx.servicePort,
   };
-  const ruleMappings = mappings.slice();
-  const backendsLabel = labels.slice();
+  const ruleMappings = mappings.take();
+  const backendsLabel = labels.take();
 
   const redirectPath = redirect ? pathModifierOf(redirect.requestRedirect) : undefined;
   const rewritePath = rewrite ? pathModifierOf(rewrite.urlRewrite) : undefined;
@@ -237,7 +240,8 @@ export function compileHttpRule(
   const entries: HttpEntry[] = new Array<HttpEntry>(normals.length);
   for (let i = 0; i < normals.length; i++) {
     const arms = httpMatchArms(normals[i], splitRoot) as HttpArm[];
-    for (const arm of arms) {
+    for (let a = 0; a < arms.length; a++) {
+      const arm = arms[a];
       let action: NsHttpAction | string;
       if (!perKind) action = shared ??= buildAction(parts, arm.kind);
       else action = (byKind ??= {})[arm.kind] ??= buildAction(parts, arm.kind);
@@ -252,14 +256,18 @@ export function compileHttpRule(
 
 /** Lists compileHttpRule fills and copies at their final size (it does not recurse, so one set). */
 const SCRATCH = {
-  destinations: [] as NsHttpDestination[],
-  labels: [] as string[],
-  mappings: [] as BackendMapping[],
+  destinations: new Scratch<NsHttpDestination>(),
+  labels: new Scratch<string>(),
+  mappings: new Scratch<BackendMapping>(),
 };
 
 /** Sorts in place by precedence, then by the precomputed order keys. */
 export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
-  return entries.sort((a, b) => compareHttpMatches(a.normal, b.normal) || compareEntryOrder(a, b));
+  return sortList(entries, compareHttpEntries);
+}
+
+function compareHttpEntries(a: HttpEntry, b: HttpEntry): number {
+  return compareHttpMatches(a.normal, b.normal) || compareEntryOrder(a, b);
 }
 
 /** compareOrderKeys for entries: entries of one rule share its part of the key. */
@@ -277,25 +285,31 @@ function compareEntryOrder(a: HttpEntry, b: HttpEntry): number {
 export type { RuleRef, Shadowed } from './shadow.ts';
 export { findShadowedRules, firstCovering, ruleText } from './shadow.ts';
 
+/** The matches of the current run of emitHttpRules (which does not recurse). */
+const RUN = new Scratch<NsHttpMatch>();
+
 /** Emits NS rules in precedence order, merging adjacent rules with identical actions, plus the 404 rule. */
 export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
   const rules: NsHttpRule[] = [];
   // A run of arms with equal actions becomes one rule; its matches array is built at the run's end,
   // at its final size.
-  const run: NsHttpMatch[] = [];
+  const run = RUN;
+  run.clear();
   let runAction: NsHttpAction | undefined;
-  for (const entry of sorted) {
-    for (const arm of entry.arms) {
+  for (let e = 0; e < sorted.length; e++) {
+    const arms = sorted[e].arms;
+    for (let a = 0; a < arms.length; a++) {
+      const arm = arms[a];
       if (runAction !== undefined && !sameAction(arm.action, runAction)) {
-        rules.push({ matches: run.slice(), action: runAction });
-        run.length = 0;
+        rules.push({ matches: run.take(), action: runAction });
+        run.clear();
         runAction = undefined;
       }
-      run.push(arm.match);
+      run.add(arm.match);
       runAction ??= arm.action;
     }
   }
-  if (runAction !== undefined) rules.push({ matches: run.slice(), action: runAction });
+  if (runAction !== undefined) rules.push({ matches: run.take(), action: runAction });
   if (!sorted.some((e) => isCatchAll(e.normal))) rules.push(NOT_FOUND_RULE);
   return rules;
 }

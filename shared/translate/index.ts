@@ -117,7 +117,8 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
         };
     }
   }
-  for (const state of states) {
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i];
     if (state.parents.length === 0) continue;
     const parents = state.parents.map((p) => parentStatus(p, state, opts.controllerName, state.generation));
     desired.statuses.push(statusEntry(state, parents));
@@ -188,7 +189,8 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   const httpEntries: HttpEntry[] = [];
   const grpcEntries: GrpcEntry[] = [];
   const sources: string[] = [];
-  for (const { state } of winners) {
+  for (let w = 0; w < winners.length; w++) {
+    const state = winners[w].state;
     if (state.compiledFor === group) continue;
     state.compiledFor = group;
     let contributed = false;
@@ -200,14 +202,16 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
         kind === 'HTTPRoute'
           ? compileHttpRule(state, ruleIndex, rule, ctx)
           : compileGrpcRule(state, ruleIndex, rule, ctx, grpcAsHttp);
+      const { entries, warnings, mappings } = compiled;
       if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
-      for (const w of compiled.warnings) addWarning(state, `rule ${ruleIndex}: ${w}`);
-      if (kind === 'HTTPRoute') for (const e of compiled.entries) httpEntries.push(e as HttpEntry);
-      else for (const e of compiled.entries) grpcEntries.push(e as GrpcEntry);
-      if (compiled.entries.length) contributed = true;
-      for (const m of compiled.mappings) addMapping(backends, m);
+      for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
+      if (kind === 'HTTPRoute')
+        for (let i = 0; i < entries.length; i++) httpEntries.push(entries[i] as HttpEntry);
+      else for (let i = 0; i < entries.length; i++) grpcEntries.push(entries[i] as GrpcEntry);
+      if (entries.length) contributed = true;
+      for (let i = 0; i < mappings.length; i++) addMapping(backends, mappings[i]);
     }
-    if (contributed) sources.push(`${state.namespace}/${state.name}`);
+    if (contributed) sources.push(state.ref);
   }
   if (!httpEntries.length && !grpcEntries.length) return;
 
@@ -223,7 +227,9 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   // meshes, rules.
   const body = (name: string): NsHttpRoute & NsGrpcRoute => ({
     name,
-    description: routeDescription(kind, sources.sort(), group.namespace, svc, port),
+    // Members join groups in admission order, which is namespace/name order (uniqueSorted), and one
+    // group's winners are of one kind: sources are listed sorted without comparing them again.
+    description: routeDescription(kind, sources, group.namespace, svc, port),
     labels: routeLabelsFrom(base, group.namespace, svc),
     hostnames: hosts.hostnames,
     meshes: call.meshes,
@@ -251,9 +257,10 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     route.rules = emitGrpcRules(sorted);
     desired.grpcRoutes.push(route);
   }
-  for (const m of winners) {
-    if (!m.parent.routeIds.includes(id)) m.parent.routeIds = append(m.parent.routeIds, id);
-    if (hosts.shortNameOmitted) addNote(m.parent, hosts.shortNameOmitted);
+  for (let w = 0; w < winners.length; w++) {
+    const parent = winners[w].parent;
+    if (!parent.routeIds.includes(id)) parent.routeIds = append(parent.routeIds, id);
+    if (hosts.shortNameOmitted) addNote(parent, hosts.shortNameOmitted);
   }
   for (const s of shadowed) {
     const owner = winners.find((m) => m.state.ref === s.rule.route)?.state;

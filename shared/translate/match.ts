@@ -76,7 +76,9 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
   // Most matches have no header or no query condition: they share one empty (frozen) list.
   let headers: NormalMatch['headers'] = NONE;
   let seenHeaders: Set<string> | undefined;
-  for (const header of asArray(match.headers)) {
+  const rawHeaders = asArray(match.headers);
+  for (let i = 0; i < rawHeaders.length; i++) {
+    const header = rawHeaders[i];
     if (!isObj(header) || typeof header.name !== 'string' || typeof header.value !== 'string') {
       return 'header match needs a string name and value';
     }
@@ -95,7 +97,9 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
   }
   let query: NormalMatch['query'] = NONE;
   let seenQuery: Set<string> | undefined;
-  for (const param of asArray(match.queryParams)) {
+  const rawQuery = asArray(match.queryParams);
+  for (let i = 0; i < rawQuery.length; i++) {
+    const param = rawQuery[i];
     if (!isObj(param) || typeof param.name !== 'string' || typeof param.value !== 'string') {
       return 'query parameter match needs a string name and value';
     }
@@ -119,7 +123,7 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
 
 /** Linear scan: matches hold a handful of conditions, so no Set is worth building for them. */
 function hasName(list: { name: string }[], name: string): boolean {
-  for (const item of list) if (item.name === name) return true;
+  for (let i = 0; i < list.length; i++) if (list[i].name === name) return true;
   return false;
 }
 
@@ -230,13 +234,16 @@ export function httpMatchCovers(outer: NormalMatch, inner: NormalMatch): boolean
 
 /** Every condition of `outer` is also one of `inner` (loops: this runs for every pair of entries). */
 function allIn(outer: NormalMatch['headers'], inner: NormalMatch['headers']): boolean {
-  for (const a of outer) {
+  for (let i = 0; i < outer.length; i++) {
+    const a = outer[i];
     let found = false;
-    for (const b of inner)
+    for (let j = 0; j < inner.length; j++) {
+      const b = inner[j];
       if (b.name === a.name && b.type === a.type && b.value === a.value) {
         found = true;
         break;
       }
+    }
     if (!found) return false;
   }
   return true;

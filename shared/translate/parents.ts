@@ -6,7 +6,7 @@
 // inside one Mesh, so they are rejected. Headless and ExternalName Services are not valid parents.
 import type { ParentReference, Service, ServicePort } from '../gamma/types.ts';
 import type { Problem } from './model.ts';
-import { isObj } from './util.ts';
+import { NONE, append, isObj } from './util.ts';
 
 export function isServiceParent(ref: unknown): ref is ParentReference {
   if (!isObj(ref) || ref.kind !== 'Service' || typeof ref.name !== 'string') return false;
@@ -43,6 +43,11 @@ export type ParentSelection =
   | { ok: true; service: Service; ports: ServicePort[]; skipped: ServicePort[] }
   | { ok: false; problem: Problem };
 
+/** How a problem names the Service (built only for a problem: most parents have none). */
+function serviceLabel(namespace: string, name: string): string {
+  return `Service ${namespace}/${name}`;
+}
+
 export function selectParent(
   ref: ParentReference,
   routeNamespace: string,
@@ -50,27 +55,28 @@ export function selectParent(
 ): ParentSelection {
   const namespace =
     typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
-  // Built only for a problem: most parents have none, and this runs once per parentRef.
-  const label = () => `Service ${namespace}/${ref.name}`;
   if (namespace !== routeNamespace) {
     return {
       ok: false,
       problem: {
         reason: 'UnsupportedValue',
-        message: `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${label()} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
+        message: `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${serviceLabel(namespace, ref.name)} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
       },
     };
   }
   const service = findService(namespace, ref.name);
   if (!service)
-    return { ok: false, problem: { reason: 'NoMatchingParent', message: `${label()} not found` } };
+    return {
+      ok: false,
+      problem: { reason: 'NoMatchingParent', message: `${serviceLabel(namespace, ref.name)} not found` },
+    };
   const spec = isObj(service.spec) ? service.spec : {};
   if (spec.type === 'ExternalName') {
     return {
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label()} is an ExternalName Service, which cannot be a mesh parent`,
+        message: `${serviceLabel(namespace, ref.name)} is an ExternalName Service, which cannot be a mesh parent`,
       },
     };
   }
@@ -79,27 +85,30 @@ export function selectParent(
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label()} is headless (clusterIP: None), which cannot be a mesh parent`,
+        message: `${serviceLabel(namespace, ref.name)} is headless (clusterIP: None), which cannot be a mesh parent`,
       },
     };
   }
   // TCP ports the ref selects, in Service order; without port and sectionName, non-HTTP ones are skipped.
   const implicit = ref.port === undefined && ref.sectionName === undefined;
-  const ports: ServicePort[] = [];
-  const skipped: ServicePort[] = [];
-  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+  // Most refs select one port: the lists start as NONE and grow only as needed.
+  let ports: ServicePort[] = NONE;
+  let skipped: ServicePort[] = NONE;
+  const specPorts: ServicePort[] = Array.isArray(spec.ports) ? spec.ports : NONE;
+  for (let i = 0; i < specPorts.length; i++) {
+    const p = specPorts[i];
     if (!isObj(p) || typeof p.port !== 'number' || !isTcpPort(p as ServicePort)) continue;
     if (ref.port !== undefined && p.port !== ref.port) continue;
     if (ref.sectionName !== undefined && p.name !== ref.sectionName) continue;
-    if (implicit && NON_HTTP.has(portProtocol(p as ServicePort))) skipped.push(p as ServicePort);
-    else ports.push(p as ServicePort);
+    if (implicit && NON_HTTP.has(portProtocol(p as ServicePort))) skipped = append(skipped, p as ServicePort);
+    else ports = append(ports, p as ServicePort);
   }
   if (ports.length === 0 && skipped.length) {
     return {
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label()} has only non-HTTP ports (${skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ')}); select one explicitly with port or sectionName`,
+        message: `${serviceLabel(namespace, ref.name)} has only non-HTTP ports (${skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ')}); select one explicitly with port or sectionName`,
       },
     };
   }
@@ -114,7 +123,7 @@ export function selectParent(
       ok: false,
       problem: {
         reason: 'NoMatchingParent',
-        message: `${label()} has no TCP port${wanted ? ` ${wanted}` : 's'}`,
+        message: `${serviceLabel(namespace, ref.name)} has no TCP port${wanted ? ` ${wanted}` : 's'}`,
       },
     };
   }

@@ -54,6 +54,8 @@ function validateRoute(route: HTTPRoute | GRPCRoute): { path: string; message: s
  * returned); the others get their defaults here when `defaulted`, else from prepareRoute.
  */
 export function uniqueSorted<T extends KubeObject>(objects: T[], defaulted: boolean): T[] {
+  // A cluster-wide LIST already returns objects in this order (etcd key order): one linear check.
+  if (isSortedUnique(objects)) return defaulted ? objects.map(safeDefaults) : objects;
   // Content decides only between objects sharing a key, so only those are serialized: the first
   // (in input order) of the smallest canonical body wins, as a stable sort by (key, body) would pick.
   const byKey = new Map<string, T>();
@@ -79,6 +81,28 @@ export function uniqueSorted<T extends KubeObject>(objects: T[], defaulted: bool
     const only = byKey.get(key) as T;
     return defaulted ? safeDefaults(only) : only;
   });
+}
+
+/** Every object is keyed and each key sorts after the previous one (so none repeats). */
+function isSortedUnique(objects: KubeObject[]): boolean {
+  let prevNamespace = '';
+  let prevName = '';
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i];
+    if (!isObj(o) || !isObj(o.metadata)) return false;
+    const { name, namespace = 'default' } = o.metadata;
+    if (typeof name !== 'string' || name === '' || typeof namespace !== 'string') return false;
+    if (i > 0 && compareKeys(prevNamespace, prevName, namespace, name) >= 0) return false;
+    prevNamespace = namespace;
+    prevName = name;
+  }
+  return true;
+}
+
+/** compareStrings of the keys "namespace/name", built only where the namespaces differ. */
+function compareKeys(namespaceA: string, nameA: string, namespaceB: string, nameB: string): number {
+  if (namespaceA === namespaceB) return compareStrings(nameA, nameB);
+  return compareStrings(`${namespaceA}/${nameA}`, `${namespaceB}/${nameB}`);
 }
 
 function smallestBody<T>(candidates: T[]): T {
@@ -172,22 +196,38 @@ function asCreation(route: KubeObject): string | undefined {
 export function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
   if (!state.parents.length) return NONE;
   let problems: Problem[] = NONE;
-  const check = (ref: unknown) => {
-    const resolved = resolve(ref as never, state.namespace);
-    if (!resolved.ok) problems = append(problems, resolved.problem);
-  };
+  const { rules, namespace } = state;
   // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
-  for (const rule of state.rules) {
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
     if (!isObj(rule)) continue;
     const refs = asArray(rule.backendRefs);
-    for (const ref of refs) if (isObj(ref)) check(ref);
-    checkMirrors(rule.filters, check);
-    for (const ref of refs) if (isObj(ref)) checkMirrors(ref.filters, check);
+    for (let i = 0; i < refs.length; i++)
+      if (isObj(refs[i])) problems = withRefProblem(problems, resolve(refs[i] as never, namespace));
+    problems = withMirrorProblems(problems, rule.filters, resolve, namespace);
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      if (isObj(ref)) problems = withMirrorProblems(problems, ref.filters, resolve, namespace);
+    }
   }
   return problems;
 }
 
-function checkMirrors(filters: unknown, check: (ref: unknown) => void): void {
-  for (const f of asArray(filters))
-    if (isObj(f) && f.type === 'RequestMirror' && isObj(f.requestMirror)) check(f.requestMirror.backendRef);
+function withRefProblem(problems: Problem[], resolved: ReturnType<BackendResolver>): Problem[] {
+  return resolved.ok ? problems : append(problems, resolved.problem);
+}
+
+function withMirrorProblems(
+  problems: Problem[],
+  filters: unknown,
+  resolve: BackendResolver,
+  namespace: string,
+): Problem[] {
+  if (!Array.isArray(filters)) return problems;
+  for (let i = 0; i < filters.length; i++) {
+    const f: unknown = filters[i];
+    if (isObj(f) && f.type === 'RequestMirror' && isObj(f.requestMirror))
+      problems = withRefProblem(problems, resolve(f.requestMirror.backendRef as never, namespace));
+  }
+  return problems;
 }

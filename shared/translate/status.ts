@@ -114,8 +114,8 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
   }
   // The parts joined with '; ': what was built, conflicts, notes, then each distinct warning.
   let message = `Translated into ${parent.routeIds.join(', ')}`;
-  for (const text of conflictText) message += `; ${text}`;
-  for (const note of parent.notes) message += `; ${note}`;
+  for (let i = 0; i < conflictText.length; i++) message += `; ${conflictText[i]}`;
+  for (let i = 0; i < parent.notes.length; i++) message += `; ${parent.notes[i]}`;
   if (route.warnings.length) for (const w of new Set(route.warnings)) message += `; warning: ${w}`;
   return condition('Accepted', 'True', 'Accepted', message, generation);
 }

@@ -195,3 +195,49 @@ export function append<T>(list: T[], item: T): T[] {
   list.push(item);
   return list;
 }
+
+/**
+ * A list refilled for every item of a hot loop and copied out at its final size. It keeps its own
+ * count because `array.length = 0` makes V8 drop the backing store, so the next push allocated a
+ * fresh 17-slot one every time.
+ */
+export class Scratch<T> {
+  private readonly items: T[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  add(item: T): void {
+    this.items[this.count++] = item;
+  }
+
+  /** The items added since the last clear, as a new array of exactly that length. */
+  take(): T[] {
+    return this.items.slice(0, this.count);
+  }
+}
+
+/** Lists up to this length are sorted by insertion (see sortList). */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * Sorts `list` in place, stably, as `list.sort(compare)` does. Short lists (one Service port's
+ * entries, a route's sources) are sorted by insertion: V8's sort sets up ~1 KB of merge state per
+ * call, which cost more than the sorting itself at ~2k calls per translate.
+ */
+export function sortList<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  if (list.length > INSERTION_SORT_MAX) return list.sort(compare);
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i];
+    let j = i - 1;
+    for (; j >= 0 && compare(list[j], item) > 0; j--) list[j + 1] = list[j];
+    list[j + 1] = item;
+  }
+  return list;
+}

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import type { Service } from '../../shared/gamma/types.ts';
 import { backendResolver, resolveBackendRef } from '../../shared/translate/backends.ts';
 import { sameAction } from '../../shared/translate/model.ts';
-import { canonicalJson } from '../../shared/translate/util.ts';
+import { Scratch, canonicalJson, compareStrings, sortList } from '../../shared/translate/util.ts';
+import { uniqueSorted } from '../../shared/translate/routes.ts';
+import type { KubeObject } from '../../shared/gamma/types.ts';
 import type { HttpEntry, RuleRef } from '../../shared/translate/http.ts';
 import { findShadowedRules, routeIdentity, sortHttpEntries } from '../../shared/translate/http.ts';
 import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
@@ -211,4 +213,54 @@ test('entries of equal precedence sort by route order: creation time, namespace/
     { numRuns: 300 },
   );
   t.pass();
+});
+
+test('sortList sorts as a stable Array.prototype.sort, by insertion when short and natively when long', (t) => {
+  const itemArb = fc.record({ key: fc.integer({ min: 0, max: 5 }), id: fc.nat() });
+  const byKey = (a: { key: number }, b: { key: number }) => a.key - b.key;
+  fc.assert(
+    fc.property(fc.array(itemArb, { maxLength: 40 }), (items) => {
+      const expected = [...items].sort(byKey);
+      const list = [...items];
+      return sortList(list, byKey) === list && isDeepStrictEqual(list, expected);
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});
+
+test('a Scratch list hands out exactly the items added since its last clear', (t) => {
+  const scratch = new Scratch<number>();
+  for (const n of [1, 2, 3, 4]) scratch.add(n);
+  t.deepEqual(scratch.take(), [1, 2, 3, 4]);
+  scratch.clear();
+  scratch.add(9);
+  const taken = scratch.take();
+  t.deepEqual(taken, [9]);
+  t.is(taken.length, 1);
+  t.is(scratch.size, 1);
+});
+
+test('uniqueSorted orders by "namespace/name" code units whether or not its input is already in order', (t) => {
+  // Characters around '/' (0x2f): '-' and '.' sort before it, '0' and 'a' after it.
+  const part = fc.stringMatching(/^[-.0a/]{1,4}$/);
+  const objArb = fc.record({ namespace: fc.option(part, { nil: undefined }), name: part });
+  const key = (o: KubeObject) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(objArb, { selector: (o) => `${o.namespace ?? 'default'}/${o.name}`, maxLength: 30 }),
+      (items) => {
+        const objects = items.map((m) => ({ kind: 'Service', metadata: m }) as KubeObject);
+        const expected = [...objects].sort((a, b) => compareStrings(key(a), key(b)));
+        const shuffled = uniqueSorted(objects, false);
+        const again = uniqueSorted(expected, false); // already in order: the linear check path
+        return isDeepStrictEqual(shuffled, expected) && isDeepStrictEqual(again, expected);
+      },
+    ),
+    { numRuns: 500 },
+  );
+  // In order but with a repeated key: de-duplicated, not passed through.
+  const a = { kind: 'Service', metadata: { namespace: 'n', name: 'a' } } as KubeObject;
+  const b = { kind: 'Service', metadata: { namespace: 'n', name: 'b' } } as KubeObject;
+  t.deepEqual(uniqueSorted([a, b, { ...b }], false), [a, b]);
 });
