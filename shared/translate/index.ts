@@ -23,6 +23,7 @@ import {
   routeId,
   routeLabelsFrom,
 } from './names.ts';
+import type { PlainConditions } from './status.ts';
 import { parentStatus } from './status.ts';
 import type { CompileContext, HttpEntry, Shadowed } from './http.ts';
 import { compileHttpRule, emitHttpRules, findShadowedRules, ruleText, sortHttpEntries } from './http.ts';
@@ -117,10 +118,13 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
         };
     }
   }
+  const plainConditions: PlainConditions = new Map();
   for (let i = 0; i < states.length; i++) {
     const state = states[i];
     if (state.parents.length === 0) continue;
-    const parents = state.parents.map((p) => parentStatus(p, state, opts.controllerName, state.generation));
+    const parents = state.parents.map((p) =>
+      parentStatus(p, state, opts.controllerName, state.generation, plainConditions),
+    );
     desired.statuses.push(statusEntry(state, parents));
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));

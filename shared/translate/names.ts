@@ -92,12 +92,13 @@ export function meshName(options: TranslateOptions): string {
   return `${locationPath(options)}/meshes/${options.mesh}`;
 }
 
+/** Joined into one flat string (not a tree of cons strings): the name lives as long as the output. */
 export function httpRouteName(options: TranslateOptions, id: string): string {
-  return `${locationPath(options)}/httpRoutes/${id}`;
+  return [locationPath(options), '/httpRoutes/', id].join('');
 }
 
 export function grpcRouteName(options: TranslateOptions, id: string): string {
-  return `${locationPath(options)}/grpcRoutes/${id}`;
+  return [locationPath(options), '/grpcRoutes/', id].join('');
 }
 
 /**
@@ -151,12 +152,15 @@ export function routeDescription(
   service: string,
   port: number,
 ): string {
-  const target = ` -> Service ${namespace}/${service}:${port}`;
+  // Joined, not a template literal: one flat string instead of a tree of cons strings (it lives as
+  // long as the output).
+  const target = [' -> Service ', namespace, '/', service, ':', port].join('');
   let listed = sources.join(', ');
-  for (let n = sources.length - 1; `${kind} ${listed}${target}`.length > MAX_DESCRIPTION && n > 0; n--) {
+  const fixed = kind.length + 1 + target.length;
+  for (let n = sources.length - 1; fixed + listed.length > MAX_DESCRIPTION && n > 0; n--) {
     listed = `${sources.slice(0, n).join(', ')} (+${sources.length - n} more)`;
   }
-  return `${kind} ${listed}${target}`.slice(0, MAX_DESCRIPTION);
+  return [kind, ' ', listed, target].join('').slice(0, MAX_DESCRIPTION);
 }
 
 /**

@@ -48,12 +48,51 @@ export function droppedMessage(dropped: Map<number, Problem>): string {
     .join('; ');
 }
 
+/**
+ * The conditions of parents that were simply translated into one NS route (no problem, conflict,
+ * note, warning, dropped rule or unresolved reference), by NS route id: every such route on a
+ * Service port has the same ones, so they share one frozen list per translate call (the first
+ * generation seen; others build their own).
+ */
+export type PlainConditions = Map<string, { generation?: number; conditions: Condition[] }>;
+
+function isPlainOutcome(parent: ParentOutcome, route: RouteOutcome): boolean {
+  return (
+    parent.problem === undefined &&
+    parent.routeIds.length === 1 &&
+    parent.conflicted.length === 0 &&
+    parent.notes.length === 0 &&
+    route.warnings.length === 0 &&
+    route.refProblems.length === 0 &&
+    (route.dropped === undefined || route.dropped.size === 0)
+  );
+}
+
 export function parentStatus(
   parent: ParentOutcome,
   route: RouteOutcome,
   controllerName: string,
   generation?: number,
+  plain?: PlainConditions,
 ): ParentStatus {
+  if (plain && isPlainOutcome(parent, route)) {
+    const id = parent.routeIds[0];
+    let known = plain.get(id);
+    if (!known) {
+      known = {
+        generation,
+        conditions: Object.freeze(statusConditions(parent, route, generation)) as Condition[],
+      };
+      Object.freeze(known.conditions[0]);
+      plain.set(id, known);
+    }
+    if (known.generation === generation)
+      return { parentRef: parent.ref, controllerName, conditions: known.conditions };
+  }
+  return { parentRef: parent.ref, controllerName, conditions: statusConditions(parent, route, generation) };
+}
+
+function statusConditions(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition[] {
   const accepted = acceptedCondition(parent, route, generation);
   const conditions: Condition[] = [accepted, resolvedRefsCondition(route, generation)];
   if (accepted.status === 'True' && route.dropped !== undefined && route.dropped.size > 0) {
@@ -61,7 +100,7 @@ export function parentStatus(
       condition('PartiallyInvalid', 'True', 'UnsupportedValue', droppedMessage(route.dropped), generation),
     );
   }
-  return { parentRef: parent.ref, controllerName, conditions };
+  return conditions;
 }
 
 /**

@@ -191,3 +191,36 @@ test('routes on one port merge into one NS route whose description names every s
   );
   t.deepEqual(desired.httpRoutes[0].rules?.[1].action, { directResponse: { status: 404 } });
 });
+
+test('plainly translated routes on one port share one frozen condition list; others get their own', (t) => {
+  const route = (name: string, path: string, generation: number, extra: object = {}) =>
+    httpRoute(
+      name,
+      {
+        parentRefs: [parent('svc')],
+        rules: [
+          { matches: [{ path: { type: 'Exact', value: path } }], backendRefs: [{ name: 'svc', port: 80 }] },
+        ],
+        ...extra,
+      },
+      'ns',
+      { generation },
+    );
+  const routes = [
+    route('a', '/a', 1),
+    route('b', '/b', 1),
+    route('c', '/c', 2), // another generation
+    route('d', '/d', 1, { hostnames: ['x.example'] }), // a warning
+  ];
+  const desired = translate({ services: [service('svc')], httpRoutes: routes, grpcRoutes: [] }, OPTIONS);
+  const list = (name: string) => desired.statuses.find((s) => s.name === name)?.parents[0].conditions;
+  t.is(list('a'), list('b'));
+  t.true(Object.isFrozen(list('a')) && Object.isFrozen(list('a')?.[0]));
+  t.not(list('c'), list('a'));
+  t.is(list('c')?.[0].observedGeneration, 2);
+  t.not(list('d'), list('a'));
+  t.regex(list('d')?.[0].message ?? '', /warning: spec\.hostnames is ignored/);
+  t.deepEqual(list('a'), list('b'));
+  t.is(list('a')?.[0].message, list('b')?.[0].message);
+  t.regex(list('a')?.[0].message ?? '', /^Translated into gamma-/);
+});
