@@ -29,6 +29,18 @@ export function optList(v: unknown, max: number): v is unknown[] | undefined {
   return v === undefined || (Array.isArray(v) && v.length <= max);
 }
 
+/**
+ * A reference's group and kind: the core group ("") and Service, which nearly every ref holds, are
+ * known to match their patterns, so the regex runs only for other values.
+ */
+export function optGroup(v: unknown): boolean {
+  return v === '' || optStr(v, 0, 253, GROUP);
+}
+
+export function optKind(v: unknown): boolean {
+  return v === 'Service' || optStr(v, 1, 63, KIND);
+}
+
 export function optEnum(v: unknown, values: readonly string[]): boolean {
   return v === undefined || (typeof v === 'string' && values.includes(v));
 }
@@ -194,7 +206,7 @@ export function okBackendObjectRef(ref: Obj, weighted: boolean): boolean {
   const { group, kind, port } = ref;
   if (mode.defaultsRequired && (group === undefined || kind === undefined)) return false;
   if (mode.defaultsRequired && weighted && ref.weight === undefined) return false;
-  if (!optStr(group, 0, 253, GROUP) || !optStr(kind, 1, 63, KIND) || !str(ref.name, 1, 253)) return false;
+  if (!optGroup(group) || !optKind(kind) || !str(ref.name, 1, 253)) return false;
   if (!optStr(ref.namespace, 1, 63, DNS_LABEL) || !optInt(port, 1, 65535)) return false;
   if (weighted && !optInt(ref.weight, 0, 1_000_000)) return false;
   return port !== undefined || !((group ?? '') === '' && (kind ?? 'Service') === 'Service');

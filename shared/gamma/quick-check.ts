@@ -5,7 +5,7 @@
 // false and the full walk decides, with its messages. No allocation on the common shape, no
 // recursion beyond the fixed schema depth, and a bounded depth walk for the subtrees it does not
 // read (status, managedFields), so hostile input cannot make it slow or throw.
-import { DNS_LABEL, DNS_SUBDOMAIN, DURATION, GROUP, HOSTNAME, KIND } from './checks.ts';
+import { DNS_LABEL, DNS_SUBDOMAIN, DURATION, HOSTNAME } from './checks.ts';
 import { isGatewayApiVersion } from './defaults.ts';
 import { MAX_NESTING_DEPTH, isPlainObject, nestingDepth } from './parse.ts';
 import { MAX_RULES, MAX_TOTAL_MATCHES } from './validate-common.ts';
@@ -21,6 +21,8 @@ import {
   okHeaderMatches,
   onlyKeys,
   optEnum,
+  optGroup,
+  optKind,
   optInt,
   optList,
   optStr,
@@ -141,8 +143,8 @@ function okParentRef(ref: unknown): boolean {
     isPlainObject(ref) &&
     (!mode.defaultsRequired || (ref.group !== undefined && ref.kind !== undefined)) &&
     onlyKeys(ref, 'group', 'kind', 'namespace', 'name', 'sectionName', 'port') &&
-    optStr(ref.group, 0, 253, GROUP) &&
-    optStr(ref.kind, 1, 63, KIND) &&
+    optGroup(ref.group) &&
+    optKind(ref.kind) &&
     optStr(ref.namespace, 1, 63, DNS_LABEL) &&
     str(ref.name, 1, 253) &&
     optStr(ref.sectionName, 1, 253, DNS_SUBDOMAIN) &&

@@ -80,8 +80,38 @@ export function routeId(
   service: string,
   port: number,
 ): string {
-  const key = ['route', kind, cluster, namespace, service, String(port)].join('\u0000');
-  return idWithHash(`gamma-${cluster}-${namespace}-${service}-${port}`, key);
+  const memo = portIds(`route\u0000${kind}\u0000${cluster}`, namespace, service);
+  let id = memo.get(port);
+  if (id === undefined) {
+    const key = ['route', kind, cluster, namespace, service, String(port)].join('\u0000');
+    id = remember(memo, port, idWithHash(`gamma-${cluster}-${namespace}-${service}-${port}`, key));
+  }
+  return id;
+}
+
+// The ids of one Service's ports within one scope (route kind and cluster, or backend template and
+// cluster), found by the parts themselves: no key string is joined and hashed per lookup. Bounded.
+const portIdMemos = new Map<string, Map<string, Map<string, Map<number, string>>>>();
+let memoizedPortIds = 0;
+
+function remember(memo: Map<number, string>, port: number, id: string): string {
+  if (memoizedPortIds >= MAX_CACHED_IDS) {
+    portIdMemos.clear(); // `memo` is then detached: filled once more, and dropped
+    memoizedPortIds = 0;
+  }
+  memo.set(port, id);
+  memoizedPortIds++;
+  return id;
+}
+
+function portIds(scope: string, namespace: string, service: string): Map<number, string> {
+  let byNamespace = portIdMemos.get(scope);
+  if (!byNamespace) portIdMemos.set(scope, (byNamespace = new Map()));
+  let byService = byNamespace.get(namespace);
+  if (!byService) byNamespace.set(namespace, (byService = new Map()));
+  let byPort = byService.get(service);
+  if (!byPort) byService.set(service, (byPort = new Map()));
+  return byPort;
 }
 
 export function locationPath(options: TranslateOptions): string {
@@ -213,20 +243,24 @@ export function backendServiceName(
       error: `annotation ${BACKEND_SERVICE_ANNOTATION_PREFIX}${port} on Service ${namespace}/${service.metadata.name} is neither a backend service id nor projects/P/locations/L/backendServices/ID: ${JSON.stringify(annotation).slice(0, 100)}`,
     };
   }
-  const filled = fillTemplate(
-    options.backendServiceTemplate ?? DEFAULT_BACKEND_SERVICE_TEMPLATE,
-    options.clusterId,
+  const template = options.backendServiceTemplate ?? DEFAULT_BACKEND_SERVICE_TEMPLATE;
+  const memo = portIds(
+    `backend\u0000${options.clusterId}\u0000${template}`,
     namespace,
     service.metadata.name,
-    port,
   );
-  const custom = options.backendServiceTemplate !== undefined;
-  const id =
-    custom && ID_PATTERN.test(filled)
-      ? filled
-      : idWithHash(
-          filled,
-          ['backend', options.clusterId, namespace, service.metadata.name, String(port)].join('\u0000'),
-        );
-  return { name: `${locationPath(options)}/backendServices/${id}` };
+  let id = memo.get(port);
+  if (id === undefined) {
+    const filled = fillTemplate(template, options.clusterId, namespace, service.metadata.name, port);
+    const custom = options.backendServiceTemplate !== undefined;
+    id =
+      custom && ID_PATTERN.test(filled)
+        ? filled
+        : idWithHash(
+            filled,
+            ['backend', options.clusterId, namespace, service.metadata.name, String(port)].join('\u0000'),
+          );
+    remember(memo, port, id);
+  }
+  return { name: [locationPath(options), '/backendServices/', id].join('') };
 }

@@ -103,3 +103,21 @@ test('descriptions name their sources and fit 1024 characters', (t) => {
   t.true(text.length <= 1024);
   t.regex(text, /\(\+\d+ more\) -> Service ns\/svc:80$/);
 });
+
+test('remembered ids stay what they were computed as: past the memory bound, and per template', (t) => {
+  const first = routeId('http', 'c1', 'ns', 'svc', 80);
+  const backend = backendServiceName(options, service('svc', 'ns'), 80);
+  // More distinct Service ports than the memory holds (50k): it is cleared and refilled.
+  for (let i = 0; i < 60_000; i++) routeId('http', 'c1', 'ns', `s${i % 600}`, 1 + Math.floor(i / 600));
+  t.is(routeId('http', 'c1', 'ns', 'svc', 80), first);
+  t.deepEqual(backendServiceName(options, service('svc', 'ns'), 80), backend);
+  // The same Service port under another template or cluster is another id.
+  const custom = backendServiceName(
+    { ...options, backendServiceTemplate: 'bs-{service}-{port}' },
+    service('svc', 'ns'),
+    80,
+  );
+  t.deepEqual(custom, { name: 'projects/p/locations/global/backendServices/bs-svc-80' });
+  t.notDeepEqual(backendServiceName({ ...options, clusterId: 'c2' }, service('svc', 'ns'), 80), backend);
+  t.deepEqual(backendServiceName(options, service('svc', 'ns'), 80), backend);
+});
