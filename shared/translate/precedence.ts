@@ -18,19 +18,27 @@ export interface RouteOrder {
 
 export function timestampMs(value: string | undefined): number {
   if (typeof value !== 'string') return Number.POSITIVE_INFINITY;
-  const ms = value.length === 20 ? rfc3339Seconds(value) : NaN;
+  const ms = value.length === 20 || value.length === 24 ? rfc3339Ms(value) : NaN;
   const parsed = Number.isNaN(ms) ? Date.parse(value) : ms;
   return Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SSZ`, the form the API server writes every creationTimestamp in, read digit by
- * digit (Date.parse is slow, and runs once per route). NaN for anything else, including days past
- * the 28th, which Date.parse then judges.
+ * `YYYY-MM-DDTHH:MM:SSZ`, the form the API server writes every creationTimestamp in, or with
+ * milliseconds (`.sssZ`, as JavaScript's toISOString writes), read digit by digit (Date.parse is
+ * slow, and runs once per route). NaN for anything else, including days past the 28th, which
+ * Date.parse then judges.
  */
-function rfc3339Seconds(v: string): number {
+function rfc3339Ms(v: string): number {
   if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84) return NaN;
-  if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(19) !== 90) return NaN;
+  if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return NaN;
+  let ms = 0;
+  if (v.length === 20) {
+    if (v.charCodeAt(19) !== 90) return NaN;
+  } else {
+    if (v.charCodeAt(19) !== 46 || v.charCodeAt(23) !== 90) return NaN;
+    ms = digits(v, 20, 3);
+  }
   const year = digits(v, 0, 4);
   const month = digits(v, 5, 2);
   const day = digits(v, 8, 2);
@@ -38,8 +46,8 @@ function rfc3339Seconds(v: string): number {
   const minute = digits(v, 14, 2);
   const second = digits(v, 17, 2);
   if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= 28)) return NaN;
-  if (!(hour <= 23 && minute <= 59 && second <= 59)) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  if (!(hour <= 23 && minute <= 59 && second <= 59 && ms >= 0)) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** The decimal number in v[start, start + count), or NaN when a character is not a digit. */

@@ -114,11 +114,16 @@ test('property: creation timestamps read like Date.parse (the RFC 3339 fast path
     return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
   };
   const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+  // With or without milliseconds (the API server writes none, toISOString three).
+  const fraction = fc.option(fc.integer({ min: 0, max: 999 }), { nil: undefined });
   const stamp = fc
-    .tuple(fc.integer({ min: 0, max: 9999 }), two(13), two(32), two(24), two(60), two(60))
-    .map(([y, mo, d, h, mi, s]) => `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}Z`);
+    .tuple(fc.integer({ min: 0, max: 9999 }), two(13), two(32), two(24), two(60), two(60), fraction)
+    .map(
+      ([y, mo, d, h, mi, s, ms]) =>
+        `${String(y).padStart(4, '0')}-${mo}-${d}T${h}:${mi}:${s}${ms === undefined ? '' : `.${String(ms).padStart(3, '0')}`}Z`,
+    );
   const mangled = fc
-    .tuple(stamp, fc.nat(19), fc.constantFrom('x', '-', ':', '9', ' ', 'T', 'Z'))
+    .tuple(stamp, fc.nat(23), fc.constantFrom('x', '-', ':', '9', ' ', 'T', 'Z', '.'))
     .map(([v, i, c]) => v.slice(0, i) + c + v.slice(i + 1));
   fc.assert(
     fc.property(fc.oneof(stamp, mangled, fc.string()), (v) => timestampMs(v) === reference(v)),
@@ -129,6 +134,9 @@ test('property: creation timestamps read like Date.parse (the RFC 3339 fast path
     '2024-02-29T12:00:00Z',
     '2025-02-30T00:00:00Z',
     '0050-01-01T00:00:00Z',
+    '2025-01-01T00:00:00.123Z',
+    '2025-01-01T00:00:00.-12Z',
+    '2025-01-01T00:00:00,123Z',
   ])
     t.is(timestampMs(v), reference(v), v);
   t.is(timestampMs(undefined), Number.POSITIVE_INFINITY);
