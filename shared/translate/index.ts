@@ -122,9 +122,15 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   for (let i = 0; i < states.length; i++) {
     const state = states[i];
     if (state.parents.length === 0) continue;
-    const parents = state.parents.map((p) =>
-      parentStatus(p, state, opts.controllerName, state.generation, plainConditions),
-    );
+    const parents = new Array<RouteStatusEntry['parents'][number]>(state.parents.length);
+    for (let p = 0; p < parents.length; p++)
+      parents[p] = parentStatus(
+        state.parents[p],
+        state,
+        opts.controllerName,
+        state.generation,
+        plainConditions,
+      );
     desired.statuses.push(statusEntry(state, parents));
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
