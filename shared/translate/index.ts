@@ -24,7 +24,7 @@ import {
   routeLabelsFrom,
 } from './names.ts';
 import type { PlainConditions } from './status.ts';
-import { parentStatus } from './status.ts';
+import { parentStatuses } from './status.ts';
 import type { CompileContext, HttpEntry, Shadowed } from './http.ts';
 import { compileHttpRule, emitHttpRules, findShadowedRules, ruleText, sortHttpEntries } from './http.ts';
 import type { GrpcEntry } from './grpc.ts';
@@ -122,15 +122,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   for (let i = 0; i < states.length; i++) {
     const state = states[i];
     if (state.parents.length === 0) continue;
-    const parents = new Array<RouteStatusEntry['parents'][number]>(state.parents.length);
-    for (let p = 0; p < parents.length; p++)
-      parents[p] = parentStatus(
-        state.parents[p],
-        state,
-        opts.controllerName,
-        state.generation,
-        plainConditions,
-      );
+    const parents = parentStatuses(state, opts.controllerName, state.generation, plainConditions);
     desired.statuses.push(statusEntry(state, parents));
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));

@@ -49,12 +49,73 @@ export function droppedMessage(dropped: Map<number, Problem>): string {
 }
 
 /**
- * The conditions of parents that were simply translated into one NS route (no problem, conflict,
- * note, warning, dropped rule or unresolved reference), by NS route id: every such route on a
- * Service port has the same ones, so they share one frozen list per translate call (the first
- * generation seen; others build their own).
+ * The status of parents that were simply translated into one NS route (no problem, conflict, note,
+ * warning, dropped rule or unresolved reference), by NS route id: every such route on a Service port
+ * has the same conditions, so they share one frozen list per translate call (the first generation
+ * seen; others build their own). A route whose only parentRef is written exactly as the first one's
+ * (same keys in the same order, same values) shares its whole frozen parents list too.
  */
-export type PlainConditions = Map<string, { generation?: number; conditions: Condition[] }>;
+export type PlainConditions = Map<string, PlainParent>;
+
+interface PlainParent {
+  generation?: number;
+  conditions: Condition[];
+  ref: ParentReference;
+  parents: ParentStatus[];
+}
+
+/** The route's status entries, one per parent outcome (see PlainConditions for what is shared). */
+export function parentStatuses(
+  route: RouteOutcome & { parents: ParentOutcome[] },
+  controllerName: string,
+  generation: number | undefined,
+  plain: PlainConditions,
+): ParentStatus[] {
+  const outcomes = route.parents;
+  if (outcomes.length === 1) {
+    const known = plainParent(outcomes[0], route, controllerName, generation, plain);
+    if (known && sameWriting(known.ref, outcomes[0].ref)) return known.parents;
+  }
+  const list = new Array<ParentStatus>(outcomes.length);
+  for (let i = 0; i < outcomes.length; i++)
+    list[i] = parentStatus(outcomes[i], route, controllerName, generation, plain);
+  return list;
+}
+
+function plainParent(
+  parent: ParentOutcome,
+  route: RouteOutcome,
+  controllerName: string,
+  generation: number | undefined,
+  plain: PlainConditions,
+): PlainParent | undefined {
+  if (!isPlainOutcome(parent, route)) return undefined;
+  const id = parent.routeIds[0];
+  let known = plain.get(id);
+  if (!known) {
+    const conditions = Object.freeze(statusConditions(parent, route, generation)) as Condition[];
+    Object.freeze(conditions[0]);
+    const shared = Object.freeze({ parentRef: parent.ref, controllerName, conditions });
+    known = { generation, conditions, ref: parent.ref, parents: Object.freeze([shared]) as ParentStatus[] };
+    plain.set(id, known);
+  }
+  return known.generation === generation ? known : undefined;
+}
+
+/** Same own keys in the same order with the same scalar values: both serialize to the same JSON. */
+function sameWriting(a: object, b: object): boolean {
+  if (a === b) return true;
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return false;
+  for (let i = 0; i < aKeys.length; i++) {
+    const key = aKeys[i];
+    if (key !== bKeys[i]) return false;
+    const value: unknown = (a as Record<string, unknown>)[key];
+    if (typeof value === 'object' || value !== (b as Record<string, unknown>)[key]) return false;
+  }
+  return true;
+}
 
 function isPlainOutcome(parent: ParentOutcome, route: RouteOutcome): boolean {
   return (
@@ -75,20 +136,8 @@ export function parentStatus(
   generation?: number,
   plain?: PlainConditions,
 ): ParentStatus {
-  if (plain && isPlainOutcome(parent, route)) {
-    const id = parent.routeIds[0];
-    let known = plain.get(id);
-    if (!known) {
-      known = {
-        generation,
-        conditions: Object.freeze(statusConditions(parent, route, generation)) as Condition[],
-      };
-      Object.freeze(known.conditions[0]);
-      plain.set(id, known);
-    }
-    if (known.generation === generation)
-      return { parentRef: parent.ref, controllerName, conditions: known.conditions };
-  }
+  const known = plain && plainParent(parent, route, controllerName, generation, plain);
+  if (known) return { parentRef: parent.ref, controllerName, conditions: known.conditions };
   return { parentRef: parent.ref, controllerName, conditions: statusConditions(parent, route, generation) };
 }
 

@@ -211,6 +211,7 @@ test('plainly translated routes on one port share one frozen condition list; oth
     route('b', '/b', 1),
     route('c', '/c', 2), // another generation
     route('d', '/d', 1, { hostnames: ['x.example'] }), // a warning
+    route('e', '/e', 1, { parentRefs: [{ name: 'svc', kind: 'Service', group: '' }] }), // keys reordered
   ];
   const desired = translate({ services: [service('svc')], httpRoutes: routes, grpcRoutes: [] }, OPTIONS);
   const list = (name: string) => desired.statuses.find((s) => s.name === name)?.parents[0].conditions;
@@ -223,4 +224,11 @@ test('plainly translated routes on one port share one frozen condition list; oth
   t.deepEqual(list('a'), list('b'));
   t.is(list('a')?.[0].message, list('b')?.[0].message);
   t.regex(list('a')?.[0].message ?? '', /^Translated into gamma-/);
+  // The whole parents list is shared when the parentRef is written the same way, else only conditions.
+  const parents = (name: string) => desired.statuses.find((s) => s.name === name)?.parents;
+  t.is(parents('a'), parents('b'));
+  t.true(Object.isFrozen(parents('a')) && Object.isFrozen(parents('a')?.[0]));
+  t.not(parents('e'), parents('a'));
+  t.is(list('e'), list('a'));
+  t.is(JSON.stringify(parents('e')?.[0].parentRef), '{"name":"svc","kind":"Service","group":""}');
 });
