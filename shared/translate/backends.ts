@@ -40,7 +40,7 @@ export type BackendResolver = (ref: BackendObjectReference, routeNamespace: stri
  * any character in hostile input.
  */
 export function backendResolver(services: ServiceIndex, options: TranslateOptions): BackendResolver {
-  const byNamespace = new Map<string, Map<string, Map<number | undefined, ResolvedBackend>>>();
+  const byNamespace = new Map<string, Map<string, PortMemo>>();
   const resolveByKey = (ref: BackendObjectReference, routeNamespace: string): ResolvedBackend => {
     const port = memoPort(ref);
     if (port === null) return resolveBackendRef(ref, routeNamespace, services, options);
@@ -48,10 +48,12 @@ export function backendResolver(services: ServiceIndex, options: TranslateOption
       typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
     let byName = byNamespace.get(namespace);
     if (!byName) byNamespace.set(namespace, (byName = new Map()));
-    let byPort = byName.get(ref.name);
-    if (!byPort) byName.set(ref.name, (byPort = new Map()));
-    let resolved = byPort.get(port);
-    if (!resolved) byPort.set(port, (resolved = resolveBackendRef(ref, routeNamespace, services, options)));
+    const first = byName.get(ref.name);
+    let length = 0;
+    for (let memo = first; memo !== undefined; memo = memo.next, length++)
+      if (memo.port === port) return memo.resolved;
+    const resolved = resolveBackendRef(ref, routeNamespace, services, options);
+    if (length < MAX_MEMO_PORTS) byName.set(ref.name, { port, resolved, next: first });
     return resolved;
   };
   return (ref, routeNamespace) => {
@@ -59,6 +61,19 @@ export function backendResolver(services: ServiceIndex, options: TranslateOption
     return resolveByKey(ref, routeNamespace);
   };
 }
+
+/**
+ * The remembered ports of one Service name, newest first: a short list, not a Map per Service (most
+ * are referenced on one or two ports). Past MAX_MEMO_PORTS ports (hostile input), refs to further
+ * ports are resolved without memory, which is correct, only slower.
+ */
+interface PortMemo {
+  port: number | undefined;
+  resolved: ResolvedBackend;
+  next: PortMemo | undefined;
+}
+
+const MAX_MEMO_PORTS = 8;
 
 /**
  * The port part of the memo key, or null for refs resolved without memory: anything but a plain

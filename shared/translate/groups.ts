@@ -6,11 +6,16 @@ import type { ParentOutcome } from './status.ts';
 import type { RouteState } from './routes.ts';
 import { NONE, append } from './util.ts';
 
+/** A route's outcome for one parentRef, knowing its route: what a group lists. */
+export interface Member extends ParentOutcome {
+  state: RouteState;
+}
+
 export interface Group {
   namespace: string;
   service: Service;
   port: ServicePort;
-  members: { state: RouteState; parent: ParentOutcome }[];
+  members: Member[];
 }
 
 /**
@@ -38,7 +43,16 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
   for (let r = 0; r < refs.length; r++) {
     const ref = refs[r];
     if (!isServiceParent(ref)) continue;
-    const parent: ParentOutcome = { ref, ports: NONE, conflicted: NONE, routeIds: NONE, notes: NONE };
+    // Every field in the literal, set later or not: V8 sizes the object for its literal.
+    const parent: Member = {
+      ref,
+      problem: undefined,
+      portCount: 0,
+      conflicted: NONE,
+      routeIds: NONE,
+      notes: NONE,
+      state,
+    };
     state.parents = append(state.parents, parent);
     if (state.invalid) {
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
@@ -58,11 +72,16 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
     const { ports } = selection;
     for (let i = 0; i < ports.length; i++) {
       const port = ports[i];
-      if (parent.ports.includes(port.port)) continue;
-      parent.ports = append(parent.ports, port.port);
-      groupFor(groups, selection.service, port).members.push({ state, parent });
+      if (listedBefore(ports, i)) continue; // a Service listing one port number twice
+      parent.portCount++;
+      groupFor(groups, selection.service, port).members.push(parent);
     }
   }
+}
+
+function listedBefore(ports: ServicePort[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (ports[j].port === ports[i].port) return true;
+  return false;
 }
 
 /** Adds a note to the parent's status message once. */

@@ -111,7 +111,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     try {
       buildGroup(group, call, namespacesOf(group.service.metadata.name));
     } catch (err) {
-      for (const { parent } of group.members)
+      for (const parent of group.members)
         parent.problem = {
           reason: 'UnsupportedValue',
           message: `internal translation error: ${errorMessage(err)}`,
@@ -182,7 +182,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   if (kind === 'GRPCRoute') {
     const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
     for (const m of group.members.filter((x) => x.state.kind === 'HTTPRoute'))
-      m.parent.conflicted = append(m.parent.conflicted, { port, by });
+      m.conflicted = append(m.conflicted, { port, by });
   }
   const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
@@ -251,7 +251,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     route.rules = emitGrpcAsHttpRules(sorted);
     desired.httpRoutes.push(route);
     const note = `Service port ${port} is served by an HttpRoute (not a GrpcRoute) because a GRPCRoute rule uses header modifiers or mirroring, which GrpcRoute cannot express; proxyless gRPC clients ignore those filters`;
-    for (const m of winners) addNote(m.parent, note);
+    for (const m of winners) addNote(m, note);
   } else {
     const sorted = sortGrpcEntries(grpcEntries);
     shadowed = findShadowedGrpcRules(sorted);
@@ -260,7 +260,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     desired.grpcRoutes.push(route);
   }
   for (let w = 0; w < winners.length; w++) {
-    const parent = winners[w].parent;
+    const parent = winners[w];
     if (!parent.routeIds.includes(id)) parent.routeIds = append(parent.routeIds, id);
     if (hosts.shortNameOmitted) addNote(parent, hosts.shortNameOmitted);
   }

@@ -39,5 +39,17 @@ function isPlainMapping(m: BackendMapping): boolean {
 export function mappingJson(m: BackendMapping): string {
   if (!isPlainMapping(m)) return canonicalJson(m);
   const text = JSON.stringify;
-  return `{"namespace":${text(m.namespace)},"port":${m.port},"service":${text(m.service)},"serviceName":${text(m.serviceName)}}`;
+  // Joined into one flat string (a template literal builds a tree of cons strings, ~2x the bytes;
+  // these keys live until the translate call ends).
+  return [
+    '{"namespace":',
+    text(m.namespace),
+    ',"port":',
+    m.port,
+    ',"service":',
+    text(m.service),
+    ',"serviceName":',
+    text(m.serviceName),
+    '}',
+  ].join('');
 }

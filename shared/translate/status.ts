@@ -10,7 +10,8 @@ export interface ParentOutcome {
   ref: ParentReference;
   /** Parent-level rejection (consumer route, missing Service, no such port, invalid route). */
   problem?: Problem;
-  ports: number[];
+  /** How many Service ports the parentRef selected (a conflict on every one rejects the parent). */
+  portCount: number;
   conflicted: { port: number; by: string[] }[];
   routeIds: string[];
   notes: string[];
@@ -188,7 +189,7 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
   if (parent.problem)
     return condition('Accepted', 'False', parent.problem.reason, parent.problem.message, generation);
   const conflictText = parent.conflicted.length ? parent.conflicted.map(conflictMessage) : NONE;
-  if (parent.conflicted.length > 0 && parent.conflicted.length === parent.ports.length) {
+  if (parent.conflicted.length > 0 && parent.conflicted.length === parent.portCount) {
     return condition('Accepted', 'False', 'Conflicted', conflictText.join('; '), generation);
   }
   if (route.ruleCount > 0 && route.dropped !== undefined && route.dropped.size === route.ruleCount) {

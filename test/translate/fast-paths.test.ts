@@ -46,7 +46,13 @@ const refArb = fc.record(
   {
     name: fc.oneof(fc.constantFrom('a', 'b', 'x', 'zzz'), fc.constant(5)),
     namespace: fc.oneof(fc.constantFrom('', 'ns', 'other'), fc.constant(7)),
-    port: fc.oneof(fc.constantFrom(80, 81, 0, -0, 80.5), fc.constant('80'), fc.constant(Number.NaN)),
+    // Small integers: more distinct ports per Service name than the resolver remembers (8).
+    port: fc.oneof(
+      fc.constantFrom(80, 81, 0, -0, 80.5),
+      fc.integer({ min: 1, max: 12 }),
+      fc.constant('80'),
+      fc.constant(Number.NaN),
+    ),
     group: fc.constantFrom('', 'core', 'example.com'),
     kind: fc.constantFrom('Service', 'Pod'),
   },
@@ -55,7 +61,7 @@ const refArb = fc.record(
 
 test('the memoizing resolver answers exactly as resolveBackendRef, in any order and repeated', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(refArb, fc.constantFrom('ns', 'other')), { maxLength: 30 }), (calls) => {
+    fc.property(fc.array(fc.tuple(refArb, fc.constantFrom('ns', 'other')), { maxLength: 60 }), (calls) => {
       const resolve = backendResolver(index, OPTIONS);
       return [...calls, ...calls].every(([ref, routeNs]) => {
         const expected = resolveBackendRef(ref as never, routeNs, index, OPTIONS);
@@ -65,6 +71,31 @@ test('the memoizing resolver answers exactly as resolveBackendRef, in any order 
           isDeepStrictEqual(resolve({ ...ref } as never, routeNs), expected)
         );
       });
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test('the resolver answers refs to many ports of one Service exactly, past the ports it remembers', (t) => {
+  const many: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'many', namespace: 'ns' },
+    spec: { ports: Array.from({ length: 10 }, (_, i) => ({ port: i + 1 })) },
+  };
+  const manyIndex = {
+    find: (ns: string, name: string) => (ns === 'ns' && name === 'many' ? many : undefined),
+  };
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 14 }), { minLength: 20, maxLength: 60 }), (ports) => {
+      const resolve = backendResolver(manyIndex, OPTIONS);
+      return [...ports, ...ports].every((port) =>
+        isDeepStrictEqual(
+          resolve({ name: 'many', port } as never, 'ns'),
+          resolveBackendRef({ name: 'many', port } as never, 'ns', manyIndex, OPTIONS),
+        ),
+      );
     }),
     { numRuns: 200 },
   );
