@@ -199,7 +199,7 @@ export function append<T>(list: T[], item: T): T[] {
 /**
  * A list refilled for every item of a hot loop and copied out at its final size. It keeps its own
  * count because `array.length = 0` makes V8 drop the backing store, so the next push allocated a
- * fresh 17-slot one every time.
+ * fresh 17-slot one every time. Items stay referenced until overwritten (the last rule's few).
  */
 export class Scratch<T> {
   private readonly items: T[] = [];
