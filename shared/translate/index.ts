@@ -36,10 +36,10 @@ import {
   grpcRuleNeedsHttp,
   sortGrpcEntries,
 } from './grpc.ts';
-import { append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
+import { NONE, append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
 import type { RouteKind, RouteState } from './routes.ts';
 import { addWarning, dropRule, prepareRoute, routeRefProblems, uniqueSorted } from './routes.ts';
-import type { Group, Groups } from './groups.ts';
+import type { Group, Groups, Member } from './groups.ts';
 import { addNote, attachParents } from './groups.ts';
 import type { Backends } from './mappings.ts';
 import { addMapping, sortedMappings } from './mappings.ts';
@@ -172,13 +172,21 @@ interface TranslateCall {
   backends: Backends;
 }
 
+function isGrpcWithRules(m: Member): boolean {
+  return m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0;
+}
+
 function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
   const { opts, resolve, base, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
-  const grpcMembers = group.members.filter((m) => m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0);
+  const { members } = group;
+  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : NONE;
   const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
-  const winners = group.members.filter((m) => m.state.kind === kind);
+  // Most ports have members of one kind: then the winners are the members list itself.
+  const winners = members.every((m) => m.state.kind === kind)
+    ? members
+    : members.filter((m) => m.state.kind === kind);
   if (kind === 'GRPCRoute') {
     const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
     for (const m of group.members.filter((x) => x.state.kind === 'HTTPRoute'))
@@ -264,7 +272,8 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (!parent.routeIds.includes(id)) parent.routeIds = append(parent.routeIds, id);
     if (hosts.shortNameOmitted) addNote(parent, hosts.shortNameOmitted);
   }
-  for (const s of shadowed) {
+  for (let i = 0; i < shadowed.length; i++) {
+    const s = shadowed[i];
     const owner = winners.find((m) => m.state.ref === s.rule.route)?.state;
     const lost = s.backends.length ? `; backends ${s.backends.join(', ')} get no traffic from it` : '';
     if (owner)

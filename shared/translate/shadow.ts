@@ -3,6 +3,7 @@
 import type { HttpEntry } from './http.ts';
 import type { NormalMatch } from './match.ts';
 import { httpMatchCovers } from './match.ts';
+import { NONE, append } from './util.ts';
 
 /**
  * One rule of one route. Every entry compiled from the rule holds the same object, so "same rule" is
@@ -114,20 +115,33 @@ export function findShadowedRules(sorted: HttpEntry[]): Shadowed[] {
 /** Up to this many entries a port's rules are compared pairwise (at most 496 checks), without indexes. */
 const SMALL_GROUP = 32;
 
-/** findShadowedRules by scanning every earlier entry (the definition), with a few short lists. */
+// findShadowedSmall's per-rule slots, reused by every call (it does not recurse) and filled up to
+// its own count: three fresh lists per Service port cost more than the search. Entries past the
+// count are stale and never read.
+const slotRules: RuleRef[] = [];
+const slotBy: (RuleRef | null | undefined)[] = [];
+const slotBackends: string[][] = [];
+
+/** findShadowedRules by scanning every earlier entry (the definition). */
 function findShadowedSmall(sorted: HttpEntry[]): Shadowed[] {
   // Per distinct rule, in order of first appearance: its first coverer, null once an entry of it is
   // not covered, undefined before its first entry; and its backends.
-  const rules: RuleRef[] = [];
-  const by: (RuleRef | null | undefined)[] = [];
-  const backends: string[][] = [];
+  const rules = slotRules;
+  const by = slotBy;
+  const backends = slotBackends;
+  let count = 0;
   for (let i = 0; i < sorted.length; i++) {
     const entry = sorted[i];
-    let slot = rules.indexOf(entry.rule);
+    let slot = -1;
+    for (let s = 0; s < count; s++)
+      if (rules[s] === entry.rule) {
+        slot = s;
+        break;
+      }
     if (slot < 0) {
-      slot = rules.push(entry.rule) - 1;
-      by.push(undefined);
-      backends.push(entry.backends);
+      slot = count++;
+      rules[slot] = entry.rule;
+      by[slot] = undefined;
     }
     backends[slot] = entry.backends;
     let j = -1;
@@ -141,10 +155,10 @@ function findShadowedSmall(sorted: HttpEntry[]): Shadowed[] {
     if (j < 0) by[slot] = null;
     else if (by[slot] === undefined) by[slot] = sorted[j].rule;
   }
-  const out: Shadowed[] = [];
-  for (let slot = 0; slot < rules.length; slot++) {
+  let out: Shadowed[] = NONE;
+  for (let slot = 0; slot < count; slot++) {
     const coverer = by[slot];
-    if (coverer) out.push({ rule: rules[slot], by: coverer, backends: backends[slot] });
+    if (coverer) out = append(out, { rule: rules[slot], by: coverer, backends: backends[slot] });
   }
   return out;
 }

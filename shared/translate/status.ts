@@ -106,17 +106,20 @@ function plainParent(
 /** Same own keys in the same order with the same scalar values: both serialize to the same JSON. */
 function sameWriting(a: object, b: object): boolean {
   if (a === b) return true;
-  const aKeys = Object.keys(a);
-  const bKeys = Object.keys(b);
-  if (aKeys.length !== bKeys.length) return false;
-  for (let i = 0; i < aKeys.length; i++) {
-    const key = aKeys[i];
-    if (key !== bKeys[i]) return false;
+  // a's keys in order, in a reused list (this runs once per route); then b's are walked against it.
+  let count = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(a, key)) return false;
     const value: unknown = (a as Record<string, unknown>)[key];
     if (typeof value === 'object' || value !== (b as Record<string, unknown>)[key]) return false;
+    writingKeys[count++] = key;
   }
-  return true;
+  let i = 0;
+  for (const key in b) if (i >= count || !Object.hasOwn(b, key) || key !== writingKeys[i++]) return false;
+  return i === count;
 }
+
+const writingKeys: string[] = [];
 
 function isPlainOutcome(parent: ParentOutcome, route: RouteOutcome): boolean {
   return (
