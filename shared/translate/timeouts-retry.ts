@@ -13,7 +13,7 @@
 import type { HTTPRouteRule } from '../gamma/types.ts';
 import type { NsHttpAction, NsRetryPolicy, Result } from './model.ts';
 import { fail, ok } from './model.ts';
-import { asArray, asNumber, isObj, parseGatewayDuration, protoDuration } from './util.ts';
+import { NONE, append, asArray, asNumber, isObj, parseGatewayDuration, protoDuration } from './util.ts';
 
 export interface TimeoutRetry {
   timeout?: string;
@@ -57,7 +57,7 @@ const NO_TIMEOUT_RETRY: Result<TimeoutRetry> = Object.freeze({
 
 export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetry> {
   if (rule.timeouts === undefined && rule.retry === undefined) return NO_TIMEOUT_RETRY;
-  const out: TimeoutRetry = { warnings: [] };
+  const out: TimeoutRetry = { warnings: NONE };
   const timeouts = isObj(rule.timeouts) ? rule.timeouts : {};
   const request = timeouts.request === undefined ? undefined : parseGatewayDuration(timeouts.request);
   const backend =
@@ -73,24 +73,33 @@ export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetr
     const codes = asArray(retry.codes).filter((c): c is number => typeof c === 'number');
     const mapped = retryConditions(codes);
     if (!mapped.ok) return mapped;
-    if (mapped.value.extra) out.warnings.push(`retry ${mapped.value.extra}`);
+    if (mapped.value.extra) out.warnings = append(out.warnings, `retry ${mapped.value.extra}`);
     const policy: NsRetryPolicy = {
       retryConditions: mapped.value.conditions,
       numRetries: Math.floor(attempts),
     };
     if (backend !== undefined && backend > 0) policy.perTryTimeout = protoDuration(backend);
     if (retry.backoff !== undefined)
-      out.warnings.push(
+      out.warnings = append(
+        out.warnings,
         `retry backoff ${JSON.stringify(retry.backoff)} is not configurable in Network Services; the data plane's default backoff applies`,
       );
     out.retryPolicy = policy;
     if (request !== undefined) out.timeout = protoDuration(request);
   } else {
-    const bounded = [request, backend].filter((t): t is number => t !== undefined && t > 0);
-    if (bounded.length) out.timeout = protoDuration(Math.min(...bounded));
+    // One attempt: the smaller positive bound wins; "0s" alone disables the timeout.
+    const bound = smallerPositive(request, backend);
+    if (bound !== undefined) out.timeout = protoDuration(bound);
     else if (request === 0) out.timeout = '0s';
   }
   return ok(out);
+}
+
+function smallerPositive(a: number | undefined, b: number | undefined): number | undefined {
+  const x = a !== undefined && a > 0 ? a : undefined;
+  const y = b !== undefined && b > 0 ? b : undefined;
+  if (x === undefined) return y;
+  return y === undefined || x <= y ? x : y;
 }
 
 export type { NsHttpAction };
