@@ -1,6 +1,7 @@
 // The hostnames a Service port is reached by (DESIGN §4.2). Mesh hostnames are global, so the short
 // name `svc` is listed only when no other namespace has a Service of that name.
 import type { Service } from '../gamma/types.ts';
+import { joined } from './util.ts';
 
 export interface HostnameSet {
   hostnames: string[];
@@ -60,13 +61,4 @@ export function hostnamesFor(
     result.shortNameOmitted = `short hostname "${service}" omitted: a Service named ${service} also exists in namespace(s) ${others.join(', ')}; clients must use ${service}.${namespace} or longer`;
   }
   return result;
-}
-
-/**
- * The parts as one flat string. A template literal of several parts is a tree of V8 cons strings
- * (a node per join past 12 characters), about twice the bytes of the flat string: these live as long
- * as the output, 8 per Service port.
- */
-function joined(...parts: (string | number)[]): string {
-  return parts.join('');
 }

@@ -210,19 +210,19 @@ export function compileHttpRule(
         `RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`,
       ];
   }
-  // Every field is written: the object is reused by each call (buildAction copies what it keeps).
-  const parts = PARTS;
-  parts.redirect = redirect;
-  parts.rewrite = rewrite;
-  parts.cors = cors;
-  parts.requestMod = requestMod;
-  parts.responseMod = responseMod;
-  parts.destinations = destinations.take();
-  parts.abortPercent = errorPercent(validWeight, invalidWeight);
-  parts.timing = timing.value;
-  parts.mirrorPolicy = mirrorPolicy;
-  parts.session = session.value;
-  parts.servicePort = ctx.servicePort;
+  const parts: ActionParts = {
+    redirect,
+    rewrite,
+    cors,
+    requestMod,
+    responseMod,
+    destinations: destinations.take(),
+    abortPercent: errorPercent(validWeight, invalidWeight),
+    timing: timing.value,
+    mirrorPolicy,
+    session: session.value,
+    servicePort: ctx.servicePort,
+  };
   const ruleMappings = mappings.take();
   const backendsLabel = labels.take();
 
@@ -253,21 +253,6 @@ export function compileHttpRule(
   }
   return { entries, warnings, mappings: ruleMappings };
 }
-
-/** The action parts of the rule being compiled (compileHttpRule does not recurse, so one object). */
-const PARTS: ActionParts = {
-  redirect: undefined,
-  rewrite: undefined,
-  cors: undefined,
-  requestMod: undefined,
-  responseMod: undefined,
-  destinations: NONE,
-  abortPercent: 0,
-  timing: { warnings: NONE },
-  mirrorPolicy: undefined,
-  session: undefined,
-  servicePort: 0,
-};
 
 /** Lists compileHttpRule fills and copies at their final size (it does not recurse, so one set). */
 const SCRATCH = {

@@ -22,7 +22,7 @@
 import type { Service } from '../gamma/types.ts';
 import type { TranslateOptions } from './types.ts';
 import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_MANAGED_BY_VALUE, LABEL_PARENT } from './types.ts';
-import { shortHash } from './util.ts';
+import { joined, shortHash } from './util.ts';
 
 export const ID_PATTERN = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const BACKEND_SERVICE_ANNOTATION_PREFIX = 'gamma-csm.dev/backend-service.';
@@ -42,30 +42,8 @@ export function sanitizeIdPart(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
-// Every translate names the same Service ports again; an id is a pure function of (key, readable), so
-// ids are remembered, up to a bound (nested maps: either part may hold any character).
-const MAX_CACHED_IDS = 50_000;
-const ids = new Map<string, Map<string, string>>();
-let cachedIds = 0;
-
 /** `prefix-readable-hash`, truncating readable so the whole id fits 63 characters. */
 function idWithHash(readable: string, key: string): string {
-  let byReadable = ids.get(key);
-  const known = byReadable?.get(readable);
-  if (known !== undefined) return known;
-  const id = buildIdWithHash(readable, key);
-  if (cachedIds >= MAX_CACHED_IDS) {
-    ids.clear();
-    cachedIds = 0;
-    byReadable = undefined;
-  }
-  if (!byReadable) ids.set(key, (byReadable = new Map()));
-  byReadable.set(readable, id);
-  cachedIds++;
-  return id;
-}
-
-function buildIdWithHash(readable: string, key: string): string {
   const hash = shortHash(key);
   const room = MAX_ID - hash.length - 1;
   let body = sanitizeIdPart(readable).slice(0, room).replace(/-+$/, '');
@@ -89,8 +67,11 @@ export function routeId(
   return id;
 }
 
-// The ids of one Service's ports within one scope (route kind and cluster, or backend template and
-// cluster), found by the parts themselves: no key string is joined and hashed per lookup. Bounded.
+// Every translate names the same Service ports again, and an id is a pure function of its parts: the
+// ids of one Service's ports within one scope (route kind and cluster, or backend template and
+// cluster) are remembered, found by the parts themselves (no key string is joined and hashed per
+// lookup; nested maps, as any part may hold any character). Bounded.
+const MAX_CACHED_IDS = 50_000;
 const portIdMemos = new Map<string, Map<string, Map<string, Map<number, string>>>>();
 let memoizedPortIds = 0;
 
@@ -122,13 +103,12 @@ export function meshName(options: TranslateOptions): string {
   return `${locationPath(options)}/meshes/${options.mesh}`;
 }
 
-/** Joined into one flat string (not a tree of cons strings): the name lives as long as the output. */
 export function httpRouteName(options: TranslateOptions, id: string): string {
-  return [locationPath(options), '/httpRoutes/', id].join('');
+  return joined(locationPath(options), '/httpRoutes/', id);
 }
 
 export function grpcRouteName(options: TranslateOptions, id: string): string {
-  return [locationPath(options), '/grpcRoutes/', id].join('');
+  return joined(locationPath(options), '/grpcRoutes/', id);
 }
 
 /**
@@ -182,15 +162,13 @@ export function routeDescription(
   service: string,
   port: number,
 ): string {
-  // Joined, not a template literal: one flat string instead of a tree of cons strings (it lives as
-  // long as the output).
-  const target = [' -> Service ', namespace, '/', service, ':', port].join('');
+  const target = joined(' -> Service ', namespace, '/', service, ':', port);
   let listed = sources.join(', ');
   const fixed = kind.length + 1 + target.length;
   for (let n = sources.length - 1; fixed + listed.length > MAX_DESCRIPTION && n > 0; n--) {
     listed = `${sources.slice(0, n).join(', ')} (+${sources.length - n} more)`;
   }
-  return [kind, ' ', listed, target].join('').slice(0, MAX_DESCRIPTION);
+  return joined(kind, ' ', listed, target).slice(0, MAX_DESCRIPTION);
 }
 
 /**
@@ -262,5 +240,5 @@ export function backendServiceName(
           );
     remember(memo, port, id);
   }
-  return { name: [locationPath(options), '/backendServices/', id].join('') };
+  return { name: joined(locationPath(options), '/backendServices/', id) };
 }

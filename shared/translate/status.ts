@@ -133,14 +133,14 @@ function isPlainOutcome(parent: ParentOutcome, route: RouteOutcome): boolean {
   );
 }
 
-export function parentStatus(
+function parentStatus(
   parent: ParentOutcome,
   route: RouteOutcome,
   controllerName: string,
-  generation?: number,
-  plain?: PlainConditions,
+  generation: number | undefined,
+  plain: PlainConditions,
 ): ParentStatus {
-  const known = plain && plainParent(parent, route, controllerName, generation, plain);
+  const known = plainParent(parent, route, controllerName, generation, plain);
   if (known) return { parentRef: parent.ref, controllerName, conditions: known.conditions };
   return { parentRef: parent.ref, controllerName, conditions: statusConditions(parent, route, generation) };
 }
