@@ -44,3 +44,17 @@ export const NEG_STATUS_ANNOTATION = 'cloud.google.com/neg-status';
 export const BACKEND_PROTOCOL_ANNOTATION_PREFIX = 'gamma-csm.dev/backend-protocol.';
 export const HEALTH_CHECK_ANNOTATION_PREFIX = 'gamma-csm.dev/health-check.';
 export const MAX_RATE_ANNOTATION_PREFIX = 'gamma-csm.dev/max-rate-per-endpoint.';
+
+/** The calls the Compute stage makes; shared/compute/client.ts ComputeClient implements them. */
+export interface ComputeApi {
+  /** null when absent (404). */
+  get<K extends ComputeKind>(kind: K, name: string): Promise<ComputeBody<K> | null>;
+  /** Every page; `filter` in Compute's list syntax, e.g. `name eq 'gamma-.*'`. */
+  list<K extends ComputeKind>(kind: K, filter?: string): Promise<ComputeBody<K>[]>;
+  /** Waits for the operation; 409 ALREADY_EXISTS throws. */
+  insert<K extends ComputeKind>(kind: K, body: ComputeBody<K>): Promise<void>;
+  /** Waits for the operation; a stale fingerprint throws 412. */
+  patch<K extends ComputeKind>(kind: K, name: string, body: ComputeBody<K>): Promise<void>;
+  /** Waits for the operation; absent (404) counts as done. */
+  delete(kind: ComputeKind, name: string): Promise<void>;
+}

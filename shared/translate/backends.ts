@@ -12,7 +12,9 @@
 import type { BackendObjectReference, HTTPBackendRef, Service } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type { Problem } from './model.ts';
-import { backendServiceName } from './names.ts';
+import { backendServiceName, hasBackendServiceOverride } from './names.ts';
+import { portNegs } from '../compute/neg.ts';
+import { portBackend } from '../compute/protocol.ts';
 import { asNumber, isObj } from './util.ts';
 
 export interface ServiceIndex {
@@ -147,12 +149,36 @@ export function resolveBackendRef(
       ok: false,
       problem: { reason: 'BackendNotFound', message: `backendRef Service ${label}: ${named.error}` },
     };
+  const endpoints = endpointProblem(service, port, named.name, options);
+  if (endpoints) return { ok: false, problem: endpoints };
   return {
     ok: true,
     serviceName: named.name,
     mapping: { serviceName: named.name, namespace, service: ref.name, port },
     label: `${label}:${port}`,
   };
+}
+
+/**
+ * Why the backend service of a Service port cannot carry traffic, or undefined: its protocol is not
+ * one the mesh serves, the port has no NEGs (when required), or the Compute stage found the backend
+ * service unusable. A port with its own backend service (override annotation) is the user's to
+ * provision; only its existence is checked, by the Compute stage.
+ */
+function endpointProblem(
+  service: Service,
+  port: number,
+  backendService: string,
+  options: TranslateOptions,
+): Problem | undefined {
+  const unavailable = options.unavailableBackendServices?.[backendService];
+  if (unavailable !== undefined) return { reason: 'BackendNotFound', message: unavailable };
+  if (hasBackendServiceOverride(service, port)) return undefined;
+  const backend = portBackend(service, port);
+  if (!backend.ok) return backend.problem;
+  if (!options.requireNegs) return undefined;
+  const negs = portNegs(service, port);
+  return negs.ok ? undefined : negs.problem;
 }
 
 export interface WeightedBackend<T> {

@@ -43,7 +43,7 @@ export function sanitizeIdPart(text: string): string {
 }
 
 /** `prefix-readable-hash`, truncating readable so the whole id fits 63 characters. */
-function idWithHash(readable: string, key: string): string {
+export function idWithHash(readable: string, key: string): string {
   const hash = shortHash(key);
   const room = MAX_ID - hash.length - 1;
   let body = sanitizeIdPart(readable).slice(0, room).replace(/-+$/, '');
@@ -241,4 +241,17 @@ export function backendServiceName(
     remember(memo, port, id);
   }
   return { name: joined(locationPath(options), '/backendServices/', id) };
+}
+
+/** True when the Service names its own backend service for the port (referenced, never written). */
+export function hasBackendServiceOverride(service: Service, port: number): boolean {
+  return typeof service.metadata.annotations?.[`${BACKEND_SERVICE_ANNOTATION_PREFIX}${port}`] === 'string';
+}
+
+/**
+ * A shared health check's id: one per cluster and check configuration (`kind` names it, e.g. `tcp`
+ * or `http:/healthz`), hashed like every other id so configurations never collide.
+ */
+export function healthCheckId(cluster: string, kind: string): string {
+  return idWithHash(`gamma-${cluster}-hc-${kind}`, ['health-check', cluster, kind].join('\u0000'));
 }

@@ -29,6 +29,18 @@ export interface TranslateOptions {
   clusterDomain: string; // "cluster.local"
   /** Template for backend service ids; placeholders {namespace} {service} {port} {cluster}. */
   backendServiceTemplate?: string;
+  /**
+   * Backend Service ports need GKE NEGs (the `cloud.google.com/neg-status` annotation) to resolve:
+   * without them a route's backend would have no endpoints (docs/backends.md). The functions and the
+   * CLI turn it on; off, translation ignores NEGs (offline experiments, routing-only tests).
+   */
+  requireNegs?: boolean;
+  /**
+   * Backend services (full names) that cannot be used, with why: an override that does not exist,
+   * a name taken by a backend service gamma-csm does not own, a body Compute refused. Filled by the
+   * stage that reads Compute (translate itself does no I/O); refs to them are unresolved.
+   */
+  unavailableBackendServices?: Readonly<Record<string, string>>;
 }
 
 export interface BackendMapping {
