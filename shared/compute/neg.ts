@@ -54,6 +54,11 @@ export function exposedPorts(service: Service): Set<number> | undefined {
   );
 }
 
+/** True when the `cloud.google.com/neg` annotation asks for the port's NEGs. */
+export function negsRequested(service: Service, port: number): boolean {
+  return exposedPorts(service)?.has(port) === true;
+}
+
 /**
  * The value of `cloud.google.com/neg` that also exposes `port`, keeping what the user wrote
  * (the exact text a status message tells them to set).

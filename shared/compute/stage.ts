@@ -28,6 +28,8 @@ export interface ComputeStageResult {
   plan: ComputePlan;
   /** Network Services backend service names (projects/P/locations/L/backendServices/ID) -> why unusable. */
   unavailable: Record<string, string>;
+  /** The mappings the stage served. */
+  mappings: BackendMapping[];
   results: ComputeItemResult[];
   /** Deletes to run once the routes no longer name them (reconcile only). */
   afterRoutes: ComputeStep[][];
@@ -112,26 +114,37 @@ export class ComputeTransientError extends Error {
   override readonly name = 'ComputeTransientError';
 }
 
-async function run(
-  api: ComputeApi,
+/** The plan and what it makes unusable; pure (the reads happened before). */
+export function planBackends(
   find: FindService,
   mappings: BackendMapping[],
   actual: ActualCompute,
   options: ComputeStageOptions & { deletes: boolean },
-  dryRun: boolean,
-): Promise<ComputeStageResult> {
+): ComputeStageResult {
   const desired = desiredCompute(find, mappings, options);
   const plan = planCompute(desired, actual, options);
   if (plan.errors.length) throw new ComputeTransientError(plan.errors.join('; '));
   const present = new Set(actual.backendServices.map((b) => b.name ?? ''));
   const overrides = overrideTargets(find, mappings, options.project);
   const unavailable = unusable(mappings, overrides, present, plan, desired);
-  const { beforeRoutes, afterRoutes } = computePhases(plan);
-  if (dryRun) return { desired, plan, unavailable, results: [], afterRoutes };
-  const results = await applyComputePhases(api, beforeRoutes, { clusterId: options.clusterId });
-  const transient = failures(results, mappings, desired, unavailable);
+  const { afterRoutes } = computePhases(plan);
+  return { desired, plan, unavailable, mappings, results: [], afterRoutes };
+}
+
+/**
+ * Writes the health checks and backend services (before any route names them). A permanent
+ * failure makes the backend service unusable (added to `unavailable`); transient ones throw.
+ */
+export async function applyBackends(
+  api: ComputeApi,
+  planned: ComputeStageResult,
+  clusterId: string,
+): Promise<ComputeStageResult> {
+  const results = await applyComputePhases(api, computePhases(planned.plan).beforeRoutes, { clusterId });
+  const unavailable = { ...planned.unavailable };
+  const transient = failures(results, planned.mappings, planned.desired, unavailable);
   if (transient.length) throw new ComputeTransientError(`writing Compute: ${transient.join('; ')}`);
-  return { desired, plan, unavailable, results, afterRoutes };
+  return { ...planned, unavailable, results };
 }
 
 /**
@@ -166,7 +179,8 @@ export async function ensureBackends(
     healthChecks: healthChecks.filter((h) => h !== null),
     complete: true,
   };
-  return run(api, find, mappings, actual, { ...options, deletes: false }, false);
+  const planned = planBackends(find, mappings, actual, { ...options, deletes: false });
+  return applyBackends(api, planned, options.clusterId);
 }
 
 /** Every backend service and gamma- health check of the project (reconcile's whole picture). */
@@ -181,17 +195,6 @@ export async function readComputeState(api: ComputeApi): Promise<{ state: Actual
     const error = e instanceof Error ? e.message : String(e);
     return { state: { backendServices: [], healthChecks: [], complete: false }, error };
   }
-}
-
-/** Reconcile: the whole cluster against everything listed, deletes planned (run them via afterRoutes). */
-export async function reconcileBackends(
-  api: ComputeApi,
-  find: FindService,
-  mappings: BackendMapping[],
-  actual: ActualCompute,
-  options: ComputeStageOptions & { dryRun?: boolean },
-): Promise<ComputeStageResult> {
-  return run(api, find, mappings, actual, { ...options, deletes: true }, options.dryRun === true);
 }
 
 export async function runAfterRoutes(

@@ -41,6 +41,12 @@ interface CommonConfig {
   logFormat: LogFormat;
   /** Backend service id template; undefined = the translator's default. */
   backendServiceTemplate?: string;
+  /**
+   * 'provision': gamma-csm creates and maintains the backend services and health checks its routes
+   * use, from GKE NEGs (docs/backends.md). 'off': routes only; the backend services are someone
+   * else's (the override annotation or template names them) and NEGs are not checked.
+   */
+  backendServices: 'provision' | 'off';
 }
 
 export interface FunctionConfig extends CommonConfig {
@@ -242,6 +248,7 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
       integer: true,
     }),
     forceDelete: r.bool('GAMMA_FORCE_DELETE', false),
+    backendServices: r.oneOf('GAMMA_BACKEND_SERVICES', ['provision', 'off'] as const, 'provision'),
     logFormat: r.oneOf('GAMMA_LOG_FORMAT', ['json', 'text'] as const, component === 'cli' ? 'text' : 'json'),
   };
   const netsvcEndpoint = readNetsvcEndpoint(r);
@@ -350,7 +357,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, which: Component): Config {
 
 /** The translate options a loaded config implies (CLI flags may override them afterwards). */
 export function translateOptionsFrom(
-  config: Pick<Config, 'location' | 'controllerName' | 'clusterDomain' | 'backendServiceTemplate'> & {
+  config: Pick<
+    Config,
+    'location' | 'controllerName' | 'clusterDomain' | 'backendServiceTemplate' | 'backendServices'
+  > & {
     project: string;
     mesh: string;
     clusterId: string;
@@ -366,5 +376,7 @@ export function translateOptionsFrom(
   };
   if (config.backendServiceTemplate !== undefined)
     options.backendServiceTemplate = config.backendServiceTemplate;
+  // Live, a backend resolves only once GKE reports its NEGs (offline callers relax it to 'requested').
+  if (config.backendServices === 'provision') options.negCheck = 'reported';
   return options;
 }

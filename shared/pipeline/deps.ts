@@ -9,6 +9,7 @@ import { NetsvcClient } from '../netsvc/client.ts';
 import type { NetsvcClientOptions } from '../netsvc/client.ts';
 import type { PlanOptions } from '../plan/index.ts';
 import type { TranslateOptions } from '../translate/types.ts';
+import type { ComputeApi } from '../compute/types.ts';
 import type { Logger } from './log.ts';
 import { makeLogger } from './log.ts';
 import { meshMemo } from './mesh-memo.ts';
@@ -26,6 +27,11 @@ export interface PipelineSettings {
 export interface PipelineDeps {
   settings: PipelineSettings;
   netsvc: NetsvcClient;
+  /**
+   * Compute (backend services and health checks, docs/backends.md); absent when the configuration
+   * says GAMMA_BACKEND_SERVICES=off: then only routes are written.
+   */
+  compute?: ComputeApi;
   kube: KubeConfig;
   log: Logger;
   /** The instance's last read of the shared Mesh (sync only); without it every event reads the Mesh. */

@@ -3,6 +3,13 @@
 // apply -> every route's status -> one summary. A failed read stops the run before anything is
 // planned: an unreadable cluster never reads as "no routes".
 import { readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
+import type { ComputeItemResult } from '../compute/apply.ts';
+import { serviceFinder } from '../compute/desired.ts';
+import type { ComputePlan } from '../compute/plan.ts';
+import { isEmptyComputePlan } from '../compute/plan.ts';
+import type { ComputeStageResult } from '../compute/stage.ts';
+import { applyBackends, planBackends, readComputeState, runAfterRoutes } from '../compute/stage.ts';
+import type { ActualCompute } from '../compute/types.ts';
 import { applyPlan, readActualState } from '../netsvc/apply.ts';
 import type { ApplyResult } from '../netsvc/apply.ts';
 import { plan } from '../plan/index.ts';
@@ -34,6 +41,8 @@ export interface ReconcileSummary {
   routes: number;
   durationMs: number;
   dryRun: boolean;
+  /** Compute: backend services and health checks written (or planned, in a dry run). */
+  backends?: { created: number; updated: number; deleted: number; unchanged: number; refused: number };
   /** Failure texts (apply and status), for the log. */
   errors: string[];
 }
@@ -55,7 +64,7 @@ function tally(p: Plan, applied: ApplyResult | undefined) {
  * One line per distinct refusal reason (the mass-deletion guard, collisions with resources we do not
  * own), naming a few of the resources: an operator must see why, not just how many.
  */
-function refusalLines(p: Plan): string[] {
+function refusalLines(p: Pick<Plan, 'refused'> | ComputePlan): string[] {
   const byReason = new Map<string, string[]>();
   for (const r of p.refused) {
     const names = byReason.get(r.reason) ?? [];
@@ -69,23 +78,91 @@ function refusalLines(p: Plan): string[] {
 }
 
 /**
- * Reads the whole cluster and translates it. Only the translation and a few facts leave this
- * function, so the snapshot (the largest thing a run holds) can be collected before Network
- * Services is listed and the plan is made.
+ * Reads the whole cluster and translates it; with the Compute stage on, plans the backend services
+ * against `compute` (listed before) and translates again when some cannot be used. Only the
+ * translation and a few facts leave this function, so the snapshot (the largest thing a run holds)
+ * can be collected before Network Services is listed and the plan is made.
  */
 async function translateCluster(
   deps: PipelineDeps,
-): Promise<{ desired: Desired; resourceVersion: string; routes: number }> {
+  compute: ActualCompute | undefined,
+): Promise<{ desired: Desired; resourceVersion: string; routes: number; backends?: ComputeStageResult }> {
   let cluster;
   try {
     cluster = await readClusterSnapshot(deps.kube);
   } catch (e) {
     throw new TransientError(`reading the cluster: ${errorMessage(e)}; nothing planned`, { cause: e });
   }
+  const { translate: options, plan: planOptions } = deps.settings;
+  let desired = translate(cluster, options);
+  let backends: ComputeStageResult | undefined;
+  if (compute) {
+    backends = planBackends(serviceFinder(cluster.services), desired.backends, compute, {
+      project: options.project,
+      clusterId: options.clusterId,
+      deletes: true,
+      maxDeleteFraction: planOptions.maxDeleteFraction,
+      maxDeleteAbsolute: planOptions.maxDeleteAbsolute,
+      forceDelete: planOptions.forceDelete,
+    });
+    if (Object.keys(backends.unavailable).length)
+      desired = translate(cluster, { ...options, unavailableBackendServices: backends.unavailable });
+  }
   return {
-    desired: translate(cluster, deps.settings.translate),
+    desired,
     resourceVersion: cluster.resourceVersion,
     routes: cluster.httpRoutes.length + cluster.grpcRoutes.length,
+    backends,
+  };
+}
+
+/** Compute as listed, when the stage is on; a failed listing plans nothing (transient). */
+async function listCompute(deps: PipelineDeps): Promise<ActualCompute | undefined> {
+  if (!deps.compute) return undefined;
+  const { state, error } = await readComputeState(deps.compute);
+  if (error) throw new TransientError(`listing Compute: ${error}; nothing planned`);
+  return state;
+}
+
+/** Backend service writes before the routes; their deletes after. Failures become summary errors. */
+async function applyBackendsAround(
+  deps: PipelineDeps,
+  planned: ComputeStageResult | undefined,
+  routes: () => Promise<void>,
+): Promise<{ errors: string[]; transient: number; written: ComputeItemResult[] }> {
+  if (!deps.compute || !planned) {
+    await routes();
+    return { errors: [], transient: 0, written: [] };
+  }
+  const clusterId = deps.settings.translate.clusterId;
+  const errors = refusalLines(planned.plan);
+  let before: ComputeStageResult = planned;
+  let transient = 0;
+  try {
+    before = await applyBackends(deps.compute, planned, clusterId);
+  } catch (e) {
+    errors.push(errorMessage(e));
+    transient++;
+  }
+  await routes();
+  const after = await runAfterRoutes(deps.compute, planned, clusterId);
+  const written = [...before.results, ...after];
+  for (const r of after)
+    if (r.status !== 'done') {
+      errors.push(`${r.action} ${r.kind}/${r.id}: ${r.error ?? 'failed'}`);
+      if (r.failure !== 'permanent') transient++;
+    }
+  return { errors, transient, written };
+}
+
+function backendTally(p: ComputePlan, written: ComputeItemResult[]): ReconcileSummary['backends'] {
+  const done = (action: string) => written.filter((r) => r.action === action && r.status === 'done').length;
+  return {
+    created: done('create'),
+    updated: done('update'),
+    deleted: done('delete'),
+    unchanged: p.unchanged,
+    refused: p.refused.length,
   };
 }
 
@@ -95,7 +172,8 @@ export async function reconcileAll(
 ): Promise<ReconcileSummary> {
   const started = performance.now();
   const { settings } = deps;
-  const cluster = await translateCluster(deps);
+  const compute = await listCompute(deps);
+  const cluster = await translateCluster(deps, compute);
   const { state: actual, error } = await readActualState(deps.netsvc);
   if (error) throw new TransientError(`listing Network Services: ${error}; nothing planned`);
 
@@ -103,16 +181,25 @@ export async function reconcileAll(
   const planned = plan(desired, actual, settings.plan);
   if (planned.errors.length) throw new TransientError(`planning: ${planned.errors.join('; ')}`);
   const p = stampWrites(planned, cluster.resourceVersion);
-  const drift = p.creates.length + p.updates.length + p.deletes.length > 0;
+  const computePlan = cluster.backends?.plan;
+  const drift =
+    p.creates.length + p.updates.length + p.deletes.length > 0 ||
+    (computePlan !== undefined && !isEmptyComputePlan(computePlan));
 
   const errors: string[] = refusalLines(p);
   let applied: ApplyResult | undefined;
   let statusesWritten = 0;
   let statusFailures = 0;
   let transientFailures = 0;
+  let backends: ComputeItemResult[] = [];
   if (!opts.dryRun) {
-    applied = await applyPlan(deps.netsvc, p);
-    for (const i of applied.items) {
+    const around = await applyBackendsAround(deps, cluster.backends, async () => {
+      applied = await applyPlan(deps.netsvc, p);
+    });
+    backends = around.written;
+    errors.push(...around.errors);
+    transientFailures += around.transient;
+    for (const i of applied?.items ?? []) {
       if (i.status === 'done') continue;
       errors.push(`${i.action} ${i.kind}/${i.id}: ${i.error ?? i.status}`);
       if (applyFailureKind(i) === 'transient') transientFailures++;
@@ -124,7 +211,7 @@ export async function reconcileAll(
     statusesWritten = statuses.written;
     statusFailures = statuses.failed.length;
     for (const f of statuses.failed) errors.push(`status ${f.kind} ${f.namespace}/${f.name}: ${f.error}`);
-  }
+  } else if (cluster.backends) errors.push(...refusalLines(cluster.backends.plan));
   const summary: ReconcileSummary = {
     ...tally(p, applied),
     drift,
@@ -132,6 +219,7 @@ export async function reconcileAll(
     statusFailures,
     transientFailures,
     routes: cluster.routes,
+    ...(computePlan ? { backends: backendTally(computePlan, backends) } : {}),
     durationMs: Math.round(performance.now() - started),
     dryRun: opts.dryRun === true,
     errors,

@@ -9,6 +9,8 @@
 import { writeRouteStatuses } from '../cluster/index.ts';
 import { isStale, parentKey } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
+import { ensureBackends } from '../compute/stage.ts';
+import type { ComputeStageResult } from '../compute/stage.ts';
 import { applyPlan } from '../netsvc/apply.ts';
 import type { ApplyResult } from '../netsvc/apply.ts';
 import { MUTABLE_FIELDS, isEmptyPlan, plan } from '../plan/index.ts';
@@ -54,6 +56,8 @@ export type SyncOutcome =
       snapshot: 'fresh' | 'stale';
       staleBecause?: string;
       counts: SyncCounts;
+      /** Compute writes made for the parent's backends (absent: the stage did not run). */
+      backends?: BackendCounts;
       statuses: { written: number; skipped: number };
       messages: string[];
       ms: number;
@@ -156,6 +160,56 @@ function countsOf(p: Plan, applied: ApplyResult, rejected: number): SyncCounts {
 
 type Skipped = Extract<SyncOutcome, { result: 'skipped' }>;
 
+export interface BackendCounts {
+  created: string[];
+  updated: string[];
+  /** Backend services routes cannot use, with why (route status says it too). */
+  unavailable: string[];
+}
+
+function backendCounts(stage: ComputeStageResult): BackendCounts {
+  const done = (action: string) =>
+    stage.results.filter((r) => r.action === action && r.status === 'done').map((r) => `${r.kind}/${r.id}`);
+  return {
+    created: done('create'),
+    updated: done('update'),
+    unavailable: Object.entries(stage.unavailable).map(([name, why]) => `${name}: ${why}`),
+  };
+}
+
+/**
+ * The parent's desired routes, after the Compute stage made their backend services exist and match
+ * (docs/backends.md). Only a fresh snapshot writes Compute: a stale one describes Services the
+ * cluster has moved past (its zones may be gone), and the newer event behind it follows. When some
+ * backend services cannot be used, translate runs again with them unresolved, so route status says
+ * why and no route names them.
+ */
+async function translateWithBackends(
+  deps: PipelineDeps,
+  event: RouteEvent,
+  key: string,
+  fresh: boolean,
+): Promise<{ translated: ReturnType<typeof desiredForParent>; backends?: ComputeStageResult }> {
+  const { settings } = deps;
+  let desired = translate(event.snapshot, settings.translate);
+  if (!deps.compute || !fresh) return { translated: desiredForParent(desired, event.parent) };
+  let backends: ComputeStageResult;
+  try {
+    backends = await ensureBackends(deps.compute, event.snapshot.services, desired.backends, {
+      project: settings.translate.project,
+      clusterId: settings.translate.clusterId,
+    });
+  } catch (e) {
+    throw new TransientError(`backend services for ${key}: ${errorMessage(e)}`, { cause: e });
+  }
+  if (Object.keys(backends.unavailable).length)
+    desired = translate(event.snapshot, {
+      ...settings.translate,
+      unavailableBackendServices: backends.unavailable,
+    });
+  return { translated: desiredForParent(desired, event.parent), backends };
+}
+
 /** Writes the parent's entries in its routes' status; any failure throws (transient). */
 async function writeStatuses(
   deps: PipelineDeps,
@@ -248,7 +302,7 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
   }
 
   const ids = parentResourceIds(settings.translate, parent, candidatePorts(event));
-  const translated = desiredForParent(translate(event.snapshot, settings.translate), parent);
+  const { translated, backends } = await translateWithBackends(deps, event, key, freshness.fresh);
   const digest = snapshotDigest(event);
   const scoped = {
     ...settings.plan,
@@ -373,6 +427,7 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
     result: 'applied',
     ...(freshness.fresh ? { snapshot: 'fresh' } : { snapshot: 'stale', staleBecause: freshness.why }),
     counts: countsOf(p, result, rejected),
+    ...(backends ? { backends: backendCounts(backends) } : {}),
     statuses: { written: written.written, skipped: written.skipped },
     messages: [...rejectedPorts.values(), ...p.refused.map((r) => `refused ${r.kind}/${r.id}: ${r.reason}`)],
     ms: ms(),

@@ -13,7 +13,7 @@ import type { BackendObjectReference, HTTPBackendRef, Service } from '../gamma/t
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type { Problem } from './model.ts';
 import { backendServiceName, hasBackendServiceOverride } from './names.ts';
-import { portNegs } from '../compute/neg.ts';
+import { negsRequested, portNegs } from '../compute/neg.ts';
 import { portBackend } from '../compute/protocol.ts';
 import { asNumber, isObj } from './util.ts';
 
@@ -176,9 +176,10 @@ function endpointProblem(
   if (hasBackendServiceOverride(service, port)) return undefined;
   const backend = portBackend(service, port);
   if (!backend.ok) return backend.problem;
-  if (!options.requireNegs) return undefined;
+  if (options.negCheck === undefined) return undefined;
   const negs = portNegs(service, port);
-  return negs.ok ? undefined : negs.problem;
+  if (negs.ok || (options.negCheck === 'requested' && negsRequested(service, port))) return undefined;
+  return negs.problem;
 }
 
 export interface WeightedBackend<T> {

@@ -30,11 +30,12 @@ export interface TranslateOptions {
   /** Template for backend service ids; placeholders {namespace} {service} {port} {cluster}. */
   backendServiceTemplate?: string;
   /**
-   * Backend Service ports need GKE NEGs (the `cloud.google.com/neg-status` annotation) to resolve:
-   * without them a route's backend would have no endpoints (docs/backends.md). The functions and the
-   * CLI turn it on; off, translation ignores NEGs (offline experiments, routing-only tests).
+   * What a backend Service port needs to resolve (docs/backends.md): 'reported', the NEG in the GKE
+   * NEG controller's `cloud.google.com/neg-status` (the functions: without it the backend service
+   * would have no endpoints); 'requested', at least the `cloud.google.com/neg` annotation asking for
+   * it (offline `translate`, where no controller has run); absent, NEGs are not looked at.
    */
-  requireNegs?: boolean;
+  negCheck?: 'reported' | 'requested';
   /**
    * Backend services (full names) that cannot be used, with why: an override that does not exist,
    * a name taken by a backend service gamma-csm does not own, a body Compute refused. Filled by the

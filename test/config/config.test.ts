@@ -41,7 +41,9 @@ test('sync: defaults fill everything optional', (t) => {
     maxDeleteAbsolute: DEFAULTS.maxDeleteAbsolute,
     forceDelete: false,
     logFormat: 'json',
+    backendServices: 'provision',
   });
+  t.is(translateOptionsFrom(c).negCheck, 'reported');
 });
 
 test('every documented variable is read', (t) => {
@@ -65,6 +67,7 @@ test('every documented variable is read', (t) => {
       GAMMA_FORCE_DELETE: 'yes',
       GAMMA_LOG_FORMAT: 'text',
       GAMMA_BACKEND_SERVICE_TEMPLATE: 'bs-{cluster}-{namespace}-{service}-{port}',
+      GAMMA_BACKEND_SERVICES: 'off',
     },
     'reconcile',
   );
@@ -85,6 +88,7 @@ test('every documented variable is read', (t) => {
     forceDelete: true,
     logFormat: 'text',
     backendServiceTemplate: 'bs-{cluster}-{namespace}-{service}-{port}',
+    backendServices: 'off',
   });
   t.deepEqual(translateOptionsFrom(c), {
     project: 'other-proj',
