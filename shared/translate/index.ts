@@ -38,7 +38,14 @@ import {
 } from './grpc.ts';
 import { NONE, append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
 import type { RouteKind, RouteState } from './routes.ts';
-import { addWarning, dropRule, prepareRoute, routeRefProblems, uniqueSorted } from './routes.ts';
+import {
+  addWarning,
+  dropRule,
+  grpcProtocolWarnings,
+  prepareRoute,
+  routeRefProblems,
+  uniqueSorted,
+} from './routes.ts';
 import type { Group, Groups, Member } from './groups.ts';
 import { addNote, attachParents } from './groups.ts';
 import type { Backends } from './mappings.ts';
@@ -80,6 +87,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     const state = prepareRoute(kind, route);
     attachParents(state, index, groups);
     state.refProblems = routeRefProblems(state, resolve);
+    if (kind === 'GRPCRoute' && opts.negCheck !== undefined) grpcProtocolWarnings(state, index);
     states.push(state);
   };
   for (const r of uniqueSorted(asArray<HTTPRoute>(input.httpRoutes), false)) admit('HTTPRoute', r);

@@ -4,7 +4,10 @@
 import type { GRPCRoute, HTTPRoute, KubeObject } from '../gamma/types.ts';
 import { applyDefaults, isCertainlyValidAsDefaulted, validateObject } from '../gamma/index.ts';
 import type { Problem } from './model.ts';
-import type { BackendResolver } from './backends.ts';
+import type { BackendResolver, ServiceIndex } from './backends.ts';
+import { hasBackendServiceOverride } from './names.ts';
+import { portBackend } from '../compute/protocol.ts';
+import { BACKEND_PROTOCOL_ANNOTATION_PREFIX } from '../compute/types.ts';
 import type { ParentOutcome, RouteOutcome } from './status.ts';
 import type { RouteIdentity } from './http.ts';
 import type { Group } from './groups.ts';
@@ -230,4 +233,33 @@ function withMirrorProblems(
       problems = withRefProblem(problems, resolve(f.requestMirror.backendRef as never, namespace));
   }
   return problems;
+}
+
+/**
+ * Warnings for a GRPCRoute whose backends' backend services would speak HTTP/1.1 (no appProtocol on
+ * the Service port): gRPC needs HTTP/2 upstream, so such calls fail although the route is accepted.
+ * Only when gamma-csm provisions the backend services (options.negCheck set); a backend service the
+ * user names (override annotation) is theirs to configure.
+ */
+export function grpcProtocolWarnings(state: RouteState, services: ServiceIndex): void {
+  if (state.kind !== 'GRPCRoute' || !state.parents.length) return;
+  const seen = new Set<string>();
+  for (const rule of state.rules) {
+    if (!isObj(rule)) continue;
+    for (const ref of asArray(rule.backendRefs)) {
+      if (!isObj(ref) || typeof ref.name !== 'string' || typeof ref.port !== 'number') continue;
+      if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') continue;
+      const namespace = typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : state.namespace;
+      const label = `${namespace}/${ref.name}:${ref.port}`;
+      const service = services.find(namespace, ref.name);
+      if (seen.has(label) || !service || hasBackendServiceOverride(service, ref.port)) continue;
+      seen.add(label);
+      const backend = portBackend(service, ref.port);
+      if (backend.ok && backend.backend.protocol === 'HTTP')
+        addWarning(
+          state,
+          `backend ${label} is served over HTTP/1.1 (${backend.backend.protocolFrom}), and gRPC calls to it fail; set appProtocol: kubernetes.io/h2c (or grpc) on the Service port, or annotate the Service ${BACKEND_PROTOCOL_ANNOTATION_PREFIX}${ref.port}: HTTP2`,
+        );
+    }
+  }
 }

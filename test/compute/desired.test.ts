@@ -16,7 +16,7 @@ const OPTS: TranslateOptions = {
   clusterId: 'c1',
   controllerName: 'gamma-csm.dev/controller',
   clusterDomain: 'cluster.local',
-  requireNegs: true,
+  negCheck: 'reported',
 };
 
 function svc(
@@ -284,6 +284,41 @@ test('an override backend service is referenced only: no body for it, no NEG nee
   t.is(missing.httpRoutes[0].rules?.[0].action?.directResponse?.status, 500);
 });
 
+test("negCheck 'requested' (offline): the annotation suffices; without it the port is still unresolved", (t) => {
+  const requested = svc('api', { annotations: { 'cloud.google.com/neg': '{"exposed_ports":{"8080":{}}}' } });
+  const offline = { ...OPTS, negCheck: 'requested' as const };
+  const ok = translate(
+    { services: [FRONT, requested], httpRoutes: [route('r', [{ name: 'api', port: 8080 }])], grpcRoutes: [] },
+    offline,
+  );
+  t.is(ok.statuses[0].parents[0].conditions.find((c) => c.type === 'ResolvedRefs')?.status, 'True');
+  const compute = desiredCompute([FRONT, requested], ok.backends, offline);
+  t.deepEqual(compute.backendServices[0].backends, []);
+  const live = translate(
+    { services: [FRONT, requested], httpRoutes: [route('r', [{ name: 'api', port: 8080 }])], grpcRoutes: [] },
+    OPTS,
+  );
+  t.is(live.statuses[0].parents[0].conditions.find((c) => c.type === 'ResolvedRefs')?.status, 'False');
+  const bare = translate(
+    {
+      services: [FRONT, svc('api')],
+      httpRoutes: [route('r', [{ name: 'api', port: 8080 }])],
+      grpcRoutes: [],
+    },
+    offline,
+  );
+  t.is(bare.statuses[0].parents[0].conditions.find((c) => c.type === 'ResolvedRefs')?.status, 'False');
+  const ignored = translate(
+    {
+      services: [FRONT, svc('api')],
+      httpRoutes: [route('r', [{ name: 'api', port: 8080 }])],
+      grpcRoutes: [],
+    },
+    { ...OPTS, negCheck: undefined },
+  );
+  t.is(ignored.statuses[0].parents[0].conditions.find((c) => c.type === 'ResolvedRefs')?.status, 'True');
+});
+
 test('ownerDescription is the JSON ownership record', (t) => {
   t.deepEqual(JSON.parse(ownerDescription({ cluster: 'c', healthCheck: 'tcp' })), {
     managedBy: 'gamma-csm',
@@ -335,4 +370,37 @@ test('property: deterministic and independent of input order; every destination 
     ),
     { numRuns: 200 },
   );
+});
+
+test('a GRPCRoute to a port served over HTTP/1.1 is warned about; h2c or grpc appProtocol is not', (t) => {
+  const grpcRoute = (backend: string) =>
+    ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: `g-${backend}`, namespace: 'ns', generation: 1 },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'front', port: 80 }],
+        rules: [{ backendRefs: [{ name: backend, port: 8080 }] }],
+      },
+    }) as never;
+  const plain = svc('plain', { annotations: negStatus(8080, ['us-central1-a']) });
+  const h2c = svc('h2c', {
+    ports: [{ port: 8080, appProtocol: 'kubernetes.io/h2c' }],
+    annotations: negStatus(8080, ['us-central1-a']),
+  });
+  const desired = translate(
+    { services: [FRONT, plain, h2c], httpRoutes: [], grpcRoutes: [grpcRoute('plain'), grpcRoute('h2c')] },
+    OPTS,
+  );
+  const warnings = (name: string) => desired.statuses.find((s) => s.name === name)?.warnings ?? [];
+  t.regex(
+    warnings('g-plain').join(),
+    /ns\/plain:8080 is served over HTTP\/1\.1 .*appProtocol: kubernetes\.io\/h2c/,
+  );
+  t.deepEqual(warnings('g-h2c'), []);
+  const off = translate(
+    { services: [FRONT, plain], httpRoutes: [], grpcRoutes: [grpcRoute('plain')] },
+    { ...OPTS, negCheck: undefined },
+  );
+  t.deepEqual(off.statuses[0].warnings ?? [], []);
 });

@@ -9,6 +9,9 @@ import type { KubeObject } from '../../../shared/gamma/index.ts';
 import type { Desired, TranslateOptions } from '../../../shared/translate/types.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 import { CliError } from '../errors.ts';
+import { desiredCompute } from '../../../shared/compute/desired.ts';
+import { ownerRecord } from '../../../shared/compute/ownership.ts';
+import type { ComputeHealthCheck, DesiredCompute } from '../../../shared/compute/types.ts';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'text'] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -23,7 +26,11 @@ interface TranslateFlags {
   clusterDomain: string;
   namespace: string;
   output: OutputFormat;
+  backendServices: 'provision' | 'off';
 }
+
+/** translate's output plus the Compute bodies of the backend services its routes name. */
+export type Translation = Desired & Partial<DesiredCompute>;
 
 export function registerTranslate(program: Command): void {
   program
@@ -41,6 +48,14 @@ export function registerTranslate(program: Command): void {
     .option('--cluster-domain <domain>', 'Kubernetes cluster DNS domain', 'cluster.local')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
+    .addOption(
+      new Option(
+        '--backend-services <mode>',
+        'provision: also print the health checks and backend services gamma-csm would create from GKE NEGs, and require NEGs; off: routes only',
+      )
+        .choices(['provision', 'off'])
+        .default('provision'),
+    )
     .action(async (flags: TranslateFlags) => {
       process.stdout.write(await runTranslate(flags));
     });
@@ -66,8 +81,11 @@ async function runTranslate(flags: TranslateFlags): Promise<string> {
     );
   }
   const { translate } = await import('../../../shared/translate/index.ts');
-  const desired = translate(built.snapshot, translateOptions(flags));
-  return render(desired, built.ignored, flags.output);
+  const options = translateOptions(flags);
+  const desired = translate(built.snapshot, options);
+  if (flags.backendServices === 'off') return render(desired, built.ignored, flags.output);
+  const compute = desiredCompute(built.snapshot.services, desired.backends, options);
+  return render({ ...desired, ...compute }, built.ignored, flags.output);
 }
 
 function translateOptions(flags: TranslateFlags): TranslateOptions {
@@ -78,10 +96,12 @@ function translateOptions(flags: TranslateFlags): TranslateOptions {
     clusterId: flags.cluster,
     controllerName: flags.controllerName,
     clusterDomain: flags.clusterDomain,
+    // Offline no NEG controller has run: the annotation asking for NEGs is what a manifest can show.
+    ...(flags.backendServices === 'off' ? {} : { negCheck: 'requested' as const }),
   };
 }
 
-export function render(desired: Desired, ignored: KubeObject[], format: OutputFormat): string {
+export function render(desired: Translation, ignored: KubeObject[], format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(desired, null, 2)}\n`;
   if (format === 'yaml') return toYaml(desired, { aliasDuplicateObjects: false });
   return renderText(desired, ignored);
@@ -91,7 +111,7 @@ export function render(desired: Desired, ignored: KubeObject[], format: OutputFo
 
 type Json = Record<string, unknown>;
 
-export function renderText(desired: Desired, ignored: KubeObject[]): string {
+export function renderText(desired: Translation, ignored: KubeObject[]): string {
   const backendNames = new Map(
     desired.backends.map((b) => [b.serviceName, `${b.namespace}/${b.service}:${b.port}`]),
   );
@@ -102,6 +122,7 @@ export function renderText(desired: Desired, ignored: KubeObject[]): string {
     lines.push('', ...routeLines('GrpcRoute', route as Json, backendNames, grpcMatch));
   if (desired.httpRoutes.length + desired.grpcRoutes.length === 0)
     lines.push('', 'no Network Services routes');
+  if (desired.backendServices) lines.push('', ...backendServiceLines(desired));
   lines.push('', ...statusLines(desired));
   lines.push('', ignoredLine(ignored));
   return `${lines.join('\n')}\n`;
@@ -178,6 +199,40 @@ function action(a: Json | undefined, backends: Map<string, string>): string {
   );
   if (others.length > 0) parts.push(`with ${others.sort().join(', ')}`);
   return parts.join('; ') || '(empty action)';
+}
+
+/** One block per backend service: what it serves, protocol, health check and a line per zonal NEG. */
+function backendServiceLines(desired: Translation): string[] {
+  const services = desired.backendServices ?? [];
+  if (services.length === 0) return ['no backend services to provision'];
+  const checks = new Map((desired.healthChecks ?? []).map((h) => [h.name ?? '', h]));
+  const lines: string[] = [];
+  for (const bs of services) {
+    const owner = ownerRecord(bs);
+    const check = checks.get(lastSegment(bs.healthChecks?.[0] ?? ''));
+    const probe = check ? healthCheckText(check) : '(none)';
+    lines.push(`BackendService ${bs.name} <- Service ${owner?.service}:${owner?.port}`);
+    lines.push(`  ${bs.protocol}, ${bs.loadBalancingScheme}, health check ${check?.name ?? '?'} (${probe})`);
+    const backends = bs.backends ?? [];
+    if (backends.length === 0)
+      lines.push(
+        `  no backends yet: one per zone appears once GKE's NEG controller writes cloud.google.com/neg-status`,
+      );
+    for (const b of backends)
+      lines.push(
+        `  backend ${b.group?.replace(/^.*\/zones\//, 'zone ')} (RATE, ${b.maxRatePerEndpoint}/s per endpoint)`,
+      );
+  }
+  return lines;
+}
+
+function healthCheckText(check: ComputeHealthCheck): string {
+  const probe = (check.httpHealthCheck ??
+    check.http2HealthCheck ??
+    check.grpcHealthCheck ??
+    check.tcpHealthCheck) as Json;
+  const detail = probe?.requestPath ?? probe?.grpcServiceName;
+  return `${check.type} on the serving port${detail ? ` ${detail}` : ''}`;
 }
 
 function statusLines(desired: Desired): string[] {
