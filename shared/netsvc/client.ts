@@ -5,8 +5,10 @@ import { GoogleAuth } from 'google-auth-library';
 import { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import { ApiError } from './errors.ts';
 import { operationResult, waitForOperation, type Operation, type PollOptions } from './operations.ts';
-import { Semaphore, TokenBucket } from './ratelimit.ts';
+import { bucketFor, Semaphore, type TokenBucket } from './ratelimit.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+
+export { bucketFor };
 
 export type Mesh = networkservices_v1.Schema$Mesh;
 export type HttpRoute = networkservices_v1.Schema$HttpRoute;
@@ -75,20 +77,7 @@ const ID_PARAM: Record<NetsvcKind, string> = {
 type ApiOptions = NonNullable<ConstructorParameters<typeof networkservices_v1.Networkservices>[0]>;
 
 const OUTPUT_ONLY = new Set(['name', 'selfLink', 'createTime', 'updateTime']);
-// Headroom (10%) so that event-loop stalls between a release and the request leaving, and network jitter,
-// cannot push a 1 s window over the limit (a busy process was seen at 52/s against 50 with 5%).
-const RATE_HEADROOM = 0.9;
 const DEFAULT_BURST = 3;
-
-/**
- * A bucket whose busiest one-second window never exceeds `limit`: a burst of b lets b - 1 requests
- * through ahead of the steady rate, so the steady rate gives those up. The burst keeps the handful of
- * requests one event needs (GETs, a write, a poll) from queueing 1/rate apart.
- */
-export function bucketFor(limit: number, burst: number): TokenBucket {
-  const b = Math.max(1, Math.min(Math.floor(burst), Math.floor(limit / 4)));
-  return new TokenBucket((limit - (b - 1)) * RATE_HEADROOM, b);
-}
 
 export class NetsvcClient {
   readonly stats: NetsvcClientStats = {

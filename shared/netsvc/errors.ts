@@ -101,6 +101,7 @@ function statusForHttp(httpStatus: number): string {
     403: 'PERMISSION_DENIED',
     404: 'NOT_FOUND',
     409: 'ALREADY_EXISTS',
+    412: 'FAILED_PRECONDITION',
     429: 'RESOURCE_EXHAUSTED',
     499: 'CANCELLED',
     500: 'INTERNAL',

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from '../errors.ts';
 
-const EMULATORS = ['netsvc', 'pubsub', 'k8s'] as const;
+const EMULATORS = ['netsvc', 'pubsub', 'k8s', 'compute'] as const;
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -19,7 +19,7 @@ function parsePort(value: string): number {
 export function registerEmulator(program: Command): void {
   program
     .command('emulator')
-    .description('run one local emulator in the foreground (netsvc | pubsub | k8s)')
+    .description('run one local emulator in the foreground (netsvc | pubsub | k8s | compute)')
     .argument('<name>', `which emulator: ${EMULATORS.join(', ')}`)
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 0)
     .option('--host <addr>', 'address to bind (loopback only by default)', '127.0.0.1')

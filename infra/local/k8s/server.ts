@@ -23,6 +23,7 @@ import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch.
 import type { Filter } from './store.ts';
 import { Store } from './store.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { NegController, type NegControllerOptions } from './neg-controller.ts';
 import type { ResourceRef } from './routes.ts';
 import { decodeContinue, discovery, parseBody, parseResourcePath, readBody, withVersion } from './routes.ts';
 
@@ -36,6 +37,8 @@ export interface K8sEmulatorOptions {
   /** Bearer token written to the kubeconfig and required on every request. */
   token?: string;
   bookmarkIntervalMs?: number;
+  /** GKE's NEG controller stand-in (neg-controller.ts); false turns it off. */
+  negController?: NegControllerOptions | false;
 }
 
 export interface RequestLogEntry {
@@ -60,6 +63,10 @@ export interface K8sEmulator {
   kubeconfigPath: string;
   token: string;
   store: Store;
+  /** The NEG controller stand-in (undefined when turned off). */
+  negController?: NegController;
+  /** Changes the zones NEGs exist in: rewrites every neg-status and creates/deletes NEGs through the hook. */
+  setNegZones(zones: string[]): void;
   /** Every request served, for assertions (e.g. counting status PATCHes). */
   requests: RequestLogEntry[];
   /** Direct store access without HTTP. */
@@ -101,6 +108,8 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     if (!store.find(nsDef, undefined, ns))
       store.create(nsDef, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 
+  const negController =
+    opts.negController === false ? undefined : new NegController(store, opts.negController);
   const watches = new Set<OpenWatch>();
   const requests: RequestLogEntry[] = [];
   let latencyMs = 0;
@@ -374,6 +383,11 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     kubeconfigPath,
     token,
     store,
+    negController,
+    setNegZones(zones) {
+      if (!negController) throw new Error('setNegZones: the NEG controller stand-in is turned off');
+      negController.setZones(zones);
+    },
     requests,
     expireAs: 'event',
     apply(obj) {
@@ -414,6 +428,7 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     },
     openWatchCount: () => watches.size,
     async close() {
+      negController?.close();
       for (const w of [...watches]) w.close();
       if (saveTimer) {
         clearTimeout(saveTimer);

@@ -1,6 +1,7 @@
 // Fault injection for the emulator: what to do to one request, decided from a seeded random source.
 
-export type FaultMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+// PUT is for the Compute emulator (infra/local/compute), which shares this module.
+export type FaultMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface Faults {
   /** Added to every API request (not the admin surface). */
@@ -103,7 +104,8 @@ export function validateFaults(f: unknown): string | undefined {
     if (!o.errorRates || typeof o.errorRates !== 'object')
       return 'errorRates must be an object keyed by HTTP method';
     for (const [m, rates] of Object.entries(o.errorRates as Record<string, unknown>)) {
-      if (!['GET', 'POST', 'PATCH', 'DELETE', '*'].includes(m)) return `errorRates: unknown method "${m}"`;
+      if (!['GET', 'POST', 'PATCH', 'PUT', 'DELETE', '*'].includes(m))
+        return `errorRates: unknown method "${m}"`;
       let sum = 0;
       for (const [code, p] of Object.entries((rates ?? {}) as Record<string, unknown>)) {
         if (!['429', '500', '503'].includes(code))
