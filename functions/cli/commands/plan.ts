@@ -5,10 +5,14 @@ import { InvalidArgumentError, Option } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { CliError } from '../errors.ts';
 import { isEmptyPlan, plan as computePlan, type Plan } from '../../../shared/plan/index.ts';
+import { isEmptyComputePlan } from '../../../shared/compute/plan.ts';
+import type { ComputeItemResult } from '../../../shared/compute/apply.ts';
+import type { ComputeClient } from '../../../shared/compute/client.ts';
+import type { ComputeStageResult } from '../../../shared/compute/stage.ts';
 import { formatPlanText, planJson } from '../../../shared/plan/format.ts';
 import type { NetsvcClient } from '../../../shared/netsvc/client.ts';
 import type { ApplyResult } from '../../../shared/netsvc/apply.ts';
-import type { Desired, Snapshot } from '../../../shared/translate/types.ts';
+import type { Desired, Snapshot, TranslateOptions } from '../../../shared/translate/types.ts';
 import type { KubeObject } from '../../../shared/gamma/types.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 
@@ -30,6 +34,15 @@ interface PlanCliOptions {
   output: 'text' | 'json';
   detailedExitcode?: boolean;
   yes?: boolean;
+  computeEndpoint?: string;
+  backendServices: 'provision' | 'off';
+}
+
+/** The route plan and, when backend services are provisioned, the Compute plan around it. */
+interface CliPlan {
+  plan: Plan;
+  client: NetsvcClient;
+  backends?: { stage: ComputeStageResult; client: ComputeClient };
 }
 
 // Same defaults as `gamma-csm translate`, so both commands describe the same resources.
@@ -64,6 +77,15 @@ function addCommonOptions(cmd: Command): Command {
     .option('--force-delete', 'allow a plan that deletes most owned resources')
     .option('--max-delete-fraction <f>', 'share of owned resources one run may delete', parseFraction, 0.5)
     .option('--max-delete-absolute <n>', 'number of owned resources one run may delete', parseCount, 5)
+    .option('--compute-endpoint <url>', 'Compute root URL (an emulator; no auth is sent)')
+    .addOption(
+      new Option(
+        '--backend-services <mode>',
+        'provision: also plan the backend services and health checks the routes need (docs/backends.md); off: routes only',
+      )
+        .choices(['provision', 'off'])
+        .default('provision'),
+    )
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'),
     );
@@ -116,24 +138,65 @@ async function snapshotFromCluster(kubeconfigPath: string): Promise<Snapshot> {
   ]);
 }
 
-async function desiredState(o: PlanCliOptions, project: string): Promise<Desired> {
-  const snapshot = o.kubeconfig
+async function readSnapshot(o: PlanCliOptions): Promise<Snapshot> {
+  return o.kubeconfig
     ? await snapshotFromCluster(o.kubeconfig)
     : await snapshotFromFiles(o.filename ?? [], o.namespace);
-  const { translate } = await import('../../../shared/translate/index.ts');
-  return translate(snapshot, {
+}
+
+function translateOptions(o: PlanCliOptions, project: string): TranslateOptions {
+  return {
     project,
     location: o.location,
     mesh: o.mesh,
     clusterId: o.cluster,
     controllerName: DEFAULT_CONTROLLER_NAME,
     clusterDomain: o.clusterDomain,
-  });
+    // A cluster has a NEG controller that reports NEGs; manifests can only ask for them.
+    ...(o.backendServices === 'off' ? {} : { negCheck: o.kubeconfig ? 'reported' : 'requested' }),
+  };
 }
 
-async function computeCliPlan(o: PlanCliOptions): Promise<{ plan: Plan; client: NetsvcClient }> {
+/**
+ * The Compute plan (deletes included, under the same guard as routes: the CLI sees the whole
+ * picture) and the translation with unusable backend services unresolved.
+ */
+async function planWithBackends(
+  o: PlanCliOptions,
+  snapshot: Snapshot,
+  options: TranslateOptions,
+  desired: Desired,
+): Promise<{ desired: Desired; backends: CliPlan['backends'] }> {
+  const { ComputeClient } = await import('../../../shared/compute/client.ts');
+  const { planBackends, readComputeState } = await import('../../../shared/compute/stage.ts');
+  const { serviceFinder } = await import('../../../shared/compute/desired.ts');
+  const client = new ComputeClient({ project: options.project, endpoint: o.computeEndpoint });
+  const actual = await readComputeState(client);
+  if (actual.error)
+    throw new CliError(`listing Compute backend services and health checks failed: ${actual.error}`);
+  const stage = planBackends(serviceFinder(snapshot.services), desired.backends, actual.state, {
+    project: options.project,
+    clusterId: o.cluster,
+    deletes: true,
+    forceDelete: Boolean(o.forceDelete),
+    maxDeleteFraction: o.maxDeleteFraction,
+    maxDeleteAbsolute: o.maxDeleteAbsolute,
+  });
+  if (Object.keys(stage.unavailable).length === 0) return { desired, backends: { stage, client } };
+  const { translate } = await import('../../../shared/translate/index.ts');
+  const again = translate(snapshot, { ...options, unavailableBackendServices: stage.unavailable });
+  return { desired: again, backends: { stage, client } };
+}
+
+async function computeCliPlan(o: PlanCliOptions): Promise<CliPlan> {
   const { project } = checkInput(o);
-  const desired = await desiredState(o, project);
+  const snapshot = await readSnapshot(o);
+  const options = translateOptions(o, project);
+  const { translate } = await import('../../../shared/translate/index.ts');
+  let desired = translate(snapshot, options);
+  let backends: CliPlan['backends'];
+  if (o.backendServices !== 'off')
+    ({ desired, backends } = await planWithBackends(o, snapshot, options, desired));
   // Loaded on use: googleapis is heavy, and other commands (and --help) should not pay for it.
   const { NetsvcClient } = await import('../../../shared/netsvc/client.ts');
   const { readActualState } = await import('../../../shared/netsvc/apply.ts');
@@ -148,26 +211,31 @@ async function computeCliPlan(o: PlanCliOptions): Promise<{ plan: Plan; client: 
     maxDeleteAbsolute: o.maxDeleteAbsolute,
   });
   if (actual.error) plan.errors.unshift(`listing Network Services resources failed: ${actual.error}`);
-  return { plan, client };
+  return { plan, client, backends };
 }
 
-function printPlan(o: PlanCliOptions, plan: Plan): void {
-  if (o.output === 'json') process.stdout.write(JSON.stringify(planJson(plan), null, 2) + '\n');
-  else process.stdout.write(formatPlanText(plan));
+function printPlan(o: PlanCliOptions, p: CliPlan): void {
+  const compute = p.backends?.stage.plan;
+  if (o.output === 'json') process.stdout.write(JSON.stringify(planJson(p.plan, compute), null, 2) + '\n');
+  else process.stdout.write(formatPlanText(p.plan, compute));
+}
+
+function hasChanges(p: CliPlan): boolean {
+  return !isEmptyPlan(p.plan) || (p.backends !== undefined && !isEmptyComputePlan(p.backends.stage.plan));
 }
 
 /** A plan with errors is not a plan: the errors go to stderr (and into the JSON), exit 1. */
-function failOnPlanErrors(o: PlanCliOptions, plan: Plan): void {
-  if (plan.errors.length === 0) return;
-  if (o.output === 'json') printPlan(o, plan);
-  throw new CliError(plan.errors.join('\n'));
+function failOnPlanErrors(o: PlanCliOptions, p: CliPlan): void {
+  if (p.plan.errors.length === 0) return;
+  if (o.output === 'json') printPlan(o, p);
+  throw new CliError(p.plan.errors.join('\n'));
 }
 
 async function runPlan(o: PlanCliOptions): Promise<void> {
-  const { plan } = await computeCliPlan(o);
-  failOnPlanErrors(o, plan);
-  printPlan(o, plan);
-  if (o.detailedExitcode && !isEmptyPlan(plan)) process.exitCode = 2;
+  const p = await computeCliPlan(o);
+  failOnPlanErrors(o, p);
+  printPlan(o, p);
+  if (o.detailedExitcode && hasChanges(p)) process.exitCode = 2;
 }
 
 async function confirmed(o: PlanCliOptions): Promise<boolean> {
@@ -181,45 +249,68 @@ async function confirmed(o: PlanCliOptions): Promise<boolean> {
   return answer.trim() === 'yes';
 }
 
-function formatApplyText(result: ApplyResult): string {
-  const lines = result.items
+function formatApplyText(result: ApplyResult, compute: ComputeItemResult[]): string {
+  const items = [...compute, ...result.items];
+  const lines = items
     .filter((i) => i.status !== 'done')
     .map((i) => `x ${i.status} ${i.action} ${i.kind}/${i.id}: ${i.error ?? ''}`);
-  const count = (s: string) => result.items.filter((i) => i.status === s).length;
+  const count = (s: string) => items.filter((i) => i.status === s).length;
   lines.push(
-    `Apply ${result.ok ? 'complete' : 'incomplete'}: ${count('done')} done, ${count('failed')} failed, ` +
+    `Apply ${count('failed') + count('skipped') === 0 ? 'complete' : 'incomplete'}: ${count('done')} done, ${count('failed')} failed, ` +
       `${count('skipped')} skipped (${result.ms} ms).`,
   );
   return lines.join('\n') + '\n';
 }
 
 /** Refused items mean the sources cannot be fully applied: apply says so with a non-zero exit. */
-function failOnRefusals(plan: Plan): void {
-  if (plan.refused.length) {
-    throw new CliError(`${plan.refused.length} item(s) refused and left alone; see the "! refused" lines`);
+function failOnRefusals(p: CliPlan): void {
+  const refused = p.plan.refused.length + (p.backends?.stage.plan.refused.length ?? 0);
+  if (refused) {
+    throw new CliError(`${refused} item(s) refused and left alone; see the "! refused" lines`);
   }
 }
 
-async function runApply(o: PlanCliOptions): Promise<void> {
-  const { plan, client } = await computeCliPlan(o);
-  failOnPlanErrors(o, plan);
-  if (isEmptyPlan(plan)) {
-    printPlan(o, plan);
-    return failOnRefusals(plan);
-  }
-  if (o.output === 'text') printPlan(o, plan);
-  if (!(await confirmed(o))) throw new CliError('apply cancelled; nothing was written');
-  const tty = process.stderr.isTTY;
+/** Compute writes, the routes, then Compute deletes: nothing is deleted while a route names it. */
+async function applyAll(
+  p: CliPlan,
+  clusterId: string,
+  tty: boolean,
+): Promise<{ result: ApplyResult; compute: ComputeItemResult[] }> {
   const { applyPlan } = await import('../../../shared/netsvc/apply.ts');
-  const result = await applyPlan(client, plan, {
+  const { applyComputePhases } = await import('../../../shared/compute/apply.ts');
+  const { computePhases } = await import('../../../shared/compute/plan.ts');
+  const phases = p.backends ? computePhases(p.backends.stage.plan) : undefined;
+  const compute: ComputeItemResult[] = [];
+  if (p.backends && phases)
+    compute.push(...(await applyComputePhases(p.backends.client, phases.beforeRoutes, { clusterId })));
+  const result = await applyPlan(p.client, p.plan, {
     onProgress: tty ? (done, total) => process.stderr.write(`\r${done}/${total}`) : undefined,
   });
+  if (p.backends && phases)
+    compute.push(...(await applyComputePhases(p.backends.client, phases.afterRoutes, { clusterId })));
+  return { result, compute };
+}
+
+async function runApply(o: PlanCliOptions): Promise<void> {
+  const p = await computeCliPlan(o);
+  failOnPlanErrors(o, p);
+  if (!hasChanges(p)) {
+    printPlan(o, p);
+    return failOnRefusals(p);
+  }
+  if (o.output === 'text') printPlan(o, p);
+  if (!(await confirmed(o))) throw new CliError('apply cancelled; nothing was written');
+  const tty = Boolean(process.stderr.isTTY);
+  const { result, compute } = await applyAll(p, o.cluster, tty);
   if (tty) process.stderr.write('\n');
+  const ok = result.ok && compute.every((i) => i.status === 'done');
   if (o.output === 'json')
-    process.stdout.write(JSON.stringify({ plan: planJson(plan), result }, null, 2) + '\n');
-  else process.stdout.write(formatApplyText(result));
-  if (!result.ok) process.exitCode = 1;
-  failOnRefusals(plan);
+    process.stdout.write(
+      JSON.stringify({ plan: planJson(p.plan, p.backends?.stage.plan), result, compute }, null, 2) + '\n',
+    );
+  else process.stdout.write(formatApplyText(result, compute));
+  if (!ok) process.exitCode = 1;
+  failOnRefusals(p);
 }
 
 export function registerPlanApply(program: Command): void {
