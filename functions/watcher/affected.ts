@@ -1,8 +1,8 @@
 // Which parent Services a single cluster change affects (DESIGN §1, §3.3, §4.2). Pure: the change
 // (old and new object) plus the informer caches after the change in, the affected parents out.
 import type { Route, Service } from '../../shared/gamma/types.ts';
-import type { ServiceRef } from './refs.ts';
-import { parentRefsOf, refKey, routeTargets, routeUses, serviceRefOf } from './refs.ts';
+import type { ServiceRef } from '../../shared/gamma/refs.ts';
+import { parentRefsOf, refKey, routeTargets, routeUses, serviceRefOf } from '../../shared/gamma/refs.ts';
 
 export type WatchedObject = Service | Route;
 

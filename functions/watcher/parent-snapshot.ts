@@ -5,8 +5,8 @@
 import type { GRPCRoute, HTTPRoute, Service } from '../../shared/gamma/types.ts';
 import type { Snapshot } from '../../shared/translate/types.ts';
 import { stripForTransport } from '../../shared/events/index.ts';
-import type { ServiceRef } from './refs.ts';
-import { backendRefsOf, refKey, routeTargets, serviceRefOf } from './refs.ts';
+import type { ServiceRef } from '../../shared/gamma/refs.ts';
+import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../../shared/gamma/refs.ts';
 
 export interface CacheContents {
   services: readonly Service[];

@@ -20,8 +20,8 @@ import { makeLogger } from './log.ts';
 import { buildParentSnapshot } from './parent-snapshot.ts';
 import type { PublisherStats, PublishTarget } from './publisher.ts';
 import { RoutePublisher } from './publisher.ts';
-import { parentRefsOf, refKey } from './refs.ts';
-import type { ServiceRef } from './refs.ts';
+import { parentRefsOf, refKey } from '../../shared/gamma/refs.ts';
+import type { ServiceRef } from '../../shared/gamma/refs.ts';
 
 /** Settings beyond WatcherConfig, with their defaults. */
 export interface WatcherOptions {

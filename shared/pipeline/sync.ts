@@ -24,7 +24,7 @@ import {
   desiredForParent,
   markRejectedPorts,
   parentResourceIds,
-  parentStatuses,
+  statusesForParent,
 } from './parent-scope.ts';
 import { routesAfter, standIns } from './parent-memo.ts';
 import type { RememberedRoute } from './parent-memo.ts';
@@ -364,7 +364,7 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
         deps,
         key,
         parent,
-        markRejectedPorts(parentStatuses(translated.statuses, live, parent), parent, rejectedPorts),
+        markRejectedPorts(statusesForParent(translated.statuses, live, parent), parent, rejectedPorts),
       )
     : { written: 0, skipped: 0 };
   // Remember only a state we know for certain: every write of the plan landed.

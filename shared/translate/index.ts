@@ -1,7 +1,7 @@
-// translate(snapshot, options) -> Desired: the pure heart of gamma-csm (DESIGN §3.1, §3.2, §4).
+// translate(snapshot, options) -> Desired: the pure heart of gamma-csm (docs/architecture.md §3.2, §4).
 // Total: never throws; every problem becomes a status condition. Deterministic and independent of
 // the order of the input objects (inputs are sorted and de-duplicated first).
-import type { GRPCRoute, HTTPRoute, Service } from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, RouteKind, Service } from '../gamma/types.ts';
 import type {
   Desired,
   NsGrpcRoute,
@@ -25,9 +25,19 @@ import {
 } from './names.ts';
 import type { PlainConditions } from './status.ts';
 import { parentStatuses } from './status.ts';
-import type { CompileContext, HttpEntry, Shadowed } from './http.ts';
-import { compileHttpRule, emitHttpRules, findShadowedRules, ruleText, sortHttpEntries } from './http.ts';
-import type { GrpcEntry } from './grpc.ts';
+import type {
+  CompileContext,
+  CompiledRule,
+  Group,
+  Groups,
+  GrpcEntry,
+  HttpEntry,
+  Member,
+  RouteState,
+  Shadowed,
+} from './state.ts';
+import { compileHttpRule, emitHttpRules, sortHttpEntries } from './http.ts';
+import { findShadowedRules, ruleText } from './shadow.ts';
 import {
   compileGrpcRule,
   emitGrpcAsHttpRules,
@@ -37,9 +47,7 @@ import {
   sortGrpcEntries,
 } from './grpc.ts';
 import { NONE, append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
-import type { RouteKind, RouteState } from './routes.ts';
 import { addWarning, dropRule, prepareRoute, routeRefProblems, uniqueSorted } from './routes.ts';
-import type { Group, Groups, Member } from './groups.ts';
 import { addNote, attachParents } from './groups.ts';
 import type { Backends } from './mappings.ts';
 import { addMapping, sortedMappings } from './mappings.ts';
@@ -176,6 +184,22 @@ function isGrpcWithRules(m: Member): boolean {
   return m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0;
 }
 
+/** Records a compiled rule on its route and collects its entries and mappings; true when it added entries. */
+function takeRule<E>(
+  state: RouteState,
+  ruleIndex: number,
+  compiled: CompiledRule<E>,
+  into: E[],
+  backends: Backends,
+): boolean {
+  const { entries, warnings, mappings } = compiled;
+  if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
+  for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
+  for (let i = 0; i < entries.length; i++) into.push(entries[i]);
+  for (let i = 0; i < mappings.length; i++) addMapping(backends, mappings[i]);
+  return entries.length > 0;
+}
+
 function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
   const { opts, resolve, base, desired, backends } = call;
   const svc = group.service.metadata.name;
@@ -208,18 +232,17 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
       const rule = rules[ruleIndex];
       if (state.ruleErrors?.has(ruleIndex) || !isObj(rule)) continue;
-      const compiled =
+      const added =
         kind === 'HTTPRoute'
-          ? compileHttpRule(state, ruleIndex, rule, ctx)
-          : compileGrpcRule(state, ruleIndex, rule, ctx, grpcAsHttp);
-      const { entries, warnings, mappings } = compiled;
-      if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
-      for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
-      if (kind === 'HTTPRoute')
-        for (let i = 0; i < entries.length; i++) httpEntries.push(entries[i] as HttpEntry);
-      else for (let i = 0; i < entries.length; i++) grpcEntries.push(entries[i] as GrpcEntry);
-      if (entries.length) contributed = true;
-      for (let i = 0; i < mappings.length; i++) addMapping(backends, mappings[i]);
+          ? takeRule(state, ruleIndex, compileHttpRule(state, ruleIndex, rule, ctx), httpEntries, backends)
+          : takeRule(
+              state,
+              ruleIndex,
+              compileGrpcRule(state, ruleIndex, rule, ctx, grpcAsHttp),
+              grpcEntries,
+              backends,
+            );
+      if (added) contributed = true;
     }
     if (contributed) sources.push(state.ref);
   }

@@ -1,7 +1,15 @@
 // The translate contract (DESIGN §3.1, §3.2). Pure data in, pure data out: everything downstream
 // (plan, sync, reconcile, CLI, evaluators) depends only on these shapes.
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
-import type { Condition, GRPCRoute, HTTPRoute, Namespace, ParentReference, Service } from '../gamma/types.ts';
+import type {
+  Condition,
+  GRPCRoute,
+  HTTPRoute,
+  Namespace,
+  ParentReference,
+  RouteKind,
+  Service,
+} from '../gamma/types.ts';
 
 export type NsMesh = networkservices_v1.Schema$Mesh;
 export type NsHttpRoute = networkservices_v1.Schema$HttpRoute;
@@ -45,7 +53,7 @@ export interface ParentStatus {
 }
 
 export interface RouteStatusEntry {
-  kind: 'HTTPRoute' | 'GRPCRoute';
+  kind: RouteKind;
   namespace: string;
   name: string;
   generation?: number;

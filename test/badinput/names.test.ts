@@ -4,7 +4,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { backendServiceName, labelValue, parentLabelValue, routeId } from '../../shared/translate/names.ts';
-import type { RouteKind } from '../../shared/translate/names.ts';
+import type { RouteIdKind } from '../../shared/translate/names.ts';
 import { ID_PATTERN } from '../../shared/translate/index.ts';
 import { LABEL_CLUSTER } from '../../shared/translate/types.ts';
 import { baseLabels } from '../../shared/translate/names.ts';
@@ -40,7 +40,7 @@ function hostileName(max: number) {
 const dnsLabel = hostileName(63);
 const routeName = hostileName(253);
 const port = fc.integer({ min: 1, max: 65535 });
-const kind = fc.constantFrom<RouteKind>('http', 'grpc');
+const kind = fc.constantFrom<RouteIdKind>('http', 'grpc');
 // Cluster ids are validated by config (label-safe); hostile ones are still fed to the pure helpers.
 const cluster = fc.oneof(fc.constantFrom('prod', 'prod-eu', 'a'), hostileName(40));
 const key = fc.record({ kind, cluster, ns: dnsLabel, svc: dnsLabel, port });
