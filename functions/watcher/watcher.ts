@@ -1,4 +1,4 @@
-// The watcher process (DESIGN §1, §3.3): informers on HTTPRoute, GRPCRoute and Service -> affected
+// The watcher process (docs/architecture.md §2.1): informers on HTTPRoute, GRPCRoute and Service -> affected
 // parents -> per-parent coalescing -> one route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';

@@ -1,5 +1,5 @@
 // Whole-cluster reads for translate: every page of every kind, or nothing. A failed or partial read
-// must never look like "no routes" (DESIGN §5), so any error rejects.
+// must never look like "no routes" (docs/architecture.md §3.1), so any error rejects.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { GRPCRoute, HTTPRoute, Namespace, Service } from '../gamma/types.ts';

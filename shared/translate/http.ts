@@ -1,4 +1,4 @@
-// HTTPRoute rules -> ordered Network Services HttpRoute rules for one Service port (DESIGN §4.1).
+// HTTPRoute rules -> ordered Network Services HttpRoute rules for one Service port (docs/architecture.md §4.2).
 // Each rule compiles into one entry per Gateway API match; entries of every route attached to the
 // port are sorted by precedence, emitted arm by arm, and adjacent rules with equal actions merged.
 // Requests matching no rule get 404 through a final match-less directResponse rule (added only when no

@@ -1,4 +1,4 @@
-// Resource ids, labels, descriptions and backend service names (DESIGN §3.4, §3.5).
+// Resource ids, labels, descriptions and backend service names (docs/architecture.md §5.1, §4.4).
 //
 // Route ids: `gamma-<cluster>-<namespace>-<service>-<port>-<hash8>`, where hash8 is the first 8 hex
 // digits of sha256 over the full key (route kind, cluster, namespace, service, port). The readable

@@ -1,4 +1,4 @@
-// Route status per parentRef (gamma-spec §2.13, DESIGN §4.4): Accepted, ResolvedRefs and, when some
+// Route status per parentRef (docs/architecture.md §4.6): Accepted, ResolvedRefs and, when some
 // but not all rules were dropped, PartiallyInvalid ("Dropped Rule N: ..."). observedGeneration is the
 // route's metadata.generation. Timestamps are left to the status writer (translate has no clock).
 import type { Condition, ParentReference } from '../gamma/types.ts';

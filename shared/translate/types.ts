@@ -1,4 +1,4 @@
-// The translate contract (DESIGN §3.1, §3.2). Pure data in, pure data out: everything downstream
+// The translate contract (docs/architecture.md §3.1, §3.2). Pure data in, pure data out: everything downstream
 // (plan, sync, reconcile, CLI, evaluators) depends only on these shapes.
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import type {
@@ -23,7 +23,7 @@ export interface Snapshot {
   namespaces?: Namespace[];
   /**
    * Cross-parent facts a per-parent snapshot cannot see by itself: namespaces of every Service in the
-   * cluster, keyed by short name (DESIGN §4.2). Absent means "derive from `services`".
+   * cluster, keyed by short name (docs/architecture.md §4.3). Absent means "derive from `services`".
    */
   serviceNamespacesByName?: Record<string, string[]>;
 }

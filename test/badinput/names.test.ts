@@ -13,7 +13,7 @@ import { OPTIONS } from './support.ts';
 
 const RUNS = { numRuns: 500, seed: Number(process.env.FUZZ_SEED ?? 11) };
 const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-// Label keys and values must start/end sensibly for some consumers; ids follow DESIGN §3.5 exactly.
+// Label keys and values must start/end sensibly for some consumers; ids follow docs/architecture.md §5.1 exactly.
 
 const LONG = 'a'.repeat(58);
 const chars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'.split(''), '-', '-', 'a', '0');
