@@ -1,8 +1,8 @@
-// Which parent Services a single cluster change affects (DESIGN §1, §3.3, §4.2). Pure: the change
+// Which parent Services a single cluster change affects (docs/architecture.md §2.1). Pure: the change
 // (old and new object) plus the informer caches after the change in, the affected parents out.
 import type { Route, Service } from '../../shared/gamma/types.ts';
-import type { ServiceRef } from './refs.ts';
-import { parentRefsOf, refKey, routeTargets, routeUses, serviceRefOf } from './refs.ts';
+import type { ServiceRef } from '../../shared/gamma/refs.ts';
+import { parentRefsOf, refKey, routeTargets, routeUses, serviceRefOf } from '../../shared/gamma/refs.ts';
 
 export type WatchedObject = Service | Route;
 
@@ -108,7 +108,7 @@ function serviceChange(change: Change, view: ClusterView, out: Collector): void 
     if (!routeUses(r, self)) continue;
     for (const p of parentRefsOf(r)) out.add(p, `backend ${reason}`);
   }
-  // A Service appearing or disappearing changes whether its short name is unique (DESIGN §4.2).
+  // A Service appearing or disappearing changes whether its short name is unique (docs/architecture.md §4.3).
   if (change.type === 'update') return;
   for (const r of view.routes) {
     for (const p of parentRefsOf(r)) {

@@ -1,12 +1,12 @@
-// The complete snapshot for one parent Service, built from the informer caches (DESIGN §3.1, §3.3):
+// The complete snapshot for one parent Service, built from the informer caches (docs/architecture.md §3.1, §3.3):
 // the Service (absent when deleted), every route naming it as a parent in any namespace (consumer
 // routes included so the translator can reject them visibly), the Services those routes send to or
-// mirror to, and the namespaces of every Service sharing the parent's short name (§4.2).
+// mirror to, and the namespaces of every Service sharing the parent's short name (docs/architecture.md §4.3).
 import type { GRPCRoute, HTTPRoute, Service } from '../../shared/gamma/types.ts';
 import type { Snapshot } from '../../shared/translate/types.ts';
 import { stripForTransport } from '../../shared/events/index.ts';
-import type { ServiceRef } from './refs.ts';
-import { backendRefsOf, refKey, routeTargets, serviceRefOf } from './refs.ts';
+import type { ServiceRef } from '../../shared/gamma/refs.ts';
+import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../../shared/gamma/refs.ts';
 
 export interface CacheContents {
   services: readonly Service[];

@@ -1,4 +1,4 @@
-// The watcher process (DESIGN §1, §3.3): informers on HTTPRoute, GRPCRoute and Service -> affected
+// The watcher process (docs/architecture.md §2.1): informers on HTTPRoute, GRPCRoute and Service -> affected
 // parents -> per-parent coalescing -> one route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
@@ -20,8 +20,8 @@ import { makeLogger } from './log.ts';
 import { buildParentSnapshot } from './parent-snapshot.ts';
 import type { PublisherStats, PublishTarget } from './publisher.ts';
 import { RoutePublisher } from './publisher.ts';
-import { parentRefsOf, refKey } from './refs.ts';
-import type { ServiceRef } from './refs.ts';
+import { parentRefsOf, refKey } from '../../shared/gamma/refs.ts';
+import type { ServiceRef } from '../../shared/gamma/refs.ts';
 
 /** Settings beyond WatcherConfig, with their defaults. */
 export interface WatcherOptions {

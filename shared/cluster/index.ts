@@ -2,16 +2,10 @@
 // and informers that survive errors.
 export { makeKubeConfig } from './kubeconfig.ts';
 export type { KubeConfigSource, GkeSource } from './kubeconfig.ts';
-export { readClusterSnapshot, readParentSnapshot, parentSnapshot, routeTargetsService } from './snapshot.ts';
-export type { ClusterSnapshot, ServiceKey } from './snapshot.ts';
-export {
-  writeRouteStatuses,
-  mergeParentStatuses,
-  sameIgnoringTimestamps,
-  parentRefKey,
-  refNamesParent,
-} from './status.ts';
-export type { WriteStatusOptions, WriteStatusResult, ParentKey, MergeOptions } from './status.ts';
+export { readClusterSnapshot, readParentSnapshot, parentSnapshot } from './snapshot.ts';
+export type { ClusterSnapshot } from './snapshot.ts';
+export { writeRouteStatuses, mergeParentStatuses, sameIgnoringTimestamps } from './status.ts';
+export type { WriteStatusOptions, WriteStatusResult, MergeOptions } from './status.ts';
 export { ResilientInformer, watchResource, makeInformer } from './informer.ts';
 export type {
   ResilientInformerOptions,

@@ -1,9 +1,11 @@
 // Whole-cluster reads for translate: every page of every kind, or nothing. A failed or partial read
-// must never look like "no routes" (DESIGN §5), so any error rejects.
+// must never look like "no routes" (docs/architecture.md §3.1), so any error rejects.
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { GRPCRoute, HTTPRoute, Namespace, Route, Service } from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, Namespace, Service } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
+import type { ServiceRef } from '../gamma/refs.ts';
+import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../gamma/refs.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { cleanObject } from './objects.ts';
 
@@ -91,44 +93,21 @@ export async function readClusterSnapshot(
   };
 }
 
-export interface ServiceKey {
-  namespace: string;
-  name: string;
-}
-
-/** Does this route name the Service as a parent (GAMMA: group "" / core, kind Service)? */
-export function routeTargetsService(route: Route, svc: ServiceKey): boolean {
-  return (route.spec.parentRefs ?? []).some(
-    (ref) =>
-      ref.kind === 'Service' &&
-      (ref.group === '' || ref.group === 'core') &&
-      ref.name === svc.name &&
-      (ref.namespace ?? route.metadata.namespace) === svc.namespace,
-  );
-}
-
 /**
  * The slice of a full snapshot one parent Service needs: the Service, every route naming it, the
- * Services those routes send to, and the cluster-wide short-name facts (DESIGN §3.1, §4.2).
+ * Services those routes send or mirror to, and the cluster-wide short-name facts (docs/architecture.md §3.1).
  */
-export function parentSnapshot(full: Snapshot, parent: ServiceKey): Snapshot {
-  const httpRoutes = full.httpRoutes.filter((r) => routeTargetsService(r, parent));
-  const grpcRoutes = full.grpcRoutes.filter((r) => routeTargetsService(r, parent));
-  const wanted = new Set([`${parent.namespace}/${parent.name}`]);
-  for (const r of [...httpRoutes, ...grpcRoutes]) {
-    for (const rule of r.spec.rules ?? []) {
-      for (const b of rule.backendRefs ?? []) {
-        if ((b.kind ?? 'Service') === 'Service' && (b.group ?? '') === '')
-          wanted.add(`${b.namespace ?? r.metadata.namespace}/${b.name}`);
-      }
-    }
-  }
+export function parentSnapshot(full: Snapshot, parent: ServiceRef): Snapshot {
+  const httpRoutes = full.httpRoutes.filter((r) => routeTargets(r, parent));
+  const grpcRoutes = full.grpcRoutes.filter((r) => routeTargets(r, parent));
+  const wanted = new Set([refKey(parent)]);
+  for (const r of [...httpRoutes, ...grpcRoutes]) for (const b of backendRefsOf(r)) wanted.add(refKey(b));
   const serviceNamespacesByName: Record<string, string[]> = {};
   for (const s of full.services)
     (serviceNamespacesByName[s.metadata.name] ??= []).push(s.metadata.namespace ?? 'default');
   for (const list of Object.values(serviceNamespacesByName)) list.sort();
   return {
-    services: full.services.filter((s) => wanted.has(`${s.metadata.namespace}/${s.metadata.name}`)),
+    services: full.services.filter((s) => wanted.has(refKey(serviceRefOf(s)))),
     httpRoutes,
     grpcRoutes,
     serviceNamespacesByName,
@@ -138,7 +117,7 @@ export function parentSnapshot(full: Snapshot, parent: ServiceKey): Snapshot {
 /** Per-parent snapshot read from the cluster (reads everything: routes may live in any namespace). */
 export async function readParentSnapshot(
   kc: KubeConfig,
-  parent: ServiceKey,
+  parent: ServiceRef,
   opts: { pageSize?: number } = {},
 ): Promise<Snapshot> {
   return parentSnapshot(await readClusterSnapshot(kc, opts), parent);

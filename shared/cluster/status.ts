@@ -1,4 +1,4 @@
-// Route status writes (DESIGN §4.4): our controller's `status.parents` entries only, other
+// Route status writes (docs/architecture.md §5.4): our controller's `status.parents` entries only, other
 // controllers' entries preserved in place, observedGeneration set, lastTransitionTime kept while a
 // condition's status holds, no write when only timestamps would change.
 //
@@ -12,6 +12,8 @@ import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from 
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Condition, ParentReference, RouteParentStatus } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
+import type { ParentKey } from '../gamma/refs.ts';
+import { parentRefIdentity, parentRefNames } from '../gamma/refs.ts';
 import type { ParentStatus, RouteStatusEntry } from '../translate/types.ts';
 
 export interface WriteStatusOptions {
@@ -32,36 +34,11 @@ export interface WriteStatusOptions {
   onlyParents?: ParentKey[];
 }
 
-/**
- * A parent object: a Service (GAMMA) unless kind says otherwise; any port or sectionName of it.
- * A Service ref's group may be '', 'core' or absent.
- */
-export interface ParentKey {
-  namespace: string;
-  name: string;
-  /** Default 'Service'. */
-  kind?: string;
-  /** Default: core ('') for a Service, gateway.networking.k8s.io otherwise. */
-  group?: string;
-}
-
 export interface WriteStatusResult {
   written: number;
   /** Nothing to change, or the route no longer exists. */
   skipped: number;
   failed: { kind: string; namespace: string; name: string; error: string; code?: number }[];
-}
-
-/** Identity of a parent entry: the parentRef with defaults applied. */
-export function parentRefKey(ref: ParentReference, routeNamespace: string): string {
-  return JSON.stringify([
-    ref.group ?? GATEWAY_GROUP,
-    ref.kind ?? 'Gateway',
-    ref.namespace ?? routeNamespace,
-    ref.name,
-    ref.sectionName ?? '',
-    ref.port ?? 0,
-  ]);
 }
 
 function withTimes(
@@ -80,23 +57,6 @@ function withTimes(
       lastTransitionTime,
     };
   });
-}
-
-function groupOf(kind: string, group: string | undefined): string {
-  if (kind === 'Service' && (group === undefined || group === 'core')) return '';
-  return group ?? GATEWAY_GROUP;
-}
-
-/** Whether a parentRef (on a route in `routeNamespace`) names one of `parents`. */
-export function refNamesParent(ref: ParentReference, routeNamespace: string, parents: ParentKey[]): boolean {
-  const kind = ref.kind ?? 'Gateway';
-  return parents.some(
-    (p) =>
-      (p.kind ?? 'Service') === kind &&
-      groupOf(kind, p.group) === groupOf(kind, ref.group) &&
-      p.name === ref.name &&
-      p.namespace === (ref.namespace ?? routeNamespace),
-  );
 }
 
 export interface MergeOptions {
@@ -120,11 +80,12 @@ export function mergeParentStatuses(
   ours: ParentStatus[],
   opts: MergeOptions,
 ): RouteParentStatus[] {
-  const key = (p: { parentRef: ParentReference }) => parentRefKey(p.parentRef, opts.routeNamespace);
+  const key = (p: { parentRef: ParentReference }) => parentRefIdentity(p.parentRef, opts.routeNamespace);
   const scope = opts.onlyParents;
   const inScope = (p: { parentRef: ParentReference }) =>
-    !scope || refNamesParent(p.parentRef, opts.routeNamespace, scope);
-  const listed = opts.parentRefs && new Set(opts.parentRefs.map((r) => parentRefKey(r, opts.routeNamespace)));
+    !scope || scope.some((parent) => parentRefNames(p.parentRef, opts.routeNamespace, parent));
+  const listed =
+    opts.parentRefs && new Set(opts.parentRefs.map((r) => parentRefIdentity(r, opts.routeNamespace)));
   const ourController = (p: RouteParentStatus) => p.controllerName === opts.controllerName;
   const mine = (p: RouteParentStatus) => ourController(p) && inScope(p);
   // Our out-of-scope entry for a parentRef the route dropped: nobody else will ever remove it.

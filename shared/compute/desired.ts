@@ -1,4 +1,4 @@
-// The desired Compute state (docs/backends.md §2): from the backend Services of a snapshot and the
+// The desired Compute state (docs/backends.md §3): from the backend Services of a snapshot and the
 // backend services translate's accepted routes send to (Desired.backends), the global health checks
 // and INTERNAL_SELF_MANAGED backend services that give those routes endpoints. Pure and
 // deterministic: the same Services and mappings give the same bodies, in name order.
@@ -38,7 +38,7 @@ export interface OwnerRecord {
 
 export const MANAGED_BY = 'gamma-csm';
 
-/** The machine-readable description that marks a resource as this cluster's (docs/backends.md §5). */
+/** The machine-readable description that marks a resource as this cluster's (docs/backends.md §6). */
 export function ownerDescription(record: Omit<OwnerRecord, 'managedBy'>): string {
   return JSON.stringify({ managedBy: MANAGED_BY, ...record });
 }

@@ -1,4 +1,4 @@
-// Ownership of Compute resources (docs/backends.md §5): backend services and health checks have no
+// Ownership of Compute resources (docs/backends.md §6): backend services and health checks have no
 // labels, so a resource is this cluster's only when its description is the JSON record gamma-csm
 // writes (desired.ts ownerDescription) naming this cluster. A name alone proves nothing: anyone can
 // create `gamma-...`; such a resource is never updated or deleted, and a route needing that name is

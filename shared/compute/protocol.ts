@@ -1,5 +1,5 @@
 // What a Service port's backend service speaks, how it is health-checked and its balancing rate
-// (docs/backends.md §3, §4). Pure functions of the Service alone: one backend service serves every
+// (docs/backends.md §4, §5). Pure functions of the Service alone: one backend service serves every
 // route that sends to the port, whichever parent's sync writes it, so nothing here may depend on the
 // routes (two parents would otherwise write different protocols to the same backend service).
 import type { Service, ServicePort } from '../gamma/types.ts';

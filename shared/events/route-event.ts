@@ -1,4 +1,4 @@
-// Route events (DESIGN §3.3): one Pub/Sub message per affected parent Service, carrying the complete
+// Route events (docs/architecture.md §3.3): one Pub/Sub message per affected parent Service, carrying the complete
 // snapshot for that parent. Encoding is JSON (UTF-8); the `schema` field versions the format.
 import type { Snapshot } from '../translate/types.ts';
 import { CLUSTER_ID_PATTERN } from '../config/patterns.ts';

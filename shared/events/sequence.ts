@@ -1,4 +1,4 @@
-// Event sequences and the freshness check (DESIGN §3.3).
+// Event sequences and the freshness check (docs/architecture.md §3.3, §5.2).
 //
 // Rule: sequence(event) = max(listResourceVersion, max(metadata.resourceVersion of every object in the
 // snapshot)), written as a decimal string without leading zeros.

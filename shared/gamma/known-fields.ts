@@ -2,6 +2,7 @@
 // The API server prunes or, under kubectl's strict field validation, rejects anything else; offline
 // input gets no such check, and a typo such as `matchs` would silently turn a rule into a match-all.
 // So an unknown field is an error naming it. `true` accepts any value (leaves, opaque blocks).
+import type { RouteKind } from './types.ts';
 import type { Errors } from './checks.ts';
 import { at } from './checks.ts';
 import { isPlainObject } from './parse.ts';
@@ -95,7 +96,7 @@ const GRPC_ROUTE_SPEC: FieldTree = {
  * Records `unknown field "x"` for every field the route kind's CRD does not define. Callers run it
  * once the schema checks pass, so a wrong type is reported once, not also as unknown fields below it.
  */
-export function checkKnownFields(errs: Errors, kind: 'HTTPRoute' | 'GRPCRoute', spec: unknown): void {
+export function checkKnownFields(errs: Errors, kind: RouteKind, spec: unknown): void {
   walk(errs, spec, kind === 'HTTPRoute' ? HTTP_ROUTE_SPEC : GRPC_ROUTE_SPEC, 'spec');
 }
 

@@ -222,6 +222,9 @@ export interface GRPCRoute extends KubeObject {
 
 export type Route = HTTPRoute | GRPCRoute;
 
+/** The kinds of mesh route gamma-csm translates. */
+export type RouteKind = Route['kind'];
+
 export interface Namespace extends KubeObject {
   kind: 'Namespace';
 }

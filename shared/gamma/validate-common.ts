@@ -38,7 +38,7 @@ export const durationRule = {
 
 export function validateParentRefs(errs: Errors, value: unknown, path: string): void {
   const refs = list(errs, value, path, { max: 32 });
-  const keyed: ParentKey[] = [];
+  const keyed: KeyedParentRef[] = [];
   refs.forEach((v, i) => {
     const p = at(path, i);
     const ref = object(errs, v, p, true);
@@ -58,7 +58,7 @@ export function validateParentRefs(errs: Errors, value: unknown, path: string): 
   checkParentRefsDistinct(errs, keyed, path);
 }
 
-interface ParentKey {
+interface KeyedParentRef {
   parent: string;
   section?: string;
   port?: number;
@@ -69,8 +69,8 @@ interface ParentKey {
  * ("sectionName or port"): `port` is in the standard CRD since v1.1 and is how a mesh route picks
  * Service ports; the older standard form (sectionName only) would reject valid per-port routes.
  */
-function checkParentRefsDistinct(errs: Errors, refs: ParentKey[], path: string): void {
-  const byParent = new Map<string, ParentKey[]>();
+function checkParentRefsDistinct(errs: Errors, refs: KeyedParentRef[], path: string): void {
+  const byParent = new Map<string, KeyedParentRef[]>();
   for (const r of refs) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
   for (const same of byParent.values()) {
     if (same.length < 2) continue;

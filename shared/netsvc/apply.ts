@@ -1,4 +1,4 @@
-// Executes a Plan against the Network Services API (DESIGN §5): phases in order, many items in
+// Executes a Plan against the Network Services API (docs/architecture.md §2.3, §5.3): phases in order, many items in
 // flight within each phase (the client enforces the rate and concurrency limits), one failure never
 // stopping the others, and dependants of a failed Mesh create skipped rather than attempted.
 import { canonicalReference, idOf, planPhases } from '../plan/index.ts';

@@ -24,13 +24,7 @@ export { TransientError, failureKind, applyFailureKind } from './errors.ts';
 export type { FailureKind } from './errors.ts';
 export { checkFreshness, mayApplyStale, readLiveObjects, snapshotDigest } from './liveness.ts';
 export type { Freshness, LiveObjects, StaleVerdict } from './liveness.ts';
-export {
-  candidatePorts,
-  parentResourceIds,
-  parentStatuses,
-  markRejectedPorts,
-  pointsAtParent,
-} from './parent-scope.ts';
+export { candidatePorts, parentResourceIds, statusesForParent, markRejectedPorts } from './parent-scope.ts';
 export {
   LABEL_SEQUENCE,
   LABEL_SNAPSHOT,

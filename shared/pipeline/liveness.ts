@@ -1,4 +1,4 @@
-// The freshness check of a route event against the cluster (DESIGN §3.3): the event is current only
+// The freshness check of a route event against the cluster (docs/architecture.md §5.2): the event is current only
 // if the parent Service and every route it carries still exist with the same translation-relevant
 // content (uid + the fields the watcher compares before emitting). Anything else means a newer
 // event exists or will come: a stale event's routes are applied only when it is newer than what is
@@ -141,7 +141,7 @@ export type StaleVerdict = { apply: true } | { apply: false; why: string };
  * Refusing every such event assumed a newer one would be applied instead; under sustained churn
  * the newer one is stale on arrival too, and nothing is applied until the churn stops (livelock).
  * So a stale snapshot is applied when it is provably newer than what is applied: every delivery
- * then moves the parent forward and never back (DESIGN §3.3 forbids only regressing). Without a
+ * then moves the parent forward and never back (docs/architecture.md §5.2 forbids only regressing). Without a
  * decimal sequence on both sides there is no proof: nothing applied may mean its routes were
  * deleted by a newer event, which an older snapshot would bring back. Such an event is refused as
  * before, and a fresh event or the reconcile applies the parent. An equal sequence is the applied

@@ -12,12 +12,10 @@ import type { ActualState, Plan } from '../plan/index.ts';
 import { appliedSequence } from './sequence-labels.ts';
 import type { NsGrpcRoute, NsHttpRoute } from '../translate/types.ts';
 import { ttlMemo } from './memo.ts';
-import type { ParentResourceId } from './parent-scope.ts';
-
-export type RouteKind = ParentResourceId['kind'];
+import type { ParentResourceId, RouteCollection } from './parent-scope.ts';
 
 export interface RememberedRoute {
-  kind: RouteKind;
+  kind: RouteCollection;
   id: string;
   /** The route as our last write left it (or as we read it), or null when it does not exist. */
   body: NsHttpRoute | NsGrpcRoute | null;

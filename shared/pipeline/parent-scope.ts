@@ -1,8 +1,10 @@
 // Pure helpers that narrow the translation of one parent's snapshot to that parent: its resource ids,
 // its desired routes, its route status entries, and the sequence label written on its resources.
-import type { Condition, ParentReference, Route, Service } from '../gamma/types.ts';
+import type { Route, Service } from '../gamma/types.ts';
+import { isServiceParentRef, parentRefNames } from '../gamma/refs.ts';
 import type { ParentRefKey, RouteEvent } from '../events/index.ts';
 import { parentLabelValue, routeId } from '../translate/index.ts';
+import { rejectedCondition } from '../translate/status.ts';
 import type {
   Desired,
   NsGrpcRoute,
@@ -14,8 +16,11 @@ import { LABEL_PARENT } from '../translate/types.ts';
 import { routeKey } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
 
+/** The Network Services collections a parent's routes live in. */
+export type RouteCollection = 'httpRoutes' | 'grpcRoutes';
+
 export interface ParentResourceId {
-  kind: 'httpRoutes' | 'grpcRoutes';
+  kind: RouteCollection;
   id: string;
   port: number;
 }
@@ -29,7 +34,11 @@ export function candidatePorts(event: RouteEvent): number[] {
       for (const p of (s as Service).spec?.ports ?? []) ports.add(p.port);
   for (const r of [...event.snapshot.httpRoutes, ...event.snapshot.grpcRoutes] as Route[])
     for (const ref of r.spec?.parentRefs ?? [])
-      if (ref.port !== undefined && pointsAtParent(ref, r.metadata.namespace ?? 'default', event.parent))
+      if (
+        ref.port !== undefined &&
+        isServiceParentRef(ref) &&
+        parentRefNames(ref, r.metadata.namespace ?? 'default', event.parent)
+      )
         ports.add(ref.port);
   return [...ports].sort((a, b) => a - b);
 }
@@ -54,15 +63,6 @@ export function parentResourceIds(
   ]);
 }
 
-export function pointsAtParent(ref: ParentReference, routeNamespace: string, parent: ParentRefKey): boolean {
-  return (
-    ref.kind === 'Service' &&
-    (ref.group === undefined || ref.group === '' || ref.group === 'core') &&
-    ref.name === parent.name &&
-    (ref.namespace ?? routeNamespace) === parent.namespace
-  );
-}
-
 /** Desired routes of this parent only (a shared route also yields routes for its other parents). */
 export function desiredForParent(desired: Desired, parent: ParentRefKey): Desired {
   const key = parentLabelValue(parent.namespace, parent.name);
@@ -79,30 +79,18 @@ export function desiredForParent(desired: Desired, parent: ParentRefKey): Desire
  * parent. Our entries for the route's other parents are not ours to write here: sync writes with
  * writeRouteStatuses' `onlyParents`, which keeps them as it reads them.
  */
-export function parentStatuses(
+export function statusesForParent(
   statuses: RouteStatusEntry[],
   live: LiveObjects,
   parent: ParentRefKey,
 ): RouteStatusEntry[] {
   const out: RouteStatusEntry[] = [];
   for (const entry of statuses) {
-    const mine = entry.parents.filter((p) => pointsAtParent(p.parentRef, entry.namespace, parent));
+    const mine = entry.parents.filter((p) => parentRefNames(p.parentRef, entry.namespace, parent));
     if (mine.length === 0 || !live.routes.get(routeKey(entry.kind, entry.namespace, entry.name))) continue;
     out.push({ ...entry, parents: mine });
   }
   return out;
-}
-
-function refusedCondition(previous: Condition | undefined, message: string): Condition {
-  return {
-    type: 'Accepted',
-    status: 'False',
-    reason: 'UnsupportedValue',
-    message: message.slice(0, 32768),
-    ...(previous?.observedGeneration !== undefined
-      ? { observedGeneration: previous.observedGeneration }
-      : {}),
-  };
 }
 
 /**
@@ -118,7 +106,7 @@ export function markRejectedPorts(
   return statuses.map((entry) => ({
     ...entry,
     parents: entry.parents.map((p) => {
-      if (!pointsAtParent(p.parentRef, entry.namespace, parent)) return p;
+      if (!parentRefNames(p.parentRef, entry.namespace, parent)) return p;
       const ports = p.parentRef.port !== undefined ? [p.parentRef.port] : [...rejected.keys()];
       const messages = ports.filter((port) => rejected.has(port)).map((port) => rejected.get(port) as string);
       if (messages.length === 0) return p;
@@ -128,7 +116,7 @@ export function markRejectedPorts(
         ...p,
         conditions: [
           ...p.conditions.filter((c) => c.type !== 'Accepted'),
-          refusedCondition(accepted, message),
+          rejectedCondition('UnsupportedValue', message, accepted?.observedGeneration),
         ],
       };
     }),

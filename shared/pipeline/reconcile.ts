@@ -1,4 +1,4 @@
-// reconcileAll: the scheduled drift repair (DESIGN §1, §5). The whole cluster (all or nothing) and
+// reconcileAll: the scheduled drift repair (docs/architecture.md §2.2, §5.3). The whole cluster (all or nothing) and
 // every owned Network Services resource (all pages) -> translate -> plan with the deletion guard ->
 // apply -> every route's status -> one summary. A failed read stops the run before anything is
 // planned: an unreadable cluster never reads as "no routes".

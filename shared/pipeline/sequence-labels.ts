@@ -1,4 +1,4 @@
-// The sequence label (DESIGN §3.3): every route gamma-csm writes carries the event sequence (or the
+// The sequence label (docs/architecture.md §5.2): every route gamma-csm writes carries the event sequence (or the
 // reconcile's cluster resourceVersion) it was written from, so a later, older event is recognised
 // as stale, and a digest of the snapshot it came from. Labels move with a write that happens anyway,
 // or when the parent's inputs changed (the digest differs: e.g. a route was added that changes

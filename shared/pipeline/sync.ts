@@ -1,5 +1,5 @@
 // syncParent: one route event -> the Network Services routes and route status of its parent Service
-// (DESIGN §1, §3.3). Reads only what the parent can own (GET by deterministic id, no project-wide
+// (docs/architecture.md §2.1, §5.2). Reads only what the parent can own (GET by deterministic id, no project-wide
 // list), checks each event twice over (a liveness check against the cluster, then the sequence
 // label), plans scoped to the parent, applies, and writes the routes' status. An event the cluster
 // has moved past (stale snapshot) is still applied, routes only, when its sequence is newer than the
@@ -26,7 +26,7 @@ import {
   desiredForParent,
   markRejectedPorts,
   parentResourceIds,
-  parentStatuses,
+  statusesForParent,
 } from './parent-scope.ts';
 import { routesAfter, standIns } from './parent-memo.ts';
 import type { RememberedRoute } from './parent-memo.ts';
@@ -308,7 +308,7 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
     ...settings.plan,
     scope: { parentKeys: [parentLabelValue(parent.namespace, parent.name)] },
   };
-  // The sequence check (DESIGN §3.3) against whatever state we plan from. Against the memo it reads
+  // The sequence check (docs/architecture.md §5.2) against whatever state we plan from. Against the memo it reads
   // the labels of our own last write for this parent; that is as good as reading them, because the
   // event's origin directly succeeds the one we applied: the watcher published nothing for this
   // parent in between, and Pub/Sub hands an ordering key to one delivery at a time, so no other
@@ -418,7 +418,7 @@ async function syncOrSkip(event: RouteEvent, deps: PipelineDeps, key: string): P
         deps,
         key,
         parent,
-        markRejectedPorts(parentStatuses(translated.statuses, live, parent), parent, rejectedPorts),
+        markRejectedPorts(statusesForParent(translated.statuses, live, parent), parent, rejectedPorts),
       )
     : { written: 0, skipped: 0 };
   // Remember only a state we know for certain: every write of the plan landed.

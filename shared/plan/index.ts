@@ -1,4 +1,4 @@
-// The planner (DESIGN §5): pure (desired, actual) -> Plan with ownership and safety guards.
+// The planner (docs/architecture.md §3.4, §5.3): pure (desired, actual) -> Plan with ownership and safety guards.
 import type { Desired } from '../translate/types.ts';
 import { labelValue } from '../translate/names.ts';
 import { MUTABLE_FIELDS, normalize } from './normalize.ts';

@@ -1,6 +1,6 @@
 // Normalized bodies: two resources that the API treats as the same configuration normalize to
 // deeply-equal values, so output-only fields, server defaults, reference spellings and orderings the
-// API does not preserve never cause an update (DESIGN §5, research/network-services.md §1.6, §2).
+// API does not preserve never cause an update (docs/architecture.md §5.3).
 import type { Kind, NsResource } from './types.ts';
 
 /** The writable top-level fields of each kind, as update masks name them. */
@@ -42,7 +42,7 @@ const PRESENCE_FIELDS: Record<Kind, ReadonlySet<string>> = {
   grpcRoutes: new Set(['caseSensitive', 'weight', 'percentage', 'httpStatus']),
 };
 
-/** Server-side defaults equal to absence (research/network-services.md §2). */
+/** Server-side defaults equal to absence. */
 function isDefaultValue(kind: Kind, key: string, value: unknown): boolean {
   if (typeof value === 'string' && value.endsWith('_UNSPECIFIED')) return true;
   if (kind === 'meshes' && key === 'interceptionPort' && value === 15001) return true;

@@ -1,4 +1,4 @@
-// Ownership (DESIGN §3.4): gamma-csm only touches what carries its labels for this cluster.
+// Ownership (docs/architecture.md §5.1): gamma-csm only touches what carries its labels for this cluster.
 import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_MANAGED_BY_VALUE, LABEL_PARENT } from '../translate/types.ts';
 import { labelValue } from '../translate/names.ts';
 import type { NsResource } from './types.ts';

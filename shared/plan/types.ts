@@ -1,4 +1,4 @@
-// The plan contract (DESIGN §5): what must change to turn the actual Network Services state into the
+// The plan contract (docs/architecture.md §3.4): what must change to turn the actual Network Services state into the
 // desired one, computed purely from data.
 import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
 
@@ -6,7 +6,7 @@ export type Kind = 'meshes' | 'httpRoutes' | 'grpcRoutes';
 
 /**
  * Labels the sync function keeps on the resources it writes (the event sequence and the digest of the
- * snapshot a route came from, DESIGN §3.3). They record how a resource was written, not what it
+ * snapshot a route came from, docs/architecture.md §5.2). They record how a resource was written, not what it
  * should contain, so a plan computed without them (CLI, reconcile) carries the live values over
  * instead of stripping them: stripping the sequence would let a stale event through.
  */

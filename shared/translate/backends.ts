@@ -1,4 +1,4 @@
-// backendRefs -> Network Services destinations (gamma-spec §1.8, §2.8, §2.9; DESIGN §4.3).
+// backendRefs -> Network Services destinations (docs/architecture.md §4.1, §4.4).
 // - Only core Services are backends (group "" or omitted, kind Service or omitted); anything else is
 //   InvalidKind. A missing Service, a port the Service lacks, or an ExternalName Service is
 //   BackendNotFound. Cross-namespace backendRefs are allowed WITHOUT a ReferenceGrant, as GEP-1294

@@ -1,31 +1,10 @@
 // Routes grouped by the Service port they attach to: each group becomes one Network Services route.
 import type { Service, ServicePort } from '../gamma/types.ts';
 import type { ServiceIndex } from './backends.ts';
-import { isServiceParent, selectParent } from './parents.ts';
-import type { ParentOutcome } from './status.ts';
-import type { RouteState } from './routes.ts';
+import { isServiceParentRef } from '../gamma/refs.ts';
+import { selectParent } from './parents.ts';
+import type { Group, Groups, Member, ParentOutcome, RouteState } from './state.ts';
 import { NONE, append } from './util.ts';
-
-/** A route's outcome for one parentRef, knowing its route: what a group lists. */
-export interface Member extends ParentOutcome {
-  state: RouteState;
-}
-
-export interface Group {
-  namespace: string;
-  service: Service;
-  port: ServicePort;
-  members: Member[];
-}
-
-/**
- * The groups by "namespace/service/port", and the same groups by Service port object: the routes of
- * one Service find their group by identity, without building and hashing the key string each time.
- */
-export interface Groups {
-  byKey: Map<string, Group>;
-  byPort: Map<ServicePort, Group>;
-}
 
 function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
   const known = groups.byPort.get(port);
@@ -42,7 +21,7 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
   const refs = state.parentRefs;
   for (let r = 0; r < refs.length; r++) {
     const ref = refs[r];
-    if (!isServiceParent(ref)) continue;
+    if (!isServiceParentRef(ref)) continue;
     // Every field in the literal, set later or not: V8 sizes the object for its literal.
     const parent: Member = {
       ref,

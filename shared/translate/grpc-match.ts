@@ -1,4 +1,4 @@
-// GRPCRouteMatch -> GrpcRoute RouteMatch (gamma-spec §1.5).
+// GRPCRouteMatch -> GrpcRoute RouteMatch (docs/support-matrix.md).
 // Exact service+method -> MethodMatch EXACT. Network Services marks grpcService and grpcMethod
 // REQUIRED, so the service-only and method-only forms become REGULAR_EXPRESSION with the given part
 // escaped literally and the missing part `.*` (RE2 full match of the same set of calls).

@@ -10,15 +10,7 @@
 // (Gateway API asks for UNAVAILABLE on GRPCRoute). No catch-all rule is added: an RPC matching no rule
 // fails with UNAVAILABLE at proxyless clients (gRPC A28) - Network Services has no direct response here.
 import type { GRPCRouteRule, HTTPBackendRef, HTTPRouteFilter } from '../gamma/types.ts';
-import type {
-  NsGrpcAction,
-  NsGrpcMatch,
-  NsGrpcRule,
-  NsHttpAction,
-  NsHttpDestination,
-  NsHttpMatch,
-  NsHttpRule,
-} from './model.ts';
+import type { NsGrpcAction, NsGrpcRule, NsHttpAction, NsHttpDestination, NsHttpRule } from './model.ts';
 import { droppedRule, normalizeMatches, sameAction } from './model.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
 import {
@@ -32,23 +24,11 @@ import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
 import { backendWeight, splitBackends } from './backends.ts';
 import { convertSessionPersistence } from './session.ts';
-import type { GrpcPrecedence, RouteOrderKey } from './precedence.ts';
 import { compareGrpcMatches, compareOrderKeys } from './precedence.ts';
-import type { CompileContext, CompiledRule, RouteIdentity, RuleRef, Shadowed } from './http.ts';
-import { firstCovering, routeOrder } from './http.ts';
+import type { CompileContext, CompiledRule, GrpcEntry, RouteIdentity, RuleRef, Shadowed } from './state.ts';
+import { routeOrder } from './http.ts';
+import { firstCovering } from './shadow.ts';
 import { asArray, isObj, sortList } from './util.ts';
-
-export interface GrpcEntry {
-  normal: NormalGrpcMatch;
-  match: NsGrpcMatch;
-  action: NsGrpcAction;
-  precedence: GrpcPrecedence;
-  order: RouteOrderKey;
-  rule: RuleRef;
-  backends: string[];
-  /** The HttpRoute form of this entry, when the port is served as an HttpRoute. */
-  http?: { match: NsHttpMatch; action: NsHttpAction };
-}
 
 const HTTP_ONLY_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror'];
 
@@ -62,7 +42,7 @@ export function grpcRuleNeedsHttp(rule: unknown): boolean {
   return filters.some((f) => isObj(f) && HTTP_ONLY_FILTERS.includes(String(f.type)));
 }
 
-export type CompiledGrpcRule = Omit<CompiledRule, 'entries'> & { entries: GrpcEntry[] };
+type CompiledGrpcRule = CompiledRule<GrpcEntry>;
 
 const UNAVAILABLE_ALL: NsGrpcAction = {
   faultInjectionPolicy: { abort: { httpStatus: 503, percentage: 100 } },

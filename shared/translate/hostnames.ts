@@ -1,4 +1,4 @@
-// The hostnames a Service port is reached by (DESIGN §4.2). Mesh hostnames are global, so the short
+// The hostnames a Service port is reached by (docs/architecture.md §4.3). Mesh hostnames are global, so the short
 // name `svc` is listed only when no other namespace has a Service of that name.
 import type { Service } from '../gamma/types.ts';
 import { joined } from './util.ts';

@@ -1,15 +1,14 @@
-// HTTPRoute rules -> ordered Network Services HttpRoute rules for one Service port (DESIGN §4.1).
+// HTTPRoute rules -> ordered Network Services HttpRoute rules for one Service port (docs/architecture.md §4.2).
 // Each rule compiles into one entry per Gateway API match; entries of every route attached to the
 // port are sorted by precedence, emitted arm by arm, and adjacent rules with equal actions merged.
 // Requests matching no rule get 404 through a final match-less directResponse rule (added only when no
 // entry already matches everything, so it never shadows anything).
 import type { HTTPBackendRef, HTTPRoute, HTTPRouteRule } from '../gamma/types.ts';
-import type { BackendMapping, TranslateOptions } from './types.ts';
-import type { NsHttpAction, NsHttpDestination, NsHttpMatch, NsHttpRule, Problem } from './model.ts';
+import type { BackendMapping } from './types.ts';
+import type { NsHttpAction, NsHttpDestination, NsHttpMatch, NsHttpRule } from './model.ts';
 import { sameAction } from './model.ts';
-import type { ArmKind, MatchArm, NormalMatch } from './match.ts';
+import type { ArmKind, NormalMatch } from './match.ts';
 import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
-import type { BackendResolver } from './backends.ts';
 import { backendWeight, errorPercent } from './backends.ts';
 import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
@@ -18,44 +17,9 @@ import { convertSessionPersistence } from './session.ts';
 import type { ActionParts } from './http-action.ts';
 import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from './http-action.ts';
 import type { RouteOrderKey } from './precedence.ts';
-import type { RuleRef } from './shadow.ts';
+import type { CompileContext, CompiledRule, HttpArm, HttpEntry, RouteIdentity, RuleRef } from './state.ts';
 import { compareHttpMatches, timestampMs } from './precedence.ts';
 import { NONE, Scratch, compareStrings, deepFreeze, isObj, sortList } from './util.ts';
-
-/** One Network Services match of an entry with the action it leads to. */
-export type HttpArm = MatchArm & { action: NsHttpAction };
-
-export interface HttpEntry {
-  normal: NormalMatch;
-  arms: HttpArm[];
-  /** The route order key is the rule's (creation time, route, rule index) and this. */
-  matchIndex: number;
-  rule: RuleRef;
-  backends: string[];
-}
-
-export interface CompiledRule {
-  entries: HttpEntry[];
-  /** Set when the rule is dropped; failClosed rules still answer their matches with an error. */
-  dropped?: Problem & { failClosed?: boolean };
-  warnings: string[];
-  mappings: BackendMapping[];
-}
-
-export interface CompileContext {
-  options: TranslateOptions;
-  /** Resolves backendRefs (memoized for the translate call). */
-  resolve: BackendResolver;
-  servicePort: number;
-}
-
-/** A route as the compilers see it: its name and the precomputed tie-breaking part of its order key. */
-export interface RouteIdentity {
-  namespace: string;
-  name: string;
-  createdMs: number;
-  ref: string; // "namespace/name"
-}
 
 export function routeIdentity(namespace: string, name: string, creationTimestamp?: string): RouteIdentity {
   return { namespace, name, createdMs: timestampMs(creationTimestamp), ref: `${namespace}/${name}` };
@@ -90,7 +54,7 @@ function droppedHttpRule(
   mappings: BackendMapping[],
   message: string,
   failClosed = false,
-): CompiledRule {
+): CompiledRule<HttpEntry> {
   return { entries, warnings, mappings, dropped: { reason: 'UnsupportedValue', message, failClosed } };
 }
 
@@ -109,7 +73,7 @@ export function compileHttpRule(
   ruleIndex: number,
   rule: HTTPRouteRule,
   ctx: CompileContext,
-): CompiledRule {
+): CompiledRule<HttpEntry> {
   const normals = normalMatches(rule.matches);
   if (typeof normals === 'string') return droppedHttpRule([], NONE, NONE, normals);
   const filters = ruleFilters(rule.filters);
@@ -281,9 +245,6 @@ function compareEntryOrder(a: HttpEntry, b: HttpEntry): number {
   }
   return a.matchIndex - b.matchIndex;
 }
-
-export type { RuleRef, Shadowed } from './shadow.ts';
-export { findShadowedRules, firstCovering, ruleText } from './shadow.ts';
 
 /** The matches of the current run of emitHttpRules (which does not recurse). */
 const RUN = new Scratch<NsHttpMatch>();

@@ -1,7 +1,7 @@
-// translate(snapshot, options) -> Desired: the pure heart of gamma-csm (DESIGN §3.1, §3.2, §4).
+// translate(snapshot, options) -> Desired: the pure heart of gamma-csm (docs/architecture.md §3.2, §4).
 // Total: never throws; every problem becomes a status condition. Deterministic and independent of
 // the order of the input objects (inputs are sorted and de-duplicated first).
-import type { GRPCRoute, HTTPRoute, Service } from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, RouteKind, Service } from '../gamma/types.ts';
 import type {
   Desired,
   NsGrpcRoute,
@@ -25,9 +25,19 @@ import {
 } from './names.ts';
 import type { PlainConditions } from './status.ts';
 import { parentStatuses } from './status.ts';
-import type { CompileContext, HttpEntry, Shadowed } from './http.ts';
-import { compileHttpRule, emitHttpRules, findShadowedRules, ruleText, sortHttpEntries } from './http.ts';
-import type { GrpcEntry } from './grpc.ts';
+import type {
+  CompileContext,
+  CompiledRule,
+  Group,
+  Groups,
+  GrpcEntry,
+  HttpEntry,
+  Member,
+  RouteState,
+  Shadowed,
+} from './state.ts';
+import { compileHttpRule, emitHttpRules, sortHttpEntries } from './http.ts';
+import { findShadowedRules, ruleText } from './shadow.ts';
 import {
   compileGrpcRule,
   emitGrpcAsHttpRules,
@@ -37,7 +47,6 @@ import {
   sortGrpcEntries,
 } from './grpc.ts';
 import { NONE, append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
-import type { RouteKind, RouteState } from './routes.ts';
 import {
   addWarning,
   dropRule,
@@ -46,7 +55,6 @@ import {
   routeRefProblems,
   uniqueSorted,
 } from './routes.ts';
-import type { Group, Groups, Member } from './groups.ts';
 import { addNote, attachParents } from './groups.ts';
 import type { Backends } from './mappings.ts';
 import { addMapping, sortedMappings } from './mappings.ts';
@@ -184,22 +192,57 @@ function isGrpcWithRules(m: Member): boolean {
   return m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0;
 }
 
-function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
-  const { opts, resolve, base, desired, backends } = call;
-  const svc = group.service.metadata.name;
-  const port = group.port.port;
+/**
+ * Compiles every valid rule of a route, records drops and warnings on it, and collects the entries
+ * and backend mappings; true when the route contributed an entry.
+ */
+function compileRules<E>(
+  state: RouteState,
+  into: E[],
+  backends: Backends,
+  compile: (ruleIndex: number, rule: Record<string, unknown>) => CompiledRule<E>,
+): boolean {
+  let contributed = false;
+  const { rules } = state;
+  for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
+    const rule = rules[ruleIndex];
+    if (state.ruleErrors?.has(ruleIndex) || !isObj(rule)) continue;
+    const { entries, warnings, mappings, dropped } = compile(ruleIndex, rule);
+    if (dropped) dropRule(state, ruleIndex, dropped);
+    for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
+    for (let i = 0; i < entries.length; i++) into.push(entries[i]);
+    if (entries.length) contributed = true;
+    for (let i = 0; i < mappings.length; i++) addMapping(backends, mappings[i]);
+  }
+  return contributed;
+}
+
+/**
+ * The kind that serves the group's port and its members: GRPCRoute beats HTTPRoute, whose members
+ * are then marked conflicted on this port.
+ */
+function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
   const { members } = group;
   const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : NONE;
   const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
+  if (kind === 'GRPCRoute') {
+    const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
+    const port = group.port.port;
+    for (const m of members.filter((x) => x.state.kind === 'HTTPRoute'))
+      m.conflicted = append(m.conflicted, { port, by });
+  }
   // Most ports have members of one kind: then the winners are the members list itself.
   const winners = members.every((m) => m.state.kind === kind)
     ? members
     : members.filter((m) => m.state.kind === kind);
-  if (kind === 'GRPCRoute') {
-    const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
-    for (const m of group.members.filter((x) => x.state.kind === 'HTTPRoute'))
-      m.conflicted = append(m.conflicted, { port, by });
-  }
+  return { kind, winners };
+}
+
+function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
+  const { opts, resolve, base, desired, backends } = call;
+  const svc = group.service.metadata.name;
+  const port = group.port.port;
+  const { kind, winners } = portWinners(group);
   const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
     kind === 'GRPCRoute' &&
@@ -211,24 +254,12 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     const state = winners[w].state;
     if (state.compiledFor === group) continue;
     state.compiledFor = group;
-    let contributed = false;
-    const { rules } = state;
-    for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
-      const rule = rules[ruleIndex];
-      if (state.ruleErrors?.has(ruleIndex) || !isObj(rule)) continue;
-      const compiled =
-        kind === 'HTTPRoute'
-          ? compileHttpRule(state, ruleIndex, rule, ctx)
-          : compileGrpcRule(state, ruleIndex, rule, ctx, grpcAsHttp);
-      const { entries, warnings, mappings } = compiled;
-      if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
-      for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
-      if (kind === 'HTTPRoute')
-        for (let i = 0; i < entries.length; i++) httpEntries.push(entries[i] as HttpEntry);
-      else for (let i = 0; i < entries.length; i++) grpcEntries.push(entries[i] as GrpcEntry);
-      if (entries.length) contributed = true;
-      for (let i = 0; i < mappings.length; i++) addMapping(backends, mappings[i]);
-    }
+    const contributed =
+      kind === 'HTTPRoute'
+        ? compileRules(state, httpEntries, backends, (i, rule) => compileHttpRule(state, i, rule, ctx))
+        : compileRules(state, grpcEntries, backends, (i, rule) =>
+            compileGrpcRule(state, i, rule, ctx, grpcAsHttp),
+          );
     if (contributed) sources.push(state.ref);
   }
   if (!httpEntries.length && !grpcEntries.length) return;
@@ -280,6 +311,12 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (!parent.routeIds.includes(id)) parent.routeIds = append(parent.routeIds, id);
     if (hosts.shortNameOmitted) addNote(parent, hosts.shortNameOmitted);
   }
+  warnShadowed(group, winners, shadowed);
+}
+
+/** A warning on the route of every rule that can never match on the group's port. */
+function warnShadowed(group: Group, winners: Member[], shadowed: Shadowed[]): void {
+  const where = `Service ${group.namespace}/${group.service.metadata.name}:${group.port.port}`;
   for (let i = 0; i < shadowed.length; i++) {
     const s = shadowed[i];
     const owner = winners.find((m) => m.state.ref === s.rule.route)?.state;
@@ -287,7 +324,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (owner)
       addWarning(
         owner,
-        `rule ${s.rule.index} can never match on Service ${group.namespace}/${svc}:${port}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
+        `rule ${s.rule.index} can never match on ${where}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
       );
   }
 }

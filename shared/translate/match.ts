@@ -1,4 +1,4 @@
-// HTTPRouteMatch -> Network Services RouteMatch(es) (DESIGN §4.3).
+// HTTPRouteMatch -> Network Services RouteMatch(es) (docs/support-matrix.md).
 // - Exact -> fullPathMatch. PathPrefix is per path segment in Gateway API but a plain string prefix
 //   in Network Services, so `/p` becomes two arms: fullPathMatch `/p` and prefixMatch `/p/` (a trailing
 //   slash in the value is ignored); `/` is prefixMatch `/` (split into fullPathMatch `/` + prefixMatch

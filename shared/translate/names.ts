@@ -1,4 +1,4 @@
-// Resource ids, labels, descriptions and backend service names (DESIGN §3.4, §3.5).
+// Resource ids, labels, descriptions and backend service names (docs/architecture.md §5.1, §4.4).
 //
 // Route ids: `gamma-<cluster>-<namespace>-<service>-<port>-<hash8>`, where hash8 is the first 8 hex
 // digits of sha256 over the full key (route kind, cluster, namespace, service, port). The readable
@@ -31,7 +31,8 @@ const MAX_ID = 63;
 const MAX_LABEL_VALUE = 63;
 const MAX_DESCRIPTION = 1024;
 
-export type RouteKind = 'http' | 'grpc';
+/** The route family part of a Network Services route id: HttpRoute or GrpcRoute. */
+export type RouteIdKind = 'http' | 'grpc';
 
 /** Lowercases and replaces anything outside [a-z0-9-] by '-', collapsing runs and trimming dashes. */
 export function sanitizeIdPart(text: string): string {
@@ -52,7 +53,7 @@ export function idWithHash(readable: string, key: string): string {
 }
 
 export function routeId(
-  kind: RouteKind,
+  kind: RouteIdKind,
   cluster: string,
   namespace: string,
   service: string,

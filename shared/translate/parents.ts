@@ -1,17 +1,13 @@
-// Which Service ports a parentRef selects (gamma-spec §1.2, §2.5, §2.12).
-// A parentRef is ours when kind is Service and group is "" (the API's core group; `core` is accepted
-// as an alias, as Istio and Cilium do). With the CRD default group (gateway.networking.k8s.io) it is
-// NOT a Service parent: no status entry is written for it (it may belong to a Gateway controller).
+// Which Service ports a parentRef selects (docs/architecture.md §4.1).
+// Which parentRefs are ours is decided in shared/gamma/refs.ts (isServiceParentRef): a parentRef with
+// the CRD default group (gateway.networking.k8s.io) is NOT a Service parent, so no status entry is
+// written for it (it may belong to a Gateway controller).
 // Consumer routes (route namespace differs from the Service's) cannot be scoped by client namespace
 // inside one Mesh, so they are rejected. Headless and ExternalName Services are not valid parents.
 import type { ParentReference, Service, ServicePort } from '../gamma/types.ts';
+import { refNamespace } from '../gamma/refs.ts';
 import type { Problem } from './model.ts';
 import { NONE, append, isObj } from './util.ts';
-
-export function isServiceParent(ref: unknown): ref is ParentReference {
-  if (!isObj(ref) || ref.kind !== 'Service' || typeof ref.name !== 'string') return false;
-  return ref.group === '' || ref.group === 'core';
-}
 
 export function isTcpPort(port: ServicePort): boolean {
   return port.protocol === undefined || port.protocol === 'TCP';
@@ -53,8 +49,7 @@ export function selectParent(
   routeNamespace: string,
   findService: (namespace: string, name: string) => Service | undefined,
 ): ParentSelection {
-  const namespace =
-    typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+  const namespace = refNamespace(ref, routeNamespace);
   if (namespace !== routeNamespace) {
     return {
       ok: false,

@@ -1,9 +1,9 @@
-// Gateway API precedence across every rule of every route merged onto one Service port (gamma-spec
-// §1.6). HTTP: Exact path, then RegularExpression (implementation-specific; we rank it after Exact and
-// before prefixes, longer pattern first), then the longest PathPrefix, then a method match, then most
-// header matches, then most query matches. gRPC: an Exact service, then an Exact method (two Exact
-// matches overlap only when equal, so the spec's character counts reduce to presence), then regex
-// characters, then most header matches. Ties: oldest creationTimestamp
+// Gateway API precedence across every rule of every route merged onto one Service port
+// (docs/architecture.md §4.2). HTTP: Exact path, then RegularExpression (implementation-specific; we
+// rank it after Exact and before prefixes, longer pattern first), then the longest PathPrefix, then a
+// method match, then most header matches, then most query matches. gRPC: an Exact service, then an
+// Exact method (two Exact matches overlap only when equal, so the spec's character counts reduce to
+// presence), then regex characters, then most header matches. Ties: oldest creationTimestamp
 // (missing timestamps sort last), then "namespace/name", then rule index, then match index.
 import type { NormalMatch } from './match.ts';
 import { compareStrings } from './util.ts';

@@ -1,39 +1,17 @@
 // The translate call's view of each route: one per namespace/name in a deterministic order, with
 // its CRD defaults, validated, and the state the later steps fill in (parents, dropped rules,
 // warnings, reference problems) in one object.
-import type { GRPCRoute, HTTPRoute, KubeObject } from '../gamma/types.ts';
+import type { BackendObjectReference, GRPCRoute, HTTPRoute, KubeObject, RouteKind } from '../gamma/types.ts';
+import { forEachBackendRef } from '../gamma/refs.ts';
 import { applyDefaults, isCertainlyValidAsDefaulted, validateObject } from '../gamma/index.ts';
 import type { Problem } from './model.ts';
 import type { BackendResolver, ServiceIndex } from './backends.ts';
+import type { RouteState } from './state.ts';
 import { hasBackendServiceOverride } from './names.ts';
 import { portBackend } from '../compute/protocol.ts';
 import { BACKEND_PROTOCOL_ANNOTATION_PREFIX } from '../compute/types.ts';
-import type { ParentOutcome, RouteOutcome } from './status.ts';
-import type { RouteIdentity } from './http.ts';
-import type { Group } from './groups.ts';
 import { timestampMs } from './precedence.ts';
 import { NONE, append, asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
-
-export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
-
-/**
- * Everything translate learns about one route. It is its own RouteIdentity (what the compilers read)
- * and RouteOutcome (what the status is built from): one object per route instead of three.
- */
-export interface RouteState extends RouteIdentity, RouteOutcome {
-  kind: RouteKind;
-  route: HTTPRoute | GRPCRoute;
-  /** Read once: every later step walks these. */
-  rules: unknown[];
-  parentRefs: unknown[];
-  generation?: number;
-  invalid?: string;
-  /** Validation errors by rule index (absent for most routes: created on the first error). */
-  ruleErrors?: Map<number, string>;
-  parents: ParentOutcome[];
-  /** The group whose rules last included this route (a route listed twice compiles once). */
-  compiledFor?: Group;
-}
 
 function safeDefaults<T extends KubeObject>(obj: T): T {
   try {
@@ -195,43 +173,15 @@ function asCreation(route: KubeObject): string | undefined {
   return typeof route.metadata.creationTimestamp === 'string' ? route.metadata.creationTimestamp : undefined;
 }
 
-/** ResolvedRefs problems for every backendRef and mirror target of the route. */
+/** ResolvedRefs problems for every backendRef and mirror target of the route, in forEachBackendRef order. */
 export function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
   if (!state.parents.length) return NONE;
   let problems: Problem[] = NONE;
-  const { rules, namespace } = state;
-  // Order: the rule's backendRefs, then mirror targets of the rule's filters, then of each backendRef's.
-  for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r];
-    if (!isObj(rule)) continue;
-    const refs = asArray(rule.backendRefs);
-    for (let i = 0; i < refs.length; i++)
-      if (isObj(refs[i])) problems = withRefProblem(problems, resolve(refs[i] as never, namespace));
-    problems = withMirrorProblems(problems, rule.filters, resolve, namespace);
-    for (let i = 0; i < refs.length; i++) {
-      const ref = refs[i];
-      if (isObj(ref)) problems = withMirrorProblems(problems, ref.filters, resolve, namespace);
-    }
-  }
-  return problems;
-}
-
-function withRefProblem(problems: Problem[], resolved: ReturnType<BackendResolver>): Problem[] {
-  return resolved.ok ? problems : append(problems, resolved.problem);
-}
-
-function withMirrorProblems(
-  problems: Problem[],
-  filters: unknown,
-  resolve: BackendResolver,
-  namespace: string,
-): Problem[] {
-  if (!Array.isArray(filters)) return problems;
-  for (let i = 0; i < filters.length; i++) {
-    const f: unknown = filters[i];
-    if (isObj(f) && f.type === 'RequestMirror' && isObj(f.requestMirror))
-      problems = withRefProblem(problems, resolve(f.requestMirror.backendRef as never, namespace));
-  }
+  const { namespace } = state;
+  forEachBackendRef(state.rules, (ref) => {
+    const resolved = resolve(ref as BackendObjectReference, namespace);
+    if (!resolved.ok) problems = append(problems, resolved.problem);
+  });
   return problems;
 }
 

@@ -1,31 +1,13 @@
 // Shadowed rules (reported as warnings): a rule every match of which is covered by an earlier entry
 // of another rule on the same Service port can never match.
-import type { HttpEntry } from './http.ts';
+import type { HttpEntry, RuleRef, Shadowed } from './state.ts';
 import type { NormalMatch } from './match.ts';
 import { httpMatchCovers } from './match.ts';
 import { NONE, append } from './util.ts';
 
-/**
- * One rule of one route. Every entry compiled from the rule holds the same object, so "same rule" is
- * an identity check; the text that names it is built only for a message.
- */
-export interface RuleRef {
-  kind: 'HTTPRoute' | 'GRPCRoute';
-  route: string; // "namespace/name"
-  index: number;
-  /** The route's creationTimestamp in ms (the first precedence tie-breaker). */
-  createdMs: number;
-}
-
 /** "HTTPRoute ns/name rule N", as status messages name a rule. */
 export function ruleText(rule: RuleRef): string {
   return `${rule.kind} ${rule.route} rule ${rule.index}`;
-}
-
-export interface Shadowed {
-  rule: RuleRef;
-  by: RuleRef;
-  backends: string[];
 }
 
 /** The first entry before index `i` of another rule that covers entry i (no copies: this is O(n^2)). */

@@ -1,33 +1,16 @@
-// Route status per parentRef (gamma-spec §2.13, DESIGN §4.4): Accepted, ResolvedRefs and, when some
+// Route status per parentRef (docs/architecture.md §4.6): Accepted, ResolvedRefs and, when some
 // but not all rules were dropped, PartiallyInvalid ("Dropped Rule N: ..."). observedGeneration is the
 // route's metadata.generation. Timestamps are left to the status writer (translate has no clock).
 import type { Condition, ParentReference } from '../gamma/types.ts';
 import type { ParentStatus } from './types.ts';
 import type { Problem } from './model.ts';
+import type { ParentOutcome, RouteOutcome } from './state.ts';
 import { NONE } from './util.ts';
 
-export interface ParentOutcome {
-  ref: ParentReference;
-  /** Parent-level rejection (consumer route, missing Service, no such port, invalid route). */
-  problem?: Problem;
-  /** How many Service ports the parentRef selected (a conflict on every one rejects the parent). */
-  portCount: number;
-  conflicted: { port: number; by: string[] }[];
-  routeIds: string[];
-  notes: string[];
-}
+/** The API's limit on a condition message (metav1.Condition: maxLength 32768). */
+export const MAX_CONDITION_MESSAGE = 32768;
 
-export interface RouteOutcome {
-  ruleCount: number;
-  /** Dropped rules by index (absent until the first drop). */
-  dropped: Map<number, Problem> | undefined;
-  refProblems: Problem[];
-  warnings: string[];
-}
-
-/** The API's limit on a condition message. */
-const MAX_MESSAGE = 32768;
-
+/** A status condition; the message is cut to the API's limit. */
 function condition(
   type: string,
   status: Condition['status'],
@@ -35,11 +18,16 @@ function condition(
   message: string,
   generation?: number,
 ): Condition {
-  const text = message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE) : message;
+  const text = message.length > MAX_CONDITION_MESSAGE ? message.slice(0, MAX_CONDITION_MESSAGE) : message;
   // One literal each way: a field added afterwards costs V8 another allocation.
   return generation === undefined
     ? { type, status, reason, message: text }
     : { type, status, reason, message: text, observedGeneration: generation };
+}
+
+/** Accepted=False for `reason`: the parent does not take the route. */
+export function rejectedCondition(reason: string, message: string, generation?: number): Condition {
+  return condition('Accepted', 'False', reason, message, generation);
 }
 
 export function droppedMessage(dropped: Map<number, Problem>): string {
@@ -189,16 +177,13 @@ function conflictMessage(c: ParentOutcome['conflicted'][number]): string {
 }
 
 function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition {
-  if (parent.problem)
-    return condition('Accepted', 'False', parent.problem.reason, parent.problem.message, generation);
+  if (parent.problem) return rejectedCondition(parent.problem.reason, parent.problem.message, generation);
   const conflictText = parent.conflicted.length ? parent.conflicted.map(conflictMessage) : NONE;
   if (parent.conflicted.length > 0 && parent.conflicted.length === parent.portCount) {
-    return condition('Accepted', 'False', 'Conflicted', conflictText.join('; '), generation);
+    return rejectedCondition('Conflicted', conflictText.join('; '), generation);
   }
   if (route.ruleCount > 0 && route.dropped !== undefined && route.dropped.size === route.ruleCount) {
-    return condition(
-      'Accepted',
-      'False',
+    return rejectedCondition(
       'UnsupportedValue',
       `no rule can be translated: ${droppedMessage(route.dropped)}`,
       generation,

@@ -1,4 +1,4 @@
-// timeouts and retry (HTTPRoute only; gamma-spec §1.9, §1.10).
+// timeouts and retry (HTTPRoute only; docs/support-matrix.md).
 // - timeouts.request -> action.timeout ("0s" disables, as in Gateway API).
 // - timeouts.backendRequest: with retries it is the per-attempt timeout (retryPolicy.perTryTimeout);
 //   without retries there is one attempt, so it caps action.timeout (the smaller of the two wins).

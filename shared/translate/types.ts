@@ -1,7 +1,15 @@
-// The translate contract (DESIGN §3.1, §3.2). Pure data in, pure data out: everything downstream
+// The translate contract (docs/architecture.md §3.1, §3.2). Pure data in, pure data out: everything downstream
 // (plan, sync, reconcile, CLI, evaluators) depends only on these shapes.
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
-import type { Condition, GRPCRoute, HTTPRoute, Namespace, ParentReference, Service } from '../gamma/types.ts';
+import type {
+  Condition,
+  GRPCRoute,
+  HTTPRoute,
+  Namespace,
+  ParentReference,
+  RouteKind,
+  Service,
+} from '../gamma/types.ts';
 
 export type NsMesh = networkservices_v1.Schema$Mesh;
 export type NsHttpRoute = networkservices_v1.Schema$HttpRoute;
@@ -15,7 +23,7 @@ export interface Snapshot {
   namespaces?: Namespace[];
   /**
    * Cross-parent facts a per-parent snapshot cannot see by itself: namespaces of every Service in the
-   * cluster, keyed by short name (DESIGN §4.2). Absent means "derive from `services`".
+   * cluster, keyed by short name (docs/architecture.md §4.3). Absent means "derive from `services`".
    */
   serviceNamespacesByName?: Record<string, string[]>;
 }
@@ -58,7 +66,7 @@ export interface ParentStatus {
 }
 
 export interface RouteStatusEntry {
-  kind: 'HTTPRoute' | 'GRPCRoute';
+  kind: RouteKind;
   namespace: string;
   name: string;
   generation?: number;

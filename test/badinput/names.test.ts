@@ -4,7 +4,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { backendServiceName, labelValue, parentLabelValue, routeId } from '../../shared/translate/names.ts';
-import type { RouteKind } from '../../shared/translate/names.ts';
+import type { RouteIdKind } from '../../shared/translate/names.ts';
 import { ID_PATTERN } from '../../shared/translate/index.ts';
 import { LABEL_CLUSTER } from '../../shared/translate/types.ts';
 import { baseLabels } from '../../shared/translate/names.ts';
@@ -13,7 +13,7 @@ import { OPTIONS } from './support.ts';
 
 const RUNS = { numRuns: 500, seed: Number(process.env.FUZZ_SEED ?? 11) };
 const GCP_LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-// Label keys and values must start/end sensibly for some consumers; ids follow DESIGN §3.5 exactly.
+// Label keys and values must start/end sensibly for some consumers; ids follow docs/architecture.md §5.1 exactly.
 
 const LONG = 'a'.repeat(58);
 const chars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'.split(''), '-', '-', 'a', '0');
@@ -40,7 +40,7 @@ function hostileName(max: number) {
 const dnsLabel = hostileName(63);
 const routeName = hostileName(253);
 const port = fc.integer({ min: 1, max: 65535 });
-const kind = fc.constantFrom<RouteKind>('http', 'grpc');
+const kind = fc.constantFrom<RouteIdKind>('http', 'grpc');
 // Cluster ids are validated by config (label-safe); hostile ones are still fed to the pure helpers.
 const cluster = fc.oneof(fc.constantFrom('prod', 'prod-eu', 'a'), hostileName(40));
 const key = fc.record({ kind, cluster, ns: dnsLabel, svc: dnsLabel, port });

@@ -95,6 +95,59 @@ test.serial(
   },
 );
 
+test('per-parent snapshot includes mirror targets (rule and backendRef level) of both route kinds', (t) => {
+  const svc = (name: string, namespace = 'default') => ({
+    apiVersion: 'v1',
+    kind: 'Service' as const,
+    metadata: { name, namespace },
+    spec: { ports: [{ port: 80 }] },
+  });
+  const mirror = (name: string) => ({ type: 'RequestMirror', requestMirror: { backendRef: { name } } });
+  const parentRefs = [{ group: '', kind: 'Service', name: 'front' }];
+  const route = (kind: 'HTTPRoute' | 'GRPCRoute', name: string, rules: unknown[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind,
+    metadata: { name, namespace: 'default' },
+    spec: { parentRefs, rules },
+  });
+  const full = {
+    services: ['front', 'back', 'rule-mirror', 'backend-mirror', 'grpc-mirror', 'unrelated'].map((n) =>
+      svc(n),
+    ),
+    httpRoutes: [
+      route('HTTPRoute', 'h', [
+        {
+          filters: [mirror('rule-mirror')],
+          backendRefs: [{ name: 'back', filters: [mirror('backend-mirror')] }],
+        },
+      ]),
+      // kind Service without group names a Gateway-group object: not a route of Service front
+      {
+        ...route('HTTPRoute', 'groupless', [{ backendRefs: [{ name: 'unrelated' }] }]),
+        spec: {
+          parentRefs: [{ kind: 'Service', name: 'front' }],
+          rules: [{ backendRefs: [{ name: 'unrelated' }] }],
+        },
+      },
+    ],
+    grpcRoutes: [
+      route('GRPCRoute', 'g', [{ filters: [mirror('grpc-mirror')], backendRefs: [{ name: 'back' }] }]),
+    ],
+  } as unknown as Parameters<typeof parentSnapshot>[0];
+  const snap = parentSnapshot(full, { namespace: 'default', name: 'front' });
+  t.deepEqual(snap.services.map((s) => s.metadata.name).sort(), [
+    'back',
+    'backend-mirror',
+    'front',
+    'grpc-mirror',
+    'rule-mirror',
+  ]);
+  t.deepEqual(
+    snap.httpRoutes.map((r) => r.metadata.name),
+    ['h'],
+  );
+});
+
 test('makeKubeConfig: exactly one source; GKE endpoint, CA and a refreshed bearer token', async (t) => {
   t.throws(() => makeKubeConfig({}), { message: /exactly one/ });
   t.throws(() => makeKubeConfig({ gke: { endpoint: '10.0.0.1', caData: '', token: 't' } }), {

@@ -296,6 +296,34 @@ test('mergeParentStatuses with onlyParents ignores entries outside the scope and
     [gateway],
     'a Gateway named like the Service is another parent',
   );
+  // Before shared/gamma/refs.ts this scope check treated a missing group as core: such an entry was
+  // rewritten (here: removed) by a sync of Service a. It names a Gateway-group object, so it is kept.
+  const groupless = {
+    parentRef: { kind: 'Service', name: 'a' },
+    controllerName: CONTROLLER,
+    conditions: accepted('False'),
+  };
+  t.deepEqual(
+    mergeParentStatuses([groupless], [], {
+      controllerName: CONTROLLER,
+      routeNamespace: 'default',
+      now,
+      onlyParents: [{ namespace: 'default', name: 'a' }],
+    }),
+    [groupless],
+    'kind Service without group is not the Service',
+  );
+  const core = { ...groupless, parentRef: { group: 'core', kind: 'Service', name: 'a' } };
+  t.deepEqual(
+    mergeParentStatuses([core], [], {
+      controllerName: CONTROLLER,
+      routeNamespace: 'default',
+      now,
+      onlyParents: [{ namespace: 'default', name: 'a' }],
+    }),
+    [],
+    'group core is the Service: our stale entry for it goes',
+  );
 });
 
 test.serial('failures are values naming the route', async (t) => {

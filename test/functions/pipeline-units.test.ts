@@ -7,6 +7,7 @@ import type { RouteEvent } from '../../shared/events/index.ts';
 import type { HTTPRoute, Service } from '../../shared/gamma/types.ts';
 import type { Plan } from '../../shared/plan/index.ts';
 import type { Desired, RouteStatusEntry } from '../../shared/translate/types.ts';
+import { MAX_CONDITION_MESSAGE } from '../../shared/translate/status.ts';
 import {
   LABEL_SEQUENCE,
   LABEL_SNAPSHOT,
@@ -19,7 +20,7 @@ import {
   formatLogLine,
   markRejectedPorts,
   pubsubMessageOf,
-  parentStatuses,
+  statusesForParent,
   snapshotDigest,
   stampWrites,
 } from '../../shared/pipeline/index.ts';
@@ -127,7 +128,18 @@ test('candidatePorts: Service ports, previous ports and ports named by routes', 
   t.deepEqual(candidatePorts(event([], [], { previousPorts: [81] })), [81]);
 });
 
-test("parentStatuses keeps only this parent's refs, and only for routes that still exist", (t) => {
+test('candidatePorts: a parentRef without group names a Gateway-group object, not the Service', (t) => {
+  // Before shared/gamma/refs.ts this copy treated a missing group as core and added port 9090.
+  const groupless = route('r', []);
+  groupless.spec.parentRefs = [
+    { kind: 'Service', name: 'a', port: 9090 },
+    { group: 'core', kind: 'Service', name: 'a', port: 8443 },
+    { group: '', kind: 'Service', name: 'a', namespace: 'other', port: 7000 },
+  ];
+  t.deepEqual(candidatePorts(event([svc('a', [80])], [groupless])), [80, 8443]);
+});
+
+test("statusesForParent keeps only this parent's refs, and only for routes that still exist", (t) => {
   const cond = (status: 'True' | 'False') => [{ type: 'Accepted', status, reason: 'Accepted', message: '' }];
   const ref = (name: string) => ({ group: '', kind: 'Service', name, port: 80 });
   const entry: RouteStatusEntry = {
@@ -140,7 +152,7 @@ test("parentStatuses keeps only this parent's refs, and only for routes that sti
     ],
   };
   const other: RouteStatusEntry = { ...entry, name: 'only-b', parents: [entry.parents[1]] };
-  const out = parentStatuses(
+  const out = statusesForParent(
     [entry, other],
     live(svc('a'), [
       ['r', route('r', ['a', 'b'])],
@@ -152,7 +164,7 @@ test("parentStatuses keeps only this parent's refs, and only for routes that sti
     out.map((e) => [e.name, e.parents.map((p) => p.parentRef.name)]),
     [['r', ['a']]],
   );
-  t.deepEqual(parentStatuses([entry], live(svc('a'), [['r', null]]), { namespace: 'ns', name: 'a' }), []);
+  t.deepEqual(statusesForParent([entry], live(svc('a'), [['r', null]]), { namespace: 'ns', name: 'a' }), []);
 });
 
 test('markRejectedPorts turns Accepted False only for the parent and ports concerned', (t) => {
@@ -192,6 +204,12 @@ test('markRejectedPorts turns Accepted False only for the parent and ports conce
   t.is(accepted[1]?.status, 'True');
   t.is(accepted[2]?.status, 'True');
   t.truthy(out.parents[0].conditions.find((c) => c.type === 'ResolvedRefs'));
+  const [long] = markRejectedPorts(
+    [entry],
+    { namespace: 'ns', name: 'a' },
+    new Map([[80, 'x'.repeat(MAX_CONDITION_MESSAGE)]]),
+  );
+  t.is(long.parents[0].conditions.at(-1)?.message.length, MAX_CONDITION_MESSAGE, 'cut to the API limit');
 });
 
 test('sequence labels: carried when unchanged, stamped on writes, never lowered', (t) => {

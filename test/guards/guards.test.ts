@@ -1,4 +1,4 @@
-// Safety guards of the scheduled reconcile (DESIGN §5): a partial cluster read stops the run before
+// Safety guards of the scheduled reconcile (docs/architecture.md §5.3): a partial cluster read stops the run before
 // any delete; an empty cluster cannot wipe what gamma-csm owns without an explicit override; two
 // clusters writing into one project never touch each other's resources.
 import test from 'ava';

@@ -1,4 +1,4 @@
-// Pure validation rules of the emulator (research/network-services.md §3.7), one case per rule.
+// Pure validation rules of the emulator (the constraints the v1 API documents), one case per rule.
 import test from 'ava';
 import {
   isHostname,

@@ -172,24 +172,27 @@ async function scenarios(endpoint: string): Promise<Record<string, unknown>> {
   return out;
 }
 
-test('our emulator behaves like Google’s for publish, pull, ordering and push', async (t) => {
-  if (!existsSync(GOOGLE_EMULATOR) || !onPath('java')) {
-    t.log(
-      `skipped comparison: ${existsSync(GOOGLE_EMULATOR) ? 'java is not on PATH' : `${GOOGLE_EMULATOR} is not installed`}`,
-    );
-    t.pass();
-    return;
-  }
-  const google = await startGoogleEmulator();
-  const ours = await startPubsubEmulator({ port: 0 });
-  try {
-    const [theirs, mine] = await Promise.all([scenarios(google.endpoint), scenarios(ours.endpoint)]);
-    t.log('google:', JSON.stringify(theirs));
-    t.deepEqual(mine, theirs);
-    t.deepEqual(mine.errors, [6, 5, 5, 5]);
-    t.like(mine.push, { statuses: [500, 204], data: ['pushed', 'pushed'] });
-  } finally {
-    google.stop();
-    await ours.close();
-  }
-});
+// Decided when the test is registered, so a machine without Google's emulator reports a skip, not a pass.
+const missing = !existsSync(GOOGLE_EMULATOR)
+  ? `${GOOGLE_EMULATOR} is not installed`
+  : !onPath('java')
+    ? 'java is not on PATH'
+    : undefined;
+
+(missing ? test.skip : test)(
+  `our emulator behaves like Google’s for publish, pull, ordering and push${missing ? ` (skipped: ${missing})` : ''}`,
+  async (t) => {
+    const google = await startGoogleEmulator();
+    const ours = await startPubsubEmulator({ port: 0 });
+    try {
+      const [theirs, mine] = await Promise.all([scenarios(google.endpoint), scenarios(ours.endpoint)]);
+      t.log('google:', JSON.stringify(theirs));
+      t.deepEqual(mine, theirs);
+      t.deepEqual(mine.errors, [6, 5, 5, 5]);
+      t.like(mine.push, { statuses: [500, 204], data: ['pushed', 'pushed'] });
+    } finally {
+      google.stop();
+      await ours.close();
+    }
+  },
+);

@@ -77,7 +77,7 @@ export const CORPUS_QUIRKS: Array<{ caseId: string; field: string; reason: strin
   {
     caseId: 'MeshHTTPRouteNamedRule/1',
     field: 'backend_received_path',
-    reason: 'copy-paste error upstream: /unnamed declares ExpectedRequest.Path /named (gamma-spec §3.5)',
+    reason: 'copy-paste error upstream: /unnamed declares ExpectedRequest.Path /named',
   },
 ];
 

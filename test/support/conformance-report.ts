@@ -39,7 +39,7 @@ export function renderText(r: ConformanceReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** What evaluateNs assumes about Cloud Service Mesh where the documentation is silent (network-services.md §3, §8). */
+/** What evaluateNs assumes about Cloud Service Mesh where the documentation is silent (docs/conformance.md). */
 const MODEL_NOTES = [
   'A route is chosen by the Host/authority the client sends (`:port` unless 80 for http; always for gRPC): exact hostname first, then the longest `*.` wildcard. No route: the request passes through to the Service it was sent to.',
   'Rules are evaluated in order, first match wins; no matching rule gives 404.',

@@ -1,4 +1,4 @@
-// What the Gateway API spec says a mesh does with a request (gamma-spec.md §1.5-§1.8, §2): the
+// What the Gateway API spec says a mesh does with a request (docs/conformance.md): the
 // frontend is the Service the client addresses, routes of that Service port are merged and
 // ordered by Gateway API precedence, and the winning rule's filters and backendRefs apply.
 import type {
@@ -52,7 +52,7 @@ export function evaluateGamma(objects: GammaObjects, req: MeshRequest, options: 
   const attached = <R extends HTTPRoute | GRPCRoute>(routes: R[]) =>
     routeSet(routes, frontend, port, req.clientNamespace);
   const grpc = attached(objects.grpcRoutes);
-  if (grpc.length > 0) return evaluateGrpc(grpc, objects.services, req); // GRPCRoute beats HTTPRoute (§2.6)
+  if (grpc.length > 0) return evaluateGrpc(grpc, objects.services, req); // GRPCRoute beats HTTPRoute (docs/architecture.md §4.2)
   const http = attached(objects.httpRoutes);
   if (http.length > 0) return evaluateHttp(http, objects.services, req);
   return { kind: 'passthrough' };
@@ -106,7 +106,7 @@ function routeSet<R extends HTTPRoute | GRPCRoute>(
   return attached.filter((r) => (r.metadata.namespace ?? 'default') === svcNs);
 }
 
-// ---------- precedence (§1.6) ----------
+// ---------- precedence (docs/architecture.md §4.2) ----------
 
 interface Candidate<M> {
   route: HTTPRoute | GRPCRoute;
@@ -278,7 +278,7 @@ function evaluateGrpc(routes: GRPCRoute[], services: Service[], req: MeshRequest
   return ruleOutcome(ctx, rule.filters ?? [], rule.backendRefs ?? []);
 }
 
-// ---------- filters and backends (§1.7, §1.8) ----------
+// ---------- filters and backends (docs/support-matrix.md) ----------
 
 interface RuleContext {
   /** 500 for HTTP; gRPC UNAVAILABLE (HTTP 503 in the gRPC/HTTP status mapping) for GRPCRoute. */

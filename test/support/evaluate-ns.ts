@@ -1,5 +1,5 @@
 // What Cloud Service Mesh's data plane does with a request, given translate's output: route by
-// Host/authority, first matching rule wins, then the action (network-services.md §2.2, §3).
+// Host/authority, first matching rule wins, then the action (docs/conformance.md).
 import type { networkservices_v1 as ns } from 'googleapis/build/src/apis/networkservices/v1.js';
 import type { Desired } from '../../shared/translate/types.ts';
 import {
@@ -51,7 +51,7 @@ function notFound(): Outcome {
   return { kind: 'response', outcomes: [{ weight: 1, status: 404 }] };
 }
 
-// ---------- route selection by hostname (§3.1) ----------
+// ---------- route selection by hostname ----------
 
 /** Exact hostname first, then the longest matching `*.` wildcard. gRPC prefers a GrpcRoute. */
 export function selectRoute(desired: Desired, req: MeshRequest): Route | undefined {

@@ -11,22 +11,24 @@ test('kebab-case test names', (t) => {
   t.is(kebab('MeshGRPCRouteWeight'), 'mesh-grpc-route-weight');
 });
 
-test('conformance fixtures are up to date', (t) => {
-  if (!existsSync(MESH_CASES)) {
-    t.log(`${MESH_CASES} not present; skipping the freshness check`);
-    t.pass();
-    return;
-  }
-  const generated = conformanceFixtures(readFileSync(MESH_CASES, 'utf8'));
-  t.true(generated.size >= 22);
-  const docs = (yamlText: string) => parseAllDocuments(yamlText).map((d) => d.toJSON());
-  for (const [file, text] of generated) {
-    const committed = path.join(FIXTURES_DIR, file);
-    t.true(existsSync(committed), `${file} missing: run npx tsx test/translate/gen-conformance-fixtures.ts`);
-    t.deepEqual(
-      docs(readFileSync(committed, 'utf8')),
-      docs(text),
-      `${file} is stale: run npx tsx test/translate/gen-conformance-fixtures.ts`,
-    );
-  }
-});
+const hasMeshCases = existsSync(MESH_CASES);
+(hasMeshCases ? test : test.skip)(
+  `conformance fixtures are up to date${hasMeshCases ? '' : ` (skipped: ${MESH_CASES} not present)`}`,
+  (t) => {
+    const generated = conformanceFixtures(readFileSync(MESH_CASES, 'utf8'));
+    t.true(generated.size >= 22);
+    const docs = (yamlText: string) => parseAllDocuments(yamlText).map((d) => d.toJSON());
+    for (const [file, text] of generated) {
+      const committed = path.join(FIXTURES_DIR, file);
+      t.true(
+        existsSync(committed),
+        `${file} missing: run npx tsx test/translate/gen-conformance-fixtures.ts`,
+      );
+      t.deepEqual(
+        docs(readFileSync(committed, 'utf8')),
+        docs(text),
+        `${file} is stale: run npx tsx test/translate/gen-conformance-fixtures.ts`,
+      );
+    }
+  },
+);

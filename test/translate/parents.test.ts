@@ -1,5 +1,5 @@
 import test from 'ava';
-import { isServiceParent, selectParent } from '../../shared/translate/parents.ts';
+import { selectParent } from '../../shared/translate/parents.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 
 const services: Record<string, Service> = {
@@ -19,15 +19,6 @@ const services: Record<string, Service> = {
   },
 };
 const find = (ns: string, name: string) => services[`${ns}/${name}`];
-
-test('only kind Service with group "" (or core) is a Service parent', (t) => {
-  t.true(isServiceParent({ group: '', kind: 'Service', name: 'a' }));
-  t.true(isServiceParent({ group: 'core', kind: 'Service', name: 'a' }));
-  t.false(isServiceParent({ group: 'gateway.networking.k8s.io', kind: 'Service', name: 'a' }));
-  t.false(isServiceParent({ kind: 'Service', name: 'a' }));
-  t.false(isServiceParent({ group: '', kind: 'Gateway', name: 'a' }));
-  t.false(isServiceParent(null));
-});
 
 const table: [string, object, number[] | RegExp][] = [
   ['no port: every HTTP-capable TCP port', {}, [80, 7070]],

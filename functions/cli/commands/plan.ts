@@ -1,4 +1,4 @@
-// `gamma-csm plan` and `gamma-csm apply` (DESIGN §3.6): sources -> snapshot -> translate -> list the
+// `gamma-csm plan` and `gamma-csm apply` (docs/cli.md): sources -> snapshot -> translate -> list the
 // API -> plan -> (apply). Only composition and terminal I/O live here; the logic is in shared/.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';

@@ -1,4 +1,4 @@
-// `gamma-csm translate`: manifests on disk -> the Desired contract (DESIGN §3.2, §3.6). Offline and
+// `gamma-csm translate`: manifests on disk -> the Desired contract (docs/architecture.md §3.2, docs/cli.md). Offline and
 // pure apart from reading files: load -> buildSnapshot -> translate -> print. Any load or
 // validation error prints every error to stderr and exits 1 with nothing on stdout.
 import { Option } from 'commander';

@@ -1,4 +1,4 @@
-// `gamma-csm watch` (DESIGN §3.6): the watcher in the foreground. Flags override the environment
+// `gamma-csm watch` (docs/cli.md): the watcher in the foreground. Flags override the environment
 // (shared/config, the same variables the container reads); SIGTERM/SIGINT flush pending events.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';

@@ -1,4 +1,4 @@
-// Pure validation of Network Services v1 request bodies (research/network-services.md §3.7, §7).
+// Pure validation of Network Services v1 request bodies (the constraints the v1 API documents).
 // Each check returns field violations; the server turns them into a 400 INVALID_ARGUMENT.
 import {
   asObj,

@@ -1,4 +1,4 @@
-// RequestRedirect -> Redirect (gamma-spec §1.7).
+// RequestRedirect -> Redirect (docs/support-matrix.md).
 // statusCode (default 302) -> responseCode enum. scheme https -> httpsRedirect; scheme http cannot be
 // forced by Network Services, but mesh clients reach Services over plain http (the sidecar adds mTLS
 // transparently), so "http" keeps the request's scheme, which is http: equivalent in the mesh.
