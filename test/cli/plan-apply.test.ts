@@ -31,7 +31,19 @@ async function temp(): Promise<TempDir> {
   return dir;
 }
 
-const common = (url: string) => ['--endpoint', url, '--project', 'p', '--mesh', 'm', '--cluster', 'c1'];
+// These tests are about the route plan; test/cli/plan-apply-backends.test.ts covers the Compute part.
+const common = (url: string) => [
+  '--endpoint',
+  url,
+  '--project',
+  'p',
+  '--mesh',
+  'm',
+  '--cluster',
+  'c1',
+  '--backend-services',
+  'off',
+];
 const writes = (emu: NetsvcEmulator) => emu.requestLog().filter((r) => r.method !== 'GET');
 const ids = (emu: NetsvcEmulator, kind: 'httpRoutes' | 'grpcRoutes' | 'meshes') =>
   emu.resources(kind).map((r) => String(r.name).split('/').pop());
@@ -124,7 +136,7 @@ test('drift in one field: plan shows exactly it, apply repairs it with one PATCH
   emu.putRaw('httpRoutes', String(route.name), { ...route, description: 'edited by hand' });
   const id = String(route.name).split('/').pop();
 
-  const plan = await runCli(['plan', ...base, '--endpoint', emu.url]);
+  const plan = await runCli(['plan', ...base, '--endpoint', emu.url, '--backend-services', 'off']);
   t.is(plan.code, 0, plan.stderr);
   t.regex(
     plan.stdout,
@@ -138,7 +150,15 @@ test('drift in one field: plan shows exactly it, apply repairs it with one PATCH
 
   const proxy = await startRecordingProxy(emu.url);
   cleanups.push(() => proxy.close());
-  const apply = await runCli(['apply', ...base, '--endpoint', proxy.url, '--yes']);
+  const apply = await runCli([
+    'apply',
+    ...base,
+    '--endpoint',
+    proxy.url,
+    '--yes',
+    '--backend-services',
+    'off',
+  ]);
   t.is(apply.code, 0, apply.stderr);
   const mutations = proxy.recorded.filter((r) => r.method !== 'GET');
   t.is(mutations.length, 1, JSON.stringify(mutations));
