@@ -278,6 +278,14 @@ test('private clusters: the DNS endpoint replaces the IP endpoint and drops the 
   }
 });
 
+test('GAMMA_AUTO_NEG is off unless auto_neg, and its RBAC is a separate output', (t) => {
+  t.is(mod.variable.auto_neg.default, false);
+  t.regex(String(mod.locals.function_env), /var\.auto_neg \? \{ GAMMA_AUTO_NEG = "true" \} : \{\}/);
+  t.truthy(mod.output.functions_auto_neg_rbac_yaml);
+  t.regex(String(mod.output.functions_auto_neg_rbac_yaml.value), /functions-auto-neg-rbac\.yaml\.tftpl/);
+  t.notRegex(String(mod.output.functions_rbac_yaml.value), /auto-neg/);
+});
+
 test("no GAMMA_COMPUTE_ENDPOINT in Terraform: the functions use Google's default", (t) => {
   for (const text of Object.values(mod.files)) t.false(text.includes('GAMMA_COMPUTE_ENDPOINT'));
 });

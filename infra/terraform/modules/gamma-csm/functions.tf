@@ -40,6 +40,8 @@ locals {
     },
     # A DNS endpoint is verified against the system's trust roots (shared/config).
     local.cluster_ca == null ? {} : { GAMMA_CLUSTER_CA = local.cluster_ca },
+    # Off unless asked: writing users' Services needs the opt-in RBAC (output functions_auto_neg_rbac_yaml).
+    var.auto_neg ? { GAMMA_AUTO_NEG = "true" } : {},
     var.backend_service_template == null ? {} : { GAMMA_BACKEND_SERVICE_TEMPLATE = var.backend_service_template },
   )
 }

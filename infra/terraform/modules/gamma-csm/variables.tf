@@ -40,6 +40,12 @@ variable "use_dns_endpoint" {
   default     = false
 }
 
+variable "auto_neg" {
+  description = "GAMMA_AUTO_NEG: let the functions add a routed Service port to the Service's cloud.google.com/neg annotation instead of only reporting it (docs/backends.md). Also apply the functions_auto_neg_rbac_yaml output, which grants patch on Services."
+  type        = bool
+  default     = false
+}
+
 variable "health_check_firewall" {
   description = "Optional VPC firewall rule admitting Google's health-check probes (35.191.0.0/16, 130.211.0.0/22; with ipv6, 2600:2d00:1:b029::/64 and 2600:2d00:1:1::/64) over TCP to the GKE nodes, so backend services see the pods as healthy. network: name or self link of the cluster's VPC; target_tags: the node network tags; ports: TCP ports (empty = all, since probes use each pod's serving port). null creates no rule."
   type = object({
