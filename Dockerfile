@@ -2,8 +2,15 @@
 # Build: docker build -t REGION-docker.pkg.dev/PROJECT/REPO/gamma-csm-watcher:TAG .
 # Probes (/healthz, /readyz) come from the Kubernetes Deployment in infra/k8s, so there is no HEALTHCHECK.
 
+# Base images: tags by default; pin them by digest for releases (a tag can move, a digest cannot):
+#   docker build --build-arg BUILD_IMAGE=node:22-slim@sha256:... \
+#     --build-arg RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian12:nonroot@sha256:... .
+# Never `latest` (test/infra/dockerfile.test.ts). The Deployment pins the resulting image by digest.
+ARG BUILD_IMAGE=node:22-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian12:nonroot
+
 # ---- build stage: full dev install, then bundle the watcher into one file ----
-FROM node:22-slim AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -11,7 +18,7 @@ COPY . .
 RUN npm run build -- watcher
 
 # ---- runtime stage: the bundle only, no npm install, non-root ----
-FROM gcr.io/distroless/nodejs22-debian12:nonroot AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
     GAMMA_HEALTH_PORT=8080 \

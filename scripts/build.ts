@@ -1,6 +1,7 @@
 // `npm run build`: bundles each deployable entry point with esbuild into dist/<name>/index.js plus a
-// minimal package.json, ready to zip for Cloud Functions (sync, reconcile) or to copy into the
-// watcher image. Usage: tsx scripts/build.ts [name...] [--outdir dist]
+// minimal package.json (for functions also the matching package-lock.json subset), ready to zip
+// for Cloud Functions (sync, reconcile) or to copy into the watcher image.
+// Usage: tsx scripts/build.ts [name...] [--outdir dist]
 //
 // Format: ESM (`"type": "module"`). functions-framework 5 loads an ESM package with import(), which
 // works on nodejs22, and ESM keeps import.meta and top-level await in our code. CommonJS dependencies
@@ -11,6 +12,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import type { Lockfile } from './bundle-lock.ts';
+import { LockfileError, lockfileSubset } from './bundle-lock.ts';
 
 export interface BundleTarget {
   name: string;
@@ -66,16 +69,34 @@ export class BuildError extends Error {
   override name = 'BuildError';
 }
 
-function dependencyVersion(root: string, name: string): string {
+function readLockfile(root: string): Lockfile {
+  const file = path.join(root, 'package-lock.json');
+  if (!existsSync(file))
+    throw new BuildError(`${file} not found: function bundles ship a lockfile; run npm install to create it`);
+  return JSON.parse(readFileSync(file, 'utf8')) as Lockfile;
+}
+
+/** The version the lockfile installs for a direct dependency (declared in package.json). */
+function lockedVersion(root: string, lock: Lockfile, name: string): string {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
   };
-  const version = pkg.dependencies?.[name];
-  if (!version) throw new BuildError(`${name} is not a dependency in ${path.join(root, 'package.json')}`);
+  if (!pkg.dependencies?.[name])
+    throw new BuildError(`${name} is not a dependency in ${path.join(root, 'package.json')}`);
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version)
+    throw new BuildError(
+      `${name} is not in ${path.join(root, 'package-lock.json')}; run npm install to update it`,
+    );
   return version;
 }
 
-/** The package.json shipped next to a bundle: only what cannot be bundled. */
+/** What is installed next to a bundle: functions-framework only, at its locked version. */
+function installedDependencies(target: BundleTarget, root: string, lock: Lockfile): Record<string, string> {
+  return target.kind === 'function' ? { [FRAMEWORK]: lockedVersion(root, lock, FRAMEWORK) } : {};
+}
+
+/** The package.json shipped next to a bundle: only what cannot be bundled, pinned exactly. */
 export function bundlePackageJson(target: BundleTarget, root: string): Record<string, unknown> {
   const pkg: Record<string, unknown> = {
     name: `gamma-csm-${target.name}`,
@@ -86,10 +107,25 @@ export function bundlePackageJson(target: BundleTarget, root: string): Record<st
     engines: { node: '>=20' },
   };
   if (target.kind === 'function') {
-    pkg.dependencies = { [FRAMEWORK]: dependencyVersion(root, FRAMEWORK) };
+    pkg.dependencies = installedDependencies(target, root, readLockfile(root));
     pkg.scripts = { start: `functions-framework --target=${target.name}` };
   }
   return pkg;
+}
+
+/**
+ * The package-lock.json shipped next to a function bundle (scripts/bundle-lock.ts), so the deploy
+ * installs the versions the repository locked; none for a process bundle (it installs nothing).
+ */
+export function bundleLockfile(target: BundleTarget, root: string): Lockfile | undefined {
+  if (target.kind !== 'function') return undefined;
+  const lock = readLockfile(root);
+  try {
+    return lockfileSubset(lock, `gamma-csm-${target.name}`, installedDependencies(target, root, lock));
+  } catch (e) {
+    if (e instanceof LockfileError) throw new BuildError(`bundle ${target.name}: ${e.message}`);
+    throw e;
+  }
 }
 
 // Stops the build as soon as the whole-googleapis entry is reached, before esbuild parses 300 APIs.
@@ -158,6 +194,8 @@ export async function buildBundle(target: BundleTarget, options: BuildOptions): 
     path.join(dir, 'package.json'),
     JSON.stringify(bundlePackageJson(target, options.root), null, 2) + '\n',
   );
+  const lock = bundleLockfile(target, options.root);
+  if (lock) writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2) + '\n');
   const scripts = Object.keys(result.metafile.outputs).filter((o) => o.endsWith('.js'));
   return {
     name: target.name,

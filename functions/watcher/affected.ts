@@ -19,7 +19,7 @@ export interface ClusterView {
   services: readonly Service[];
   routes: readonly Route[];
   /** refKeys of Services that were route parents before (their Network Services routes may exist). */
-  knownParents?: ReadonlySet<string>;
+  knownParents?: { has(key: string): boolean };
 }
 
 export interface AffectedParent {

@@ -141,6 +141,26 @@ export class RoutePublisher {
     });
   }
 
+  /** Parents whose last origin count is remembered. */
+  rememberedParents(): number {
+    return this.lastCount.size;
+  }
+
+  /** True while an event for `key` (a parentKey) is queued, in flight or waiting to be retried. */
+  busy(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  /**
+   * Forgets the origin count of a parent that no longer exists (keeps the map bounded). Refused while
+   * an event for it is pending. A parent that comes back counts from 1 again: the sync function reads
+   * that as "not the direct successor" and re-reads, so forgetting costs a read, never correctness.
+   */
+  forget(key: string): boolean {
+    if (this.keys.has(key)) return false;
+    return this.lastCount.delete(key);
+  }
+
   /** Stops retrying. */
   close(): void {
     this.closed = true;

@@ -20,6 +20,7 @@ import { makeLogger } from './log.ts';
 import { buildParentSnapshot } from './parent-snapshot.ts';
 import type { PublisherStats, PublishTarget } from './publisher.ts';
 import { RoutePublisher } from './publisher.ts';
+import { ParentMemory } from './parent-memory.ts';
 import { parentRefsOf, refKey } from '../../shared/gamma/refs.ts';
 import type { ServiceRef } from '../../shared/gamma/refs.ts';
 
@@ -44,6 +45,12 @@ export interface WatcherOptions {
   unhealthyAfterMs?: number;
   /** Interface of the health server (default 0.0.0.0, reachable by the kubelet). */
   healthHost?: string;
+  /**
+   * Per-parent memory (known parents, origin counts) is dropped once no route has named the parent
+   * for this long (default 600 000 ms); checked every `parentSweepIntervalMs` (default 60 000 ms).
+   */
+  forgetParentsAfterMs?: number;
+  parentSweepIntervalMs?: number;
 }
 
 export interface WatcherDeps {
@@ -78,6 +85,10 @@ export interface WatcherStats extends PublisherStats {
   flushes: number;
   /** Parents inside a debounce window. */
   coalescing: number;
+  /** Parents remembered across windows (bounded: see forgetParentsAfterMs). */
+  rememberedParents: number;
+  /** Parents whose last origin count the publisher remembers. */
+  rememberedCounts: number;
 }
 
 export interface Watcher {
@@ -117,6 +128,52 @@ class ClusterVersion {
   current(): string {
     return this.max.toString();
   }
+}
+
+/**
+ * Every `intervalMs`, forgets parents no route names any more (ParentMemory) and their origin
+ * counts in the publisher, except while a window or an event for them is still open.
+ */
+function startParentSweep(deps: {
+  memory: ParentMemory;
+  routes: () => Route[];
+  coalescer: Coalescer<Pending>;
+  publisher: RoutePublisher;
+  clusterId: string;
+  intervalMs: number;
+  timers: Timers;
+  log: Logger;
+}): { stop(): void } {
+  const { memory, coalescer, publisher, timers } = deps;
+  const publisherKey = (key: string) => {
+    const [namespace, name] = key.split('/');
+    return parentKey(deps.clusterId, namespace, name);
+  };
+  const sweep = () => {
+    const current = new Set<string>();
+    for (const r of deps.routes()) for (const p of parentRefsOf(r)) current.add(refKey(p));
+    const pending = new Set(coalescer.pendingKeys());
+    const forgotten = memory.sweep(current, (key) => pending.has(key) || publisher.busy(publisherKey(key)));
+    for (const key of forgotten) publisher.forget(publisherKey(key));
+    if (forgotten.length > 0)
+      deps.log.debug('forgot parents no route names any more', { parents: forgotten.length });
+  };
+  let stopped = false;
+  let handle: unknown;
+  const schedule = () => {
+    handle = timers.setTimeout(() => {
+      if (stopped) return;
+      sweep();
+      schedule();
+    }, deps.intervalMs);
+  };
+  schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      timers.clearTimeout(handle);
+    },
+  };
 }
 
 export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps = {}): Promise<Watcher> {
@@ -190,11 +247,15 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
   });
 
   /**
-   * Services that have been route parents since start: deleting one (or changing its ports) must reach
-   * sync with its old ports even when its routes went first, in the same coalescing window.
+   * Services that have been route parents: deleting one (or changing its ports) must reach sync with
+   * its old ports even when its routes went first, in the same coalescing window. Forgotten once no
+   * route has named a parent for forgetParentsAfterMs, so the memory stays bounded.
    */
-  const knownParents = new Set<string>();
-
+  const knownParents = new ParentMemory({
+    now: () => timers.now(),
+    forgetAfterMs: settings.forgetParentsAfterMs ?? 600_000,
+  });
+  let sweeper: { stop(): void } | undefined;
   function onChange(change: Change): void {
     const obj = (change.new ?? change.old) as WatchedObject;
     version.see(obj.metadata.resourceVersion);
@@ -204,7 +265,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     const affected = affectedParents(change, { services: svcs, routes: [...http, ...grpc], knownParents });
     if (affected.length === 0) counters.ignored += 1;
     for (const a of affected) {
-      knownParents.add(refKey(a.parent));
+      knownParents.see(refKey(a.parent));
       log.debug('parent affected', {
         parent: parentKey(settings.clusterId, a.parent.namespace, a.parent.name),
         reasons: a.reasons,
@@ -266,7 +327,18 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     const parents = new Map<string, ServiceRef>();
     const routes: Route[] = [...(httpRoutes.list() as HTTPRoute[]), ...(grpcRoutes.list() as GRPCRoute[])];
     for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
-    for (const key of parents.keys()) knownParents.add(key);
+    for (const key of parents.keys()) knownParents.see(key);
+    if (!stopping)
+      sweeper ??= startParentSweep({
+        memory: knownParents,
+        routes: () => [...(httpRoutes.list() as HTTPRoute[]), ...(grpcRoutes.list() as GRPCRoute[])],
+        coalescer,
+        publisher,
+        clusterId: settings.clusterId,
+        intervalMs: settings.parentSweepIntervalMs ?? 60_000,
+        timers,
+        log,
+      });
     log.info('informers synced', {
       services: services.list().length,
       routes: routes.length,
@@ -280,6 +352,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
 
   async function shutdown(): Promise<boolean> {
     stopping = true;
+    sweeper?.stop();
     for (const inf of informers.values()) inf.stop();
     coalescer.flushAll();
     const flushed = await publisher.drain(settings.shutdownTimeoutMs ?? 10_000);
@@ -300,6 +373,8 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
       ...counters,
       synced,
       coalescing: coalescer.pendingKeys().length,
+      rememberedParents: knownParents.size,
+      rememberedCounts: publisher.rememberedParents(),
     }),
     close: () => (closing ??= shutdown()),
   };

@@ -3,12 +3,16 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { RequestContext } from '@kubernetes/client-node';
 import type https from 'node:https';
+import { gkeServerUrl, isGkeDnsEndpoint } from './gke-endpoint.ts';
 
 export interface GkeSource {
   /** `google_container_cluster.endpoint`: an IP or host, with or without https://. */
   endpoint: string;
-  /** `master_auth[0].cluster_ca_certificate`: base64 PEM, as Terraform gives it. */
-  caData: string;
+  /**
+   * `master_auth[0].cluster_ca_certificate`: base64 PEM, as Terraform gives it. Omitted only for a
+   * DNS endpoint (`*.gke.goog`), whose certificate the system trust roots verify.
+   */
+  caData?: string;
   token?: string;
   /** Called for a fresh token when the cached one is older than `tokenTtlMs` (default 5 min, min 1 s). */
   tokenProvider?: () => Promise<string>;
@@ -44,9 +48,9 @@ export function makeKubeConfig(source: KubeConfigSource): KubeConfig {
 }
 
 function gkeOptions(gke: GkeSource, token: string) {
-  const server = /^https?:\/\//.test(gke.endpoint) ? gke.endpoint : `https://${gke.endpoint}`;
+  const server = gkeServerUrl(gke.endpoint);
   return {
-    clusters: [{ name: 'gke', server, caData: gke.caData, skipTLSVerify: false }],
+    clusters: [{ name: 'gke', server, ...(gke.caData ? { caData: gke.caData } : {}), skipTLSVerify: false }],
     users: [{ name: 'gamma-csm', token }],
     contexts: [{ name: 'gke', cluster: 'gke', user: 'gamma-csm' }],
     currentContext: 'gke',
@@ -55,7 +59,8 @@ function gkeOptions(gke: GkeSource, token: string) {
 
 function gkeKubeConfig(gke: GkeSource): KubeConfig {
   if (!gke.endpoint) throw new Error('makeKubeConfig: gke.endpoint is empty');
-  if (!gke.caData) throw new Error('makeKubeConfig: gke.caData is empty');
+  if (!gke.caData && !isGkeDnsEndpoint(gke.endpoint))
+    throw new Error('makeKubeConfig: gke.caData is empty (only a *.gke.goog DNS endpoint may omit it)');
   if (!gke.token && !gke.tokenProvider) throw new Error('makeKubeConfig: gke needs token or tokenProvider');
   if (!gke.tokenProvider) {
     const kc = new KubeConfig();

@@ -1,5 +1,6 @@
 // Environment -> typed, validated configuration for each entry point. Fails fast with one error that
 // lists every missing or bad variable. Each variable is documented in infra/terraform/README.md.
+import { isGkeDnsEndpoint } from '../cluster/gke-endpoint.ts';
 import { DEFAULT_CONTROLLER_NAME, type TranslateOptions } from '../translate/types.ts';
 import {
   BACKEND_TEMPLATE_PLACEHOLDERS,
@@ -20,7 +21,9 @@ export type LogFormat = 'json' | 'text';
 /** How a process reaches the Kubernetes API. */
 export type ClusterAccess =
   | { kind: 'kubeconfig'; path: string }
-  | { kind: 'endpoint'; server: string; caData: string } // caData: base64 PEM, as GKE's master_auth gives it
+  // caData: base64 PEM, as GKE's master_auth gives it; absent only for a GKE DNS endpoint (*.gke.goog),
+  // which presents a publicly trusted certificate (infra/terraform/README.md, "Private clusters").
+  | { kind: 'endpoint'; server: string; caData?: string }
   | { kind: 'in-cluster' };
 
 interface CommonConfig {
@@ -210,8 +213,13 @@ function readClusterAccess(r: EnvReader): ClusterAccess | undefined {
   if (!endpointSet) return undefined;
   if (r.raw('GAMMA_CLUSTER_ENDPOINT') === undefined)
     return r.problem('GAMMA_CLUSTER_ENDPOINT', 'is required when GAMMA_CLUSTER_CA is set');
-  if (r.raw('GAMMA_CLUSTER_CA') === undefined)
-    return r.problem('GAMMA_CLUSTER_CA', 'is required when GAMMA_CLUSTER_ENDPOINT is set');
+  if (r.raw('GAMMA_CLUSTER_CA') === undefined) {
+    if (server !== undefined && isGkeDnsEndpoint(server)) return { kind: 'endpoint', server };
+    return r.problem(
+      'GAMMA_CLUSTER_CA',
+      'is required when GAMMA_CLUSTER_ENDPOINT is set (only a GKE DNS endpoint, *.gke.goog, may omit it)',
+    );
+  }
   return server !== undefined && caData !== undefined ? { kind: 'endpoint', server, caData } : undefined;
 }
 

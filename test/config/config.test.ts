@@ -204,7 +204,7 @@ for (const [title, override, expected] of bad) {
 
 test('cluster access: endpoint needs CA, and not both kinds', (t) => {
   t.deepEqual(problems({ ...fn, GAMMA_CLUSTER_CA: undefined }, 'sync'), [
-    'GAMMA_CLUSTER_CA: is required when GAMMA_CLUSTER_ENDPOINT is set',
+    'GAMMA_CLUSTER_CA: is required when GAMMA_CLUSTER_ENDPOINT is set (only a GKE DNS endpoint, *.gke.goog, may omit it)',
   ]);
   t.deepEqual(problems({ ...fn, GAMMA_KUBECONFIG: '/k' }, 'sync'), [
     'GAMMA_KUBECONFIG: set either GAMMA_KUBECONFIG or GAMMA_CLUSTER_ENDPOINT + GAMMA_CLUSTER_CA, not both',
@@ -212,6 +212,28 @@ test('cluster access: endpoint needs CA, and not both kinds', (t) => {
   t.is(
     loadConfig({ ...fn, GAMMA_CLUSTER_ENDPOINT: 'https://gke.example:443' }, 'sync').cluster.kind,
     'endpoint',
+  );
+});
+
+test('cluster access: a GKE DNS endpoint (*.gke.goog) may omit the CA, nothing else may', (t) => {
+  const dns = 'gke-0123456789abcdef.us-central1.gke.goog';
+  t.deepEqual(
+    loadConfig({ ...fn, GAMMA_CLUSTER_ENDPOINT: dns, GAMMA_CLUSTER_CA: undefined }, 'reconcile').cluster,
+    {
+      kind: 'endpoint',
+      server: `https://${dns}`,
+    },
+  );
+  t.deepEqual(
+    loadConfig({ ...fn, GAMMA_CLUSTER_ENDPOINT: `https://${dns}` }, 'sync').cluster,
+    { kind: 'endpoint', server: `https://${dns}`, caData: CA },
+    'a CA given with a DNS endpoint is still used',
+  );
+  t.deepEqual(
+    problems({ ...fn, GAMMA_CLUSTER_ENDPOINT: 'gke.goog.example.com', GAMMA_CLUSTER_CA: undefined }, 'sync'),
+    [
+      'GAMMA_CLUSTER_CA: is required when GAMMA_CLUSTER_ENDPOINT is set (only a GKE DNS endpoint, *.gke.goog, may omit it)',
+    ],
   );
 });
 

@@ -2,11 +2,22 @@
 // external functions-framework, and a real binary-mode CloudEvent over loopback.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BuildError, buildBundle, TARGETS } from '../../scripts/build.ts';
+import { BuildError, buildBundle, bundleLockfile, bundlePackageJson, TARGETS } from '../../scripts/build.ts';
+import type { Lockfile } from '../../scripts/bundle-lock.ts';
+import { LockfileError, lockfileSubset } from '../../scripts/bundle-lock.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'gamma-build-'));
@@ -78,6 +89,8 @@ test.serial(
     t.false(bundle.includes('functions-framework/build/src'), 'functions-framework must stay external');
     const pkg = JSON.parse(readFileSync(path.join(work, 'dist/probe/package.json'), 'utf8'));
     t.deepEqual(pkg.dependencies, { '@google-cloud/functions-framework': '5.0.5' });
+    const lock = JSON.parse(readFileSync(path.join(work, 'dist/probe/package-lock.json'), 'utf8'));
+    t.deepEqual(lock.packages[''].dependencies, pkg.dependencies, 'the lockfile ships with the bundle');
     t.is(pkg.type, 'module');
     t.is(pkg.main, 'index.js');
 
@@ -118,6 +131,7 @@ test.serial(
 
 test.before(() => {
   writeFileSync(path.join(work, 'package.json'), readFileSync(path.join(root, 'package.json')));
+  writeFileSync(path.join(work, 'package-lock.json'), readFileSync(path.join(root, 'package-lock.json')));
   writeFileSync(
     path.join(work, 'whole.ts'),
     "import { google } from 'googleapis';\nconsole.log(typeof google);\n",
@@ -184,6 +198,7 @@ console.log(JSON.stringify({ api: typeof api.listServiceForAllNamespaces, topic:
   t.log(`process bundle: ${(report.bytes / 1024 / 1024).toFixed(1)} MiB from ${report.inputs} input files`);
   const pkg = JSON.parse(readFileSync(path.join(work, 'dist/watcher-probe/package.json'), 'utf8'));
   t.is(pkg.dependencies, undefined, 'nothing to install next to a process bundle');
+  t.false(existsSync(path.join(work, 'dist/watcher-probe/package-lock.json')), 'nor a lockfile');
   // Copy the bundle alone, as the runtime image stage does, and run it there.
   const isolated = mkdtempSync(path.join(tmpdir(), 'gamma-image-'));
   try {
@@ -221,3 +236,128 @@ test.serial(
     t.true(readdirSync(path.join(outdir, 'sync', 'chunks')).some((f) => /^pipeline-.*\.js$/.test(f)));
   },
 );
+
+// ---- the lockfile shipped with function bundles ----
+
+const repoLock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as Lockfile;
+
+test("function bundles ship the repository lockfile cut to functions-framework's tree, entries unchanged", (t) => {
+  const sync = TARGETS.find((x) => x.name === 'sync');
+  if (!sync) return t.fail('no sync target');
+  const pkg = bundlePackageJson(sync, root);
+  const lock = bundleLockfile(sync, root);
+  if (!lock) return t.fail('no lockfile for a function bundle');
+  const framework = '@google-cloud/functions-framework';
+  t.deepEqual(pkg.dependencies, { [framework]: repoLock.packages[`node_modules/${framework}`].version });
+  t.deepEqual(lock.packages[''].dependencies, pkg.dependencies);
+  t.is(lock.lockfileVersion, repoLock.lockfileVersion);
+  const paths = Object.keys(lock.packages).filter((p) => p !== '');
+  t.true(paths.includes(`node_modules/${framework}`));
+  t.true(paths.includes('node_modules/express'), 'transitive dependencies are in');
+  for (const absent of ['googleapis', 'typescript', 'ava', '@kubernetes/client-node', 'esbuild'])
+    t.false(paths.includes(`node_modules/${absent}`), `${absent} is not installed by the bundle`);
+  for (const p of paths) {
+    const { dev: _dev, ...original } = repoLock.packages[p];
+    t.deepEqual(lock.packages[p], original, `${p}: same version, integrity and dependencies`);
+    t.truthy(lock.packages[p].integrity, `${p} carries its integrity hash`);
+  }
+  // Closed: every required dependency of every entry resolves inside the subset, as npm resolves it.
+  for (const p of paths)
+    for (const dep of Object.keys(lock.packages[p].dependencies ?? {})) {
+      let dir = p;
+      let found = false;
+      while (!found) {
+        found = `${dir ? `${dir}/` : ''}node_modules/${dep}` in lock.packages;
+        if (!dir) break;
+        const up = dir.lastIndexOf('/node_modules/');
+        dir = up >= 0 ? dir.slice(0, up) : '';
+      }
+      t.true(found, `${p} needs ${dep}`);
+    }
+  t.is(bundleLockfile(TARGETS.find((x) => x.name === 'watcher') ?? sync, root), undefined);
+});
+
+test('npm ci accepts the bundle as shipped (offline dry run: package.json and lockfile agree)', (t) => {
+  const sync = TARGETS.find((x) => x.name === 'sync');
+  if (!sync) return t.fail('no sync target');
+  const dir = mkdtempSync(path.join(tmpdir(), 'gamma-ci-'));
+  const cache = mkdtempSync(path.join(tmpdir(), 'gamma-npm-cache-'));
+  try {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify(bundlePackageJson(sync, root)));
+    writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(bundleLockfile(sync, root)));
+    const ci = () =>
+      spawnSync(
+        'npm',
+        ['ci', '--dry-run', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--cache', cache],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          timeout: 60000,
+          env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/' },
+        },
+      );
+    const ok = ci();
+    t.is(ok.status, 0, ok.stderr);
+    t.regex(ok.stdout, /added \d+ packages/);
+    // The check has teeth: a package.json the lockfile does not match makes npm want the registry.
+    const pkg = bundlePackageJson(sync, root) as { dependencies: Record<string, string> };
+    pkg.dependencies['@google-cloud/functions-framework'] = '0.0.1';
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
+    t.not(ci().status, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test("lockfileSubset: npm's nesting, optional and dev flags, and a clear error for a stale lockfile", (t) => {
+  const lock: Lockfile = {
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'root', dependencies: { a: '1', other: '1' } },
+      'node_modules/a': {
+        version: '1.0.0',
+        integrity: 'sha512-a',
+        dependencies: { b: '^2' },
+        optionalDependencies: { gone: '1' },
+      },
+      'node_modules/b': { version: '1.0.0', integrity: 'sha512-b1', dev: true },
+      'node_modules/a/node_modules/b': { version: '2.0.0', integrity: 'sha512-b2', dependencies: { c: '1' } },
+      'node_modules/c': { version: '1.0.0', integrity: 'sha512-c', devOptional: true },
+      'node_modules/other': { version: '1.0.0', integrity: 'sha512-o' },
+    },
+  };
+  const sub = lockfileSubset(lock, 'bundle', { a: '1.0.0' });
+  t.deepEqual(Object.keys(sub.packages), [
+    '',
+    'node_modules/a',
+    'node_modules/a/node_modules/b',
+    'node_modules/c',
+  ]);
+  t.deepEqual(sub.packages[''], { name: 'bundle', version: '0.0.0', dependencies: { a: '1.0.0' } });
+  t.is(sub.packages['node_modules/a/node_modules/b'].version, '2.0.0', 'the nested copy a resolves to');
+  t.deepEqual(sub.packages['node_modules/c'], { version: '1.0.0', integrity: 'sha512-c', optional: true });
+  const stale = { ...lock, packages: { ...lock.packages } };
+  delete stale.packages['node_modules/c'];
+  t.throws(() => lockfileSubset(stale, 'bundle', { a: '1.0.0' }), {
+    instanceOf: LockfileError,
+    message:
+      'package-lock.json has no entry for c (needed by node_modules/a/node_modules/b); run npm install to update it',
+  });
+  t.throws(() => lockfileSubset({ ...lock, lockfileVersion: 1 }, 'bundle', { a: '1.0.0' }), {
+    message: /lockfileVersion 1/,
+  });
+});
+
+test('a missing lockfile stops a function build with what to do', (t) => {
+  const bare = mkdtempSync(path.join(tmpdir(), 'gamma-nolock-'));
+  try {
+    writeFileSync(path.join(bare, 'package.json'), readFileSync(path.join(root, 'package.json')));
+    t.throws(() => bundleLockfile({ name: 'f', entry: 'f.ts', kind: 'function' }, bare), {
+      instanceOf: BuildError,
+      message: /package-lock\.json not found: function bundles ship a lockfile; run npm install to create it/,
+    });
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+});

@@ -25,12 +25,37 @@ function stages(dockerfile: string): Instruction[][] {
   return out;
 }
 
-const all = stages(text);
+// ARGs declared before the first FROM, with their defaults (what `docker build` uses without --build-arg).
+const globalArgs = new Map(
+  [...text.split(/^FROM /m)[0].matchAll(/^ARG\s+(\w+)=(\S+)/gm)].map((m) => [m[1], m[2]] as const),
+);
+const expand = (s: string) =>
+  s.replace(/\$\{(\w+)\}/g, (_, name: string) => globalArgs.get(name) ?? `\${${name}}`);
+
+const all = stages(text).map((st) => st.map((i) => (i.op === 'FROM' ? { ...i, args: expand(i.args) } : i)));
 const final = all[all.length - 1];
 
 test('multi-stage on Node 22', (t) => {
   t.true(all.length >= 2, 'a build stage and a runtime stage');
   for (const s of all) t.regex(s[0].args, /(node:22|nodejs22)/, `stage base ${s[0].args}`);
+});
+
+test('base images: never latest or untagged, overridable by digest', (t) => {
+  for (const s of all) {
+    const image = s[0].args.split(/\s+/)[0];
+    t.false(image.includes('$'), `${image}: every base image has a default`);
+    t.notRegex(image, /:latest(@|$)/, `${image} uses latest`);
+    t.regex(
+      image,
+      /:[\w.-]+(@sha256:[0-9a-f]{64})?$|@sha256:[0-9a-f]{64}$/,
+      `${image} names a tag or digest`,
+    );
+  }
+  t.deepEqual(
+    [...globalArgs.keys()],
+    ['BUILD_IMAGE', 'RUNTIME_IMAGE'],
+    'both bases can be pinned with --build-arg',
+  );
 });
 
 test('build stage installs with npm ci and bundles', (t) => {

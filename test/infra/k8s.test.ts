@@ -41,6 +41,7 @@ function render(dir: string): Obj[] {
 
 const watcher = render(path.join(root, 'infra/k8s'));
 const functions = render(path.join(root, 'infra/k8s/functions-rbac'));
+const autoNeg = render(path.join(root, 'infra/k8s/functions-rbac-auto-neg'));
 const find = (objs: Obj[], kind: string) => {
   const o = objs.find((x) => x.kind === kind);
   if (!o) throw new Error(`no ${kind}`);
@@ -97,23 +98,31 @@ test('watcher RBAC: read-only on routes and Services, nothing else', (t) => {
   ]);
 });
 
-test('functions RBAC: read routes and Services, write only route status, bound to the two function users', (t) => {
+// Exactly the verbs the functions call (shared/cluster/snapshot.ts lists, shared/pipeline/liveness.ts
+// gets, shared/cluster/status.ts reads and merge-patches status): no watch, no update.
+const FUNCTION_PERMISSIONS = [
+  'core/namespaces list',
+  'core/services get',
+  'core/services list',
+  'gateway.networking.k8s.io/grpcroutes get',
+  'gateway.networking.k8s.io/grpcroutes list',
+  'gateway.networking.k8s.io/grpcroutes/status get',
+  'gateway.networking.k8s.io/grpcroutes/status patch',
+  'gateway.networking.k8s.io/httproutes get',
+  'gateway.networking.k8s.io/httproutes list',
+  'gateway.networking.k8s.io/httproutes/status get',
+  'gateway.networking.k8s.io/httproutes/status patch',
+];
+
+function renderTemplate(file: string): Obj[] {
+  const tpl = readFileSync(path.join(root, 'infra/terraform/modules/gamma-csm', file), 'utf8');
+  const rendered = tpl.replace(/%\{[^}]*\}\n?/g, '').replace(/\$\{u\}/g, 'x@p.iam.gserviceaccount.com');
+  return parseAllDocuments(rendered).map((d) => d.toJSON() as Obj);
+}
+
+test('functions RBAC: read routes, Services and namespaces, read and patch only route status', (t) => {
   const role = find(functions, 'ClusterRole') as unknown as { rules: Rule[] };
-  t.deepEqual(permissions(role.rules), [
-    'core/services get',
-    'core/services list',
-    'core/services watch',
-    'gateway.networking.k8s.io/grpcroutes get',
-    'gateway.networking.k8s.io/grpcroutes list',
-    'gateway.networking.k8s.io/grpcroutes watch',
-    'gateway.networking.k8s.io/grpcroutes/status patch',
-    'gateway.networking.k8s.io/grpcroutes/status update',
-    'gateway.networking.k8s.io/httproutes get',
-    'gateway.networking.k8s.io/httproutes list',
-    'gateway.networking.k8s.io/httproutes watch',
-    'gateway.networking.k8s.io/httproutes/status patch',
-    'gateway.networking.k8s.io/httproutes/status update',
-  ]);
+  t.deepEqual(permissions(role.rules), FUNCTION_PERMISSIONS);
   const binding = find(functions, 'ClusterRoleBinding') as unknown as {
     subjects: Array<{ kind: string; name: string }>;
   };
@@ -125,15 +134,98 @@ test('functions RBAC: read routes and Services, write only route status, bound t
     ],
   );
   // The Terraform-rendered variant holds the same rules.
-  const tpl = readFileSync(
-    path.join(root, 'infra/terraform/modules/gamma-csm/functions-rbac.yaml.tftpl'),
-    'utf8',
-  );
-  const rendered = tpl.replace(/%\{[^}]*\}\n?/g, '').replace(/\$\{u\}/g, 'x@p.iam.gserviceaccount.com');
-  const tplRole = parseAllDocuments(rendered)
-    .map((d) => d.toJSON() as Obj)
-    .find((o) => o.kind === 'ClusterRole') as unknown as { rules: Rule[] };
+  const tplRole = find(renderTemplate('functions-rbac.yaml.tftpl'), 'ClusterRole') as unknown as {
+    rules: Rule[];
+  };
   t.deepEqual(permissions(tplRole.rules), permissions(role.rules));
+});
+
+test('the functions make no call their RBAC lacks: every client-node call maps to a granted verb', (t) => {
+  // The Kubernetes calls in the functions' code paths, and the permission each needs.
+  const calls: Record<string, string> = {
+    listClusterCustomObject: 'list',
+    listServiceForAllNamespaces: 'core/services list',
+    listNamespace: 'core/namespaces list',
+    readNamespacedService: 'core/services get',
+    getNamespacedCustomObject: 'get',
+    getNamespacedCustomObjectStatus: 'status get',
+    patchNamespacedCustomObjectStatus: 'status patch',
+  };
+  const sources = ['shared/cluster/snapshot.ts', 'shared/cluster/status.ts', 'shared/pipeline/liveness.ts']
+    .map((f) => readFileSync(path.join(root, f), 'utf8'))
+    .join('\n');
+  // client-node method names: verb + Namespaced/Cluster/... + kind (every API call has one).
+  const used = [
+    ...sources.matchAll(
+      /\.((?:list|get|read|patch|replace|create|delete|watch)(?:Namespaced|Cluster|Service|Namespace)\w*)\(/g,
+    ),
+  ].map((m) => m[1]);
+  t.is(new Set(used).size, 7, `found the client calls: ${[...new Set(used)].join(', ')}`);
+  for (const name of new Set(used)) {
+    const need = calls[name];
+    t.truthy(
+      need,
+      `${name} is a Kubernetes call this test does not know: grant it in rbac.yaml and list it here`,
+    );
+    t.true(
+      FUNCTION_PERMISSIONS.some((p) => p.endsWith(need)),
+      `${name} needs ${need}`,
+    );
+  }
+  t.false(FUNCTION_PERMISSIONS.some((p) => / (watch|update|create|delete)$/.test(p)));
+});
+
+test('GAMMA_AUTO_NEG: patch on Services is a separate opt-in overlay; the default stays read-only', (t) => {
+  t.false(
+    permissions((find(functions, 'ClusterRole') as unknown as { rules: Rule[] }).rules).some((p) =>
+      p.startsWith('core/services patch'),
+    ),
+  );
+  const roles = autoNeg.filter((o) => o.kind === 'ClusterRole') as unknown as Array<Obj & { rules: Rule[] }>;
+  t.deepEqual(roles.map((r) => r.metadata.name).sort(), [
+    'gamma-csm-functions',
+    'gamma-csm-functions-auto-neg',
+  ]);
+  const extra = roles.find((r) => r.metadata.name === 'gamma-csm-functions-auto-neg');
+  t.deepEqual(permissions(extra?.rules ?? []), ['core/services patch']);
+  const base = roles.find((r) => r.metadata.name === 'gamma-csm-functions');
+  t.deepEqual(permissions(base?.rules ?? []), FUNCTION_PERMISSIONS, 'the overlay keeps the base role as is');
+  const binding = autoNeg.find(
+    (o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'gamma-csm-functions-auto-neg',
+  ) as unknown as { roleRef: { name: string }; subjects: Array<{ name: string }> };
+  t.is(binding.roleRef.name, 'gamma-csm-functions-auto-neg');
+  t.deepEqual(
+    binding.subjects.map((s) => s.name.replace(/@.*/, '')),
+    ['gamma-csm-sync', 'gamma-csm-reconcile'],
+  );
+  const tpl = find(renderTemplate('functions-auto-neg-rbac.yaml.tftpl'), 'ClusterRole') as unknown as {
+    rules: Rule[];
+  };
+  t.deepEqual(permissions(tpl.rules), ['core/services patch']);
+});
+
+test('no image is deployed by a mutable tag: the watcher image is pinned by digest', (t) => {
+  const images = watcher
+    .filter((o) => o.kind === 'Deployment')
+    .flatMap(
+      (o) =>
+        (o as unknown as { spec: { template: { spec: { containers: Container[] } } } }).spec.template.spec
+          .containers,
+    )
+    .map((c) => c.image);
+  t.true(images.length > 0);
+  for (const image of images) t.regex(image, /@sha256:[0-9a-f]{64}$/, image);
+  for (const dir of [
+    'infra/k8s',
+    'infra/k8s/functions-rbac',
+    'infra/k8s/functions-rbac-auto-neg',
+    'infra/k8s/components/auto-neg',
+  ]) {
+    const text = readFileSync(path.join(root, dir, 'kustomization.yaml'), 'utf8');
+    t.false(/newTag:\s*latest|:latest\b/.test(text), `${dir}/kustomization.yaml uses latest`);
+  }
+  for (const f of ['deployment.yaml'])
+    t.false(readFileSync(path.join(root, 'infra/k8s', f), 'utf8').includes(':latest'));
 });
 
 test('Workload Identity: the ServiceAccount is annotated and used by the Deployment', (t) => {

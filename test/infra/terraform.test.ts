@@ -137,7 +137,7 @@ const ROLE_ALLOW_LIST = new Set([
   'roles/pubsub.subscriber',
   'roles/iam.serviceAccountTokenCreator',
   'roles/iam.workloadIdentityUser',
-  '${google_project_iam_custom_role.networkservices.id}',
+  '${google_project_iam_custom_role.functions.id}',
 ]);
 
 test('every IAM grant is additive and uses an allow-listed role', (t) => {
@@ -150,20 +150,144 @@ test('every IAM grant is additive and uses an allow-listed role', (t) => {
   }
 });
 
-test('the custom role holds only Network Services permissions', (t) => {
-  const expr = String(mod.locals.networkservices_permissions);
-  const perms = [...expr.matchAll(/"([a-zA-Z.]+)"/g)].map((m) => m[1]);
-  t.true(perms.length >= 14);
+// Every string literal of an HCL list expression (hcl2json keeps expressions as text).
+const literals = (expr: unknown): string[] =>
+  Array.isArray(expr) ? expr.map(String) : [...String(expr).matchAll(/"([a-zA-Z.]+)"/g)].map((m) => m[1]);
+
+const literalRanges = (expr: unknown): string[] =>
+  Array.isArray(expr) ? expr.map(String) : [...String(expr).matchAll(/"([0-9a-f.:/]+)"/g)].map((m) => m[1]);
+
+const COMPUTE_PERMISSIONS = [
+  'compute.backendServices.create',
+  'compute.backendServices.delete',
+  'compute.backendServices.get',
+  'compute.backendServices.list',
+  'compute.backendServices.update',
+  'compute.backendServices.use',
+  'compute.globalOperations.get',
+  'compute.healthChecks.create',
+  'compute.healthChecks.delete',
+  'compute.healthChecks.get',
+  'compute.healthChecks.list',
+  'compute.healthChecks.update',
+  'compute.healthChecks.useReadOnly',
+  'compute.networkEndpointGroups.get',
+  'compute.networkEndpointGroups.use',
+];
+
+test('the custom role: the Network Services calls, and no Mesh delete (nothing plans one)', (t) => {
+  const perms = literals(mod.locals.networkservices_permissions);
+  t.true(perms.length >= 16);
   for (const p of perms)
     t.regex(
       p,
       /^networkservices\.(meshes|httpRoutes|grpcRoutes|operations)\.(get|list|create|update|delete|use)$/,
     );
   t.true(perms.includes('networkservices.operations.get'));
-  t.is(
-    mod.resource.google_project_iam_custom_role.networkservices.permissions,
-    '${local.networkservices_permissions}',
+  t.false(perms.includes('networkservices.meshes.delete'));
+  // The planner never deletes a Mesh: only route kinds are ever planned for deletion.
+  const planner = readFileSync(path.join(root, 'shared/plan/index.ts'), 'utf8');
+  t.regex(planner, /for \(const kind of ROUTE_KINDS\)[\s\S]*deletes\.push/);
+  t.notRegex(planner, /deletes\.push\(item\('meshes'/);
+  // Mesh writes only with manage_mesh.
+  t.regex(
+    String(mod.locals.networkservices_permissions),
+    /var\.manage_mesh \? \[\s*"networkservices\.meshes\.create",\s*"networkservices\.meshes\.update",?\s*\]/,
   );
+});
+
+test('the custom role: exactly the Compute calls of the backend-services stage, nothing broader', (t) => {
+  t.deepEqual(literals(mod.locals.compute_permissions).sort(), COMPUTE_PERMISSIONS);
+  // No firewall, network or instance power: the firewall rule is Terraform's job.
+  t.notRegex(JSON.stringify(mod.locals), /compute\.(firewalls|networks|instances|subnetworks)\./);
+  const role = mod.resource.google_project_iam_custom_role.functions;
+  t.is(role.permissions, '${local.function_permissions}');
+  const all = String(mod.locals.function_permissions);
+  for (const part of [
+    'local.networkservices_permissions',
+    'local.compute_permissions',
+    'var.extra_role_permissions',
+  ])
+    t.true(all.includes(part), part);
+});
+
+test('the custom role id is unique per cluster: readable id plus a hash of the whole id', (t) => {
+  const role = mod.resource.google_project_iam_custom_role.functions;
+  t.is(role.role_id, '${local.function_role_id}');
+  t.is(
+    mod.locals.function_role_id,
+    'gammaCsm_${substr(replace(var.cluster_id, "-", "_"), 0, 40)}_${substr(sha256(var.cluster_id), 0, 8)}',
+  );
+  // Longest id: 9 + 40 + 1 + 8 characters, within IAM's 64.
+  t.true('gammaCsm_'.length + 40 + 1 + 8 <= 64);
+  t.regex(String(role.title), /\$\{var\.cluster_id\}/);
+});
+
+test('compute.googleapis.com is enabled', (t) => {
+  t.true(String(mod.locals.required_apis).includes('"compute.googleapis.com"'));
+});
+
+test('health-check firewall: optional, probe ranges over TCP to the given network and tags', (t) => {
+  const v = mod.variable.health_check_firewall;
+  t.is(v.default, null);
+  t.truthy(v.validation, 'target tags and ports are validated');
+  const fw = mod.resource.google_compute_firewall.health_checks;
+  t.is(fw.for_each, '${local.health_check_firewall_rules}');
+  t.is(fw.direction, 'INGRESS');
+  t.is(fw.network, '${var.health_check_firewall.network}');
+  t.is(fw.target_tags, '${var.health_check_firewall.target_tags}');
+  t.is(fw.source_ranges, '${each.value.ranges}');
+  const allow = first(fw.allow);
+  t.is(allow.protocol, 'tcp');
+  t.deepEqual(literalRanges(mod.locals.health_check_ranges_ipv4), ['35.191.0.0/16', '130.211.0.0/22']);
+  t.deepEqual(literalRanges(mod.locals.health_check_ranges_ipv6), [
+    '2600:2d00:1:b029::/64',
+    '2600:2d00:1:1::/64',
+  ]);
+  // No rule at all when the variable is null; the IPv6 rule only when asked.
+  const rules = String(mod.locals.health_check_firewall_rules);
+  t.regex(
+    rules,
+    /if var\.health_check_firewall != null && \(family == "ipv4" \|\| try\(var\.health_check_firewall\.ipv6, false\)\)/,
+  );
+  t.false(/0\.0\.0\.0\/0/.test(JSON.stringify(fw)), 'never open to the internet');
+});
+
+test('private clusters: the DNS endpoint replaces the IP endpoint and drops the CA', (t) => {
+  t.is(mod.variable.use_dns_endpoint.default, false);
+  t.is(
+    mod.locals.dns_endpoint,
+    '${try(local.looked_up.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, null)}',
+  );
+  const endpoint = String(mod.locals.cluster_endpoint);
+  t.regex(endpoint, /var\.use_dns_endpoint \? local\.dns_endpoint : try\(local\.looked_up\.endpoint, null\)/);
+  t.regex(String(mod.locals.cluster_ca), /^\$\{\(\s*local\.uses_dns_endpoint \? null :/);
+  // GAMMA_CLUSTER_CA is set only when there is a CA (shared/config accepts none for *.gke.goog only).
+  const env = String(mod.locals.function_env);
+  t.regex(env, /local\.cluster_ca == null \? \{\} : \{ GAMMA_CLUSTER_CA = local\.cluster_ca \}/);
+  t.false(/GAMMA_CLUSTER_CA\s*=\s*local\.cluster_ca\n/.test(env));
+  // A cluster without a DNS endpoint fails at plan time with what to do.
+  const pre = first(mod.resource.google_cloudfunctions2_function.sync.lifecycle).precondition as Block[];
+  t.true(pre.some((p) => String(p.error_message).includes('--enable-dns-access')));
+  // The lookup needs a provider that knows control_plane_endpoints_config (6.11+).
+  for (const dir of [moduleDir, exampleDir]) {
+    const text = Object.entries(dir === moduleDir ? mod.files : example.files)
+      .map(([, x]) => x)
+      .join('\n');
+    t.regex(text, /version = ">= 6\.11, < 8\.0"/);
+  }
+});
+
+test('GAMMA_AUTO_NEG is off unless auto_neg, and its RBAC is a separate output', (t) => {
+  t.is(mod.variable.auto_neg.default, false);
+  t.regex(String(mod.locals.function_env), /var\.auto_neg \? \{ GAMMA_AUTO_NEG = "true" \} : \{\}/);
+  t.truthy(mod.output.functions_auto_neg_rbac_yaml);
+  t.regex(String(mod.output.functions_auto_neg_rbac_yaml.value), /functions-auto-neg-rbac\.yaml\.tftpl/);
+  t.notRegex(String(mod.output.functions_rbac_yaml.value), /auto-neg/);
+});
+
+test("no GAMMA_COMPUTE_ENDPOINT in Terraform: the functions use Google's default", (t) => {
+  for (const text of Object.values(mod.files)) t.false(text.includes('GAMMA_COMPUTE_ENDPOINT'));
 });
 
 test('the watcher may publish to route-events only, through Workload Identity', (t) => {
@@ -199,6 +323,7 @@ test('required APIs are enabled', (t) => {
     'artifactregistry',
     'container',
     'iam',
+    'compute',
   ]) {
     t.true(expr.includes(`"${api}.googleapis.com"`), api);
   }

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { affectedParents } from '../../functions/watcher/affected.ts';
 import type { Change, ClusterView } from '../../functions/watcher/affected.ts';
-import type { Route, Service } from '../../shared/gamma/types.ts';
+import type { Route, Service, ServicePort } from '../../shared/gamma/types.ts';
 import { grpc, http, svc } from './fixtures.ts';
 
 interface Row {
@@ -23,6 +23,73 @@ const withStatus: Route = {
   status: { parents: [] },
   metadata: { ...routeA.metadata, resourceVersion: '9' },
 };
+
+/** A backend Service `b` with port 80 and the given annotations / port fields. */
+function backend(
+  annotations: Record<string, string> = {},
+  port: Partial<ServicePort> = {},
+  extra: object = {},
+): Service {
+  const base = svc('b', 'default', [80], Object.keys(annotations).length ? { annotations } : {});
+  return { ...base, spec: { ports: [{ name: 'p80', port: 80, ...port }] }, ...extra } as Service;
+}
+
+const NEG = 'cloud.google.com/neg';
+const NEG_STATUS = 'cloud.google.com/neg-status';
+const negStatus = (zones: string[]) =>
+  JSON.stringify({ network_endpoint_groups: { '80': 'k8s1-abcd1234-default-b-80-0123abcd' }, zones });
+
+function backendFieldChanges(): Array<[string, Service, Service]> {
+  const exposed = { [NEG]: '{"exposed_ports":{"80":{}}}' };
+  return [
+    [
+      'NEG status (controller wrote the NEGs)',
+      backend(exposed),
+      backend({ ...exposed, [NEG_STATUS]: negStatus(['us-central1-a']) }),
+    ],
+    [
+      'NEG status (a zone added)',
+      backend({ ...exposed, [NEG_STATUS]: negStatus(['us-central1-a']) }),
+      backend({ ...exposed, [NEG_STATUS]: negStatus(['us-central1-a', 'us-central1-b']) }),
+    ],
+    ['NEG annotation', backend(), backend(exposed)],
+    ['port appProtocol', backend({}, {}), backend({}, { appProtocol: 'kubernetes.io/h2c' })],
+    ['port number', backend({}, {}), backend({}, { port: 8080 })],
+    ['port targetPort', backend({}, { targetPort: 8080 }), backend({}, { targetPort: 9090 })],
+    [
+      'gamma-csm.dev/health-check.80',
+      backend(),
+      backend({ 'gamma-csm.dev/health-check.80': 'http:/healthz' }),
+    ],
+    [
+      'gamma-csm.dev/backend-protocol.80',
+      backend(),
+      backend({ 'gamma-csm.dev/backend-protocol.80': 'GRPC' }),
+    ],
+    [
+      'gamma-csm.dev/max-rate-per-endpoint.80',
+      backend(),
+      backend({ 'gamma-csm.dev/max-rate-per-endpoint.80': '500' }),
+    ],
+    ['gamma-csm.dev/backend-service.80', backend(), backend({ 'gamma-csm.dev/backend-service.80': 'my-bs' })],
+  ];
+}
+
+function unrelatedChanges(): Array<[string, Service, Service]> {
+  const lb = (ip: string) => ({ status: { loadBalancer: { ingress: [{ ip }] } } });
+  return [
+    ['label', backend(), { ...backend(), metadata: { ...backend().metadata, labels: { team: 'x' } } }],
+    ['status.loadBalancer', backend({}, {}, lb('10.0.0.1')), backend({}, {}, lb('10.0.0.2'))],
+    [
+      'resourceVersion and managedFields',
+      { ...backend(), metadata: { ...backend().metadata, resourceVersion: '1' } },
+      {
+        ...backend(),
+        metadata: { ...backend().metadata, resourceVersion: '2', managedFields: [{ manager: 'kubectl' }] },
+      } as Service,
+    ],
+  ];
+}
 
 const rows: Row[] = [
   { title: 'route created -> its parent', change: { type: 'add', new: routeA }, expected: ['default/a'] },
@@ -111,6 +178,24 @@ const rows: Row[] = [
     routes: [routeA],
     expected: [],
   },
+  // The backend-services stage reads these fields of a backend Service (docs/backends.md): a change
+  // of any of them must republish every parent whose routes send to it.
+  ...backendFieldChanges().map(([what, old, now]) => ({
+    title: `backend Service ${what} changed -> parents of routes using or mirroring to it`,
+    change: { type: 'update' as const, old, new: now },
+    routes: [
+      routeA,
+      http('mirrors', { parents: ['m1'], backends: ['z'], mirror: 'b' }),
+      http('x', { parents: ['q'], backends: ['z'] }),
+    ],
+    expected: ['default/a', 'default/m1'],
+  })),
+  ...unrelatedChanges().map(([what, old, now]) => ({
+    title: `backend Service ${what} changed -> nothing`,
+    change: { type: 'update' as const, old, new: now },
+    routes: [routeA, http('mirrors', { parents: ['m1'], backends: ['z'], mirror: 'b' })],
+    expected: [],
+  })),
   {
     title: 'parent Service created -> itself',
     change: { type: 'add', new: svc('a') },

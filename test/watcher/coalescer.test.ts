@@ -1,33 +1,7 @@
 // Burst coalescing per parent on a fake clock: debounce, maximum wait, merging, flush on shutdown.
 import test from 'ava';
 import { Coalescer } from '../../functions/watcher/coalescer.ts';
-import type { Timers } from '../../functions/watcher/coalescer.ts';
-
-class FakeClock implements Timers {
-  t = 0;
-  private seq = 0;
-  private readonly tasks = new Map<number, { at: number; fn: () => void }>();
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = ++this.seq;
-    this.tasks.set(id, { at: this.t + ms, fn });
-    return id;
-  };
-  clearTimeout = (h: unknown) => void this.tasks.delete(h as number);
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.tasks.entries()]
-        .filter(([, v]) => v.at <= end)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      this.tasks.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { FakeClock } from './fake-clock.ts';
 
 function setup(debounceMs = 100, maxWaitMs = 1000) {
   const clock = new FakeClock();

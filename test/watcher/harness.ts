@@ -127,7 +127,7 @@ export async function rig(
     downMs?: number;
   } = {},
 ): Promise<Rig> {
-  const emu = await startK8sEmulator({ port: 0, bookmarkIntervalMs: 500 });
+  const emu = await startK8sEmulator({ port: 0, bookmarkIntervalMs: 500, negController: false });
   for (const o of opts.seed ?? []) emu.apply(o);
   const topicId = `route-events-${process.pid}-${++topics}`;
   const admin = new PubSub({ projectId: PROJECT, apiEndpoint: pubsubEmu.endpoint, emulatorMode: true });

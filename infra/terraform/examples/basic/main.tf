@@ -4,9 +4,10 @@
 terraform {
   required_version = ">= 1.5.0"
   required_providers {
+    # 6.11: google_container_cluster.control_plane_endpoints_config (the DNS endpoint).
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.0, < 8.0"
+      version = ">= 6.11, < 8.0"
     }
   }
 }
@@ -46,6 +47,8 @@ module "gamma_csm" {
   cluster_id              = var.cluster_id
   mesh                    = var.mesh
   manage_mesh             = true
+  use_dns_endpoint        = var.use_dns_endpoint
+  health_check_firewall   = var.node_network == null ? null : { network = var.node_network, target_tags = var.node_tags }
   function_source_bucket  = google_storage_bucket.sources.name
   sync_source_object      = google_storage_bucket_object.sync.name
   reconcile_source_object = google_storage_bucket_object.reconcile.name

@@ -31,6 +31,24 @@ variable "mesh" {
   default     = "gamma-csm"
 }
 
+variable "use_dns_endpoint" {
+  description = "Reach the cluster through its DNS-based control-plane endpoint (private clusters; see the README)."
+  type        = bool
+  default     = false
+}
+
+variable "node_network" {
+  description = "VPC network of the cluster's nodes; when set, a firewall rule admits Google's health-check probes to node_tags."
+  type        = string
+  default     = null
+}
+
+variable "node_tags" {
+  description = "Network tags of the cluster's nodes (targets of the health-check firewall rule)."
+  type        = list(string)
+  default     = []
+}
+
 variable "sync_zip" {
   description = "Path of the zipped dist/sync bundle."
   type        = string

@@ -9,6 +9,8 @@ locals {
     "cloudbuild.googleapis.com",
     "artifactregistry.googleapis.com",
     "container.googleapis.com",
+    # Backend services, health checks and NEG lookups of the backend-services stage (docs/backends.md).
+    "compute.googleapis.com",
     "iam.googleapis.com",
   ])
 }

@@ -1,8 +1,21 @@
 locals {
   labels = merge(var.labels, { "managed-by" = "terraform", "app" = "gamma-csm", "gamma-csm-cluster" = var.cluster_id })
 
-  cluster_endpoint = var.cluster.endpoint != null ? var.cluster.endpoint : one(data.google_container_cluster.target[*].endpoint)
-  cluster_ca       = var.cluster.ca_certificate != null ? var.cluster.ca_certificate : one(data.google_container_cluster.target[*].master_auth[0].cluster_ca_certificate)
+  # The API server: given directly, or looked up; with use_dns_endpoint the cluster's DNS-based
+  # endpoint (gke-<hash>.<region>.gke.goog), which presents a publicly trusted certificate, so no
+  # cluster CA is passed (docs: infra/terraform/README.md "Private clusters").
+  looked_up    = one(data.google_container_cluster.target[*])
+  dns_endpoint = try(local.looked_up.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, null)
+  cluster_endpoint = (
+    var.cluster.endpoint != null ? var.cluster.endpoint :
+    var.use_dns_endpoint ? local.dns_endpoint : try(local.looked_up.endpoint, null)
+  )
+  uses_dns_endpoint = var.use_dns_endpoint || endswith(coalesce(var.cluster.endpoint, "-"), ".gke.goog")
+  cluster_ca = (
+    local.uses_dns_endpoint ? null :
+    var.cluster.ca_certificate != null ? var.cluster.ca_certificate :
+    try(local.looked_up.master_auth[0].cluster_ca_certificate, null)
+  )
 
   # The quota is per project: reconcile gets half the budget, sync instances share the other half.
   reconcile_rps = var.rate_limit_rps / 2
@@ -19,13 +32,16 @@ locals {
       GAMMA_CONTROLLER_NAME     = var.controller_name
       GAMMA_CLUSTER_DOMAIN      = var.cluster_domain
       GAMMA_CLUSTER_ENDPOINT    = local.cluster_endpoint
-      GAMMA_CLUSTER_CA          = local.cluster_ca
       GAMMA_MAX_CONCURRENCY     = tostring(var.max_concurrency)
       GAMMA_MAX_DELETE_FRACTION = tostring(var.max_delete_fraction)
       GAMMA_MAX_DELETE_ABSOLUTE = tostring(var.max_delete_absolute)
       GAMMA_LOG_FORMAT          = var.log_format
       LOG_EXECUTION_ID          = "true"
     },
+    # A DNS endpoint is verified against the system's trust roots (shared/config).
+    local.cluster_ca == null ? {} : { GAMMA_CLUSTER_CA = local.cluster_ca },
+    # Off unless asked: writing users' Services needs the opt-in RBAC (output functions_auto_neg_rbac_yaml).
+    var.auto_neg ? { GAMMA_AUTO_NEG = "true" } : {},
     var.backend_service_template == null ? {} : { GAMMA_BACKEND_SERVICE_TEMPLATE = var.backend_service_template },
   )
 }
@@ -67,6 +83,19 @@ resource "google_cloudfunctions2_function" "sync" {
     available_memory                 = "256M"
     timeout_seconds                  = var.sync_timeout_seconds
     environment_variables            = merge(local.function_env, { GAMMA_RATE_LIMIT_RPS = tostring(local.sync_rps) })
+  }
+
+  lifecycle {
+    # Cross-variable checks live here: variable validations may name other variables only from
+    # Terraform 1.9 on.
+    precondition {
+      condition     = !var.use_dns_endpoint || var.cluster.name != null
+      error_message = "use_dns_endpoint looks the endpoint up, so cluster must be given as name + location (or pass the *.gke.goog endpoint as cluster.endpoint)."
+    }
+    precondition {
+      condition     = local.cluster_endpoint != null && local.cluster_endpoint != ""
+      error_message = "The cluster has no DNS-based control-plane endpoint; enable it (gcloud container clusters update CLUSTER --enable-dns-access) or set use_dns_endpoint = false."
+    }
   }
 
   depends_on = [google_project_service.required]

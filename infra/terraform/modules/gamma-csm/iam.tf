@@ -37,8 +37,9 @@ locals {
     reconcile = "serviceAccount:${google_service_account.reconcile.email}"
   }
 
-  # Exactly the Network Services calls shared/netsvc makes. Mesh writes only when gamma-csm manages
-  # the Mesh. meshes.use: attaching a route to a Mesh (listed on the networkservices roles page).
+  # Exactly the Network Services calls shared/netsvc makes. Mesh create/update only when gamma-csm
+  # manages the Mesh; never meshes.delete (nothing in the planner deletes a Mesh: shared/plan plans
+  # route deletes only). meshes.use: attaching a route to a Mesh (listed on the networkservices roles page).
   networkservices_permissions = concat(
     [
       "networkservices.meshes.get",
@@ -59,24 +60,67 @@ locals {
     var.manage_mesh ? [
       "networkservices.meshes.create",
       "networkservices.meshes.update",
-      "networkservices.meshes.delete",
     ] : [],
-    var.extra_role_permissions,
   )
+
+  # The Compute calls of the backend-services stage (docs/backends.md), method by method. Global
+  # resources only; nothing here touches firewalls, networks or instances.
+  #   backendServices.get/list        -> compute.backendServices.get / .list
+  #   backendServices.insert          -> .create, plus healthChecks.useReadOnly for the health check it
+  #                                      names and networkEndpointGroups.use for every NEG backend
+  #   backendServices.patch           -> .update (same useReadOnly / NEG use when those fields change)
+  #   backendServices.delete          -> .delete
+  #   backendServices.getHealth       -> .get (documented as the read permission of the resource)
+  #   healthChecks.get/list/insert/patch/delete -> compute.healthChecks.get/list/create/update/delete
+  #   networkEndpointGroups.get       -> compute.networkEndpointGroups.get (zonal NEGs from neg-status)
+  #   globalOperations.get/wait       -> compute.globalOperations.get
+  # backendServices.use: what a Network Services route naming the backend service as a destination
+  # is presumed to need. UNVERIFIED live: the exact per-method lists above come from the pattern of
+  # the Compute REST reference and gke-autoneg-controller's minimal role (get/update, NEG use, health
+  # check useReadOnly), not from a real project; getHealth needing only .get and routes needing .use
+  # are the least certain. extra_role_permissions adds anything a 403 names.
+  compute_permissions = [
+    "compute.backendServices.get",
+    "compute.backendServices.list",
+    "compute.backendServices.create",
+    "compute.backendServices.update",
+    "compute.backendServices.delete",
+    "compute.backendServices.use",
+    "compute.healthChecks.get",
+    "compute.healthChecks.list",
+    "compute.healthChecks.create",
+    "compute.healthChecks.update",
+    "compute.healthChecks.delete",
+    "compute.healthChecks.useReadOnly",
+    "compute.networkEndpointGroups.get",
+    "compute.networkEndpointGroups.use",
+    "compute.globalOperations.get",
+  ]
+
+  function_permissions = distinct(concat(
+    local.networkservices_permissions,
+    local.compute_permissions,
+    var.extra_role_permissions,
+  ))
+
+  # Custom role ids are project-wide ([a-zA-Z0-9_.]{3,64}) and soft-deleted for 7 days, so the id
+  # carries the cluster id (readable, truncated) and a hash of the whole id: two clusters of one
+  # project never share a role, even when their ids agree on the first 40 characters.
+  function_role_id = "gammaCsm_${substr(replace(var.cluster_id, "-", "_"), 0, 40)}_${substr(sha256(var.cluster_id), 0, 8)}"
 }
 
-resource "google_project_iam_custom_role" "networkservices" {
+resource "google_project_iam_custom_role" "functions" {
   project     = var.project
-  role_id     = "gammaCsmNetworkServices_${substr(replace(var.cluster_id, "-", "_"), 0, 40)}"
-  title       = "gamma-csm Network Services (${var.cluster_id})"
-  description = "Network Services permissions used by gamma-csm sync and reconcile"
-  permissions = local.networkservices_permissions
+  role_id     = local.function_role_id
+  title       = "gamma-csm functions (${var.cluster_id})"
+  description = "Network Services and Compute permissions used by gamma-csm sync and reconcile"
+  permissions = local.function_permissions
 }
 
-resource "google_project_iam_member" "function_networkservices" {
+resource "google_project_iam_member" "function_role" {
   for_each = local.function_members
   project  = var.project
-  role     = google_project_iam_custom_role.networkservices.id
+  role     = google_project_iam_custom_role.functions.id
   member   = each.value
 }
 

@@ -48,8 +48,15 @@ output "watcher_ksa_annotation" {
 }
 
 output "functions_rbac_yaml" {
-  description = "Kubernetes RBAC letting the functions' service accounts read routes and Services and write route status; kubectl apply -f it."
+  description = "Kubernetes RBAC letting the functions' service accounts read routes, Services and namespaces and write route status; kubectl apply -f it."
   value = templatefile("${path.module}/functions-rbac.yaml.tftpl", {
+    users = [google_service_account.sync.email, google_service_account.reconcile.email]
+  })
+}
+
+output "functions_auto_neg_rbac_yaml" {
+  description = "Extra Kubernetes RBAC (patch on Services) needed only with GAMMA_AUTO_NEG=true; kubectl apply -f it in addition to functions_rbac_yaml."
+  value = templatefile("${path.module}/functions-auto-neg-rbac.yaml.tftpl", {
     users = [google_service_account.sync.email, google_service_account.reconcile.email]
   })
 }

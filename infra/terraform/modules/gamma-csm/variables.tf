@@ -17,7 +17,7 @@ variable "region" {
 }
 
 variable "cluster" {
-  description = "The GKE cluster the functions read routes from: either name + location (looked up), or endpoint + ca_certificate (base64 PEM, as master_auth gives it)."
+  description = "The GKE cluster the functions read routes from: either name + location (looked up), or endpoint + ca_certificate (base64 PEM, as master_auth gives it). A DNS endpoint (*.gke.goog) given directly needs no ca_certificate."
   type = object({
     name           = optional(string)
     location       = optional(string)
@@ -27,9 +27,42 @@ variable "cluster" {
   validation {
     condition = (
       (var.cluster.name != null && var.cluster.location != null && var.cluster.endpoint == null && var.cluster.ca_certificate == null) ||
-      (var.cluster.name == null && var.cluster.location == null && var.cluster.endpoint != null && var.cluster.ca_certificate != null)
+      (var.cluster.name == null && var.cluster.location == null && var.cluster.endpoint != null &&
+      (var.cluster.ca_certificate != null || endswith(coalesce(var.cluster.endpoint, "-"), ".gke.goog")))
     )
-    error_message = "cluster needs either name and location, or endpoint and ca_certificate (not a mix)."
+    error_message = "cluster needs either name and location, or endpoint and ca_certificate (not a mix); only a DNS endpoint (*.gke.goog) may omit ca_certificate."
+  }
+}
+
+variable "use_dns_endpoint" {
+  description = "Reach the GKE API server through the cluster's DNS-based control-plane endpoint (control_plane_endpoints_config.dns_endpoint_config.endpoint, e.g. gke-<hash>.<region>.gke.goog) instead of its IP endpoint: works for private clusters without any VPC egress from the functions. The cluster must allow external traffic on that endpoint (gcloud container clusters update C --enable-dns-access). Only with cluster name + location."
+  type        = bool
+  default     = false
+}
+
+variable "auto_neg" {
+  description = "GAMMA_AUTO_NEG: let the functions add a routed Service port to the Service's cloud.google.com/neg annotation instead of only reporting it (docs/backends.md). Also apply the functions_auto_neg_rbac_yaml output, which grants patch on Services."
+  type        = bool
+  default     = false
+}
+
+variable "health_check_firewall" {
+  description = "Optional VPC firewall rule admitting Google's health-check probes (35.191.0.0/16, 130.211.0.0/22; with ipv6, 2600:2d00:1:b029::/64 and 2600:2d00:1:1::/64) over TCP to the GKE nodes, so backend services see the pods as healthy. network: name or self link of the cluster's VPC; target_tags: the node network tags; ports: TCP ports (empty = all, since probes use each pod's serving port). null creates no rule."
+  type = object({
+    network     = string
+    target_tags = list(string)
+    ports       = optional(list(string), [])
+    ipv6        = optional(bool, false)
+    priority    = optional(number, 1000)
+  })
+  default = null
+  validation {
+    condition     = var.health_check_firewall == null || try(length(var.health_check_firewall.target_tags) > 0, false)
+    error_message = "health_check_firewall.target_tags must name at least one node network tag; a rule without targets would admit the probe ranges to every instance of the network."
+  }
+  validation {
+    condition     = var.health_check_firewall == null || try(alltrue([for p in var.health_check_firewall.ports : can(regex("^[0-9]{1,5}(-[0-9]{1,5})?$", p))]), false)
+    error_message = "health_check_firewall.ports must be port numbers or ranges such as \"8080\" or \"8000-8999\"."
   }
 }
 
@@ -220,7 +253,7 @@ variable "watcher_service_account" {
 }
 
 variable "extra_role_permissions" {
-  description = "Permissions added to the custom Network Services role, e.g. compute.backendServices.use if your organization requires it for route destinations (unverified, see README)."
+  description = "Permissions added to the functions' custom role, e.g. one a 403 from Network Services or Compute names (the per-method lists are unverified, see README)."
   type        = list(string)
   default     = []
 }
