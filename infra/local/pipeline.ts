@@ -1,6 +1,7 @@
 // The whole gamma-csm pipeline on loopback, in one process: Kubernetes API stand-in -> watcher ->
 // Pub/Sub emulator (push subscriptions, binary CloudEvents) -> the `sync` and `reconcile` functions
-// served by functions-framework's own server -> Network Services emulator. The one place where the
+// served by functions-framework's own server -> Network Services emulator, plus the Compute emulator
+// whose NEGs the Kubernetes stand-in's NEG controller keeps. The one place where the
 // emulators, watcher, functions, topics and subscriptions are wired: the e2e tests and benchmarks
 // use it as is, `npm start` (stack.ts) adds fixed ports, persistence, seeding and a live log.
 //
@@ -23,8 +24,10 @@ import {
 } from '../../shared/pipeline/index.ts';
 import type { Logger, PipelineDeps, ReconcileSummary, SyncHandling } from '../../shared/pipeline/index.ts';
 import { startWatcher } from '../../functions/watcher/index.ts';
+import { startComputeEmulator } from './compute/server.ts';
+import type { ComputeEmulator } from './compute/server.ts';
 import { startK8sEmulator } from './k8s/index.ts';
-import type { K8sEmulator } from './k8s/index.ts';
+import type { K8sEmulator, NegHook } from './k8s/index.ts';
 import { startNetsvcEmulator } from './netsvc/server.ts';
 import type { NetsvcEmulator } from './netsvc/server.ts';
 import { startPubsubEmulator } from './pubsub/emulator.ts';
@@ -45,6 +48,7 @@ export const RECONCILE_SUBSCRIPTION = `${RECONCILE_TICKS_TOPIC}-reconcile`;
 export interface PipelinePorts {
   kubernetes?: number;
   netsvc?: number;
+  compute?: number;
   pubsub?: number;
   pubsubAdmin?: number;
   sync?: number;
@@ -86,9 +90,14 @@ export interface PipelineOptions {
   /** Where the k8s stand-in writes its kubeconfig (default: a temporary file). */
   kubeconfigPath?: string;
   /** Keep the emulators' state in these files between runs. */
-  statePaths?: { kubernetes?: string; netsvc?: string };
+  statePaths?: { kubernetes?: string; netsvc?: string; compute?: string };
   /** Runs once the emulators listen, before the functions and the watcher start (seeding). */
-  onEmulators?: (e: { k8s: K8sEmulator; netsvc: NetsvcEmulator; pubsub: PubsubEmulator }) => void;
+  onEmulators?: (e: {
+    k8s: K8sEmulator;
+    netsvc: NetsvcEmulator;
+    compute: ComputeEmulator;
+    pubsub: PubsubEmulator;
+  }) => void;
   /** Every delivery the functions handled or failed, with the Network Services writes it made. */
   onDelivery?: DeliveryListener;
   /** A component that failed to close (closing goes on with the others). */
@@ -101,6 +110,8 @@ export interface Pipeline {
   clusterId: string;
   k8s: K8sEmulator;
   netsvc: NetsvcEmulator;
+  /** Backend services, health checks and the NEGs the stand-in's NEG controller creates. */
+  compute: ComputeEmulator;
   pubsub: PubsubEmulator;
   /** A Pub/Sub client on the emulator (publish ticks or hand-made events). */
   pubsubClient: PubSub;
@@ -213,7 +224,28 @@ async function startEmulators(opts: PipelineOptions, host: string) {
       ...(state.netsvc ? { statePath: state.netsvc } : {}),
     }),
     startPubsubEmulator({ host, port: ports.pubsub ?? 0, adminPort: ports.pubsubAdmin ?? 0 }),
+    startComputeEmulator({
+      host,
+      port: ports.compute ?? 0,
+      ...(state.compute ? { statePath: state.compute } : {}),
+    }),
   ]);
+}
+
+/**
+ * The NEG controller's hook: NEGs (project-less, so whatever project the functions use sees them) go
+ * to the Compute emulator; a delete it refuses (a backend service still uses the NEG) stays pending.
+ */
+export function negHookFor(compute: ComputeEmulator): NegHook {
+  return (changes) =>
+    changes.map((c) => {
+      if (c.action === 'ensure') {
+        compute.store.putNeg({ zone: c.zone, name: c.name });
+        return { ok: true };
+      }
+      const r = compute.store.deleteNeg(c.zone, c.name);
+      return r.deleted || r.reason === 'notFound' ? { ok: true } : { ok: false, message: r.message };
+    });
 }
 
 export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipeline> {
@@ -225,11 +257,13 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   const closers = new Closers(opts.onCloseError ?? (() => {}));
   try {
     // Closing runs in reverse: the emulators go last, after every component that talks to them.
-    const [k8s, netsvc, pubsub] = await startEmulators(opts, host);
+    const [k8s, netsvc, pubsub, compute] = await startEmulators(opts, host);
     closers.add('kubernetes stand-in', () => k8s.close());
     closers.add('network services emulator', () => netsvc.close());
+    closers.add('compute emulator', () => compute.close());
+    k8s.negController?.setHook(negHookFor(compute));
     closers.add('pub/sub emulator', () => pubsub.close()); // idempotent; closed early below
-    opts.onEmulators?.({ k8s, netsvc, pubsub });
+    opts.onEmulators?.({ k8s, netsvc, compute, pubsub });
 
     const config = loadConfig(
       {
@@ -238,6 +272,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
         GAMMA_CLUSTER_ID: clusterId,
         GAMMA_KUBECONFIG: k8s.kubeconfigPath,
         GAMMA_NETSVC_ENDPOINT: netsvc.url,
+        GAMMA_COMPUTE_ENDPOINT: compute.url,
         GAMMA_ROUTE_EVENTS_TOPIC: ROUTE_EVENTS_TOPIC,
         GAMMA_LOG_FORMAT: opts.logFormat ?? 'json',
         ...opts.env,
@@ -370,6 +405,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       clusterId,
       k8s,
       netsvc,
+      compute,
       pubsub,
       pubsubClient,
       kube: deps.kube,

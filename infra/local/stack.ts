@@ -11,6 +11,7 @@ import type { Logger, LogFields, Severity as LogSeverity } from '../../shared/lo
 import { TransientError } from '../../shared/pipeline/index.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 import type { K8sEmulator, KubeObj } from './k8s/index.ts';
+import type { ComputeEmulator } from './compute/server.ts';
 import type { NetsvcEmulator } from './netsvc/server.ts';
 import type { PubsubEmulator } from './pubsub/emulator.ts';
 import type { Delivery } from './functions.ts';
@@ -45,6 +46,8 @@ export interface Endpoints {
   kubeconfig: string;
   kubernetes: string;
   netsvc: string;
+  /** Compute root URL: `${compute}compute/v1/projects/...`. */
+  compute: string;
   pubsub: string;
   project: string;
   mesh: string;
@@ -63,6 +66,7 @@ export interface LocalStack {
   readyMs: number;
   k8s: K8sEmulator;
   netsvc: NetsvcEmulator;
+  compute: ComputeEmulator;
   pubsub: PubsubEmulator;
   /** The pipeline underneath (deps, clients, idle(), runReconcile()...). */
   pipeline: Pipeline;
@@ -80,6 +84,7 @@ export const PORT_ORDER = [
   'sync',
   'reconcile',
   'watcherHealth',
+  'compute',
 ] as const;
 
 export function portFor(base: number, component: (typeof PORT_ORDER)[number]): number {
@@ -272,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           statePaths: {
             kubernetes: path.join(stateDir, 'kubernetes.json'),
             netsvc: path.join(stateDir, 'netsvc.json'),
+            compute: path.join(stateDir, 'compute.json'),
           },
         }
       : {}),
@@ -279,6 +285,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       k8s = e.k8s;
       emit({ type: 'listening', component: 'kubernetes API stand-in', address: e.k8s.url });
       emit({ type: 'listening', component: 'network services emulator', address: e.netsvc.url });
+      emit({ type: 'listening', component: 'compute emulator', address: e.compute.url });
       emit({ type: 'listening', component: 'pub/sub emulator', address: e.pubsub.endpoint });
       if (options.seed) seedCluster(e.k8s, options.seed, Boolean(options.persist), emit);
     },
@@ -300,6 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Both emulators log every request for tests; a long session must not grow those logs forever.
     pipeline.k8s.requests.length = 0;
     pipeline.netsvc.resetStats();
+    pipeline.compute.resetStats();
     pipeline
       .tick()
       .catch((e: unknown) => emit({ type: 'reconcile-failed', error: `publishing the tick: ${message(e)}` }));
@@ -310,6 +318,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     kubeconfig,
     kubernetes: pipeline.k8s.url,
     netsvc: pipeline.netsvc.url,
+    compute: pipeline.compute.url,
     pubsub: pipeline.pubsub.endpoint,
     project,
     mesh,
@@ -334,6 +343,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     readyMs: Math.round(performance.now() - started),
     k8s: pipeline.k8s,
     netsvc: pipeline.netsvc,
+    compute: pipeline.compute,
     pubsub: pipeline.pubsub,
     pipeline,
     tick: () => pipeline.tick(),

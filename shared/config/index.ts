@@ -33,6 +33,8 @@ interface CommonConfig {
   clusterDomain: string;
   /** Root URL of the Network Services API (an emulator); undefined = Google's default. */
   netsvcEndpoint?: string;
+  /** Root URL of the Compute API (an emulator; `${root}compute/v1/projects/...`); undefined = Google's default. */
+  computeEndpoint?: string;
   /** PUBSUB_EMULATOR_HOST, passed through; the Pub/Sub client reads it itself. */
   pubsubEmulatorHost?: string;
   routeEventsTopic: string;
@@ -119,24 +121,22 @@ function readProject(r: EnvReader): string | undefined {
   );
 }
 
-function readNetsvcEndpoint(r: EnvReader): string | undefined {
-  const v = r.raw('GAMMA_NETSVC_ENDPOINT');
+/** A root URL variable (GAMMA_NETSVC_ENDPOINT, GAMMA_COMPUTE_ENDPOINT): origin only, with a slash. */
+function readEndpoint(r: EnvReader, name: string): string | undefined {
+  const v = r.raw(name);
   if (v === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(v);
   } catch {
-    return r.problem(
-      'GAMMA_NETSVC_ENDPOINT',
-      `must be a root URL like http://127.0.0.1:8085/, got ${JSON.stringify(v)}`,
-    );
+    return r.problem(name, `must be a root URL like http://127.0.0.1:8085/, got ${JSON.stringify(v)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return r.problem('GAMMA_NETSVC_ENDPOINT', `must use http or https, got ${JSON.stringify(v)}`);
+    return r.problem(name, `must use http or https, got ${JSON.stringify(v)}`);
   // googleapis keeps only the origin of rootUrl, so a path would be silently dropped.
   if (url.pathname !== '/' || url.search !== '')
     return r.problem(
-      'GAMMA_NETSVC_ENDPOINT',
+      name,
       `must be a root URL without a path (the client drops it), got ${JSON.stringify(v)}`,
     );
   return `${url.origin}/`;
@@ -259,8 +259,10 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
     backendServices: r.oneOf('GAMMA_BACKEND_SERVICES', ['provision', 'off'] as const, 'provision'),
     logFormat: r.oneOf('GAMMA_LOG_FORMAT', ['json', 'text'] as const, component === 'cli' ? 'text' : 'json'),
   };
-  const netsvcEndpoint = readNetsvcEndpoint(r);
+  const netsvcEndpoint = readEndpoint(r, 'GAMMA_NETSVC_ENDPOINT');
   if (netsvcEndpoint !== undefined) common.netsvcEndpoint = netsvcEndpoint;
+  const computeEndpoint = readEndpoint(r, 'GAMMA_COMPUTE_ENDPOINT');
+  if (computeEndpoint !== undefined) common.computeEndpoint = computeEndpoint;
   const emulator = r.raw('PUBSUB_EMULATOR_HOST');
   if (emulator !== undefined) common.pubsubEmulatorHost = emulator;
   const template = readBackendTemplate(r);

@@ -18,5 +18,5 @@ test('an unknown command is an error with a suggestion', async (t) => {
 test('an unknown emulator is rejected with the valid names', async (t) => {
   const r = await runCli(['emulator', 'etcd']);
   t.is(r.code, 2);
-  t.regex(r.stderr, /unknown emulator "etcd".*netsvc, pubsub, k8s/);
+  t.regex(r.stderr, /unknown emulator "etcd".*netsvc, pubsub, k8s, compute/);
 });

@@ -3,6 +3,10 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startComputeEmulator } from '../../infra/local/compute/server.ts';
 import { CLI, REPO_ROOT } from '../support/cli.ts';
 import {
   bs,
@@ -529,4 +533,17 @@ test('the CLI serves the emulator: gamma-csm emulator compute --port 0', async (
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   t.regex(out, /compute emulator stopped\n$/);
+});
+
+test('statePath: resources and NEGs survive a restart', async (t) => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'compute-state-')), 'compute.json');
+  const first = await startComputeEmulator({ statePath: file });
+  await seed(first, ['neg-a']);
+  await first.close();
+  const second = await emulatorFor(t, { statePath: file });
+  t.is((await call(second, 'GET', `${ROOT}/global/healthChecks/hc`)).status, 200);
+  t.deepEqual(
+    second.store.negs().map((n) => n.name),
+    ['neg-a'],
+  );
 });

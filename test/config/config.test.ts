@@ -58,6 +58,7 @@ test('every documented variable is read', (t) => {
       GAMMA_CONTROLLER_NAME: 'example.com/gamma',
       GAMMA_CLUSTER_DOMAIN: 'corp.local',
       GAMMA_NETSVC_ENDPOINT: 'http://127.0.0.1:9999',
+      GAMMA_COMPUTE_ENDPOINT: 'http://127.0.0.1:9998',
       GAMMA_ROUTE_EVENTS_TOPIC: 'projects/other-proj/topics/rev',
       PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
       GAMMA_RATE_LIMIT_RPS: '100',
@@ -79,6 +80,7 @@ test('every documented variable is read', (t) => {
     controllerName: 'example.com/gamma',
     clusterDomain: 'corp.local',
     netsvcEndpoint: 'http://127.0.0.1:9999/',
+    computeEndpoint: 'http://127.0.0.1:9998/',
     routeEventsTopic: 'projects/other-proj/topics/rev',
     pubsubEmulatorHost: '127.0.0.1:8085',
     rateLimitRps: 100,
@@ -136,6 +138,16 @@ const bad: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
   ],
   ['netsvc endpoint path', { GAMMA_NETSVC_ENDPOINT: 'http://h:1/v1' }, /without a path/],
   ['netsvc endpoint scheme', { GAMMA_NETSVC_ENDPOINT: 'ftp://h/' }, /must use http or https/],
+  [
+    'compute endpoint path',
+    { GAMMA_COMPUTE_ENDPOINT: 'http://h:1/compute/v1' },
+    /^GAMMA_COMPUTE_ENDPOINT: .*without a path/,
+  ],
+  [
+    'compute endpoint junk',
+    { GAMMA_COMPUTE_ENDPOINT: 'nope' },
+    /^GAMMA_COMPUTE_ENDPOINT: must be a root URL/,
+  ],
   [
     'rate limit too high',
     { GAMMA_RATE_LIMIT_RPS: '101' },

@@ -134,6 +134,7 @@ test('persist, consecutive ports, seeding keeps user changes, reconcile tick wit
   );
   t.true(existsSync(path.join(workDir, '.gamma-csm/local/state/kubernetes.json')));
   t.true(existsSync(path.join(workDir, '.gamma-csm/local/state/netsvc.json')));
+  t.true(existsSync(path.join(workDir, '.gamma-csm/local/state/compute.json')));
 
   // Second run on consecutive ports: both states are back, and seeding kept the user's weight.
   events.length = 0;
@@ -141,9 +142,16 @@ test('persist, consecutive ports, seeding keeps user changes, reconcile tick wit
   stack = await startLocalStack({ ...options, portBase: base });
   const e = stack.endpoints;
   t.deepEqual(
-    [e.kubernetes, e.netsvc, `http://${e.pubsub}`, e.pubsubAdmin, e.sync, e.reconcile, e.watcherHealth].map(
-      (u) => Number(new URL(u).port),
-    ),
+    [
+      e.kubernetes,
+      e.netsvc,
+      `http://${e.pubsub}`,
+      e.pubsubAdmin,
+      e.sync,
+      e.reconcile,
+      e.watcherHealth,
+      e.compute,
+    ].map((u) => Number(new URL(u).port)),
     PORT_ORDER.map((_c, i) => base + i),
   );
   t.like(

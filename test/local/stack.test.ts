@@ -256,7 +256,7 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
   t.deepEqual(exit, { code: 0, signal: null }, run.stdout());
   t.regex(run.stdout(), /stopped cleanly/);
   for (const [name, url] of Object.entries(endpoints)) {
-    if (!/^(kubernetes|netsvc|pubsub|pubsubAdmin|sync|reconcile|watcherHealth)$/.test(name)) continue;
+    if (!/^(kubernetes|netsvc|compute|pubsub|pubsubAdmin|sync|reconcile|watcherHealth)$/.test(name)) continue;
     t.true(await portIsFree(portOf(url)), `${name} port ${portOf(url)} is free after exit`);
   }
 });

@@ -25,8 +25,8 @@ const ID = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function parsePortBase(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535 - 6)
-    throw new InvalidArgumentError('expected 0 (free ports) or a port from 1 to 65529');
+  if (!/^\d+$/.test(value) || n > 65535 - 7)
+    throw new InvalidArgumentError('expected 0 (free ports) or a port from 1 to 65528');
   return n;
 }
 
@@ -111,6 +111,7 @@ async function runLocal(o: LocalCliOptions): Promise<void> {
         `  kubeconfig     ${e.kubeconfig}`,
         `  kubernetes     ${e.kubernetes}`,
         `  netsvc         ${e.netsvc}   (project ${e.project}, mesh ${e.mesh}, cluster ${e.cluster})`,
+        `  compute        ${e.compute}   (backend services, health checks, NEGs)`,
         `  pubsub         ${e.pubsub}   (PUBSUB_EMULATOR_HOST; admin ${e.pubsubAdmin})`,
         `  functions      sync ${e.sync}  reconcile ${e.reconcile}`,
         `  endpoints      ${stack.endpointsFile}`,
@@ -139,7 +140,7 @@ export function registerLocal(program: Command): void {
     .description(
       'run the whole pipeline on this machine (what `npm start` runs): emulators, watcher, functions',
     )
-    .option('--port-base <n>', 'first of 7 consecutive ports (0 picks free ports)', parsePortBase, 0)
+    .option('--port-base <n>', 'first of 8 consecutive ports (0 picks free ports)', parsePortBase, 0)
     .option('--project <id>', 'project id the emulators serve', parseId('project'), 'local-project')
     .option('--mesh <id>', 'Mesh id', parseId('Mesh'), 'gamma-mesh')
     .option('--cluster <id>', 'cluster id in resource names and labels', parseId('cluster'), 'local')

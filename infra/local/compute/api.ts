@@ -44,11 +44,15 @@ type OpType = 'insert' | 'patch' | 'update' | 'delete';
 export class ComputeApi {
   /** `project|requestId` -> operation key: a repeated request answers the first one's operation. */
   private readonly requestIds = new Map<string, string>();
+  /** Keys of operations not DONE yet, so settling does not walk every operation ever made. */
+  private readonly running = new Set<string>();
 
   constructor(
     public state: ComputeState,
     private readonly opts: () => ApiOptions,
-  ) {}
+  ) {
+    for (const [key, e] of state.operations) if (e.op.status !== 'DONE') this.running.add(key);
+  }
 
   list(project: string, coll: Collection, query: URLSearchParams): ApiResult {
     const size = pageSize(query.get('maxResults'));
@@ -136,9 +140,12 @@ export class ComputeApi {
   /** Finishes every operation whose delay has passed (time-delayed writes become visible untouched). */
   settle(): boolean {
     let changed = false;
-    for (const entry of this.state.operations.values()) {
-      if (entry.op.status !== 'DONE' && entry.pendingPolls === 0 && Date.now() >= entry.readyAt) {
+    for (const key of this.running) {
+      const entry = this.state.operations.get(key);
+      if (!entry || entry.op.status === 'DONE') this.running.delete(key);
+      else if (entry.pendingPolls === 0 && Date.now() >= entry.readyAt) {
         this.finish(entry);
+        this.running.delete(key);
         changed = true;
       }
     }
@@ -225,8 +232,10 @@ export class ComputeApi {
   }
 
   private pending(key: string, type: OpType): boolean {
-    for (const e of this.state.operations.values())
-      if (e.op.status !== 'DONE' && e.apply?.key === key && e.op.operationType === type) return true;
+    for (const k of this.running) {
+      const e = this.state.operations.get(k);
+      if (e && e.op.status !== 'DONE' && e.apply?.key === key && e.op.operationType === type) return true;
+    }
     return false;
   }
 
@@ -273,8 +282,10 @@ export class ComputeApi {
         httpStatus: 500,
       };
     else if (!opts.visibleWhenDone) this.apply(entry);
-    this.state.operations.set(opKey(String(op.selfLink)), entry);
+    const opId = opKey(String(op.selfLink));
+    this.state.operations.set(opId, entry);
     if (entry.pendingPolls === 0 && Date.now() >= entry.readyAt) this.finish(entry);
+    else this.running.add(opId);
     return { status: 200, body: structuredClone(op), mutated: true };
   }
 

@@ -133,6 +133,7 @@ export async function startComputeEmulator(opts: ComputeEmulatorOptions = {}): P
   const persist = () => {
     if (opts.statePath) saveState(opts.statePath, state);
   };
+  persist(); // the file exists from the start, as a record of what this run began with
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const method = req.method ?? 'GET';
