@@ -4,10 +4,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { NetsvcClient } from '../../shared/netsvc/client.ts';
 import type { NetsvcBody, NetsvcClientOptions, NetsvcKind } from '../../shared/netsvc/client.ts';
+import type { ComputeApi, ComputeKind } from '../../shared/compute/types.ts';
 
 export interface Write {
   action: 'created' | 'updated' | 'deleted';
-  kind: NetsvcKind;
+  kind: NetsvcKind | ComputeKind;
   id: string;
   /** Rules in the body sent (creates and updates that carry rules). */
   rules?: number;
@@ -36,6 +37,27 @@ export class ObservedNetsvcClient extends NetsvcClient {
 
   private record(write: Write): void {
     this.context.getStore()?.push(write);
+  }
+
+  /** `api` with its writes (backend services, health checks) recorded beside this client's. */
+  observing(api: ComputeApi): ComputeApi {
+    const record = (w: Write) => this.record(w);
+    return {
+      get: (kind, name) => api.get(kind, name),
+      list: (kind, filter) => api.list(kind, filter),
+      insert: async (kind, body) => {
+        await api.insert(kind, body);
+        record({ action: 'created', kind, id: body.name ?? '' });
+      },
+      patch: async (kind, name, body) => {
+        await api.patch(kind, name, body);
+        record({ action: 'updated', kind, id: name });
+      },
+      delete: async (kind, name) => {
+        await api.delete(kind, name);
+        record({ action: 'deleted', kind, id: name });
+      },
+    };
   }
 
   override async create<K extends NetsvcKind>(

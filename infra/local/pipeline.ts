@@ -289,7 +289,12 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
         ? {}
         : { parentMemo: parentMemo(undefined, undefined, opts.staleApplyIntervalMs) }),
     };
-    const deps = { ...createDeps(config, { log, netsvc: netsvcClient, ...memo }), netsvc: netsvcClient };
+    const created = createDeps(config, { log, netsvc: netsvcClient, ...memo });
+    const deps = {
+      ...created,
+      netsvc: netsvcClient,
+      ...(created.compute ? { compute: netsvcClient.observing(created.compute) } : {}),
+    };
 
     const syncResults: SyncHandling[] = [];
     let lastReconcile: ReconcileSummary | undefined;

@@ -6,6 +6,7 @@ import type { FunctionConfig } from '../config/index.ts';
 import { translateOptionsFrom } from '../config/index.ts';
 import { makeKubeConfig } from '../cluster/index.ts';
 import { NetsvcClient } from '../netsvc/client.ts';
+import { ComputeClient } from '../compute/client.ts';
 import type { NetsvcClientOptions } from '../netsvc/client.ts';
 import type { PlanOptions } from '../plan/index.ts';
 import type { TranslateOptions } from '../translate/types.ts';
@@ -89,10 +90,21 @@ export function netsvcClientFor(config: FunctionConfig): NetsvcClient {
   return new NetsvcClient(netsvcOptionsFor(config));
 }
 
+/** The Compute client, unless the configuration leaves backend services to someone else. */
+export function computeClientFor(config: FunctionConfig): ComputeClient | undefined {
+  if (config.backendServices === 'off') return undefined;
+  return new ComputeClient({
+    project: config.project,
+    maxConcurrency: config.maxConcurrency,
+    ...(config.computeEndpoint ? { endpoint: config.computeEndpoint } : {}),
+  });
+}
+
 export function createDeps(config: FunctionConfig, overrides: Partial<PipelineDeps> = {}): PipelineDeps {
   return {
     settings: overrides.settings ?? settingsFromConfig(config),
     netsvc: overrides.netsvc ?? netsvcClientFor(config),
+    compute: 'compute' in overrides ? overrides.compute : computeClientFor(config),
     kube: overrides.kube ?? kubeConfigFor(config),
     log: overrides.log ?? makeLogger(config.logFormat, { component: config.component }),
     meshMemo: overrides.meshMemo ?? meshMemo(),
