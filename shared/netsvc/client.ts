@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
 import { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import { ApiError } from './errors.ts';
+import { roundFloat32Fields } from './float32.ts';
 import { operationResult, waitForOperation, type Operation, type PollOptions } from './operations.ts';
 import { Semaphore, TokenBucket } from './ratelimit.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
@@ -249,7 +250,10 @@ export class NetsvcClient {
     const existing = await this.get(kind, id);
     if (!existing)
       throw new ApiError(409, 'ALREADY_EXISTS', 'exists but could not be read back', `create ${kind}/${id}`);
-    const mask = differingFields(body as Record<string, unknown>, existing as Record<string, unknown>);
+    const mask = differingFields(
+      roundFloat32Fields(body) as Record<string, unknown>,
+      existing as Record<string, unknown>,
+    );
     return mask.length === 0 ? existing : this.patch(kind, id, body, mask);
   }
 

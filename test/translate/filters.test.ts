@@ -119,6 +119,8 @@ test('mirror percentage from percent, fraction or default', (t) => {
   t.is(mirrorPercent({ backendRef: { name: 'a' }, percent: 42 }), 42);
   t.is(mirrorPercent({ backendRef: { name: 'a' }, fraction: { numerator: 1, denominator: 8 } }), 12.5);
   t.is(mirrorPercent({ backendRef: { name: 'a' }, fraction: { numerator: 3 } }), 3);
+  // A proto float: emitted as the API will read it back, so a re-read plans no change.
+  t.is(mirrorPercent({ backendRef: { name: 'a' }, fraction: { numerator: 1, denominator: 3 } }), 33.3333321);
 });
 
 test('cors: exact origins, wildcard origins as RE2, default maxAge', (t) => {

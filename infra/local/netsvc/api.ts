@@ -14,6 +14,7 @@ import {
   withoutOutputOnly,
 } from './resources.ts';
 import type { EmulatorState, Obj, StoredOperation } from './store.ts';
+import { roundFloat32Fields } from '../../../shared/netsvc/float32.ts';
 import {
   idParam,
   KINDS,
@@ -131,7 +132,8 @@ export class NetsvcApi {
     const name = `${parent}/${kind}/${id}`;
     if (this.state.resources[kind].has(name))
       return apiError(409, 'ALREADY_EXISTS', `Resource '${name}' already exists`);
-    const next = omitDefaults(kind, withoutOutputOnly(body)) as Obj;
+    // Float fields are stored as proto `float`: what is read back is the float32 (docs/api-fidelity.md).
+    const next = roundFloat32Fields(omitDefaults(kind, withoutOutputOnly(body)) as Obj);
     const problems = this.check(kind, name, next);
     if (problems) return problems;
     const now = this.timestamp();
@@ -144,7 +146,7 @@ export class NetsvcApi {
     if (!existing) return notFound(name);
     const mask = parseMask(kind, query.get('updateMask'));
     if (mask.violations.length) return invalid('updateMask', mask.violations);
-    const next = omitDefaults(kind, applyPatch(existing, body, mask.paths)) as Obj;
+    const next = roundFloat32Fields(omitDefaults(kind, applyPatch(existing, body, mask.paths)) as Obj);
     const problems = this.check(kind, name, next);
     if (problems) return problems;
     const stored = { name, createTime: existing.createTime, updateTime: this.timestamp(), ...next };
