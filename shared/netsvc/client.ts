@@ -6,7 +6,7 @@ import { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1
 import { ApiError } from './errors.ts';
 import { roundFloat32Fields } from './float32.ts';
 import { operationResult, waitForOperation, type Operation, type PollOptions } from './operations.ts';
-import { Semaphore, TokenBucket } from './ratelimit.ts';
+import { Semaphore, type Sleep, TokenBucket } from './ratelimit.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export type Mesh = networkservices_v1.Schema$Mesh;
@@ -42,6 +42,15 @@ export interface NetsvcClientOptions {
   pageSize?: number;
   /** Per-request timeout. Default 60 s (the API's own deadline). */
   requestTimeoutMs?: number;
+  /**
+   * No retry or poll waits past this time (epoch ms by `now`); the last error surfaces instead, so a
+   * function fails (and its event is redelivered) before its own timeout kills it. See withDeadline.
+   */
+  deadline?: number;
+  /** Clock for retry budgets, deadlines and operation waits (tests inject one). Default Date.now. */
+  now?: () => number;
+  /** Sleep for retry backoff and operation polls (tests inject one). */
+  sleep?: Sleep;
 }
 
 export interface NetsvcClientStats {
@@ -108,6 +117,7 @@ export class NetsvcClient {
   private readonly poll: PollOptions;
   private readonly pageSize: number;
   private warmedUp: Promise<void> | undefined;
+  private deadline: number | undefined;
 
   constructor(readonly options: NetsvcClientOptions) {
     if (!options.project) throw new Error('NetsvcClient: project is required');
@@ -143,8 +153,26 @@ export class NetsvcClient {
       maxIntervalMs: 2000,
       factor: 1.5,
       timeoutMs: options.operationTimeoutMs ?? 10 * 60_000,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.now ? { now: options.now } : {}),
     };
     this.pageSize = options.pageSize ?? 100;
+    this.deadline = options.deadline;
+  }
+
+  /**
+   * This client (same limits, stats and connections) with retries bounded by `deadline` (epoch ms by
+   * the client's clock): what one function invocation uses, so its retries end before its timeout.
+   */
+  withDeadline(deadline: number | undefined): NetsvcClient {
+    const view = Object.create(this) as NetsvcClient;
+    view.deadline = deadline;
+    return view;
+  }
+
+  /** The client's clock (epoch ms): what deadlines are measured by. */
+  now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Full relative name of a resource: `projects/P/locations/L/<kind>/<id>`. */
@@ -258,10 +286,12 @@ export class NetsvcClient {
   }
 
   private async finish(first: Operation): Promise<Record<string, unknown> | undefined> {
+    // Waiting past the deadline is pointless: the invocation would be killed mid-wait.
+    const left = this.deadline === undefined ? Infinity : this.deadline - this.now();
     const done = await waitForOperation(
       first,
       (name) => this.call('GET', `poll ${name}`, () => this.api.projects.locations.operations.get({ name })),
-      this.poll,
+      { ...this.poll, timeoutMs: Math.max(0, Math.min(this.poll.timeoutMs, left)) },
     );
     return operationResult(done);
   }
@@ -274,6 +304,9 @@ export class NetsvcClient {
     onRetry?: () => void,
   ): Promise<T> {
     return withRetry(target, this.retryPolicy, () => this.attempt(method, send), {
+      deadline: this.deadline,
+      ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+      ...(this.options.now ? { now: this.options.now } : {}),
       onRetry: (err) => {
         this.stats.retries++;
         if (err.httpStatus === 429) this.stats.throttled++;

@@ -41,6 +41,7 @@ test('sync: defaults fill everything optional', (t) => {
     maxDeleteAbsolute: DEFAULTS.maxDeleteAbsolute,
     forceDelete: false,
     logFormat: 'json',
+    timeoutSeconds: 300,
   });
 });
 
@@ -65,6 +66,7 @@ test('every documented variable is read', (t) => {
       GAMMA_FORCE_DELETE: 'yes',
       GAMMA_LOG_FORMAT: 'text',
       GAMMA_BACKEND_SERVICE_TEMPLATE: 'bs-{cluster}-{namespace}-{service}-{port}',
+      GAMMA_FUNCTION_TIMEOUT_SECONDS: '120',
     },
     'reconcile',
   );
@@ -85,6 +87,7 @@ test('every documented variable is read', (t) => {
     forceDelete: true,
     logFormat: 'text',
     backendServiceTemplate: 'bs-{cluster}-{namespace}-{service}-{port}',
+    timeoutSeconds: 120,
   });
   t.deepEqual(translateOptionsFrom(c), {
     project: 'other-proj',

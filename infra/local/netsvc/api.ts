@@ -27,6 +27,8 @@ import {
 export interface ApiResult {
   status: number;
   body: unknown;
+  /** Extra response headers (lower-case names). */
+  headers?: Record<string, string>;
   /** True when the call changed stored state (resources or operations). */
   mutated?: boolean;
 }
