@@ -5,8 +5,14 @@ import { GoogleAuth } from 'google-auth-library';
 import { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import { ApiError } from './errors.ts';
 import { roundFloat32Fields } from './float32.ts';
-import { operationResult, waitForOperation, type Operation, type PollOptions } from './operations.ts';
-import { Semaphore, type Sleep, TokenBucket } from './ratelimit.ts';
+import {
+  nextPollInterval,
+  operationResult,
+  waitForOperation,
+  type Operation,
+  type PollOptions,
+} from './operations.ts';
+import { realSleep, Semaphore, type Sleep, TokenBucket } from './ratelimit.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export type Mesh = networkservices_v1.Schema$Mesh;
@@ -275,7 +281,7 @@ export class NetsvcClient {
 
   private async settleExisting<K extends NetsvcKind>(kind: K, id: string, body: NetsvcBody<K>) {
     this.stats.createsResolvedByRead++;
-    const existing = await this.get(kind, id);
+    const existing = await this.readWhenVisible(kind, id);
     if (!existing)
       throw new ApiError(409, 'ALREADY_EXISTS', 'exists but could not be read back', `create ${kind}/${id}`);
     const mask = differingFields(
@@ -283,6 +289,25 @@ export class NetsvcClient {
       existing as Record<string, unknown>,
     );
     return mask.length === 0 ? existing : this.patch(kind, id, body, mask);
+  }
+
+  /**
+   * A 409 says the resource exists, but a create whose operation is still pending need not read back
+   * yet (docs/api-fidelity.md): read on the operation poll schedule until it shows, or the
+   * operation timeout (or the deadline) passes.
+   */
+  private async readWhenVisible<K extends NetsvcKind>(kind: K, id: string): Promise<NetsvcBody<K> | null> {
+    const sleep = this.poll.sleep ?? realSleep;
+    const started = this.now();
+    const limit = Math.min(
+      this.poll.timeoutMs,
+      this.deadline === undefined ? Infinity : this.deadline - started,
+    );
+    for (let interval = this.poll.initialIntervalMs; ; interval = nextPollInterval(interval, this.poll)) {
+      const found = await this.get(kind, id);
+      if (found || this.now() - started + interval > limit) return found;
+      await sleep(interval);
+    }
   }
 
   private async finish(first: Operation): Promise<Record<string, unknown> | undefined> {

@@ -23,8 +23,13 @@ export interface NetsvcEmulatorOptions {
   operationDelay?: { polls?: number; ms?: number };
   /** Per-minute quota (off by default); the admin API and setQuota change it later. */
   quota?: QuotaOptions;
-  /** Clock (epoch ms) for quota windows and outages; tests inject one to skip minutes. */
+  /** Clock (epoch ms) for quota windows, outages and operation delays; tests inject one to skip minutes. */
   clock?: () => number;
+  /**
+   * With an operation delay, a change reads back (GET, list) only once its operation is done, as the
+   * API promises no earlier. Default true; false shows changes at once.
+   */
+  visibleWhenDone?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -104,6 +109,8 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
   const api = new NetsvcApi(state, () => ({
     lenient: Boolean(opts.lenient),
     operationDelay: faults.operationDelay ?? opts.operationDelay ?? {},
+    visibleWhenDone: opts.visibleWhenDone ?? true,
+    now: opts.clock ?? Date.now,
     failOperation: () => {
       const fail = random() < (faults.failOperationRate ?? 0);
       if (fail) stats.injected.failedOperations++;
@@ -280,6 +287,7 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
       const fresh = emptyState();
       for (const k of KINDS) state.resources[k] = fresh.resources[k];
       state.operations = fresh.operations;
+      api.forgetPending();
       persist();
     },
     setFaults,
