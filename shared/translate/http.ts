@@ -13,7 +13,7 @@ import type { BackendResolver } from './backends.ts';
 import { backendWeight, errorPercent } from './backends.ts';
 import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
-import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
+import { convertTimeoutsAndRetry, faultIgnoresTimingWarning } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { ActionParts } from './http-action.ts';
 import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from './http-action.ts';
@@ -210,6 +210,11 @@ export function compileHttpRule(
         `RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`,
       ];
   }
+  const abortPercent = errorPercent(validWeight, invalidWeight);
+  if (abortPercent > 0 && validWeight > 0 && !redirect) {
+    const lost = faultIgnoresTimingWarning(ruleIndex, rule.name, timing.value);
+    if (lost) warnings = [...warnings, lost];
+  }
   const parts: ActionParts = {
     redirect,
     rewrite,
@@ -217,7 +222,7 @@ export function compileHttpRule(
     requestMod,
     responseMod,
     destinations: destinations.take(),
-    abortPercent: errorPercent(validWeight, invalidWeight),
+    abortPercent,
     timing: timing.value,
     mirrorPolicy,
     session: session.value,

@@ -12,7 +12,10 @@ export interface MatrixRow {
   support: Support;
   /** Supported/approximated: how it maps to Network Services and what differs. Rejected: why. */
   how: string;
-  /** Rejected rows: a pattern the Accepted=False / PartiallyInvalid message must match. */
+  /**
+   * Rejected rows: a pattern the Accepted=False / PartiallyInvalid message must match. Other rows:
+   * a warning some condition message must carry.
+   */
   status?: string;
   /** The row's minimal route: one rule, plus optional spec/metadata overrides. */
   rule: Record<string, unknown>;
@@ -455,6 +458,20 @@ const http: Omit<MatrixRow, 'kind'>[] = [
       ],
     },
     request: {},
+  },
+  {
+    id: 'h-missing-backend-timeout',
+    field: 'backendRefs[] to a missing Service, with timeouts or retry',
+    support: 'approximated',
+    how: 'The missing share is answered through `faultInjectionPolicy.abort`, and clients configured with fault injection ignore `timeout` and `retryPolicy` (Network Services HttpRoute reference): while a backendRef is unresolved the rule has no timeout and no retry. A warning in status names the rule.',
+    status: 'do not apply while a backendRef is unresolved',
+    rule: {
+      backendRefs: [
+        { name: 'b1', port: 80, weight: 1 },
+        { name: 'gone', port: 80, weight: 1 },
+      ],
+      timeouts: { request: '5s' },
+    },
   },
   {
     id: 'h-other-kind',
