@@ -239,12 +239,14 @@ export function compileHttpRule(
   const splitRoot =
     (isObj(redirectPath) && redirectPath.type === 'ReplacePrefixMatch') ||
     (isObj(rewritePath) && rewritePath.type === 'ReplacePrefixMatch');
+  // A full-path rewrite needs the whole path matched: prefixes become one regexMatch (match.ts).
+  const wholePath = isObj(rewritePath) && rewritePath.type === 'ReplaceFullPath';
   // Actions are immutable once built: one per arm kind (or one for all), shared by the arms.
   let shared: NsHttpAction | string | undefined;
   let byKind: Partial<Record<ArmKind, NsHttpAction | string>> | undefined;
   const entries: HttpEntry[] = new Array<HttpEntry>(normals.length);
   for (let i = 0; i < normals.length; i++) {
-    const arms = httpMatchArms(normals[i], splitRoot) as HttpArm[];
+    const arms = httpMatchArms(normals[i], splitRoot, wholePath) as HttpArm[];
     for (let a = 0; a < arms.length; a++) {
       const arm = arms[a];
       let action: NsHttpAction | string;

@@ -356,10 +356,9 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   },
   {
     id: 'h-rewrite-full-prefix',
-    field: 'URLRewrite path ReplaceFullPath (other matches)',
-    support: 'rejected',
-    how: 'Network Services can only replace the matched prefix, not the whole path of a longer request.',
-    status: 'ReplaceFullPath is only expressible on an Exact path match',
+    field: 'URLRewrite path ReplaceFullPath (PathPrefix match)',
+    support: 'supported',
+    how: 'The prefix becomes one segment-wise `regexMatch` (`^/a(/.*)?$`, same precedence) with `pathPrefixRewrite` of the full path: for a regexMatch "the matching portion" of the path is all of it. Documented semantics, not verified on a live project.',
     rule: {
       matches: M({ type: 'PathPrefix', value: '/a' }),
       filters: [
@@ -367,6 +366,21 @@ const http: Omit<MatrixRow, 'kind'>[] = [
       ],
       backendRefs: to(),
     },
+    request: { path: '/a/deeper/path' },
+  },
+  {
+    id: 'h-rewrite-full-regex',
+    field: 'URLRewrite path ReplaceFullPath (RegularExpression match)',
+    support: 'supported',
+    how: '`pathPrefixRewrite` of the full path on the `regexMatch` (which matches the whole path). Documented semantics, not verified on a live project.',
+    rule: {
+      matches: M({ type: 'RegularExpression', value: '/a/[0-9]+' }),
+      filters: [
+        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/n' } } },
+      ],
+      backendRefs: to(),
+    },
+    request: { path: '/a/42' },
   },
   {
     id: 'h-mirror',

@@ -96,7 +96,7 @@ test('redirect rejects unsupported status codes and schemes', (t) => {
   );
 });
 
-test('rewrite: hostname, prefix per arm, full path only on exact arms', (t) => {
+test('rewrite: hostname, prefix per arm, full path on arms matching the whole path (exact, regex)', (t) => {
   t.deepEqual(
     convertRewrite(
       { hostname: 'h', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v1' } },
@@ -108,6 +108,10 @@ test('rewrite: hostname, prefix per arm, full path only on exact arms', (t) => {
     },
   );
   t.deepEqual(convertRewrite({ path: { type: 'ReplaceFullPath', replaceFullPath: '/x' } }, 'full'), {
+    ok: true,
+    value: { pathPrefixRewrite: '/x' },
+  });
+  t.deepEqual(convertRewrite({ path: { type: 'ReplaceFullPath', replaceFullPath: '/x' } }, 'other'), {
     ok: true,
     value: { pathPrefixRewrite: '/x' },
   });
