@@ -62,12 +62,18 @@ test('a done operation carries the error; the change never shows; the client rai
 });
 
 test('a retried create that meets 409 while the first create is pending reads until it shows', async (t) => {
-  const emu = await emulatorFor(t, { operationDelay: { ms: 150 } });
+  // One fake clock: the operation takes 5 s of it, and it moves only when the client sleeps.
+  const clock = { t: 1_000_000 };
+  const emu = await emulatorFor(t, { clock: () => clock.t, operationDelay: { ms: 5000 } });
   const client = new NetsvcClient({
     project: 'p',
     location: 'global',
     endpoint: emu.url,
     retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+    now: () => clock.t,
+    sleep: async (ms) => {
+      clock.t += ms;
+    },
   });
   // The first POST lands but its answer is lost; the retry meets 409 and the Mesh is not readable yet.
   emu.setFaults({ next: [{ drop: 'after' }] });
@@ -77,4 +83,5 @@ test('a retried create that meets 409 while the first create is pending reads un
   t.is(client.stats.createsResolvedByRead, 1);
   const gets = emu.requestLog().filter((r) => r.method === 'GET' && r.collection === 'meshes');
   t.true(gets.length >= 2, 'it read again until the create was done');
+  t.true(clock.t >= 1_005_000, 'and only then returned');
 });
