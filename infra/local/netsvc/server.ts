@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { apiError, type ApiResult, NetsvcApi } from './api.ts';
 import { decideFault, type Faults, latencyFor, seededRandom, validateFaults } from './faults.ts';
 import { type QuotaOptions, QuotaWindows, validateQuota } from './quota.ts';
+import { schemaViolations } from './schema.ts';
 import { emptyState, type EmulatorState, loadState, type Obj, saveState, serializeState } from './store.ts';
 import { KINDS, type Kind } from './validate.ts';
 
@@ -185,6 +186,8 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     const kind = coll as Kind;
     const parsed = parseJsonBody(method, rawBody);
     if ('error' in parsed) return parsed.error;
+    const violations = schemaViolations(kind, method, Boolean(id), url.searchParams, parsed.body);
+    if (violations.length) return apiError(400, 'INVALID_ARGUMENT', violations[0].description, violations);
     const name = `${parent}/${kind}/${id}`;
     if (!id) {
       if (method === 'GET') return api.list(kind, parent, url.searchParams);
