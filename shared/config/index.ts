@@ -56,6 +56,8 @@ interface CommonConfig {
 
 export interface FunctionConfig extends CommonConfig {
   component: 'sync' | 'reconcile';
+  /** The function's own timeout (Terraform sets it); retries are bounded to end before it. */
+  timeoutSeconds: number;
   project: string;
   mesh: string;
   clusterId: string;
@@ -108,6 +110,9 @@ export const DEFAULTS = {
   debounceMs: 100,
   maxWaitMs: 1000,
   healthPort: 8080,
+  /** The Terraform module's default function timeouts (infra/terraform/modules/gamma-csm/variables.tf). */
+  syncTimeoutSeconds: 300,
+  reconcileTimeoutSeconds: 540,
 } as const;
 
 // ---- single variables ----
@@ -321,8 +326,13 @@ function buildConfig(r: EnvReader, component: Component): Config | undefined {
         `or GAMMA_CLUSTER_ENDPOINT + GAMMA_CLUSTER_CA is required for ${component}`,
       );
     if (access?.kind === 'in-cluster') return undefined;
+    const timeoutSeconds = r.number(
+      'GAMMA_FUNCTION_TIMEOUT_SECONDS',
+      component === 'sync' ? DEFAULTS.syncTimeoutSeconds : DEFAULTS.reconcileTimeoutSeconds,
+      { min: 10, max: 600, integer: true },
+    );
     if (!project || !mesh || !clusterId || !access) return undefined;
-    return { ...common, component, project, mesh, clusterId, cluster: access };
+    return { ...common, component, project, mesh, clusterId, cluster: access, timeoutSeconds };
   }
   if (component === 'watcher') {
     const project = need('GAMMA_PROJECT', id.project);

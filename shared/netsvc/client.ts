@@ -4,8 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
 import { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import { ApiError } from './errors.ts';
-import { operationResult, waitForOperation, type Operation, type PollOptions } from './operations.ts';
-import { bucketFor, Semaphore, type TokenBucket } from './ratelimit.ts';
+import { roundFloat32Fields } from './float32.ts';
+import {
+  nextPollInterval,
+  operationResult,
+  waitForOperation,
+  type Operation,
+  type PollOptions,
+} from './operations.ts';
+import { bucketFor, realSleep, Semaphore, type Sleep, type TokenBucket } from './ratelimit.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export { bucketFor };
@@ -43,6 +50,15 @@ export interface NetsvcClientOptions {
   pageSize?: number;
   /** Per-request timeout. Default 60 s (the API's own deadline). */
   requestTimeoutMs?: number;
+  /**
+   * No retry or poll waits past this time (epoch ms by `now`); the last error surfaces instead, so a
+   * function fails (and its event is redelivered) before its own timeout kills it. See withDeadline.
+   */
+  deadline?: number;
+  /** Clock for retry budgets, deadlines and operation waits (tests inject one). Default Date.now. */
+  now?: () => number;
+  /** Sleep for retry backoff and operation polls (tests inject one). */
+  sleep?: Sleep;
 }
 
 export interface NetsvcClientStats {
@@ -96,6 +112,7 @@ export class NetsvcClient {
   private readonly poll: PollOptions;
   private readonly pageSize: number;
   private warmedUp: Promise<void> | undefined;
+  private deadline: number | undefined;
 
   constructor(readonly options: NetsvcClientOptions) {
     if (!options.project) throw new Error('NetsvcClient: project is required');
@@ -131,8 +148,26 @@ export class NetsvcClient {
       maxIntervalMs: 2000,
       factor: 1.5,
       timeoutMs: options.operationTimeoutMs ?? 10 * 60_000,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.now ? { now: options.now } : {}),
     };
     this.pageSize = options.pageSize ?? 100;
+    this.deadline = options.deadline;
+  }
+
+  /**
+   * This client (same limits, stats and connections) with retries bounded by `deadline` (epoch ms by
+   * the client's clock): what one function invocation uses, so its retries end before its timeout.
+   */
+  withDeadline(deadline: number | undefined): NetsvcClient {
+    const view = Object.create(this) as NetsvcClient;
+    view.deadline = deadline;
+    return view;
+  }
+
+  /** The client's clock (epoch ms): what deadlines are measured by. */
+  now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Full relative name of a resource: `projects/P/locations/L/<kind>/<id>`. */
@@ -235,18 +270,42 @@ export class NetsvcClient {
 
   private async settleExisting<K extends NetsvcKind>(kind: K, id: string, body: NetsvcBody<K>) {
     this.stats.createsResolvedByRead++;
-    const existing = await this.get(kind, id);
+    const existing = await this.readWhenVisible(kind, id);
     if (!existing)
       throw new ApiError(409, 'ALREADY_EXISTS', 'exists but could not be read back', `create ${kind}/${id}`);
-    const mask = differingFields(body as Record<string, unknown>, existing as Record<string, unknown>);
+    const mask = differingFields(
+      roundFloat32Fields(body) as Record<string, unknown>,
+      existing as Record<string, unknown>,
+    );
     return mask.length === 0 ? existing : this.patch(kind, id, body, mask);
   }
 
+  /**
+   * A 409 says the resource exists, but a create whose operation is still pending need not read back
+   * yet (docs/api-fidelity.md): read on the operation poll schedule until it shows, or the
+   * operation timeout (or the deadline) passes.
+   */
+  private async readWhenVisible<K extends NetsvcKind>(kind: K, id: string): Promise<NetsvcBody<K> | null> {
+    const sleep = this.poll.sleep ?? realSleep;
+    const started = this.now();
+    const limit = Math.min(
+      this.poll.timeoutMs,
+      this.deadline === undefined ? Infinity : this.deadline - started,
+    );
+    for (let interval = this.poll.initialIntervalMs; ; interval = nextPollInterval(interval, this.poll)) {
+      const found = await this.get(kind, id);
+      if (found || this.now() - started + interval > limit) return found;
+      await sleep(interval);
+    }
+  }
+
   private async finish(first: Operation): Promise<Record<string, unknown> | undefined> {
+    // Waiting past the deadline is pointless: the invocation would be killed mid-wait.
+    const left = this.deadline === undefined ? Infinity : this.deadline - this.now();
     const done = await waitForOperation(
       first,
       (name) => this.call('GET', `poll ${name}`, () => this.api.projects.locations.operations.get({ name })),
-      this.poll,
+      { ...this.poll, timeoutMs: Math.max(0, Math.min(this.poll.timeoutMs, left)) },
     );
     return operationResult(done);
   }
@@ -259,6 +318,9 @@ export class NetsvcClient {
     onRetry?: () => void,
   ): Promise<T> {
     return withRetry(target, this.retryPolicy, () => this.attempt(method, send), {
+      deadline: this.deadline,
+      ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
+      ...(this.options.now ? { now: this.options.now } : {}),
       onRetry: (err) => {
         this.stats.retries++;
         if (err.httpStatus === 429) this.stats.throttled++;

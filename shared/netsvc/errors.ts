@@ -11,6 +11,8 @@ export class ApiError extends Error {
     message: string,
     /** What was being done, e.g. `create httpRoutes/r1`. */
     readonly target: string,
+    /** The server's Retry-After, in milliseconds, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${target}: ${httpStatus || 'no response'} ${status}: ${message}`);
   }
@@ -58,7 +60,19 @@ interface ErrorLike {
   code?: unknown;
   message?: unknown;
   cause?: unknown;
-  response?: { status?: unknown; data?: unknown };
+  response?: { status?: unknown; data?: unknown; headers?: unknown };
+}
+
+/** Retry-After (delay-seconds or an HTTP date) in ms; undefined when absent or unreadable. */
+export function retryAfterMs(headers: unknown, now: number = Date.now()): number | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  // gaxios hands over a fetch Headers object or a plain record, depending on its version.
+  const h = headers as { get?: (k: string) => string | null } & Record<string, unknown>;
+  const raw = typeof h.get === 'function' ? h.get('retry-after') : (h['retry-after'] ?? h['Retry-After']);
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  if (/^\d+$/.test(raw.trim())) return Number(raw.trim()) * 1000;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function transportCode(e: ErrorLike): string | undefined {
@@ -81,7 +95,7 @@ export function toApiError(e: unknown, target: string): ApiError {
     const body = (err.response?.data ?? {}) as { error?: { status?: string; message?: string } };
     const status = body.error?.status ?? statusForHttp(httpStatus);
     const message = body.error?.message ?? String(err.message ?? 'request failed');
-    return new ApiError(httpStatus, status, message, target);
+    return new ApiError(httpStatus, status, message, target, retryAfterMs(err.response?.headers));
   }
   const code = transportCode(err);
   if (code) return new ApiError(0, 'UNAVAILABLE', `transport error ${code}`, target);

@@ -23,6 +23,8 @@ export interface PipelineSettings {
   /** Plan options without `scope` (sync adds its own per parent). */
   plan: Omit<PlanOptions, 'scope'>;
   controllerName: string;
+  /** The function's timeout: each invocation's Network Services retries end before it (handlers.ts). */
+  invocationTimeoutMs?: number;
 }
 
 export interface PipelineDeps {
@@ -56,6 +58,7 @@ export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
       forceDelete: config.forceDelete,
     },
     controllerName: config.controllerName,
+    invocationTimeoutMs: config.timeoutSeconds * 1000,
   };
 }
 

@@ -16,6 +16,24 @@ export interface CloudEventLike {
   data?: unknown;
 }
 
+/**
+ * When an invocation's Network Services retries must stop: its timeout minus a reserve for what
+ * follows the last call (status writes, the answer to Pub/Sub), a quarter of the timeout, at most
+ * 30 s. With the default 300-s sync timeout that leaves 270 s, more than the client's ~90-s
+ * retry budget for one throttled call (a full per-minute quota window), so only a run of throttled
+ * calls meets it; then the invocation fails cleanly and Pub/Sub redelivers the event instead of the
+ * platform killing it mid-write (docs/api-fidelity.md).
+ */
+export function invocationDeadline(startMs: number, timeoutMs: number): number {
+  return startMs + timeoutMs - Math.min(30_000, timeoutMs / 4);
+}
+
+function withDeadline(deps: PipelineDeps): PipelineDeps {
+  const timeout = deps.settings.invocationTimeoutMs;
+  if (timeout === undefined) return deps;
+  return { ...deps, netsvc: deps.netsvc.withDeadline(invocationDeadline(deps.netsvc.now(), timeout)) };
+}
+
 export type SyncHandling =
   { acked: 'malformed'; error: string; messageId: string } | { acked: 'processed'; outcome: SyncOutcome };
 
@@ -38,7 +56,7 @@ export async function handleSyncEvent(event: CloudEventLike, deps: PipelineDeps)
   const log = deps.log.with({ parent: key, eventId: message.messageId });
   let outcome: SyncOutcome;
   try {
-    outcome = await syncParent(ev, deps);
+    outcome = await syncParent(ev, withDeadline(deps));
   } catch (e) {
     log.error(`sync failed, will be redelivered: ${errorMessage(e)}`, { sequence: ev.sequence });
     throw e;
@@ -90,7 +108,7 @@ export async function handleReconcileEvent(
   }
   let summary: ReconcileSummary;
   try {
-    summary = await reconcileAll(deps, { dryRun: tick.dryRun === true });
+    summary = await reconcileAll(withDeadline(deps), { dryRun: tick.dryRun === true });
   } catch (e) {
     log.error(`reconcile failed, nothing applied: ${errorMessage(e)}`);
     throw e;

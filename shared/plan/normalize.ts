@@ -1,6 +1,7 @@
 // Normalized bodies: two resources that the API treats as the same configuration normalize to
 // deeply-equal values, so output-only fields, server defaults, reference spellings and orderings the
 // API does not preserve never cause an update (docs/architecture.md §5.3).
+import { FLOAT32_FIELDS } from '../netsvc/float32.ts';
 import type { Kind, NsResource } from './types.ts';
 
 /** The writable top-level fields of each kind, as update masks name them. */
@@ -83,6 +84,9 @@ function normalizeValue(kind: Kind, key: string, value: unknown): unknown {
   }
   if (value !== null && typeof value === 'object')
     return normalizeObject(kind, value as Record<string, unknown>);
+  // proto `float` fields come back as the nearest float32: compare at that precision, or a value
+  // such as 100/3 would differ on every read and be patched forever (docs/api-fidelity.md).
+  if (typeof value === 'number' && FLOAT32_FIELDS.has(key)) return Math.fround(value);
   if (typeof value === 'string') {
     if (REFERENCE_FIELDS.has(key)) return canonicalReference(value);
     if (DURATION_FIELDS.has(key)) return canonicalDuration(value);

@@ -8,7 +8,7 @@ import type { GRPCRouteMatch } from '../gamma/types.ts';
 import type { NsGrpcMatch, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
 import type { GrpcPrecedence } from './precedence.ts';
-import { re2Error } from './regex.ts';
+import { escapeRe2, re2Error } from './regex.ts';
 import { asArray, isObj } from './util.ts';
 
 export interface NormalGrpcMatch {
@@ -18,10 +18,7 @@ export interface NormalGrpcMatch {
   headers: { name: string; type: 'Exact' | 'RegularExpression'; value: string }[];
 }
 
-/** Escapes RE2 metacharacters so the text matches itself literally. */
-export function escapeRe2(text: string): string {
-  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
-}
+export { escapeRe2 };
 
 export function normalizeGrpcMatch(raw: unknown): Result<NormalGrpcMatch> {
   const match = (isObj(raw) ? raw : {}) as GRPCRouteMatch;

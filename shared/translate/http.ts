@@ -12,7 +12,7 @@ import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
 import { backendWeight, errorPercent } from './backends.ts';
 import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
-import { convertTimeoutsAndRetry } from './timeouts-retry.ts';
+import { convertTimeoutsAndRetry, faultIgnoresTimingWarning } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { ActionParts } from './http-action.ts';
 import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from './http-action.ts';
@@ -174,6 +174,11 @@ export function compileHttpRule(
         `RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`,
       ];
   }
+  const abortPercent = errorPercent(validWeight, invalidWeight);
+  if (abortPercent > 0 && validWeight > 0 && !redirect) {
+    const lost = faultIgnoresTimingWarning(ruleIndex, rule.name, timing.value);
+    if (lost) warnings = [...warnings, lost];
+  }
   const parts: ActionParts = {
     redirect,
     rewrite,
@@ -181,7 +186,7 @@ export function compileHttpRule(
     requestMod,
     responseMod,
     destinations: destinations.take(),
-    abortPercent: errorPercent(validWeight, invalidWeight),
+    abortPercent,
     timing: timing.value,
     mirrorPolicy,
     session: session.value,
@@ -198,12 +203,14 @@ export function compileHttpRule(
   const splitRoot =
     (isObj(redirectPath) && redirectPath.type === 'ReplacePrefixMatch') ||
     (isObj(rewritePath) && rewritePath.type === 'ReplacePrefixMatch');
+  // A full-path rewrite needs the whole path matched: prefixes become one regexMatch (match.ts).
+  const wholePath = isObj(rewritePath) && rewritePath.type === 'ReplaceFullPath';
   // Actions are immutable once built: one per arm kind (or one for all), shared by the arms.
   let shared: NsHttpAction | string | undefined;
   let byKind: Partial<Record<ArmKind, NsHttpAction | string>> | undefined;
   const entries: HttpEntry[] = new Array<HttpEntry>(normals.length);
   for (let i = 0; i < normals.length; i++) {
-    const arms = httpMatchArms(normals[i], splitRoot) as HttpArm[];
+    const arms = httpMatchArms(normals[i], splitRoot, wholePath) as HttpArm[];
     for (let a = 0; a < arms.length; a++) {
       const arm = arms[a];
       let action: NsHttpAction | string;

@@ -2,7 +2,10 @@
 // - Exact -> fullPathMatch. PathPrefix is per path segment in Gateway API but a plain string prefix
 //   in Network Services, so `/p` becomes two arms: fullPathMatch `/p` and prefixMatch `/p/` (a trailing
 //   slash in the value is ignored); `/` is prefixMatch `/` (split into fullPathMatch `/` + prefixMatch
-//   `/` only when a ReplacePrefixMatch filter needs to know which arm matched).
+//   `/` only when a ReplacePrefixMatch filter needs to know which arm matched). Under a URLRewrite
+//   ReplaceFullPath it is one segment-wise regexMatch instead, `^/p(/.*)?$` (`^/.*$` for `/`):
+//   pathPrefixRewrite replaces "the matching portion" of the path, which for a regexMatch is the
+//   whole path (docs/api-fidelity.md). Precedence still comes from the PathPrefix (NormalMatch).
 // - RegularExpression -> regexMatch, validated as RE2.
 // - headers -> HeaderMatch exactMatch/regexMatch, names lowercased (HTTP names are case-insensitive);
 //   only the first entry per name counts (spec).
@@ -12,7 +15,7 @@
 import type { HTTPRouteMatch } from '../gamma/types.ts';
 import type { NsHttpAction, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
-import { re2Error } from './regex.ts';
+import { escapeRe2, re2Error } from './regex.ts';
 import { NONE, append, asArray, asString, deepFreeze, isObj } from './util.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
@@ -205,13 +208,17 @@ function nsMatch(
   return query ? { regexMatch: value, queryParameters: query } : { regexMatch: value };
 }
 
-/** The Network Services matches (arms, ORed) equivalent to one Gateway API match. */
-export function httpMatchArms(normal: NormalMatch, splitRoot = false): MatchArm[] {
+/**
+ * The Network Services matches (arms, ORed) equivalent to one Gateway API match. `wholePath`: a
+ * PathPrefix becomes one regexMatch arm, so that a rewrite replaces the whole path.
+ */
+export function httpMatchArms(normal: NormalMatch, splitRoot = false, wholePath = false): MatchArm[] {
   const headers = headerConditions(normal);
   const query = queryConditions(normal);
   if (normal.pathType === 'Exact') return [arm('full', 'fullPathMatch', normal.path, headers, query)];
   if (normal.pathType === 'RegularExpression')
     return [arm('other', 'regexMatch', normal.path, headers, query)];
+  if (wholePath) return [arm('other', 'regexMatch', prefixRegex(normal.path), headers, query)];
   if (normal.path === '/') {
     if (!splitRoot) return [arm('prefix', 'prefixMatch', '/', headers, query)];
     return [
@@ -223,6 +230,11 @@ export function httpMatchArms(normal: NormalMatch, splitRoot = false): MatchArm[
     arm('full', 'fullPathMatch', normal.path, headers, query),
     arm('prefix', 'prefixMatch', `${normal.path}/`, headers, query),
   ];
+}
+
+/** The RE2 pattern matching exactly the paths a Gateway API PathPrefix (without trailing slash) matches. */
+export function prefixRegex(prefix: string): string {
+  return prefix === '/' ? '^/.*$' : `^${escapeRe2(prefix)}(/.*)?$`;
 }
 
 /** True when every request `inner` matches is also matched by `outer` (conservative: may say false). */

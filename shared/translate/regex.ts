@@ -9,6 +9,11 @@ export const MAX_REGEX_LENGTH = 1024;
 export const MAX_REPEAT_TOTAL = 1000;
 export const MAX_PROGRAM_SIZE = 10_000;
 
+/** Escapes RE2 metacharacters so the text matches itself literally. */
+export function escapeRe2(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
 function repeatTotal(pattern: string): number {
   let total = 0;
   for (const m of pattern.matchAll(/\{(\d+)(?:,(\d*))?\}/g))

@@ -95,6 +95,26 @@ export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetr
   return ok(out);
 }
 
+/**
+ * A rule whose unresolved backends' share becomes faultInjectionPolicy.abort loses its timeout and
+ * retry on every client, not only proxyless gRPC. The Network Services HttpRoute reference
+ * (HttpRouteRouteAction.faultInjectionPolicy) says: "timeout and retry_policy will be ignored by
+ * clients that are configured with a fault_injection_policy". Undefined when nothing is lost.
+ */
+export function faultIgnoresTimingWarning(
+  ruleIndex: number,
+  ruleName: unknown,
+  timing: TimeoutRetry,
+): string | undefined {
+  const lost = [timing.timeout && 'timeouts', timing.retryPolicy && 'retry'].filter(Boolean);
+  if (lost.length === 0) return undefined;
+  const named = typeof ruleName === 'string' && ruleName ? ` "${ruleName}"` : '';
+  return (
+    `Rule ${ruleIndex}${named} (spec.rules[${ruleIndex}]): its ${lost.join(' and ')} do not apply while a backendRef is unresolved: ` +
+    `the unresolved share is answered by fault injection (abort), and clients configured with fault injection ignore timeout and retry policy`
+  );
+}
+
 function smallerPositive(a: number | undefined, b: number | undefined): number | undefined {
   const x = a !== undefined && a > 0 ? a : undefined;
   const y = b !== undefined && b > 0 ? b : undefined;

@@ -77,6 +77,11 @@ for (const row of MATRIX) {
     }
     t.is(accepted?.status, 'True', JSON.stringify(conds));
     t.falsy(partial, partial?.message);
+    if (row.status)
+      t.true(
+        conds.some((c) => c.message.includes(row.status!)),
+        `no condition message carries ${JSON.stringify(row.status)}: ${JSON.stringify(conds)}`,
+      );
     t.true(desired.httpRoutes.length + desired.grpcRoutes.length > 0, 'no Network Services route emitted');
     if (row.support === 'supported' && row.request) {
       const req = requestOf(row);

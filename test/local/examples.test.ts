@@ -156,10 +156,10 @@ test('grpc-weighted: GetItem split 80/20, the rest of the service by regex', asy
 test('invalid-route: a visible rejection in status, not a load error', async (t) => {
   const { desired, text } = await translateDir(t, 'invalid-route');
   t.is(desired.httpRoutes.length + desired.grpcRoutes.length, 0);
-  t.deepEqual(accepted(desired), ['HTTPRoute ledger-rewrite False']);
+  t.deepEqual(accepted(desired), ['HTTPRoute ledger-mirror False']);
   const cond = desired.statuses[0].parents[0].conditions.find((c) => c.type === 'Accepted');
   t.is(cond?.reason, 'UnsupportedValue');
-  t.regex(cond?.message ?? '', /ReplaceFullPath/);
+  t.regex(cond?.message ?? '', /only one RequestMirror/);
   t.regex(text, /no Network Services routes/);
   t.regex(text, /rejected: Accepted=False UnsupportedValue/);
 });
@@ -172,7 +172,7 @@ test('all examples seeded together (one namespace each) translate without confli
   const all = accepted(desired).sort();
   t.deepEqual(
     all.filter((s) => s.endsWith('False')),
-    ['HTTPRoute ledger-rewrite False'],
+    ['HTTPRoute ledger-mirror False'],
     'only the deliberately invalid example is rejected',
   );
   t.is(

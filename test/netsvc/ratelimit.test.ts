@@ -6,6 +6,7 @@ import {
   OperationTimeoutError,
   failureOf,
   isRetryable,
+  retryAfterMs,
   toApiError,
 } from '../../shared/netsvc/errors.ts';
 import {
@@ -15,7 +16,7 @@ import {
   type PollOptions,
 } from '../../shared/netsvc/operations.ts';
 import { Semaphore, TokenBucket } from '../../shared/netsvc/ratelimit.ts';
-import { backoffDelay, withRetry } from '../../shared/netsvc/retry.ts';
+import { backoffDelay, DEFAULT_RETRY, withRetry } from '../../shared/netsvc/retry.ts';
 import { bucketFor, differingFields } from '../../shared/netsvc/client.ts';
 import { maxInWindow } from '../../infra/local/netsvc/server.ts';
 
@@ -159,12 +160,123 @@ test('withRetry retries only retryable errors, up to the attempt budget', async 
       policy,
       async () => {
         n++;
-        throw new ApiError(429, 'RESOURCE_EXHAUSTED', 'slow down', 'x');
+        throw new ApiError(503, 'UNAVAILABLE', 'busy', 'x');
       },
       { sleep },
     ),
   );
-  t.is(n, 4);
+  t.is(n, 4, '5xx: the attempt budget');
+});
+
+/** A clock that only moves when the retry loop sleeps; records the sleeps. */
+function fakeTime(start = 1_000_000) {
+  const clock = { t: start, sleeps: [] as number[] };
+  return {
+    clock,
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.t += ms;
+    },
+  };
+}
+
+test('429: retried for ~90 s in total, not a number of attempts; backoff grows to 10-15 s', async (t) => {
+  const time = fakeTime();
+  let n = 0;
+  const err = await t.throwsAsync(
+    withRetry(
+      'x',
+      { ...DEFAULT_RETRY, attempts: 2 },
+      async () => {
+        n++;
+        throw new ApiError(429, 'RESOURCE_EXHAUSTED', 'quota', 'x');
+      },
+      { sleep: time.sleep, now: time.now, random: () => 0.5 },
+    ),
+    { instanceOf: ApiError },
+  );
+  t.is(err.httpStatus, 429);
+  const waited = time.clock.t - 1_000_000;
+  t.true(waited > 75_000 && waited <= 90_000, `waited ${waited} ms`);
+  t.true(n > 2, 'far more than the 5xx attempt budget');
+  const sleeps = time.clock.sleeps;
+  t.true(
+    sleeps.every((d, i) => i === 0 || d >= sleeps[i - 1]),
+    `non-decreasing: ${sleeps.join(', ')}`,
+  );
+  const longest = Math.max(...sleeps);
+  t.true(longest >= 10_000 && longest <= 15_000, `longest ${longest}`);
+});
+
+test('429 succeeds once the quota window reopens: nothing is lost', async (t) => {
+  const time = fakeTime(0);
+  const result = await withRetry(
+    'x',
+    DEFAULT_RETRY,
+    async () => {
+      // Throttled until the next minute window opens.
+      if (time.now() < 60_000) throw new ApiError(429, 'RESOURCE_EXHAUSTED', 'quota', 'x');
+      return 'written';
+    },
+    { sleep: time.sleep, now: time.now },
+  );
+  t.is(result, 'written');
+  t.true(time.now() >= 60_000 && time.now() < 90_000);
+});
+
+test('429 honours Retry-After; the deadline cuts every retry short', async (t) => {
+  const time = fakeTime(0);
+  let n = 0;
+  await withRetry(
+    'x',
+    DEFAULT_RETRY,
+    async () => {
+      if (n++ === 0) throw new ApiError(429, 'RESOURCE_EXHAUSTED', 'quota', 'x', 42_000);
+      return 'ok';
+    },
+    { sleep: time.sleep, now: time.now },
+  );
+  t.deepEqual(time.clock.sleeps, [42_000]);
+
+  const late = fakeTime(0);
+  const err = await t.throwsAsync(
+    withRetry(
+      'x',
+      DEFAULT_RETRY,
+      async () => {
+        throw new ApiError(429, 'RESOURCE_EXHAUSTED', 'quota', 'x');
+      },
+      { sleep: late.sleep, now: late.now, deadline: 20_000 },
+    ),
+    { instanceOf: ApiError },
+  );
+  t.is(err.httpStatus, 429);
+  t.true(late.now() <= 20_000, `stopped at ${late.now()}`);
+  t.true(late.now() > 5_000, 'but used the time it had');
+
+  const fiveXX = fakeTime(0);
+  await t.throwsAsync(
+    withRetry(
+      'x',
+      { attempts: 100, baseDelayMs: 1000, maxDelayMs: 1000 },
+      async () => {
+        throw new ApiError(503, 'UNAVAILABLE', 'busy', 'x');
+      },
+      { sleep: fiveXX.sleep, now: fiveXX.now, random: () => 0.99, deadline: 3_500 },
+    ),
+  );
+  t.true(fiveXX.now() <= 3_500);
+});
+
+test('Retry-After: delay-seconds and HTTP dates, from a plain record or a Headers object', (t) => {
+  t.is(retryAfterMs({ 'retry-after': '7' }), 7000);
+  t.is(retryAfterMs(new Headers({ 'Retry-After': '3' })), 3000);
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  t.is(retryAfterMs({ 'retry-after': 'Thu, 01 Jan 2026 00:00:30 GMT' }, now), 30_000);
+  t.is(retryAfterMs({ 'retry-after': 'soon' }), undefined);
+  t.is(retryAfterMs({}), undefined);
+  t.is(retryAfterMs(undefined), undefined);
 });
 
 test('errors from gaxios map to ApiError; transport failures are retryable', (t) => {

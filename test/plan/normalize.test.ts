@@ -24,6 +24,16 @@ for (const [input, want] of references) {
   test(`canonicalReference(${input})`, (t) => t.is(canonicalReference(input), want));
 }
 
+/** httpRoute('a') mirroring `percent` of its traffic. */
+function withMirror(percent: number): NsResource {
+  const r = httpRoute('a');
+  r.rules![0].action!.requestMirrorPolicy = {
+    destination: { serviceName: `${P}/backendServices/m-80` },
+    mirrorPercent: percent,
+  };
+  return r;
+}
+
 // Pairs that must compare equal (no update) and pairs that must differ in exactly the named fields.
 const equal: [string, Kind, NsResource, NsResource][] = [
   [
@@ -71,6 +81,12 @@ const equal: [string, Kind, NsResource, NsResource][] = [
       r.rules![0].matches![0].method!.type = 'EXACT';
       return r;
     })(),
+  ],
+  [
+    'mirrorPercent at float32 precision (100/3 sent, 33.3333321 read back)',
+    'httpRoutes',
+    withMirror(100 / 3),
+    withMirror(33.3333321),
   ],
 ];
 for (const [title, kind, a, b] of equal) {
@@ -122,6 +138,13 @@ const different: [string, Kind, NsResource, NsResource, string[]][] = [
       delete r.rules![0].action!.destinations![0].weight;
       return r;
     })(),
+    ['rules'],
+  ],
+  [
+    'mirrorPercent one float32 step apart',
+    'httpRoutes',
+    withMirror(33.3333321),
+    withMirror(33.333336),
     ['rules'],
   ],
   ['mesh interception port', 'meshes', mesh({ interceptionPort: 15002 }), mesh(), ['interceptionPort']],

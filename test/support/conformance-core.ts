@@ -52,18 +52,6 @@ export const NS_LIMITS: Array<{ test: string; caseId?: string; reason: string }>
     reason:
       'MeshConsumerRoute: one Mesh has one route per hostname for every client; Network Services has no way to scope a route to clients of one namespace, so consumer routes are rejected.',
   },
-  {
-    test: 'MeshHTTPRouteRewritePath',
-    caseId: 'MeshHTTPRouteRewritePath/3',
-    reason:
-      'ReplaceFullPath under a PathPrefix match: Network Services urlRewrite only has pathPrefixRewrite (replace the matched prefix), so a full-path replacement of longer paths cannot be expressed.',
-  },
-  {
-    test: 'MeshHTTPRouteRewritePath',
-    caseId: 'MeshHTTPRouteRewritePath/4',
-    reason:
-      'ReplaceFullPath under a PathPrefix match: Network Services urlRewrite only has pathPrefixRewrite (replace the matched prefix), so a full-path replacement of longer paths cannot be expressed.',
-  },
 ];
 
 /**

@@ -274,7 +274,9 @@ function matchedPrefix(path: string, matched: ns.Schema$HttpRouteRouteMatch | nu
   if (!matched) return '';
   if (matched.prefixMatch != null) return path.slice(0, matched.prefixMatch.length);
   if (matched.fullPathMatch != null) return path;
-  if (matched.regexMatch != null) throw new Error('a prefix rewrite cannot follow a regexMatch');
+  // "The matching portion of the request's path": a regexMatch matches the whole path, so all of it
+  // is replaced (as Envoy's prefix_rewrite on regex routes; docs/api-fidelity.md).
+  if (matched.regexMatch != null) return path;
   return '';
 }
 

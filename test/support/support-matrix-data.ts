@@ -12,7 +12,10 @@ export interface MatrixRow {
   support: Support;
   /** Supported/approximated: how it maps to Network Services and what differs. Rejected: why. */
   how: string;
-  /** Rejected rows: a pattern the Accepted=False / PartiallyInvalid message must match. */
+  /**
+   * Rejected rows: a pattern the Accepted=False / PartiallyInvalid message must match. Other rows:
+   * a warning some condition message must carry.
+   */
   status?: string;
   /** The row's minimal route: one rule, plus optional spec/metadata overrides. */
   rule: Record<string, unknown>;
@@ -353,10 +356,9 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   },
   {
     id: 'h-rewrite-full-prefix',
-    field: 'URLRewrite path ReplaceFullPath (other matches)',
-    support: 'rejected',
-    how: 'Network Services can only replace the matched prefix, not the whole path of a longer request.',
-    status: 'ReplaceFullPath is only expressible on an Exact path match',
+    field: 'URLRewrite path ReplaceFullPath (PathPrefix match)',
+    support: 'supported',
+    how: 'The prefix becomes one segment-wise `regexMatch` (`^/a(/.*)?$`, same precedence) with `pathPrefixRewrite` of the full path: for a regexMatch "the matching portion" of the path is all of it. Documented semantics, not verified on a live project.',
     rule: {
       matches: M({ type: 'PathPrefix', value: '/a' }),
       filters: [
@@ -364,6 +366,21 @@ const http: Omit<MatrixRow, 'kind'>[] = [
       ],
       backendRefs: to(),
     },
+    request: { path: '/a/deeper/path' },
+  },
+  {
+    id: 'h-rewrite-full-regex',
+    field: 'URLRewrite path ReplaceFullPath (RegularExpression match)',
+    support: 'supported',
+    how: '`pathPrefixRewrite` of the full path on the `regexMatch` (which matches the whole path). Documented semantics, not verified on a live project.',
+    rule: {
+      matches: M({ type: 'RegularExpression', value: '/a/[0-9]+' }),
+      filters: [
+        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/n' } } },
+      ],
+      backendRefs: to(),
+    },
+    request: { path: '/a/42' },
   },
   {
     id: 'h-mirror',
@@ -455,6 +472,20 @@ const http: Omit<MatrixRow, 'kind'>[] = [
       ],
     },
     request: {},
+  },
+  {
+    id: 'h-missing-backend-timeout',
+    field: 'backendRefs[] to a missing Service, with timeouts or retry',
+    support: 'approximated',
+    how: 'The missing share is answered through `faultInjectionPolicy.abort`, and clients configured with fault injection ignore `timeout` and `retryPolicy` (Network Services HttpRoute reference): while a backendRef is unresolved the rule has no timeout and no retry. A warning in status names the rule.',
+    status: 'do not apply while a backendRef is unresolved',
+    rule: {
+      backendRefs: [
+        { name: 'b1', port: 80, weight: 1 },
+        { name: 'gone', port: 80, weight: 1 },
+      ],
+      timeouts: { request: '5s' },
+    },
   },
   {
     id: 'h-other-kind',

@@ -96,7 +96,7 @@ test('redirect rejects unsupported status codes and schemes', (t) => {
   );
 });
 
-test('rewrite: hostname, prefix per arm, full path only on exact arms', (t) => {
+test('rewrite: hostname, prefix per arm, full path on arms matching the whole path (exact, regex)', (t) => {
   t.deepEqual(
     convertRewrite(
       { hostname: 'h', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v1' } },
@@ -111,6 +111,10 @@ test('rewrite: hostname, prefix per arm, full path only on exact arms', (t) => {
     ok: true,
     value: { pathPrefixRewrite: '/x' },
   });
+  t.deepEqual(convertRewrite({ path: { type: 'ReplaceFullPath', replaceFullPath: '/x' } }, 'other'), {
+    ok: true,
+    value: { pathPrefixRewrite: '/x' },
+  });
   t.false(convertRewrite({ path: { type: 'ReplaceFullPath', replaceFullPath: '/x' } }, 'prefix').ok);
 });
 
@@ -119,6 +123,8 @@ test('mirror percentage from percent, fraction or default', (t) => {
   t.is(mirrorPercent({ backendRef: { name: 'a' }, percent: 42 }), 42);
   t.is(mirrorPercent({ backendRef: { name: 'a' }, fraction: { numerator: 1, denominator: 8 } }), 12.5);
   t.is(mirrorPercent({ backendRef: { name: 'a' }, fraction: { numerator: 3 } }), 3);
+  // A proto float: emitted as the API will read it back, so a re-read plans no change.
+  t.is(mirrorPercent({ backendRef: { name: 'a' }, fraction: { numerator: 1, denominator: 3 } }), 33.3333321);
 });
 
 test('cors: exact origins, wildcard origins as RE2, default maxAge', (t) => {

@@ -1,5 +1,12 @@
 import test from 'ava';
-import { httpMatchArms, httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
+import { RE2JS } from 're2js';
+import {
+  httpMatchArms,
+  httpMatchCovers,
+  normalHttpMatch,
+  normalizeHttpMatch,
+  prefixRegex,
+} from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
 
 function normal(raw: unknown): NormalMatch {
@@ -127,4 +134,33 @@ test('hostile regular expressions are refused quickly', (t) => {
     t.false(normalizeHttpMatch({ path: { type: 'RegularExpression', value } }).ok, value.slice(0, 20));
   }
   t.true(Date.now() - started < 2000);
+});
+
+test('prefixRegex matches exactly the paths a PathPrefix matches, segment-wise, with RE2 metacharacters escaped', (t) => {
+  const full = (pattern: string, path: string) => RE2JS.compile(pattern).matcher(path).matches();
+  const cases: [string, string[], string[]][] = [
+    ['/a', ['/a', '/a/', '/a/b/c'], ['/ab', '/', '/b/a']],
+    ['/v1.0', ['/v1.0', '/v1.0/x'], ['/v1x0', '/v1.00']],
+    ['/(x)+', ['/(x)+', '/(x)+/y'], ['/xx', '/x']],
+    ['/', ['/', '/anything/at/all'], []],
+  ];
+  for (const [prefix, yes, no] of cases) {
+    const pattern = prefixRegex(prefix);
+    for (const p of yes) t.true(full(pattern, p), `${pattern} should match ${p}`);
+    for (const p of no) t.false(full(pattern, p), `${pattern} should not match ${p}`);
+  }
+  t.is(prefixRegex('/a.b'), '^/a\\.b(/.*)?$');
+});
+
+test('under URLRewrite ReplaceFullPath a PathPrefix is one regexMatch arm; otherwise two arms', (t) => {
+  const normal = normalHttpMatch({ path: { type: 'PathPrefix', value: '/api/' } });
+  if (typeof normal === 'string') return t.fail(normal);
+  t.deepEqual(
+    httpMatchArms(normal).map((a) => a.match),
+    [{ fullPathMatch: '/api' }, { prefixMatch: '/api/' }],
+  );
+  t.deepEqual(
+    httpMatchArms(normal, false, true).map((a) => [a.kind, a.match]),
+    [['other', { regexMatch: '^/api(/.*)?$' }]],
+  );
 });

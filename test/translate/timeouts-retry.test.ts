@@ -2,6 +2,8 @@ import test from 'ava';
 import { convertTimeoutsAndRetry, retryConditions } from '../../shared/translate/timeouts-retry.ts';
 import { convertSessionPersistence } from '../../shared/translate/session.ts';
 import { parseGatewayDuration, protoDuration } from '../../shared/translate/util.ts';
+import { translate } from '../../shared/translate/index.ts';
+import { OPTIONS, httpRoute, parent, service } from './support.ts';
 
 test('durations: Gateway API -> protobuf JSON', (t) => {
   t.is(parseGatewayDuration('1h30m'), 5_400_000);
@@ -75,4 +77,42 @@ test('session persistence: cookie TTL, session cookie, rejections', (t) => {
   t.false(convertSessionPersistence({ absoluteTimeout: '25h' }).ok);
   const named = convertSessionPersistence({ sessionName: 'mine' });
   t.true(named.ok && named.value?.warnings.length === 1);
+});
+
+test('an unresolved backend share (abort) with a timeout or retry: the status names the rule and what is lost', (t) => {
+  const route = httpRoute('r', {
+    parentRefs: [parent('svc')],
+    rules: [
+      { backendRefs: [{ name: 'svc', port: 80 }], timeouts: { request: '5s' } },
+      {
+        name: 'canary',
+        matches: [{ path: { type: 'PathPrefix', value: '/c' } }],
+        backendRefs: [
+          { name: 'svc', port: 80, weight: 3 },
+          { name: 'gone', port: 80, weight: 1 },
+        ],
+        timeouts: { request: '5s' },
+        retry: { attempts: 2, codes: [503] },
+      },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/d' } }],
+        backendRefs: [
+          { name: 'svc', port: 80 },
+          { name: 'gone', port: 80 },
+        ],
+      },
+    ],
+  });
+  const desired = translate({ services: [service('svc')], httpRoutes: [route], grpcRoutes: [] }, OPTIONS);
+  const conditions = desired.statuses[0].parents[0].conditions;
+  const messages = conditions.map((c) => c.message).join(' | ');
+  t.regex(
+    messages,
+    /Rule 1 "canary" \(spec\.rules\[1\]\): its timeouts and retry do not apply while a backendRef is unresolved/,
+  );
+  t.notRegex(messages, /Rule 0 .*do not apply/, 'no abort in rule 0');
+  t.notRegex(messages, /Rule 2 .*do not apply/, 'rule 2 has no timeout or retry to lose');
+  const canary = desired.httpRoutes[0].rules!.find((r) => r.action?.faultInjectionPolicy)!;
+  t.is(canary.action!.faultInjectionPolicy!.abort!.percentage, 25);
+  t.is(canary.action!.timeout, '5s', 'the timeout is still written');
 });

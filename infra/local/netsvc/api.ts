@@ -14,6 +14,8 @@ import {
   withoutOutputOnly,
 } from './resources.ts';
 import type { EmulatorState, Obj, StoredOperation } from './store.ts';
+import { PendingVisibility } from './visibility.ts';
+import { roundFloat32Fields } from '../../../shared/netsvc/float32.ts';
 import {
   idParam,
   KINDS,
@@ -26,6 +28,8 @@ import {
 export interface ApiResult {
   status: number;
   body: unknown;
+  /** Extra response headers (lower-case names). */
+  headers?: Record<string, string>;
   /** True when the call changed stored state (resources or operations). */
   mutated?: boolean;
 }
@@ -35,6 +39,10 @@ export interface ApiOptions {
   operationDelay: { polls?: number; ms?: number };
   /** Decides whether this mutation's operation fails (fault injection). */
   failOperation: () => boolean;
+  /** Changes read back only once their operation is done (as the API promises no earlier). */
+  visibleWhenDone: boolean;
+  /** Clock (epoch ms) for operation delays. */
+  now: () => number;
 }
 
 const TYPE_NAMES: Record<Kind, string> = {
@@ -82,6 +90,9 @@ export class NetsvcApi {
   private readonly timestamp = makeClock();
   /** `parent:requestId` -> operation name, for idempotent CreateHttpRoute retries (memory only). */
   private readonly requestIds = new Map<string, string>();
+  private readonly visibility = new PendingVisibility();
+  /** Operations not yet done, for finishing those whose time has come when anything is read. */
+  private readonly pending = new Set<StoredOperation>();
 
   constructor(
     public state: EmulatorState,
@@ -97,8 +108,13 @@ export class NetsvcApi {
     const after = token ? decodePageToken(token) : undefined;
     if (token && after === undefined)
       return apiError(400, 'INVALID_ARGUMENT', `invalid pageToken "${token}"`);
-    const all = [...this.state.resources[kind].values()]
-      .filter((r) => (r.name as string).startsWith(`${parent}/`))
+    this.settleDue();
+    const prefix = `${parent}/${kind}/`;
+    const names = new Set([...this.state.resources[kind].keys(), ...this.visibility.namesUnder(prefix)]);
+    const all = [...names]
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => this.visibility.view(n, this.state.resources[kind].get(n)))
+      .filter((r): r is Obj => r !== undefined)
       .sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : 1)) as Array<Obj & { name: string }>;
     const { items, nextPageToken } = page(all, Math.min(size || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE), after);
     const body: Obj = { [kind]: items.map((r) => this.output(kind, r)) };
@@ -107,7 +123,8 @@ export class NetsvcApi {
   }
 
   get(kind: Kind, name: string): ApiResult {
-    const r = this.state.resources[kind].get(name);
+    this.settleDue();
+    const r = this.visibility.view(name, this.state.resources[kind].get(name));
     return r ? { status: 200, body: this.output(kind, r) } : notFound(name);
   }
 
@@ -131,7 +148,8 @@ export class NetsvcApi {
     const name = `${parent}/${kind}/${id}`;
     if (this.state.resources[kind].has(name))
       return apiError(409, 'ALREADY_EXISTS', `Resource '${name}' already exists`);
-    const next = omitDefaults(kind, withoutOutputOnly(body)) as Obj;
+    // Float fields are stored as proto `float`: what is read back is the float32 (docs/api-fidelity.md).
+    const next = roundFloat32Fields(omitDefaults(kind, withoutOutputOnly(body)) as Obj);
     const problems = this.check(kind, name, next);
     if (problems) return problems;
     const now = this.timestamp();
@@ -144,7 +162,7 @@ export class NetsvcApi {
     if (!existing) return notFound(name);
     const mask = parseMask(kind, query.get('updateMask'));
     if (mask.violations.length) return invalid('updateMask', mask.violations);
-    const next = omitDefaults(kind, applyPatch(existing, body, mask.paths)) as Obj;
+    const next = roundFloat32Fields(omitDefaults(kind, applyPatch(existing, body, mask.paths)) as Obj);
     const problems = this.check(kind, name, next);
     if (problems) return problems;
     const stored = { name, createTime: existing.createTime, updateTime: this.timestamp(), ...next };
@@ -190,6 +208,12 @@ export class NetsvcApi {
     };
   }
 
+  /** After the state was reset: no operation is pending any more, nothing is hidden. */
+  forgetPending(): void {
+    this.pending.clear();
+    this.visibility.clear();
+  }
+
   /** Every stored route, for the cross-resource rules. */
   private *routes(): Iterable<StoredRoute> {
     for (const kind of ROUTE_KINDS)
@@ -217,6 +241,9 @@ export class NetsvcApi {
     const opts = this.opts();
     const fail = opts.failOperation();
     let outcome: StoredOperation['outcome'];
+    const immediate = !opts.operationDelay.polls && !opts.operationDelay.ms;
+    const hides = !fail && !immediate && opts.visibleWhenDone ? name : undefined;
+    if (hides) this.visibility.hide(name, this.state.resources[kind].get(name));
     if (fail) {
       outcome = {
         error: { code: 13, message: `internal error while processing ${verb} of ${name} (injected failure)` },
@@ -248,11 +275,13 @@ export class NetsvcApi {
     const entry: StoredOperation = {
       op,
       pendingPolls: delay.polls ?? 0,
-      readyAt: Date.now() + (delay.ms ?? 0),
+      readyAt: opts.now() + (delay.ms ?? 0),
       outcome,
+      ...(hides ? { hides } : {}),
     };
     this.state.operations.set(opName, entry);
-    if (!delay.polls && !delay.ms) this.finish(entry);
+    if (immediate) this.finish(entry);
+    else this.pending.add(entry);
     return { status: 200, body: structuredClone(op), mutated: true };
   }
 
@@ -263,12 +292,20 @@ export class NetsvcApi {
       entry.pendingPolls--;
       return false;
     }
-    if (Date.now() < entry.readyAt) return false;
+    if (this.opts().now() < entry.readyAt) return false;
     this.finish(entry);
     return true;
   }
 
+  /** Finishes the operations whose delay has passed and that wait for no more polls. */
+  private settleDue(): void {
+    const now = this.opts().now();
+    for (const entry of this.pending) if (entry.pendingPolls <= 0 && now >= entry.readyAt) this.finish(entry);
+  }
+
   private finish(entry: StoredOperation): void {
+    this.pending.delete(entry);
+    if (entry.hides) this.visibility.reveal(entry.hides);
     (entry.op.metadata as Obj).endTime = this.timestamp();
     entry.op.done = true;
     if ('error' in entry.outcome) entry.op.error = entry.outcome.error;

@@ -4,10 +4,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { apiError, type ApiResult, NetsvcApi } from './api.ts';
 import { decideFault, type Faults, latencyFor, seededRandom, validateFaults } from './faults.ts';
+import { type QuotaOptions, QuotaWindows, validateQuota } from './quota.ts';
+import { schemaViolations } from './schema.ts';
 import { emptyState, type EmulatorState, loadState, type Obj, saveState, serializeState } from './store.ts';
 import { KINDS, type Kind } from './validate.ts';
 
 export type { Faults } from './faults.ts';
+export type { QuotaOptions } from './quota.ts';
 export type { Kind } from './validate.ts';
 
 export interface NetsvcEmulatorOptions {
@@ -19,6 +22,15 @@ export interface NetsvcEmulatorOptions {
   lenient?: boolean;
   /** Default operation delay; faults.operationDelay overrides it while set. */
   operationDelay?: { polls?: number; ms?: number };
+  /** Per-minute quota (off by default); the admin API and setQuota change it later. */
+  quota?: QuotaOptions;
+  /** Clock (epoch ms) for quota windows, outages and operation delays; tests inject one to skip minutes. */
+  clock?: () => number;
+  /**
+   * With an operation delay, a change reads back (GET, list) only once its operation is done, as the
+   * API promises no earlier. Default true; false shows changes at once.
+   */
+  visibleWhenDone?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -42,6 +54,8 @@ export interface EmulatorStats {
   /** Mutations accepted (operations started). */
   writes: number;
   injected: { '429': number; '500': number; '503': number; dropped: number; failedOperations: number };
+  /** Requests refused by the per-minute quota or a quota outage (429, not counted in `injected`). */
+  quotaRejected: number;
 }
 
 export interface NetsvcEmulator {
@@ -64,6 +78,10 @@ export interface NetsvcEmulator {
   requestLog(): RequestLogEntry[];
   /** Most API requests seen in any window of `windowMs` (default 1000). */
   maxRequestsInWindow(windowMs?: number): number;
+  /** Sets the per-minute quota (replacing the previous settings; {} = no limit). */
+  setQuota(q: QuotaOptions): void;
+  /** Refuses every API request with the quota 429 for `ms` by the emulator's clock. */
+  quotaOutage(ms: number): void;
 }
 
 const API_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/([A-Za-z]+)(?:\/([^/]+))?$/;
@@ -77,6 +95,7 @@ function freshStats(): EmulatorStats {
     byCollection: {},
     writes: 0,
     injected: { '429': 0, '500': 0, '503': 0, dropped: 0, failedOperations: 0 },
+    quotaRejected: 0,
   };
 }
 
@@ -86,9 +105,13 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
   let log: RequestLogEntry[] = [];
   let faults: Faults = {};
   let random = Math.random;
+  const quota = new QuotaWindows(opts.clock ?? Date.now);
+  if (opts.quota) quota.configure(opts.quota);
   const api = new NetsvcApi(state, () => ({
     lenient: Boolean(opts.lenient),
     operationDelay: faults.operationDelay ?? opts.operationDelay ?? {},
+    visibleWhenDone: opts.visibleWhenDone ?? true,
+    now: opts.clock ?? Date.now,
     failOperation: () => {
       const fail = random() < (faults.failOperationRate ?? 0);
       if (fail) stats.injected.failedOperations++;
@@ -124,6 +147,11 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     perColl[method] = (perColl[method] ?? 0) + 1;
 
     const body = await readBody(req);
+    const admitted = m ? quota.admit(m[1]) : ({ ok: true } as const);
+    if (!admitted.ok) {
+      stats.quotaRejected++;
+      return send(res, entry, admitted.result);
+    }
     const delay = latencyFor(faults, random);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const fault = decideFault(faults, method, random);
@@ -158,6 +186,8 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     const kind = coll as Kind;
     const parsed = parseJsonBody(method, rawBody);
     if ('error' in parsed) return parsed.error;
+    const violations = schemaViolations(kind, method, Boolean(id), url.searchParams, parsed.body);
+    if (violations.length) return apiError(400, 'INVALID_ARGUMENT', violations[0].description, violations);
     const name = `${parent}/${kind}/${id}`;
     if (!id) {
       if (method === 'GET') return api.list(kind, parent, url.searchParams);
@@ -190,6 +220,7 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
       }
       return reply(200, faults);
     }
+    if (what === 'quota') return handleQuota(req, method, reply);
     if (what === 'reset' && method === 'POST') {
       if (url.searchParams.get('state') === 'true') handle.resetState();
       else handle.resetStats();
@@ -198,6 +229,32 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     return sendJson(res, 404, {
       error: { code: 404, status: 'NOT_FOUND', message: `no admin endpoint ${method} ${url.pathname}` },
     });
+  };
+
+  /** GET shows the settings and this window's counts; POST sets them (and may start an outage); DELETE clears. */
+  const handleQuota = async (
+    req: IncomingMessage,
+    method: string,
+    reply: (s: number, b: unknown) => void,
+  ) => {
+    if (method === 'GET') return reply(200, quota.describe());
+    if (method === 'DELETE') return (quota.clear(), reply(200, quota.describe()));
+    if (method !== 'POST')
+      return reply(405, { error: { code: 405, status: 'UNIMPLEMENTED', message: method } });
+    const text = await readBody(req);
+    let q: QuotaOptions & { outageMs?: number };
+    try {
+      q = text ? (JSON.parse(text) as typeof q) : {};
+    } catch (e) {
+      const message = `quota body is not JSON: ${(e as Error).message}`;
+      return reply(400, { error: { code: 400, status: 'INVALID_ARGUMENT', message } });
+    }
+    const problem = validateQuota(q);
+    if (problem) return reply(400, { error: { code: 400, status: 'INVALID_ARGUMENT', message: problem } });
+    const { outageMs, ...settings } = q;
+    if (Object.keys(settings).length) quota.configure(settings);
+    if (outageMs !== undefined) quota.startOutage(outageMs);
+    return reply(200, quota.describe());
   };
 
   const server = createServer((req, res) => {
@@ -233,6 +290,7 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
       const fresh = emptyState();
       for (const k of KINDS) state.resources[k] = fresh.resources[k];
       state.operations = fresh.operations;
+      api.forgetPending();
       persist();
     },
     setFaults,
@@ -257,6 +315,12 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
       return had;
     },
     requestLog: () => log.map((e) => ({ ...e })),
+    setQuota: (q) => {
+      const problem = validateQuota(q);
+      if (problem) throw new Error(`netsvc emulator quota: ${problem}`);
+      quota.configure(q);
+    },
+    quotaOutage: (ms) => quota.startOutage(ms),
     maxRequestsInWindow: (windowMs = 1000) =>
       maxInWindow(
         log.map((e) => e.t),
@@ -302,12 +366,18 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, entry: RequestLogEntry, result: ApiResult): void {
   entry.status = result.status;
-  sendJson(res, result.status, result.body);
+  sendJson(res, result.status, result.body, result.headers);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=UTF-8',
     'content-length': Buffer.byteLength(text),
   });

@@ -14,6 +14,8 @@ export interface StoredOperation {
   readyAt: number;
   /** What the operation ends with. */
   outcome: { response: Obj } | { error: { code: number; message: string } };
+  /** The resource whose change readers see only once this operation is done. */
+  hides?: string;
 }
 
 export interface EmulatorState {

@@ -4,8 +4,8 @@
 // path is the prefix (replacement R, or "/" when R is empty or "/"); for the `prefixMatch /p/` arm the
 // matched text ends with "/", so the replacement gets one too (R without trailing "/" plus "/").
 // That reproduces every row of the Gateway API table (/foo/bar + /xyz -> /xyz/bar, /foo + "" -> /).
-// ReplaceFullPath is a pathRedirect for redirects; for rewrites it is expressible only on an Exact
-// path arm (the whole path is the matched prefix).
+// ReplaceFullPath is a pathRedirect for redirects; for rewrites it is a pathPrefixRewrite on an arm
+// that matches the whole path (fullPathMatch or regexMatch; see rewrite.ts).
 import type { HTTPPathModifier } from '../../gamma/types.ts';
 import type { ArmKind } from '../match.ts';
 import type { Result } from '../model.ts';

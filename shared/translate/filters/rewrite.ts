@@ -1,6 +1,9 @@
 // URLRewrite -> urlRewrite {hostRewrite, pathPrefixRewrite}.
 // ReplacePrefixMatch maps per arm (see path-modifier.ts). ReplaceFullPath has no Network Services
-// field; on an Exact path arm it equals a prefix rewrite of the whole path, elsewhere it is rejected.
+// field, but pathPrefixRewrite replaces "the matching portion" of the path, which is the whole path
+// for a fullPathMatch (Exact) and for a regexMatch (RegularExpression, and PathPrefix, which the rule
+// compiler turns into a segment-wise regexMatch for this filter; match.ts). Documented semantics,
+// not verified on a live project (docs/api-fidelity.md).
 import type { HTTPRouteFilter } from '../../gamma/types.ts';
 import type { ArmKind } from '../match.ts';
 import type { NsHttpAction, Result } from '../model.ts';
@@ -20,9 +23,9 @@ export function convertRewrite(filter: HTTPRouteFilter['urlRewrite'], arm: ArmKi
   if (spec.path !== undefined) {
     const change = pathChangeForArm(spec.path, arm, 'URLRewrite');
     if (!change.ok) return change;
-    if (change.value.kind === 'full' && arm !== 'full') {
+    if (change.value.kind === 'full' && arm === 'prefix') {
       return fail(
-        'URLRewrite ReplaceFullPath is only expressible on an Exact path match (Network Services can only rewrite the matched prefix)',
+        'URLRewrite ReplaceFullPath needs the whole path matched (Network Services rewrites the matched prefix)',
       );
     }
     rewrite.pathPrefixRewrite = change.value.path;

@@ -82,7 +82,10 @@ resource "google_cloudfunctions2_function" "sync" {
     max_instance_request_concurrency = 1
     available_memory                 = "256M"
     timeout_seconds                  = var.sync_timeout_seconds
-    environment_variables            = merge(local.function_env, { GAMMA_RATE_LIMIT_RPS = tostring(local.sync_rps) })
+    environment_variables = merge(local.function_env, {
+      GAMMA_RATE_LIMIT_RPS           = tostring(local.sync_rps)
+      GAMMA_FUNCTION_TIMEOUT_SECONDS = tostring(var.sync_timeout_seconds)
+    })
   }
 
   lifecycle {
@@ -129,7 +132,10 @@ resource "google_cloudfunctions2_function" "reconcile" {
     max_instance_request_concurrency = 1
     available_memory                 = "512M"
     timeout_seconds                  = var.reconcile_timeout_seconds
-    environment_variables            = merge(local.function_env, { GAMMA_RATE_LIMIT_RPS = tostring(local.reconcile_rps) })
+    environment_variables = merge(local.function_env, {
+      GAMMA_RATE_LIMIT_RPS           = tostring(local.reconcile_rps)
+      GAMMA_FUNCTION_TIMEOUT_SECONDS = tostring(var.reconcile_timeout_seconds)
+    })
   }
 
   # Ticks need neither ordering nor a dead-letter topic (the next tick supersedes a lost one), so the
