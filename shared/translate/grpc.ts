@@ -19,7 +19,7 @@ import type {
   NsHttpMatch,
   NsHttpRule,
 } from './model.ts';
-import { droppedRule, normalizeMatches, sameAction } from './model.ts';
+import { droppedRule, extraMirrorsWarning, noBackendWarning, normalizeMatches, sameAction } from './model.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
 import {
   grpcHttpMatch,
@@ -116,10 +116,7 @@ export function compileGrpcRule(
     );
   }
   const mirrors = filters.filter((f) => f.type === 'RequestMirror');
-  if (mirrors.length > 1)
-    return drop(
-      'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
-    );
+  if (mirrors.length > 1) out.warnings.push(extraMirrorsWarning(mirrors.length));
   const backendRefs = asArray<HTTPBackendRef>(rule.backendRefs).filter(isObj);
   const destinationExtras: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>[] = [];
   for (const ref of backendRefs) {
@@ -150,6 +147,8 @@ export function compileGrpcRule(
   );
   out.mappings.push(...split.valid.map((b) => b.resolved.mapping));
   let action: NsGrpcAction;
+  if (split.valid.length === 0 && split.problems.length === 0)
+    out.warnings.push(noBackendWarning(backendRefs.length > 0, 'UNAVAILABLE (HTTP 503)'));
   if (split.valid.length === 0) action = UNAVAILABLE_ALL;
   else {
     action = {
@@ -157,7 +156,8 @@ export function compileGrpcRule(
     };
     if (split.errorPercent > 0)
       action.faultInjectionPolicy = { abort: { httpStatus: 503, percentage: split.errorPercent } };
-    if (session.value) action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
+    if (session.value?.cookieTtl !== undefined)
+      action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
   }
   let httpAction: NsHttpAction = action as NsHttpAction;
   if (asHttp) {
@@ -184,8 +184,7 @@ export function compileGrpcRule(
           mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
         };
         out.mappings.push(target.mapping);
-      } else
-        out.warnings.push(`RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`);
+      } else out.warnings.push(`its RequestMirror is not applied: ${target.problem.message}`);
     }
   }
   const backends = split.valid.map((b) => b.resolved.label);

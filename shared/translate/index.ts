@@ -36,7 +36,7 @@ import {
   grpcRuleNeedsHttp,
   sortGrpcEntries,
 } from './grpc.ts';
-import { NONE, append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
+import { NONE, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import type { RouteKind, RouteState } from './routes.ts';
 import { addWarning, dropRule, prepareRoute, routeRefProblems, uniqueSorted } from './routes.ts';
 import type { Group, Groups, Member } from './groups.ts';
@@ -214,7 +214,8 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
           : compileGrpcRule(state, ruleIndex, rule, ctx, grpcAsHttp);
       const { entries, warnings, mappings } = compiled;
       if (compiled.dropped) dropRule(state, ruleIndex, compiled.dropped);
-      for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
+      for (let i = 0; i < warnings.length; i++)
+        addWarning(state, `${ruleLabel(rules, ruleIndex)}: ${warnings[i]}`);
       if (kind === 'HTTPRoute')
         for (let i = 0; i < entries.length; i++) httpEntries.push(entries[i] as HttpEntry);
       else for (let i = 0; i < entries.length; i++) grpcEntries.push(entries[i] as GrpcEntry);
@@ -279,7 +280,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (owner)
       addWarning(
         owner,
-        `rule ${s.rule.index} can never match on Service ${group.namespace}/${svc}:${port}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
+        `${ruleLabel(owner.rules, s.rule.index)} can never match on Service ${group.namespace}/${svc}:${port}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
       );
   }
 }

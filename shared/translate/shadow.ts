@@ -17,9 +17,9 @@ export interface RuleRef {
   createdMs: number;
 }
 
-/** "HTTPRoute ns/name rule N", as status messages name a rule. */
+/** "HTTPRoute ns/name spec.rules[N]", as status messages name a rule (see ruleLabel). */
 export function ruleText(rule: RuleRef): string {
-  return `${rule.kind} ${rule.route} rule ${rule.index}`;
+  return `${rule.kind} ${rule.route} spec.rules[${rule.index}]`;
 }
 
 export interface Shadowed {

@@ -4,7 +4,7 @@
 import type { Condition, ParentReference } from '../gamma/types.ts';
 import type { ParentStatus } from './types.ts';
 import type { Problem } from './model.ts';
-import { NONE } from './util.ts';
+import { NONE, ruleLabel } from './util.ts';
 
 export interface ParentOutcome {
   ref: ParentReference;
@@ -19,6 +19,8 @@ export interface ParentOutcome {
 
 export interface RouteOutcome {
   ruleCount: number;
+  /** The route's spec.rules, to name dropped rules (optional for callers that have none). */
+  rules?: readonly unknown[];
   /** Dropped rules by index (absent until the first drop). */
   dropped: Map<number, Problem> | undefined;
   refProblems: Problem[];
@@ -42,10 +44,11 @@ function condition(
     : { type, status, reason, message: text, observedGeneration: generation };
 }
 
-export function droppedMessage(dropped: Map<number, Problem>): string {
+/** Starts with "Dropped Rule", as the Gateway API asks of a PartiallyInvalid message. */
+export function droppedMessage(dropped: Map<number, Problem>, rules?: readonly unknown[]): string {
   return [...dropped.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([index, p]) => `Dropped Rule ${index} (spec.rules[${index}]): ${p.message}`)
+    .map(([index, p]) => `Dropped Rule ${ruleLabel(rules, index)}: ${p.message}`)
     .join('; ');
 }
 
@@ -150,7 +153,13 @@ function statusConditions(parent: ParentOutcome, route: RouteOutcome, generation
   const conditions: Condition[] = [accepted, resolvedRefsCondition(route, generation)];
   if (accepted.status === 'True' && route.dropped !== undefined && route.dropped.size > 0) {
     conditions.push(
-      condition('PartiallyInvalid', 'True', 'UnsupportedValue', droppedMessage(route.dropped), generation),
+      condition(
+        'PartiallyInvalid',
+        'True',
+        'UnsupportedValue',
+        droppedMessage(route.dropped, route.rules),
+        generation,
+      ),
     );
   }
   return conditions;
@@ -200,7 +209,7 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
       'Accepted',
       'False',
       'UnsupportedValue',
-      `no rule can be translated: ${droppedMessage(route.dropped)}`,
+      `no rule can be translated: ${droppedMessage(route.dropped, route.rules)}`,
       generation,
     );
   }

@@ -250,3 +250,13 @@ export function sortList<T>(list: T[], compare: (a: T, b: T) => number): T[] {
   }
   return list;
 }
+
+/**
+ * How every message names a rule: its YAML path (0-based, as in `spec.rules[N]`) plus its name when it
+ * has one, so a reader finds it in their manifest (docs/cli.md, "Reading the messages").
+ */
+export function ruleLabel(rules: readonly unknown[] | undefined, index: number): string {
+  const rule = rules?.[index];
+  const name = isObj(rule) && typeof rule.name === 'string' && rule.name !== '' ? rule.name : undefined;
+  return name === undefined ? `spec.rules[${index}]` : `spec.rules[${index}] (name ${name})`;
+}

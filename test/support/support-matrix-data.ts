@@ -381,9 +381,8 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   {
     id: 'h-mirror-many',
     field: 'RequestMirror (several per rule)',
-    support: 'rejected',
-    how: 'Network Services mirrors to one destination per rule.',
-    status: 'only one RequestMirror',
+    support: 'approximated',
+    how: 'Network Services mirrors to one destination per rule: the first mirror is applied, the others get no copies (warning).',
     rule: {
       filters: [
         { type: 'RequestMirror', requestMirror: { backendRef: { name: 'b2', port: 80 } } },
@@ -491,7 +490,7 @@ const http: Omit<MatrixRow, 'kind'>[] = [
     id: 'h-retry',
     field: 'retry',
     support: 'approximated',
-    how: '`retryPolicy`: codes map to retry conditions (e.g. 503 -> gateway-error, which also retries 502/504); backoff is not configurable (warnings say so).',
+    how: '`retryPolicy`: codes map to retry conditions (e.g. 503 -> gateway-error, which also retries 502/504); 4xx codes other than 409 are not retried; backoff is not configurable (warnings say so).',
     rule: { retry: { attempts: 3, codes: [503] }, backendRefs: to() },
   },
   {
@@ -511,9 +510,8 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   {
     id: 'h-session-header',
     field: 'sessionPersistence type Header',
-    support: 'rejected',
-    how: 'Network Services only has cookie-based affinity.',
-    status: 'sessionPersistence type "Header" is not supported',
+    support: 'approximated',
+    how: 'Network Services only has cookie-based affinity: requests are load-balanced without affinity (warning).',
     rule: { sessionPersistence: { type: 'Header' }, backendRefs: to() },
   },
 ];
