@@ -13,10 +13,12 @@ import type { BackendObjectReference, HTTPBackendRef, Service } from '../gamma/t
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type { Problem } from './model.ts';
 import { backendServiceName } from './names.ts';
-import { asNumber, isObj } from './util.ts';
+import { asNumber, elsewhereHint, isObj } from './util.ts';
 
 export interface ServiceIndex {
   find(namespace: string, name: string): Service | undefined;
+  /** Namespaces holding a Service of this name (for "wrong namespace?" hints). */
+  namespacesNamed?(name: string): readonly string[];
 }
 
 export type ResolvedBackend =
@@ -117,7 +119,10 @@ export function resolveBackendRef(
   if (!service)
     return {
       ok: false,
-      problem: { reason: 'BackendNotFound', message: `backendRef Service ${label} not found` },
+      problem: {
+        reason: 'BackendNotFound',
+        message: `backendRef Service ${label} not found${elsewhereHint(services, namespace, ref.name, 'set the backendRef namespace')}`,
+      },
     };
   if (service.spec?.type === 'ExternalName') {
     return {

@@ -1,9 +1,10 @@
 // Routes grouped by the Service port they attach to: each group becomes one Network Services route.
 import type { Service, ServicePort } from '../gamma/types.ts';
 import type { ServiceIndex } from './backends.ts';
-import { isServiceParent, selectParent } from './parents.ts';
+import { isServiceParent, selectParent, serviceParentGroupWarning } from './parents.ts';
 import type { ParentOutcome } from './status.ts';
 import type { RouteState } from './routes.ts';
+import { addWarning } from './routes.ts';
 import { NONE, append } from './util.ts';
 
 /** A route's outcome for one parentRef, knowing its route: what a group lists. */
@@ -42,7 +43,11 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
   const refs = state.parentRefs;
   for (let r = 0; r < refs.length; r++) {
     const ref = refs[r];
-    if (!isServiceParent(ref)) continue;
+    if (!isServiceParent(ref)) {
+      const skipped = serviceParentGroupWarning(ref, r, state.namespace);
+      if (skipped) addWarning(state, skipped);
+      continue;
+    }
     // Every field in the literal, set later or not: V8 sizes the object for its literal.
     const parent: Member = {
       ref,
@@ -58,7 +63,7 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
       continue;
     }
-    const selection = selectParent(ref, state.namespace, index.find);
+    const selection = selectParent(ref, state.namespace, index.find, index);
     if (!selection.ok) {
       parent.problem = selection.problem;
       continue;

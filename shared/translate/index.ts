@@ -65,11 +65,11 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const services = uniqueSorted(asArray<Service>(input.services), true).filter(
     (s) => s.kind === 'Service' || s.kind === undefined,
   );
-  const index = serviceIndex(services);
   const namespacesOf = serviceNamespacesByName(
     services,
     isObj(input.serviceNamespacesByName) ? input.serviceNamespacesByName : undefined,
   );
+  const index = serviceIndex(services, namespacesOf);
 
   // Each route is defaulted, validated, attached and its references checked in one go, while its
   // objects are in the CPU cache (separate passes over 10k routes each missed it again).
@@ -132,7 +132,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
 }
 
 /** Services by namespace, then name: two lookups, no key string built per query. */
-function serviceIndex(services: Service[]): ServiceIndex {
+function serviceIndex(services: Service[], namespacesNamed: (name: string) => string[]): ServiceIndex {
   const byNamespace = new Map<string, Map<string, Service>>();
   for (const s of services) {
     const ns = s.metadata.namespace ?? 'default';
@@ -140,7 +140,7 @@ function serviceIndex(services: Service[]): ServiceIndex {
     if (!byName) byNamespace.set(ns, (byName = new Map()));
     byName.set(s.metadata.name, s);
   }
-  return { find: (ns, name) => byNamespace.get(ns)?.get(name) };
+  return { find: (ns, name) => byNamespace.get(ns)?.get(name), namespacesNamed };
 }
 
 /** One literal per combination of the optional fields (an added field costs V8 another allocation). */

@@ -6,11 +6,45 @@
 // inside one Mesh, so they are rejected. Headless and ExternalName Services are not valid parents.
 import type { ParentReference, Service, ServicePort } from '../gamma/types.ts';
 import type { Problem } from './model.ts';
-import { NONE, append, isObj } from './util.ts';
+import { NONE, append, elsewhereHint, isObj } from './util.ts';
 
 export function isServiceParent(ref: unknown): ref is ParentReference {
   if (!isObj(ref) || ref.kind !== 'Service' || typeof ref.name !== 'string') return false;
   return ref.group === '' || ref.group === 'core';
+}
+
+/**
+ * The warning for a parentRef that names a Service but is not a Service parent because of its group:
+ * usually `group` left out, which the CRD defaults to gateway.networking.k8s.io (a Gateway parent).
+ * The spec's meaning is kept (the ref is skipped), but never silently. Undefined for other refs.
+ */
+export function serviceParentGroupWarning(
+  ref: unknown,
+  index: number,
+  routeNamespace: string,
+): string | undefined {
+  if (!isObj(ref) || ref.kind !== 'Service' || typeof ref.name !== 'string' || isServiceParent(ref))
+    return undefined;
+  const group = typeof ref.group === 'string' ? ref.group : 'gateway.networking.k8s.io';
+  const namespace =
+    typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+  return `parentRefs[${index}] (kind Service, name ${ref.name}) is skipped: its group is ${JSON.stringify(group)}${group === 'gateway.networking.k8s.io' ? ' (the default when group is left out)' : ''}, so it does not name a core Service; add group: "" to attach the route to Service ${namespace}/${ref.name}`;
+}
+
+/**
+ * Why a route has no Service parent (so translate writes no status for it), or undefined when it
+ * has one: a Service ref with the wrong group (see serviceParentGroupWarning), or Gateway parents only.
+ */
+export function noServiceParentReason(route: unknown): string | undefined {
+  const spec = isObj(route) && isObj(route.spec) ? route.spec : {};
+  const meta = isObj(route) && isObj(route.metadata) ? route.metadata : {};
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
+  const refs: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : NONE;
+  if (refs.some(isServiceParent)) return undefined;
+  const skipped = refs.map((ref, i) => serviceParentGroupWarning(ref, i, namespace)).filter(Boolean);
+  if (skipped.length) return skipped.join('; ');
+  if (refs.length === 0) return 'it has no parentRefs (a mesh route names its Service in parentRefs)';
+  return 'its parents are Gateways, not Services (left to their Gateway controller)';
 }
 
 export function isTcpPort(port: ServicePort): boolean {
@@ -52,6 +86,7 @@ export function selectParent(
   ref: ParentReference,
   routeNamespace: string,
   findService: (namespace: string, name: string) => Service | undefined,
+  index: { namespacesNamed?(name: string): readonly string[] } = {},
 ): ParentSelection {
   const namespace =
     typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
@@ -68,7 +103,10 @@ export function selectParent(
   if (!service)
     return {
       ok: false,
-      problem: { reason: 'NoMatchingParent', message: `${serviceLabel(namespace, ref.name)} not found` },
+      problem: {
+        reason: 'NoMatchingParent',
+        message: `${serviceLabel(namespace, ref.name)} not found${elsewhereHint(index, namespace, ref.name, `put the route in that namespace (a mesh route must be in its Service's namespace)`)}`,
+      },
     };
   const spec = isObj(service.spec) ? service.spec : {};
   if (spec.type === 'ExternalName') {

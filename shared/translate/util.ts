@@ -260,3 +260,20 @@ export function ruleLabel(rules: readonly unknown[] | undefined, index: number):
   const name = isObj(rule) && typeof rule.name === 'string' && rule.name !== '' ? rule.name : undefined;
   return name === undefined ? `spec.rules[${index}]` : `spec.rules[${index}] (name ${name})`;
 }
+
+/**
+ * "; a Service NAME exists in namespace X: FIX" when a Service looked up in `namespace` is missing
+ * there but exists elsewhere, the usual slip being manifests without metadata.namespace translated
+ * with the default namespace. '' otherwise.
+ */
+export function elsewhereHint(
+  index: { namespacesNamed?(name: string): readonly string[] },
+  namespace: string,
+  name: string,
+  fix: string,
+): string {
+  const others = (index.namespacesNamed?.(name) ?? NONE).filter((ns) => ns !== namespace);
+  if (others.length === 0) return '';
+  const where = others.length === 1 ? `namespace ${others[0]}` : `namespaces ${others.join(', ')}`;
+  return `; a Service ${name} exists in ${where}: ${fix} (or, for manifests without metadata.namespace, run with -n ${others[0]})`;
+}

@@ -1,12 +1,16 @@
 // `gamma-csm translate`: manifests on disk -> the Desired contract (DESIGN §3.2, §3.6). Offline and
 // pure apart from reading files: load -> buildSnapshot -> translate -> print. Any load or
-// validation error prints every error to stderr and exits 1 with nothing on stdout.
+// validation error prints every error to stderr and exits 1 with nothing on stdout. Warnings about
+// the input (older API versions, duplicates, routes skipped for their parentRefs) go to stderr and
+// into the output (`warnings`, `ignored`), never only to one of them (docs/cli.md).
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { buildSnapshot, loadManifestPaths } from '../../../shared/gamma/index.ts';
-import type { KubeObject } from '../../../shared/gamma/index.ts';
+import type { BuildSnapshotResult, IgnoredObject, ManifestError } from '../../../shared/gamma/index.ts';
 import type { Desired, TranslateOptions } from '../../../shared/translate/types.ts';
+import { noServiceParentReason } from '../../../shared/translate/parents.ts';
+import { renderText } from './translate-text.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 import { CliError } from '../errors.ts';
 
@@ -15,6 +19,7 @@ type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 interface TranslateFlags {
   filename: string[];
+  recursive?: boolean;
   project: string;
   location: string;
   mesh: string;
@@ -33,6 +38,7 @@ export function registerTranslate(program: Command): void {
       '-f, --filename <path...>',
       'manifest files or directories (.yaml .yml .json); - for stdin',
     )
+    .option('-R, --recursive', "read directories' subdirectories too (as kubectl -R)")
     .addOption(projectOption())
     .option('--location <location>', 'Network Services location', 'global')
     .option('--mesh <id>', 'Mesh id', 'gamma-mesh')
@@ -42,7 +48,9 @@ export function registerTranslate(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('json'))
     .action(async (flags: TranslateFlags) => {
-      process.stdout.write(await runTranslate(flags));
+      const out = await runTranslate(flags);
+      for (const w of out.stderrWarnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(out.text);
     });
 }
 
@@ -55,8 +63,8 @@ function projectOption(): Option {
 }
 
 /** Everything but the printing, so the text is built before anything reaches stdout. */
-async function runTranslate(flags: TranslateFlags): Promise<string> {
-  const loaded = await loadManifestPaths(flags.filename);
+async function runTranslate(flags: TranslateFlags): Promise<{ text: string; stderrWarnings: string[] }> {
+  const loaded = await loadManifestPaths(flags.filename, { recursive: Boolean(flags.recursive) });
   const built = buildSnapshot(loaded.objects, { defaultNamespace: flags.namespace });
   const errors = [...loaded.errors, ...built.errors];
   if (errors.length > 0) {
@@ -67,7 +75,54 @@ async function runTranslate(flags: TranslateFlags): Promise<string> {
   }
   const { translate } = await import('../../../shared/translate/index.ts');
   const desired = translate(built.snapshot, translateOptions(flags));
-  return render(desired, built.ignored, flags.output);
+  const report = inputReport(built, desired, loaded.warnings);
+  // -o text shows route warnings itself; the machine formats keep them in statuses, so say so here.
+  const routeWarnings =
+    flags.output === 'text'
+      ? []
+      : desired.statuses.flatMap((s) =>
+          (s.warnings ?? []).map((w) => `${s.kind} ${s.namespace}/${s.name}: ${w}`),
+        );
+  return {
+    text: render(desired, report, flags.output),
+    stderrWarnings: [...report.warnings, ...routeWarnings],
+  };
+}
+
+export interface InputReport {
+  /** Input-level warnings: older API versions, identical duplicates, Service parents skipped for their group. */
+  warnings: string[];
+  /** Every object translate did not turn into status or routes, with why. */
+  ignored: IgnoredObject[];
+}
+
+/** The ignored objects and input warnings of a run: buildSnapshot's, plus routes with no Service parent. */
+export function inputReport(
+  built: BuildSnapshotResult,
+  desired: Desired,
+  loadWarnings: ManifestError[] = [],
+): InputReport {
+  const warnings = [...loadWarnings, ...built.warnings].map((w) => w.message);
+  const { snapshot } = built;
+  if (
+    snapshot.services.length +
+      snapshot.httpRoutes.length +
+      snapshot.grpcRoutes.length +
+      built.ignored.length ===
+    0
+  )
+    warnings.push('the input holds no objects');
+  const ignored = [...built.ignored];
+  const withStatus = new Set(desired.statuses.map((s) => `${s.kind}/${s.namespace}/${s.name}`));
+  for (const route of [...built.snapshot.httpRoutes, ...built.snapshot.grpcRoutes]) {
+    const { namespace = 'default', name } = route.metadata;
+    if (withStatus.has(`${route.kind}/${namespace}/${name}`)) continue;
+    const reason = noServiceParentReason(route);
+    if (!reason) continue;
+    ignored.push({ apiVersion: route.apiVersion, kind: route.kind, namespace, name, reason });
+    if (reason.includes('add group: ""')) warnings.push(`${route.kind} ${namespace}/${name}: ${reason}`);
+  }
+  return { warnings, ignored };
 }
 
 function translateOptions(flags: TranslateFlags): TranslateOptions {
@@ -81,134 +136,12 @@ function translateOptions(flags: TranslateFlags): TranslateOptions {
   };
 }
 
-export function render(desired: Desired, ignored: KubeObject[], format: OutputFormat): string {
-  if (format === 'json') return `${JSON.stringify(desired, null, 2)}\n`;
-  if (format === 'yaml') return toYaml(desired, { aliasDuplicateObjects: false });
-  return renderText(desired, ignored);
+export function render(desired: Desired, report: InputReport, format: OutputFormat): string {
+  // The Desired contract, then what the run left out and why (same keys in JSON and YAML).
+  const full = { ...desired, warnings: report.warnings, ignored: report.ignored };
+  if (format === 'json') return `${JSON.stringify(full, null, 2)}\n`;
+  if (format === 'yaml') return toYaml(full, { aliasDuplicateObjects: false });
+  return renderText(desired, report.ignored, report.warnings);
 }
 
-// ---- -o text: what a person scans ----
-
-type Json = Record<string, unknown>;
-
-export function renderText(desired: Desired, ignored: KubeObject[]): string {
-  const backendNames = new Map(
-    desired.backends.map((b) => [b.serviceName, `${b.namespace}/${b.service}:${b.port}`]),
-  );
-  const lines: string[] = [`Mesh ${desired.mesh.name ?? '(unnamed)'}`];
-  for (const route of desired.httpRoutes)
-    lines.push('', ...routeLines('HttpRoute', route as Json, backendNames, httpMatch));
-  for (const route of desired.grpcRoutes)
-    lines.push('', ...routeLines('GrpcRoute', route as Json, backendNames, grpcMatch));
-  if (desired.httpRoutes.length + desired.grpcRoutes.length === 0)
-    lines.push('', 'no Network Services routes');
-  lines.push('', ...statusLines(desired));
-  lines.push('', ignoredLine(ignored));
-  return `${lines.join('\n')}\n`;
-}
-
-function routeLines(
-  kind: string,
-  route: Json,
-  backends: Map<string, string>,
-  match: (m: Json) => string,
-): string[] {
-  const lines = [`${kind} ${lastSegment(String(route.name ?? ''))}`];
-  if (route.description) lines.push(`  source: ${route.description}`);
-  lines.push(`  hostnames: ${asList(route.hostnames).join(', ') || '(none)'}`);
-  asList(route.rules).forEach((rule, i) => {
-    const r = rule as Json;
-    const matches = asList(r.matches).map((m) => match(m as Json));
-    const when = matches.length === 0 ? 'any request' : matches.join(' OR ');
-    lines.push(`  rule ${i + 1}: ${when} -> ${action(r.action as Json | undefined, backends)}`);
-  });
-  return lines;
-}
-
-function httpMatch(m: Json): string {
-  const parts: string[] = [];
-  if (m.fullPathMatch !== undefined) parts.push(`path = ${m.fullPathMatch}`);
-  if (m.prefixMatch !== undefined) parts.push(`path prefix ${m.prefixMatch}`);
-  if (m.regexMatch !== undefined) parts.push(`path ~ ${m.regexMatch}`);
-  if (m.ignoreCase) parts.push('(ignore case)');
-  for (const h of asList(m.headers)) parts.push(`header ${valueMatch((h as Json).header, h as Json)}`);
-  for (const q of asList(m.queryParameters))
-    parts.push(`query ${valueMatch((q as Json).queryParameter, q as Json)}`);
-  return parts.length > 0 ? parts.join(' AND ') : 'any request';
-}
-
-function valueMatch(name: unknown, m: Json): string {
-  if (m.exactMatch !== undefined) return `${name} = ${m.exactMatch}`;
-  if (m.regexMatch !== undefined) return `${name} ~ ${m.regexMatch}`;
-  if (m.prefixMatch !== undefined) return `${name} prefix ${m.prefixMatch}`;
-  if (m.suffixMatch !== undefined) return `${name} suffix ${m.suffixMatch}`;
-  if (m.presentMatch !== undefined) return `${name} present`;
-  return `${name} ${JSON.stringify(m)}`;
-}
-
-function grpcMatch(m: Json): string {
-  const parts: string[] = [];
-  const method = m.method as Json | undefined;
-  if (method) {
-    const op = method.type === 'REGULAR_EXPRESSION' ? '~' : '=';
-    parts.push(`method ${op} ${method.grpcService ?? '*'}/${method.grpcMethod ?? '*'}`);
-  }
-  for (const h of asList(m.headers)) {
-    const header = h as Json;
-    parts.push(`header ${header.key} ${header.type === 'REGULAR_EXPRESSION' ? '~' : '='} ${header.value}`);
-  }
-  return parts.length > 0 ? parts.join(' AND ') : 'any request';
-}
-
-function action(a: Json | undefined, backends: Map<string, string>): string {
-  if (!a) return '(no action)';
-  const parts: string[] = [];
-  const destinations = asList(a.destinations).map((d) => {
-    const dest = d as Json;
-    const name = String(dest.serviceName ?? '');
-    const label = backends.get(name) ?? lastSegment(name);
-    return dest.weight !== undefined ? `${label} (weight ${dest.weight})` : label;
-  });
-  if (destinations.length > 0) parts.push(destinations.join(', '));
-  if (a.redirect) parts.push(`redirect ${JSON.stringify(a.redirect)}`);
-  const abort = (a.faultInjectionPolicy as Json | undefined)?.abort as Json | undefined;
-  if (abort) parts.push(`abort ${abort.httpStatus} for ${abort.percentage ?? 100}%`);
-  const others = Object.keys(a).filter(
-    (k) => !['destinations', 'redirect', 'faultInjectionPolicy'].includes(k),
-  );
-  if (others.length > 0) parts.push(`with ${others.sort().join(', ')}`);
-  return parts.join('; ') || '(empty action)';
-}
-
-function statusLines(desired: Desired): string[] {
-  const lines = ['Route status:'];
-  if (desired.statuses.length === 0) lines.push('  (no routes)');
-  for (const s of desired.statuses) {
-    for (const p of s.parents) {
-      const ref = p.parentRef;
-      const parent = `${ref.kind ?? 'Gateway'} ${ref.namespace ?? s.namespace}/${ref.name}${ref.port ? `:${ref.port}` : ''}`;
-      const conditions = p.conditions.map((c) => `${c.type}=${c.status}`).join(' ');
-      lines.push(`  ${s.kind} ${s.namespace}/${s.name} -> ${parent}: ${conditions}`);
-      for (const c of p.conditions.filter((x) => x.status !== 'True' || x.type === 'PartiallyInvalid')) {
-        const label = c.status === 'False' ? 'rejected' : 'partially rejected';
-        lines.push(`    ${label}: ${c.type}=${c.status} ${c.reason}: ${c.message}`);
-      }
-    }
-    for (const w of s.warnings ?? []) lines.push(`    warning: ${w}`);
-  }
-  return lines;
-}
-
-function ignoredLine(ignored: KubeObject[]): string {
-  if (ignored.length === 0) return 'ignored 0 objects';
-  const kinds = [...new Set(ignored.map((o) => String(o.kind)))].sort();
-  return `ignored ${ignored.length} object${ignored.length === 1 ? '' : 's'} (kinds ${kinds.join(', ')})`;
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function lastSegment(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
-}
+export { renderText };
