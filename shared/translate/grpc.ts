@@ -176,7 +176,7 @@ export function compileGrpcRule(
     );
     if (requestMod) httpAction.requestHeaderModifier = requestMod;
     if (responseMod) httpAction.responseHeaderModifier = responseMod;
-    if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
+    if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
       const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
       if (target.ok) {
         httpAction.requestMirrorPolicy = {

@@ -193,7 +193,7 @@ export function compileHttpRule(
     warnings = [...warnings, noBackendWarning(backendRefs.some(isObj), 'HTTP 500')];
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
-  if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
+  if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
     const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
     if (target.ok) {
       mirrorPolicy = {
