@@ -170,8 +170,15 @@ export function compileHttpRule(
     const raw = backendRefs[r];
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
-    const extra = destinationExtra(ref, requestMod, responseMod);
-    if (typeof extra === 'string') return droppedHttpRule([], warnings, NONE, extra);
+    const extra = destinationExtra(ref, requestMod, responseMod, REF_WARNINGS);
+    if (typeof extra === 'string') {
+      REF_WARNINGS.length = 0;
+      return droppedHttpRule([], warnings, NONE, extra);
+    }
+    if (REF_WARNINGS.length) {
+      warnings = [...warnings, ...REF_WARNINGS];
+      REF_WARNINGS.length = 0;
+    }
     const weight = backendWeight(ref);
     const resolved = ctx.resolve(ref, route.namespace);
     if (!(weight > 0)) continue;
@@ -246,6 +253,9 @@ export function compileHttpRule(
   }
   return { entries, warnings, mappings: ruleMappings };
 }
+
+/** Warnings destinationExtra collects for one backendRef (moved to the rule's warnings at once). */
+const REF_WARNINGS: string[] = [];
 
 /** Lists compileHttpRule fills and copies at their final size (it does not recurse, so one set). */
 const SCRATCH = {

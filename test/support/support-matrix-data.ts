@@ -245,9 +245,8 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   {
     id: 'h-backend-mirror',
     field: 'backendRefs[].filters RequestMirror',
-    support: 'rejected',
-    how: 'Network Services destinations only carry header modifiers.',
-    status: 'cannot be expressed per destination',
+    support: 'approximated',
+    how: 'Network Services destinations only carry header modifiers: the mirror is not applied (warning); requests still reach the backend.',
     rule: {
       backendRefs: [
         {

@@ -168,3 +168,44 @@ test('dropped rules are named spec.rules[N] with their name (and the message sta
     /^Dropped Rule spec\.rules\[1\] \(name legacy\): matches\[0\]: /,
   );
 });
+
+test('backendRef filters: a mirror is left out and a header clash keeps the rule change, both warned', (t) => {
+  const rule = {
+    filters: [
+      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Tier', value: 'gold' }] } },
+    ],
+    backendRefs: [
+      {
+        name: 'web',
+        port: 80,
+        filters: [
+          {
+            type: 'RequestHeaderModifier',
+            requestHeaderModifier: {
+              set: [
+                { name: 'x-tier', value: 'silver' },
+                { name: 'x-own', value: '1' },
+              ],
+            },
+          },
+          { type: 'RequestMirror', requestMirror: { backendRef: { name: 'web', port: 80 } } },
+        ],
+      },
+    ],
+  };
+  const d = translate(
+    {
+      services: [service('web')],
+      httpRoutes: [httpRoute('r', { parentRefs: [parent('web')], rules: [rule] } as never)],
+      grpcRoutes: [],
+    },
+    OPTIONS,
+  );
+  t.is(conditionOf(d, 'r', 'PartiallyInvalid'), undefined);
+  const action = d.httpRoutes[0].rules?.[0].action;
+  t.deepEqual(action?.requestHeaderModifier, { set: { 'X-Tier': 'gold' } });
+  t.deepEqual(action?.destinations?.[0].requestHeaderModifier, { set: { 'x-own': '1' } });
+  const warnings = d.statuses[0].warnings ?? [];
+  t.true(warnings.some((w) => /backendRef web changes header x-tier that the rule also changes/.test(w)));
+  t.true(warnings.some((w) => /the RequestMirror of backendRef web is not applied/.test(w)));
+});
