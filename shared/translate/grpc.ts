@@ -126,6 +126,11 @@ export function compileGrpcRule(
         extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier);
       else if (asHttp && filter.type === 'ResponseHeaderModifier')
         extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier);
+      else if (filter.type === 'RequestMirror')
+        // Mirrors never change where calls go: left out with a warning rather than dropping the rule.
+        out.warnings.push(
+          `the RequestMirror of backendRef ${String(ref.name)} is not applied (Network Services mirrors per rule, not per destination)`,
+        );
       else
         return drop(`backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination`);
     }
