@@ -58,7 +58,7 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
   const errors: ManifestError[] = [];
   const warnings: ManifestError[] = [];
   const ignored: IgnoredObject[] = [];
-  const seen = new Map<string, { where: string; body: string }>();
+  const seen = new Map<string, { where: string; obj: KubeObject }>();
 
   for (const original of objects) {
     const where = locate(original);
@@ -90,10 +90,9 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
     const parts = identify(obj as unknown as Record<string, unknown>, where.file, where.document);
     const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const first = seen.get(key);
-    const body = canonicalJson(obj);
     if (first !== undefined) {
       // The same object twice (e.g. a shared file included by two directories) is harmless.
-      if (first.body === body)
+      if (canonicalJson(first.obj) === canonicalJson(obj))
         warnings.push(
           new ManifestError(parts, `identical duplicate of the object in ${first.where}; used once`),
         );
@@ -106,7 +105,7 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
         );
       continue;
     }
-    seen.set(key, { where: describeSource(where), body });
+    seen.set(key, { where: describeSource(where), obj });
     const problems = validateObject(obj);
     if (problems.length > 0) {
       for (const p of problems)
