@@ -154,3 +154,21 @@ test('a clean run writes nothing to stderr (no Node ExperimentalWarning or other
   t.is(r.code, 0);
   t.is(r.stderr, '');
 });
+
+test('-o text spells out redirects, rewrites, faults, CORS, affinity and the 404 rule', async (t) => {
+  const [filters, backends] = await Promise.all([
+    runCli(['translate', '-f', 'test/fixtures/behaviour-filters.yaml', '-o', 'text']),
+    runCli(['translate', '-f', 'test/fixtures/behaviour-backends.yaml', '-o', 'text']),
+  ]);
+  t.is(filters.code, 0, filters.stderr);
+  t.regex(filters.stdout, /-> redirect 302 to host pay\.example\.com, port 8443/);
+  t.regex(
+    filters.stdout,
+    /rewrite path prefix to \/v1; rewrite host to pay\.internal; cookie affinity \(ttl 3600s\)/,
+  );
+  t.regex(filters.stdout, /mirror 25% to billing\/audit:80; CORS \{/);
+  t.regex(filters.stdout, /retry up to 3x on gateway-error, connect-failure, refused-stream, 2\.5s per try/);
+  t.regex(filters.stdout, /any request -> answer HTTP 404 \(no rule matched\)/);
+  t.is(backends.code, 0, backends.stderr);
+  t.regex(backends.stdout, /store\/shop-v1:8080 \(weight 1\); answer HTTP 500 to 75% \(fault\)/);
+});
