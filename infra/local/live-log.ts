@@ -54,7 +54,9 @@ export function severityOf(e: StackEvent): Severity {
     case 'reconcile-failed':
       return e.transient ? 'WARNING' : 'ERROR';
     case 'synced':
-      return e.problems.length > 0 || e.routes.some((r) => rejected(r)) ? 'WARNING' : 'INFO';
+      return e.problems.length > 0 || e.routes.some((r) => rejected(r) || acceptedWarnings(r).length > 0)
+        ? 'WARNING'
+        : 'INFO';
     case 'reconciled':
       return e.summary.failed + e.summary.refused + e.summary.statusFailures > 0 ? 'WARNING' : 'INFO';
     case 'log':
@@ -85,6 +87,16 @@ function writeText(w: Write): string {
   return `${w.kind}/${w.id} ${w.action}${rules}`;
 }
 
+/**
+ * The warnings gamma-csm puts in an Accepted=True message ("...; warning: W"), e.g. a rule that answers
+ * every request with an error: accepted per the spec, but not something to report as plain "Accepted".
+ */
+export function acceptedWarnings(r: RouteStatusView): string[] {
+  const accepted = condition(r, 'Accepted');
+  if (accepted?.status !== 'True' || !accepted.message) return [];
+  return accepted.message.split('; warning: ').slice(1);
+}
+
 /** "status Accepted" / "status rejected: Accepted=False UnsupportedValue: ..." for one route. */
 export function statusText(r: RouteStatusView): string {
   if (!r.conditions) return 'no status yet';
@@ -93,6 +105,8 @@ export function statusText(r: RouteStatusView): string {
       (c.type === 'PartiallyInvalid' && c.status === 'True') ||
       (c.type !== 'PartiallyInvalid' && c.status === 'False'),
   );
+  const warnings = acceptedWarnings(r);
+  if (!bad && warnings.length) return `Accepted with warnings: ${warnings.join('; ')}`;
   if (!bad) return condition(r, 'Accepted')?.status === 'True' ? 'Accepted' : 'pending';
   const label = bad.type === 'PartiallyInvalid' ? 'partially rejected' : 'rejected';
   return `${label}: ${bad.type}=${bad.status} ${bad.reason ?? ''}${bad.message ? `: ${bad.message}` : ''}`;

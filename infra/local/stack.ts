@@ -19,6 +19,7 @@ import type { RouteCondition, RouteRef, RouteStatusView, Severity, StackEvent } 
 import { startPipeline, RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC } from './pipeline.ts';
 import type { Pipeline } from './pipeline.ts';
 import { loadSeed } from './seed.ts';
+import { watchSkippedRoutes } from './route-notices.ts';
 
 export { RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC };
 
@@ -287,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emit({ type: 'listening', component: 'network services emulator', address: e.netsvc.url });
       emit({ type: 'listening', component: 'compute emulator', address: e.compute.url });
       emit({ type: 'listening', component: 'pub/sub emulator', address: e.pubsub.endpoint });
+      watchSkippedRoutes(e.k8s.store, emit);
       if (options.seed) seedCluster(e.k8s, options.seed, Boolean(options.persist), emit);
     },
     onDelivery: (d) => {

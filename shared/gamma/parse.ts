@@ -11,6 +11,8 @@ import { GATEWAY_GROUP } from './types.ts';
 export interface ParseResult {
   objects: KubeObject[];
   errors: ManifestError[];
+  /** Set by loadManifestPaths: what was read but is worth a look (e.g. subdirectories not read). */
+  warnings?: ManifestError[];
 }
 
 /** Where an object came from, so later stages (duplicates, validation) can name the file. */
@@ -45,7 +47,9 @@ function parseDocuments(text: string): ParsedDocument[] {
   const json = tryJson(text);
   if (json.ok) return [{ value: json.value }];
   try {
-    return parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true }).map((doc) => {
+    // logLevel 'error': the library's own warnings would go to stderr as stray Node warnings; what
+    // matters about a document is reported as an error here or by validation.
+    return parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' }).map((doc) => {
       const problem = doc.errors[0];
       if (!problem) return { value: doc.toJS({ maxAliasCount: 100 }) };
       const pos = problem.linePos?.[0];
@@ -189,26 +193,73 @@ export function nestingDepth(root: unknown, limit = MAX_NESTING_DEPTH): number {
   return max;
 }
 
-export async function loadManifestPaths(paths: string[]): Promise<ParseResult> {
-  const result: ParseResult = { objects: [], errors: [] };
+export interface LoadOptions {
+  /** Read directories' subdirectories too (kubectl's -R); default: only their top-level files. */
+  recursive?: boolean;
+}
+
+export async function loadManifestPaths(paths: string[], opts: LoadOptions = {}): Promise<ParseResult> {
+  const result: ParseResult = { objects: [], errors: [], warnings: [] };
   for (const p of paths) {
-    for (const file of await expandPath(p, result.errors)) {
+    for (const file of await expandPath(p, result, opts.recursive ?? false)) {
       const text = await readSource(file, result.errors);
       if (text === undefined) continue;
-      const parsed = parseManifestText(text, file === '-' ? '<stdin>' : file);
+      const name = file === '-' ? '<stdin>' : file;
+      const parsed = parseManifestText(text, name);
       result.objects.push(...parsed.objects);
-      result.errors.push(...parsed.errors);
+      result.errors.push(...renderFirst(parsed, text, name));
     }
   }
   return result;
 }
 
-async function expandPath(p: string, errors: ManifestError[]): Promise<string[]> {
+/**
+ * A file that is input to a tool rather than a manifest (kustomization.yaml, an unrendered Helm
+ * template) fails with errors about its shape that say nothing useful: one error saying what to
+ * run first replaces them.
+ */
+function renderFirst(parsed: ParseResult, text: string, file: string): ManifestError[] {
+  const base = path.basename(file).toLowerCase();
+  const isKustomization =
+    /^kustomization\.ya?ml$/.test(base) || /^\s*apiVersion:\s*kustomize\.config\.k8s\.io\//m.test(text);
+  if (isKustomization) {
+    const dir = file === '<stdin>' ? 'DIR' : path.dirname(file);
+    return [
+      new ManifestError(
+        { file },
+        `this is a kustomization, not a manifest: render it first (\`kubectl kustomize ${dir} | gamma-csm translate -f -\`)`,
+      ),
+    ];
+  }
+  if (parsed.errors.length === 0) return NONE_ERRORS;
+  const template = /\{\{-?\s*[.$a-zA-Z(/"-]/.exec(text);
+  if (!template) return parsed.errors;
+  const line = text.slice(0, template.index).split('\n').length;
+  return [
+    new ManifestError(
+      { file },
+      `this looks like an unrendered Helm template ({{ ... }} at line ${line}): render it first (\`helm template RELEASE CHART | gamma-csm translate -f -\`)`,
+    ),
+  ];
+}
+
+const NONE_ERRORS: ManifestError[] = [];
+
+async function expandPath(p: string, result: ParseResult, recursive: boolean): Promise<string[]> {
+  const { errors } = result;
   if (p === '-') return ['-'];
   try {
     const info = await stat(p);
     if (!info.isDirectory()) return [p];
-    const entries = await readdir(p, { recursive: true, withFileTypes: true });
+    const entries = await readdir(p, { recursive, withFileTypes: true });
+    const subdirectories = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    if (!recursive && subdirectories.length > 0)
+      result.warnings?.push(
+        new ManifestError(
+          { file: p },
+          `subdirectories not read (${subdirectories.sort().join(', ')}); add -R to read them, as with kubectl`,
+        ),
+      );
     return entries
       .filter((e) => e.isFile() && MANIFEST_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
       .map((e) => path.join(e.parentPath, e.name))

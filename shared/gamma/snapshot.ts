@@ -8,6 +8,7 @@ import { identify, isPlainObject, sourceOf } from './parse.ts';
 import type { KubeObject } from './types.ts';
 import { GATEWAY_GROUP } from './types.ts';
 import { validateObject } from './validate.ts';
+import { canonicalJson } from '../translate/util.ts';
 
 export interface BuildSnapshotOptions {
   /** Namespace for objects that name none (like kubectl's current namespace). Default `default`. */
@@ -17,24 +18,47 @@ export interface BuildSnapshotOptions {
 export interface BuildSnapshotResult {
   snapshot: Snapshot;
   errors: ManifestError[];
-  ignored: KubeObject[];
+  /** Accepted, but worth a look (an older API version, an identical duplicate). */
+  warnings: ManifestError[];
+  /** Objects translate does not read, each with why. */
+  ignored: IgnoredObject[];
+}
+
+/** An input object left out of the snapshot on purpose, named as the user wrote it. */
+export interface IgnoredObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  file?: string;
+  reason: string;
 }
 
 type Bucket = 'services' | 'httpRoutes' | 'grpcRoutes' | 'namespaces';
 
 const GATEWAY_V1 = `${GATEWAY_GROUP}/v1`;
 /** Served versions we read, per kind; everything else in the Gateway API group is an error or ignored. */
+// Older versions are read as v1: their fields are the same as v1's (the CRDs convert with
+// `strategy: None`), so only the apiVersion string differs. They get a warning, as kubectl does.
 const ROUTE_VERSIONS: Record<string, { bucket: Bucket; versions: string[] }> = {
-  HTTPRoute: { bucket: 'httpRoutes', versions: ['v1', 'v1beta1'] },
-  GRPCRoute: { bucket: 'grpcRoutes', versions: ['v1'] },
+  HTTPRoute: { bucket: 'httpRoutes', versions: ['v1', 'v1beta1', 'v1alpha2'] },
+  GRPCRoute: { bucket: 'grpcRoutes', versions: ['v1', 'v1alpha2'] },
+};
+
+/** Gateway API kinds that are not mesh HTTP routes, with why they are left out. */
+const OTHER_GATEWAY_KINDS: Record<string, string> = {
+  TCPRoute: 'TCPRoute is not supported yet (gamma-csm translates HTTPRoute and GRPCRoute)',
+  TLSRoute: 'TLSRoute is not supported yet (gamma-csm translates HTTPRoute and GRPCRoute)',
+  UDPRoute: 'UDPRoute is not supported (Network Services meshes route HTTP, gRPC and TCP only)',
 };
 
 export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions = {}): BuildSnapshotResult {
   const defaultNamespace = opts.defaultNamespace ?? 'default';
   const snapshot: Snapshot = { services: [], httpRoutes: [], grpcRoutes: [], namespaces: [] };
   const errors: ManifestError[] = [];
-  const ignored: KubeObject[] = [];
-  const seen = new Map<string, string>();
+  const warnings: ManifestError[] = [];
+  const ignored: IgnoredObject[] = [];
+  const seen = new Map<string, { where: string; obj: KubeObject }>();
 
   for (const original of objects) {
     const where = locate(original);
@@ -56,19 +80,32 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
     }
     const bucket = classify(original, where, defaultNamespace, errors);
     if (bucket === 'error') continue;
-    if (bucket === 'ignored') {
-      ignored.push(original);
+    if (typeof bucket === 'object') {
+      ignored.push(ignoredObject(original, where, bucket.ignored));
       continue;
     }
+    const older = olderVersionWarning(original, where, defaultNamespace);
+    if (older) warnings.push(older);
     const obj = normalize(original, bucket, defaultNamespace);
     const parts = identify(obj as unknown as Record<string, unknown>, where.file, where.document);
     const key = `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push(new ManifestError(parts, `duplicate object: already defined in ${first}`));
+      // The same object twice (e.g. a shared file included by two directories) is harmless.
+      if (canonicalJson(first.obj) === canonicalJson(obj))
+        warnings.push(
+          new ManifestError(parts, `identical duplicate of the object in ${first.where}; used once`),
+        );
+      else
+        errors.push(
+          new ManifestError(
+            parts,
+            `duplicate object with different content: already defined in ${first.where}`,
+          ),
+        );
       continue;
     }
-    seen.set(key, describeSource(where));
+    seen.set(key, { where: describeSource(where), obj });
     const problems = validateObject(obj);
     if (problems.length > 0) {
       for (const p of problems)
@@ -80,7 +117,7 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
   for (const bucket of ['services', 'httpRoutes', 'grpcRoutes', 'namespaces'] as const) {
     (snapshot[bucket] as KubeObject[] | undefined)?.sort(byNamespaceName);
   }
-  return { snapshot, errors, ignored };
+  return { snapshot, errors, warnings, ignored };
 }
 
 function locate(obj: unknown): { file: string; document?: number } {
@@ -97,24 +134,66 @@ function classify(
   where: { file: string; document?: number },
   defaultNamespace: string,
   errors: ManifestError[],
-): Bucket | 'ignored' | 'error' {
+): Bucket | { ignored: string } | 'error' {
   const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
   const kind = typeof obj.kind === 'string' ? obj.kind : '';
   if (apiVersion === 'v1' && kind === 'Service') return 'services';
   if (apiVersion === 'v1' && kind === 'Namespace') return 'namespaces';
   const [group, version] = apiVersion.split('/');
   const route = ROUTE_VERSIONS[kind];
-  if (group !== GATEWAY_GROUP || !route) return 'ignored';
+  if (route && group !== GATEWAY_GROUP)
+    return { ignored: `kind ${kind} of API group ${group}, not ${GATEWAY_GROUP}` };
+  if (group === GATEWAY_GROUP && !route)
+    return {
+      ignored:
+        OTHER_GATEWAY_KINDS[kind] ??
+        `Gateway API kind ${kind || '(none)'} is not a mesh route (gamma-csm reads HTTPRoute and GRPCRoute)`,
+    };
+  if (!route) return { ignored: `kind ${kind || '(none)'} (${apiVersion}) is unrelated to mesh routes` };
   if (route.versions.includes(version)) return route.bucket;
   const id = identify(obj, where.file, where.document);
   const parts = { ...id, namespace: id.namespace ?? defaultNamespace };
   errors.push(
     new ManifestError(
       { ...parts, field: 'apiVersion' },
-      `${kind} ${apiVersion} is not supported: change apiVersion to ${GATEWAY_V1} (the ${kind} fields are the same)`,
+      `${kind} ${apiVersion} is not supported (gamma-csm reads ${route.versions.map((v) => `${GATEWAY_GROUP}/${v}`).join(', ')}): convert it to ${GATEWAY_V1}`,
     ),
   );
   return 'error';
+}
+
+function ignoredObject(
+  obj: Record<string, unknown>,
+  where: { file: string; document?: number },
+  reason: string,
+): IgnoredObject {
+  const id = identify(obj, where.file, where.document);
+  return {
+    apiVersion: typeof obj.apiVersion === 'string' ? obj.apiVersion : '',
+    kind: id.kind ?? '',
+    ...(id.namespace ? { namespace: id.namespace } : {}),
+    name: id.name ?? '',
+    ...(where.file !== '<input>' ? { file: describeSource(where) } : {}),
+    reason,
+  };
+}
+
+function olderVersionWarning(
+  obj: Record<string, unknown>,
+  where: { file: string; document?: number },
+  defaultNamespace: string,
+): ManifestError | undefined {
+  if (
+    obj.apiVersion === GATEWAY_V1 ||
+    typeof obj.apiVersion !== 'string' ||
+    !obj.apiVersion.startsWith(GATEWAY_GROUP)
+  )
+    return undefined;
+  const id = identify(obj, where.file, where.document);
+  return new ManifestError(
+    { ...id, namespace: id.namespace ?? defaultNamespace, field: 'apiVersion' },
+    `${obj.apiVersion} is an older API version, read as ${GATEWAY_V1} (the ${String(obj.kind)} fields are the same); change apiVersion to ${GATEWAY_V1}`,
+  );
 }
 
 /** Namespace filled, routes on the storage version (v1beta1 HTTPRoute has the same schema), defaults applied. */

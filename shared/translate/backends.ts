@@ -15,10 +15,12 @@ import type { Problem } from './model.ts';
 import { backendServiceName, hasBackendServiceOverride } from './names.ts';
 import { negsRequested, portNegs } from '../compute/neg.ts';
 import { portBackend } from '../compute/protocol.ts';
-import { asNumber, isObj } from './util.ts';
+import { asNumber, elsewhereHint, isObj } from './util.ts';
 
 export interface ServiceIndex {
   find(namespace: string, name: string): Service | undefined;
+  /** Namespaces holding a Service of this name (for "wrong namespace?" hints). */
+  namespacesNamed?(name: string): readonly string[];
 }
 
 export type ResolvedBackend =
@@ -119,7 +121,10 @@ export function resolveBackendRef(
   if (!service)
     return {
       ok: false,
-      problem: { reason: 'BackendNotFound', message: `backendRef Service ${label} not found` },
+      problem: {
+        reason: 'BackendNotFound',
+        message: `backendRef Service ${label} not found${elsewhereHint(services, namespace, ref.name, 'set the backendRef namespace')}`,
+      },
     };
   if (service.spec?.type === 'ExternalName') {
     return {

@@ -2,8 +2,9 @@
 import type { Service, ServicePort } from '../gamma/types.ts';
 import type { ServiceIndex } from './backends.ts';
 import { isServiceParentRef } from '../gamma/refs.ts';
-import { selectParent } from './parents.ts';
+import { selectParent, serviceParentGroupWarning } from './parents.ts';
 import type { Group, Groups, Member, ParentOutcome, RouteState } from './state.ts';
+import { addWarning } from './routes.ts';
 import { NONE, append } from './util.ts';
 
 function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
@@ -21,7 +22,11 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
   const refs = state.parentRefs;
   for (let r = 0; r < refs.length; r++) {
     const ref = refs[r];
-    if (!isServiceParentRef(ref)) continue;
+    if (!isServiceParentRef(ref)) {
+      const skipped = serviceParentGroupWarning(ref, r, state.namespace);
+      if (skipped) addWarning(state, skipped);
+      continue;
+    }
     // Every field in the literal, set later or not: V8 sizes the object for its literal.
     const parent: Member = {
       ref,
@@ -37,7 +42,7 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
       continue;
     }
-    const selection = selectParent(ref, state.namespace, index.find);
+    const selection = selectParent(ref, state.namespace, index.find, index);
     if (!selection.ok) {
       parent.problem = selection.problem;
       continue;

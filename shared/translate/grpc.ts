@@ -11,7 +11,7 @@
 // fails with UNAVAILABLE at proxyless clients (gRPC A28) - Network Services has no direct response here.
 import type { GRPCRouteRule, HTTPBackendRef, HTTPRouteFilter } from '../gamma/types.ts';
 import type { NsGrpcAction, NsGrpcRule, NsHttpAction, NsHttpDestination, NsHttpRule } from './model.ts';
-import { droppedRule, normalizeMatches, sameAction } from './model.ts';
+import { droppedRule, extraMirrorsWarning, noBackendWarning, normalizeMatches, sameAction } from './model.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
 import {
   grpcHttpMatch,
@@ -96,10 +96,7 @@ export function compileGrpcRule(
     );
   }
   const mirrors = filters.filter((f) => f.type === 'RequestMirror');
-  if (mirrors.length > 1)
-    return drop(
-      'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
-    );
+  if (mirrors.length > 1) out.warnings.push(extraMirrorsWarning(mirrors.length));
   const backendRefs = asArray<HTTPBackendRef>(rule.backendRefs).filter(isObj);
   const destinationExtras: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>[] = [];
   for (const ref of backendRefs) {
@@ -109,6 +106,11 @@ export function compileGrpcRule(
         extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier);
       else if (asHttp && filter.type === 'ResponseHeaderModifier')
         extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier);
+      else if (filter.type === 'RequestMirror')
+        // Mirrors never change where calls go: left out with a warning rather than dropping the rule.
+        out.warnings.push(
+          `the RequestMirror of backendRef ${String(ref.name)} is not applied (Network Services mirrors per rule, not per destination)`,
+        );
       else
         return drop(`backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination`);
     }
@@ -130,6 +132,8 @@ export function compileGrpcRule(
   );
   out.mappings.push(...split.valid.map((b) => b.resolved.mapping));
   let action: NsGrpcAction;
+  if (split.valid.length === 0 && split.problems.length === 0)
+    out.warnings.push(noBackendWarning(backendRefs.length > 0, 'UNAVAILABLE (HTTP 503)'));
   if (split.valid.length === 0) action = UNAVAILABLE_ALL;
   else {
     action = {
@@ -137,7 +141,8 @@ export function compileGrpcRule(
     };
     if (split.errorPercent > 0)
       action.faultInjectionPolicy = { abort: { httpStatus: 503, percentage: split.errorPercent } };
-    if (session.value) action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
+    if (session.value?.cookieTtl !== undefined)
+      action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
   }
   let httpAction: NsHttpAction = action as NsHttpAction;
   if (asHttp) {
@@ -156,7 +161,7 @@ export function compileGrpcRule(
     );
     if (requestMod) httpAction.requestHeaderModifier = requestMod;
     if (responseMod) httpAction.responseHeaderModifier = responseMod;
-    if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
+    if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
       const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
       if (target.ok) {
         httpAction.requestMirrorPolicy = {
@@ -164,8 +169,7 @@ export function compileGrpcRule(
           mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
         };
         out.mappings.push(target.mapping);
-      } else
-        out.warnings.push(`RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`);
+      } else out.warnings.push(`its RequestMirror is not applied: ${target.problem.message}`);
     }
   }
   const backends = split.valid.map((b) => b.resolved.label);

@@ -67,34 +67,66 @@ export function ruleFilters(raw: unknown): RuleFilters {
 export type DestinationExtra = Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>;
 export const NO_EXTRA: DestinationExtra = Object.freeze({});
 
-/** A backendRef's own header modifiers, or the reason the rule must be dropped. */
+/**
+ * A backendRef's own header modifiers, or the reason the rule must be dropped. What can be left out
+ * without changing where requests go is left out with a warning pushed to `warnings` (dropping the
+ * rule would 404 its traffic): a per-backendRef RequestMirror, and a backendRef's change to a header
+ * the rule also changes (Network Services does not define which wins, so the rule's applies).
+ */
 export function destinationExtra(
   ref: HTTPBackendRef,
   requestMod: NsHeaderModifier | undefined,
   responseMod: NsHeaderModifier | undefined,
+  warnings: string[],
 ): DestinationExtra | string {
   if (!Array.isArray(ref.filters) || ref.filters.length === 0) return NO_EXTRA;
   const extra: DestinationExtra = {};
+  const name = `backendRef ${typeof ref.name === 'string' ? ref.name : '?'}`;
   for (const filter of ref.filters as unknown[]) {
     if (!isObj(filter)) continue;
     if (filter.type === 'RequestHeaderModifier')
       extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier as never);
     else if (filter.type === 'ResponseHeaderModifier')
       extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier as never);
+    else if (filter.type === 'RequestMirror')
+      warnings.push(
+        `the RequestMirror of ${name} is not applied (Network Services mirrors per rule, not per destination)`,
+      );
     else
       return `backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination (only header modifiers)`;
   }
-  const ruleNames = modifiedHeaderNames(requestMod);
-  const ruleResponseNames = modifiedHeaderNames(responseMod);
-  const clash = [
-    ...[...modifiedHeaderNames(extra.requestHeaderModifier)].filter((n) => ruleNames.has(n)),
-    ...[...modifiedHeaderNames(extra.responseHeaderModifier)].filter((n) => ruleResponseNames.has(n)),
-  ];
-  if (clash.length)
-    return `header ${clash[0]} is modified both by the rule and by a backendRef; Network Services does not define which wins`;
+  extra.requestHeaderModifier = withoutClashes(extra.requestHeaderModifier, requestMod, name, warnings);
+  extra.responseHeaderModifier = withoutClashes(extra.responseHeaderModifier, responseMod, name, warnings);
   if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
   if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
   return extra;
+}
+
+/** `own` without the headers `rule` also modifies (those keep the rule's change), warning for each. */
+function withoutClashes(
+  own: NsHeaderModifier | undefined,
+  rule: NsHeaderModifier | undefined,
+  name: string,
+  warnings: string[],
+): NsHeaderModifier | undefined {
+  if (!own || !rule) return own;
+  const ruleNames = modifiedHeaderNames(rule);
+  const clash = [...modifiedHeaderNames(own)].filter((n) => ruleNames.has(n));
+  if (!clash.length) return own;
+  warnings.push(
+    `${name} changes header ${clash.join(', ')} that the rule also changes; Network Services does not define which wins, so only the rule's change is applied`,
+  );
+  const keep = (n: string) => !clash.includes(n.toLowerCase());
+  const pick = (m: Record<string, string> | null | undefined) =>
+    m ? Object.fromEntries(Object.entries(m).filter(([k]) => keep(k))) : undefined;
+  const out: NsHeaderModifier = {};
+  const set = pick(own.set);
+  const add = pick(own.add);
+  const remove = own.remove?.filter(keep);
+  if (set && Object.keys(set).length) out.set = set;
+  if (add && Object.keys(add).length) out.add = add;
+  if (remove?.length) out.remove = remove;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** What a rule's action is built from (everything but the arm kind). */

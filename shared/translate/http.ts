@@ -6,7 +6,7 @@
 import type { HTTPBackendRef, HTTPRoute, HTTPRouteRule } from '../gamma/types.ts';
 import type { BackendMapping } from './types.ts';
 import type { NsHttpAction, NsHttpDestination, NsHttpMatch, NsHttpRule } from './model.ts';
-import { sameAction } from './model.ts';
+import { extraMirrorsWarning, noBackendWarning, sameAction } from './model.ts';
 import type { ArmKind, NormalMatch } from './match.ts';
 import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
 import { backendWeight, errorPercent } from './backends.ts';
@@ -37,12 +37,12 @@ const NOT_FOUND_RULE: NsHttpRule = deepFreeze({ action: { directResponse: { stat
 function normalMatches(raw: unknown): NormalMatch[] | string {
   if (!Array.isArray(raw) || raw.length === 0) {
     const normal = normalHttpMatch({});
-    return typeof normal === 'string' ? `match 0: ${normal}` : [normal];
+    return typeof normal === 'string' ? `matches[0]: ${normal}` : [normal];
   }
   const normals = new Array<NormalMatch>(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const normal = normalHttpMatch(raw[i]);
-    if (typeof normal === 'string') return `match ${i}: ${normal}`;
+    if (typeof normal === 'string') return `matches[${i}]: ${normal}`;
     normals[i] = normal;
   }
   return normals;
@@ -112,13 +112,7 @@ export function compileHttpRule(
     return droppedHttpRule([], warnings, NONE, 'RequestRedirect and URLRewrite cannot be combined');
   if (redirect && backendRefs.some(isObj))
     return droppedHttpRule([], warnings, NONE, 'RequestRedirect cannot be combined with backendRefs');
-  if (mirrors.length > 1)
-    return droppedHttpRule(
-      [],
-      warnings,
-      NONE,
-      'only one RequestMirror filter per rule can be expressed (Network Services mirrors to one destination)',
-    );
+  if (mirrors.length > 1) warnings = [...warnings, extraMirrorsWarning(mirrors.length)];
 
   const timing = convertTimeoutsAndRetry(rule);
   if (!timing.ok) return droppedHttpRule([], warnings, NONE, timing.problem.message);
@@ -140,8 +134,15 @@ export function compileHttpRule(
     const raw = backendRefs[r];
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
-    const extra = destinationExtra(ref, requestMod, responseMod);
-    if (typeof extra === 'string') return droppedHttpRule([], warnings, NONE, extra);
+    const extra = destinationExtra(ref, requestMod, responseMod, REF_WARNINGS);
+    if (typeof extra === 'string') {
+      REF_WARNINGS.length = 0;
+      return droppedHttpRule([], warnings, NONE, extra);
+    }
+    if (REF_WARNINGS.length) {
+      warnings = [...warnings, ...REF_WARNINGS];
+      REF_WARNINGS.length = 0;
+    }
     const weight = backendWeight(ref);
     const resolved = ctx.resolve(ref, route.namespace);
     if (!(weight > 0)) continue;
@@ -159,8 +160,11 @@ export function compileHttpRule(
     labels.add(resolved.label);
   }
 
+  if (!redirect && validWeight === 0 && invalidWeight === 0)
+    warnings = [...warnings, noBackendWarning(backendRefs.some(isObj), 'HTTP 500')];
+
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
-  if (mirrors.length === 1 && isObj(mirrors[0].requestMirror)) {
+  if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
     const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
     if (target.ok) {
       mirrorPolicy = {
@@ -168,11 +172,7 @@ export function compileHttpRule(
         mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
       };
       mappings.add(target.mapping);
-    } else
-      warnings = [
-        ...warnings,
-        `RequestMirror in rule ${ruleIndex} is not applied: ${target.problem.message}`,
-      ];
+    } else warnings = [...warnings, `its RequestMirror is not applied: ${target.problem.message}`];
   }
   const abortPercent = errorPercent(validWeight, invalidWeight);
   if (abortPercent > 0 && validWeight > 0 && !redirect) {
@@ -189,7 +189,7 @@ export function compileHttpRule(
     abortPercent,
     timing: timing.value,
     mirrorPolicy,
-    session: session.value,
+    session: session.value?.cookieTtl !== undefined ? session.value : undefined,
     servicePort: ctx.servicePort,
   };
   const ruleMappings = mappings.take();
@@ -217,13 +217,16 @@ export function compileHttpRule(
       if (!perKind) action = shared ??= buildAction(parts, arm.kind);
       else action = (byKind ??= {})[arm.kind] ??= buildAction(parts, arm.kind);
       if (typeof action === 'string')
-        return droppedHttpRule([], warnings, ruleMappings, `match ${i}: ${action}`);
+        return droppedHttpRule([], warnings, ruleMappings, `matches[${i}]: ${action}`);
       arm.action = action;
     }
     entries[i] = { normal: normals[i], arms, matchIndex: i, rule: ruleRef, backends: backendsLabel };
   }
   return { entries, warnings, mappings: ruleMappings };
 }
+
+/** Warnings destinationExtra collects for one backendRef (moved to the rule's warnings at once). */
+const REF_WARNINGS: string[] = [];
 
 /** Lists compileHttpRule fills and copies at their final size (it does not recurse, so one set). */
 const SCRATCH = {

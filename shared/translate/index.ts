@@ -46,7 +46,7 @@ import {
   grpcRuleNeedsHttp,
   sortGrpcEntries,
 } from './grpc.ts';
-import { NONE, append, asArray, compareStrings, errorMessage, isObj } from './util.ts';
+import { NONE, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import {
   addWarning,
   dropRule,
@@ -80,11 +80,11 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const services = uniqueSorted(asArray<Service>(input.services), true).filter(
     (s) => s.kind === 'Service' || s.kind === undefined,
   );
-  const index = serviceIndex(services);
   const namespacesOf = serviceNamespacesByName(
     services,
     isObj(input.serviceNamespacesByName) ? input.serviceNamespacesByName : undefined,
   );
+  const index = serviceIndex(services, namespacesOf);
 
   // Each route is defaulted, validated, attached and its references checked in one go, while its
   // objects are in the CPU cache (separate passes over 10k routes each missed it again).
@@ -148,7 +148,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
 }
 
 /** Services by namespace, then name: two lookups, no key string built per query. */
-function serviceIndex(services: Service[]): ServiceIndex {
+function serviceIndex(services: Service[], namespacesNamed: (name: string) => string[]): ServiceIndex {
   const byNamespace = new Map<string, Map<string, Service>>();
   for (const s of services) {
     const ns = s.metadata.namespace ?? 'default';
@@ -156,7 +156,7 @@ function serviceIndex(services: Service[]): ServiceIndex {
     if (!byName) byNamespace.set(ns, (byName = new Map()));
     byName.set(s.metadata.name, s);
   }
-  return { find: (ns, name) => byNamespace.get(ns)?.get(name) };
+  return { find: (ns, name) => byNamespace.get(ns)?.get(name), namespacesNamed };
 }
 
 /** One literal per combination of the optional fields (an added field costs V8 another allocation). */
@@ -209,7 +209,8 @@ function compileRules<E>(
     if (state.ruleErrors?.has(ruleIndex) || !isObj(rule)) continue;
     const { entries, warnings, mappings, dropped } = compile(ruleIndex, rule);
     if (dropped) dropRule(state, ruleIndex, dropped);
-    for (let i = 0; i < warnings.length; i++) addWarning(state, `rule ${ruleIndex}: ${warnings[i]}`);
+    for (let i = 0; i < warnings.length; i++)
+      addWarning(state, `${ruleLabel(rules, ruleIndex)}: ${warnings[i]}`);
     for (let i = 0; i < entries.length; i++) into.push(entries[i]);
     if (entries.length) contributed = true;
     for (let i = 0; i < mappings.length; i++) addMapping(backends, mappings[i]);
@@ -324,7 +325,7 @@ function warnShadowed(group: Group, winners: Member[], shadowed: Shadowed[]): vo
     if (owner)
       addWarning(
         owner,
-        `rule ${s.rule.index} can never match on ${where}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
+        `${ruleLabel(owner.rules, s.rule.index)} can never match on ${where}: ${ruleText(s.by)} has identical or broader matches and takes precedence${lost}`,
       );
   }
 }

@@ -39,7 +39,7 @@ export function normalizeMatches<T>(matches: unknown, normalize: (raw: unknown) 
   const normals: T[] = [];
   for (let i = 0; i < raws.length; i++) {
     const normal = normalize(raws[i]);
-    if (!normal.ok) return fail(`match ${i}: ${normal.problem.message}`, normal.problem.reason);
+    if (!normal.ok) return fail(`matches[${i}]: ${normal.problem.message}`, normal.problem.reason);
     normals.push(normal.value);
   }
   return ok(normals);
@@ -84,4 +84,18 @@ export function sameAction(a: RuleAction, b: RuleAction): boolean {
   )
     return false;
   return sameCanonicalJson(a, b);
+}
+
+/**
+ * The warning for a rule with no backend to send to (Gateway API: such a rule answers every request
+ * it matches with an error). It stays Accepted, as the spec asks, but must not look healthy.
+ */
+export function noBackendWarning(hasRefs: boolean, answer: string): string {
+  const why = hasRefs ? 'every backendRef has weight 0' : 'it has no backendRefs';
+  return `${why}, so every request it matches is answered with ${answer}; add a backendRef (or a RequestRedirect) to route it`;
+}
+
+/** Mirrors copy traffic and never change where requests go: extra ones are left out, not the rule. */
+export function extraMirrorsWarning(count: number): string {
+  return `only the first of its ${count} RequestMirror filters is applied (Network Services mirrors to one destination); the others get no copies`;
 }

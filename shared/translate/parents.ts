@@ -5,9 +5,43 @@
 // Consumer routes (route namespace differs from the Service's) cannot be scoped by client namespace
 // inside one Mesh, so they are rejected. Headless and ExternalName Services are not valid parents.
 import type { ParentReference, Service, ServicePort } from '../gamma/types.ts';
-import { refNamespace } from '../gamma/refs.ts';
+import { isServiceParentRef, refNamespace } from '../gamma/refs.ts';
 import type { Problem } from './model.ts';
-import { NONE, append, isObj } from './util.ts';
+import { NONE, append, elsewhereHint, isObj } from './util.ts';
+
+/**
+ * The warning for a parentRef that names a Service but is not a Service parent because of its group:
+ * usually `group` left out, which the CRD defaults to gateway.networking.k8s.io (a Gateway parent).
+ * The spec's meaning is kept (the ref is skipped), but never silently. Undefined for other refs.
+ */
+export function serviceParentGroupWarning(
+  ref: unknown,
+  index: number,
+  routeNamespace: string,
+): string | undefined {
+  if (!isObj(ref) || ref.kind !== 'Service' || typeof ref.name !== 'string' || isServiceParentRef(ref))
+    return undefined;
+  const group = typeof ref.group === 'string' ? ref.group : 'gateway.networking.k8s.io';
+  const namespace =
+    typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+  return `parentRefs[${index}] (kind Service, name ${ref.name}) is skipped: its group is ${JSON.stringify(group)}${group === 'gateway.networking.k8s.io' ? ' (the default when group is left out)' : ''}, so it does not name a core Service; add group: "" to attach the route to Service ${namespace}/${ref.name}`;
+}
+
+/**
+ * Why a route has no Service parent (so translate writes no status for it), or undefined when it
+ * has one: a Service ref with the wrong group (see serviceParentGroupWarning), or Gateway parents only.
+ */
+export function noServiceParentReason(route: unknown): string | undefined {
+  const spec = isObj(route) && isObj(route.spec) ? route.spec : {};
+  const meta = isObj(route) && isObj(route.metadata) ? route.metadata : {};
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
+  const refs: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : NONE;
+  if (refs.some(isServiceParentRef)) return undefined;
+  const skipped = refs.map((ref, i) => serviceParentGroupWarning(ref, i, namespace)).filter(Boolean);
+  if (skipped.length) return skipped.join('; ');
+  if (refs.length === 0) return 'it has no parentRefs (a mesh route names its Service in parentRefs)';
+  return 'its parents are Gateways, not Services (left to their Gateway controller)';
+}
 
 export function isTcpPort(port: ServicePort): boolean {
   return port.protocol === undefined || port.protocol === 'TCP';
@@ -48,6 +82,7 @@ export function selectParent(
   ref: ParentReference,
   routeNamespace: string,
   findService: (namespace: string, name: string) => Service | undefined,
+  index: { namespacesNamed?(name: string): readonly string[] } = {},
 ): ParentSelection {
   const namespace = refNamespace(ref, routeNamespace);
   if (namespace !== routeNamespace) {
@@ -63,7 +98,10 @@ export function selectParent(
   if (!service)
     return {
       ok: false,
-      problem: { reason: 'NoMatchingParent', message: `${serviceLabel(namespace, ref.name)} not found` },
+      problem: {
+        reason: 'NoMatchingParent',
+        message: `${serviceLabel(namespace, ref.name)} not found${elsewhereHint(index, namespace, ref.name, `put the route in that namespace (a mesh route must be in its Service's namespace)`)}`,
+      },
     };
   const spec = isObj(service.spec) ? service.spec : {};
   if (spec.type === 'ExternalName') {

@@ -5,9 +5,9 @@ import type { NormalMatch } from './match.ts';
 import { httpMatchCovers } from './match.ts';
 import { NONE, append } from './util.ts';
 
-/** "HTTPRoute ns/name rule N", as status messages name a rule. */
+/** "HTTPRoute ns/name spec.rules[N]", as status messages name a rule (see ruleLabel). */
 export function ruleText(rule: RuleRef): string {
-  return `${rule.kind} ${rule.route} rule ${rule.index}`;
+  return `${rule.kind} ${rule.route} spec.rules[${rule.index}]`;
 }
 
 /** The first entry before index `i` of another rule that covers entry i (no copies: this is O(n^2)). */

@@ -41,6 +41,8 @@ export interface ParentOutcome {
 /** What a route's status says about all of its parents: rules, dropped rules, references, warnings. */
 export interface RouteOutcome {
   ruleCount: number;
+  /** The route's spec.rules, to name dropped rules (optional for callers that have none). */
+  rules?: readonly unknown[];
   /** Dropped rules by index (absent until the first drop). */
   dropped: Map<number, Problem> | undefined;
   refProblems: Problem[];

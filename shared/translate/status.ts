@@ -5,7 +5,7 @@ import type { Condition, ParentReference } from '../gamma/types.ts';
 import type { ParentStatus } from './types.ts';
 import type { Problem } from './model.ts';
 import type { ParentOutcome, RouteOutcome } from './state.ts';
-import { NONE } from './util.ts';
+import { NONE, ruleLabel } from './util.ts';
 
 /** The API's limit on a condition message (metav1.Condition: maxLength 32768). */
 export const MAX_CONDITION_MESSAGE = 32768;
@@ -30,10 +30,11 @@ export function rejectedCondition(reason: string, message: string, generation?: 
   return condition('Accepted', 'False', reason, message, generation);
 }
 
-export function droppedMessage(dropped: Map<number, Problem>): string {
+/** Starts with "Dropped Rule", as the Gateway API asks of a PartiallyInvalid message. */
+export function droppedMessage(dropped: Map<number, Problem>, rules?: readonly unknown[]): string {
   return [...dropped.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([index, p]) => `Dropped Rule ${index} (spec.rules[${index}]): ${p.message}`)
+    .map(([index, p]) => `Dropped Rule ${ruleLabel(rules, index)}: ${p.message}`)
     .join('; ');
 }
 
@@ -138,7 +139,13 @@ function statusConditions(parent: ParentOutcome, route: RouteOutcome, generation
   const conditions: Condition[] = [accepted, resolvedRefsCondition(route, generation)];
   if (accepted.status === 'True' && route.dropped !== undefined && route.dropped.size > 0) {
     conditions.push(
-      condition('PartiallyInvalid', 'True', 'UnsupportedValue', droppedMessage(route.dropped), generation),
+      condition(
+        'PartiallyInvalid',
+        'True',
+        'UnsupportedValue',
+        droppedMessage(route.dropped, route.rules),
+        generation,
+      ),
     );
   }
   return conditions;
@@ -185,7 +192,7 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
   if (route.ruleCount > 0 && route.dropped !== undefined && route.dropped.size === route.ruleCount) {
     return rejectedCondition(
       'UnsupportedValue',
-      `no rule can be translated: ${droppedMessage(route.dropped)}`,
+      `no rule can be translated: ${droppedMessage(route.dropped, route.rules)}`,
       generation,
     );
   }

@@ -6,7 +6,8 @@
 // - retry.codes -> retryConditions. Network Services only has groups: 502/503/504 = gateway-error,
 //   409 = retriable-4xx, any 5xx = 5xx. A code set equal to a union of groups maps exactly; other 5xx
 //   sets are approximated by the smallest covering union (a warning names the extra codes retried);
-//   4xx codes other than 409 cannot be expressed and reject the rule. connect-failure and
+//   4xx codes other than 409 cannot be expressed: the other codes are still retried and a warning names
+//   the ones that are not (retrying less is safe; dropping the rule would 404 its traffic). connect-failure and
 //   refused-stream are always added: Gateway API says connection errors SHOULD be retried.
 // - retry.backoff has no Network Services field (Envoy's default 25 ms base with jitter applies):
 //   approximated, with a warning.
@@ -23,13 +24,21 @@ export interface TimeoutRetry {
 
 const GATEWAY_ERRORS = [502, 503, 504];
 
-export function retryConditions(codes: number[]): Result<{ conditions: string[]; extra: string }> {
-  const set = new Set(codes);
-  const bad = [...set].filter((c) => c !== 409 && (c < 500 || c > 599));
-  if (bad.length)
-    return fail(
-      `retry codes ${bad.join(', ')} cannot be expressed (Network Services retries 5xx, gateway errors 502/503/504 and 409 only)`,
-    );
+export interface RetryConditions {
+  conditions: string[];
+  /** Codes retried beyond those asked for ('' when none). */
+  extra: string;
+  /** Codes asked for that are not retried ('' when none). */
+  missing: string;
+}
+
+export function retryConditions(codes: number[]): RetryConditions {
+  const expressible = (c: number) => c === 409 || (c >= 500 && c <= 599);
+  const set = new Set(codes.filter(expressible));
+  const bad = [...new Set(codes)].filter((c) => !expressible(c));
+  const missing = bad.length
+    ? `codes ${bad.join(', ')} are not retried (Network Services retries 5xx, gateway errors 502/503/504 and 409 only)`
+    : '';
   const conditions: string[] = [];
   let extra = '';
   const fiveXx = [...set].filter((c) => c >= 500);
@@ -46,7 +55,7 @@ export function retryConditions(codes: number[]): Result<{ conditions: string[];
   }
   if (set.has(409)) conditions.push('retriable-4xx');
   conditions.push('connect-failure', 'refused-stream');
-  return ok({ conditions, extra });
+  return { conditions, extra, missing };
 }
 
 /** Most rules set neither field: they share one (frozen) answer. */
@@ -72,10 +81,10 @@ export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetr
   if (attempts > 0 && retry) {
     const codes = asArray(retry.codes).filter((c): c is number => typeof c === 'number');
     const mapped = retryConditions(codes);
-    if (!mapped.ok) return mapped;
-    if (mapped.value.extra) out.warnings = append(out.warnings, `retry ${mapped.value.extra}`);
+    if (mapped.missing) out.warnings = append(out.warnings, `retry ${mapped.missing}`);
+    if (mapped.extra) out.warnings = append(out.warnings, `retry ${mapped.extra}`);
     const policy: NsRetryPolicy = {
-      retryConditions: mapped.value.conditions,
+      retryConditions: mapped.conditions,
       numRetries: Math.floor(attempts),
     };
     if (backend !== undefined && backend > 0) policy.perTryTimeout = protoDuration(backend);

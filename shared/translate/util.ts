@@ -250,3 +250,30 @@ export function sortList<T>(list: T[], compare: (a: T, b: T) => number): T[] {
   }
   return list;
 }
+
+/**
+ * How every message names a rule: its YAML path (0-based, as in `spec.rules[N]`) plus its name when it
+ * has one, so a reader finds it in their manifest (docs/cli.md, "Reading the messages").
+ */
+export function ruleLabel(rules: readonly unknown[] | undefined, index: number): string {
+  const rule = rules?.[index];
+  const name = isObj(rule) && typeof rule.name === 'string' && rule.name !== '' ? rule.name : undefined;
+  return name === undefined ? `spec.rules[${index}]` : `spec.rules[${index}] (name ${name})`;
+}
+
+/**
+ * "; a Service NAME exists in namespace X: FIX" when a Service looked up in `namespace` is missing
+ * there but exists elsewhere, the usual slip being manifests without metadata.namespace translated
+ * with the default namespace. '' otherwise.
+ */
+export function elsewhereHint(
+  index: { namespacesNamed?(name: string): readonly string[] },
+  namespace: string,
+  name: string,
+  fix: string,
+): string {
+  const others = (index.namespacesNamed?.(name) ?? NONE).filter((ns) => ns !== namespace);
+  if (others.length === 0) return '';
+  const where = others.length === 1 ? `namespace ${others[0]}` : `namespaces ${others.join(', ')}`;
+  return `; a Service ${name} exists in ${where}: ${fix} (or, for manifests without metadata.namespace, run with -n ${others[0]})`;
+}

@@ -99,11 +99,13 @@ test('-o text summarises routes, rules, statuses, rejections and ignored objects
   t.regex(r.stdout, /hostnames: .*echo-service\.default\.svc\.cluster\.local\b/);
   t.regex(
     r.stdout,
-    /rule 1: path prefix \/ -> default\/echo-v1:80 \(weight 9\), default\/echo-v2:80 \(weight 1\)/,
+    /rules\[0\]: path prefix \/ -> default\/echo-v1:80 \(weight 9\), default\/echo-v2:80 \(weight 1\)/,
   );
   t.regex(r.stdout, /HTTPRoute default\/echo-route -> Service default\/echo-service\S*: Accepted=True/);
   t.regex(r.stdout, /rejected: ResolvedRefs=False BackendNotFound: .*nowhere/);
-  t.regex(r.stdout, /^ignored 2 objects \(kinds ConfigMap, Deployment\)$/m);
+  t.regex(r.stdout, /^ignored 2 objects:$/m);
+  t.regex(r.stdout, /^ {2}Deployment echo-v1: kind Deployment \(apps\/v1\) is unrelated to mesh routes \[/m);
+  t.regex(r.stdout, /^ {2}ConfigMap c: kind ConfigMap \(v1\) is unrelated to mesh routes \[/m);
 });
 
 test('invalid input: exit 1, every error on stderr naming file, object and field, stdout empty', async (t) => {
@@ -115,8 +117,8 @@ test('invalid input: exit 1, every error on stderr naming file, object and field
       'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: ns}\nspec:\n  rules: [{matches: [{path: {type: Exact, value: "no-slash"}}], backendRefs: [{name: b}]}]',
       'apiVersion: gateway.networking.k8s.io\nkind: GRPCRoute\nmetadata: {name: g}',
       'kind: Service\nmetadata: {name: [',
-      'apiVersion: v1\nkind: Service\nmetadata: {name: echo-service}\nspec: {ports: [{port: 80}]}',
-      'apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: GRPCRoute\nmetadata: {name: g2}\nspec: {}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: echo-service}\nspec: {ports: [{port: 81}]}',
+      'apiVersion: gateway.networking.k8s.io/v1alpha1\nkind: GRPCRoute\nmetadata: {name: g2}\nspec: {}',
     ].join('\n---\n'),
   );
   const r = await runCli(['translate', '-f', 'examples/http-split', file, 'no/such/dir']);
@@ -147,13 +149,13 @@ test('invalid input: exit 1, every error on stderr naming file, object and field
   );
   t.true(
     lines.includes(
-      `${file}: Service default/echo-service: duplicate object: already defined in examples/http-split/services.yaml (document 1)`,
+      `${file}: Service default/echo-service: duplicate object with different content: already defined in examples/http-split/services.yaml (document 1)`,
     ),
     r.stderr,
   );
   t.true(
     lines.includes(
-      `${file}: GRPCRoute default/g2: apiVersion: GRPCRoute gateway.networking.k8s.io/v1alpha2 is not supported: change apiVersion to gateway.networking.k8s.io/v1 (the GRPCRoute fields are the same)`,
+      `${file}: GRPCRoute default/g2: apiVersion: GRPCRoute gateway.networking.k8s.io/v1alpha1 is not supported (gamma-csm reads gateway.networking.k8s.io/v1, gateway.networking.k8s.io/v1alpha2): convert it to gateway.networking.k8s.io/v1`,
     ),
     r.stderr,
   );

@@ -120,7 +120,7 @@ test('ManifestError exposes its parts', (t) => {
   t.is(new ManifestError({ file: 'f' }, 'x').message, 'f: x');
 });
 
-test('loadManifestPaths: directories recursively, sorted, only manifest extensions', async (t) => {
+test('loadManifestPaths: directories (recursively with recursive, as kubectl -R), sorted, only manifest extensions', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gamma-load-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await mkdir(path.join(dir, 'sub'));
@@ -131,8 +131,19 @@ test('loadManifestPaths: directories recursively, sorted, only manifest extensio
     JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } }),
   );
   await writeFile(path.join(dir, 'notes.txt'), 'not a manifest');
-  const { objects, errors } = await loadManifestPaths([dir]);
+  const flat = await loadManifestPaths([dir]);
+  t.deepEqual(flat.errors, []);
+  t.deepEqual(
+    flat.objects.map((o) => o.metadata.name),
+    ['a', 'b'],
+  );
+  t.deepEqual(
+    flat.warnings?.map((w) => w.message),
+    [`${dir}: subdirectories not read (sub); add -R to read them, as with kubectl`],
+  );
+  const { objects, errors, warnings } = await loadManifestPaths([dir], { recursive: true });
   t.deepEqual(errors, []);
+  t.deepEqual(warnings, []);
   t.deepEqual(
     objects.map((o) => o.metadata.name),
     ['a', 'b', 'c'],

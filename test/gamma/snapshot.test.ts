@@ -93,16 +93,22 @@ kind: HTTPRoute
 metadata: {name: old}
 spec: {}
 `;
-  const { snapshot, errors } = buildSnapshot(parseManifestText(text, 'bad.yaml').objects);
+  const { snapshot, errors, warnings } = buildSnapshot(parseManifestText(text, 'bad.yaml').objects);
   t.deepEqual(snapshot.httpRoutes, []);
-  t.deepEqual(snapshot.grpcRoutes, []);
+  t.is(snapshot.grpcRoutes.length, 1, 'v1alpha2 GRPCRoute is read as v1');
+  t.is(snapshot.grpcRoutes[0].apiVersion, 'gateway.networking.k8s.io/v1');
   t.deepEqual(
     errors.map((e) => e.message),
     [
       'bad.yaml: HTTPRoute default/r: spec.rules[0].backendRefs[0].weight: must be greater than or equal to 0, got -1',
       'bad.yaml: HTTPRoute default/r: spec.rules[0].backendRefs[0].port: Must have port for Service reference',
-      'bad.yaml: GRPCRoute ns/g: apiVersion: GRPCRoute gateway.networking.k8s.io/v1alpha2 is not supported: change apiVersion to gateway.networking.k8s.io/v1 (the GRPCRoute fields are the same)',
-      'bad.yaml: HTTPRoute default/old: apiVersion: HTTPRoute gateway.networking.k8s.io/v1alpha1 is not supported: change apiVersion to gateway.networking.k8s.io/v1 (the HTTPRoute fields are the same)',
+      'bad.yaml: HTTPRoute default/old: apiVersion: HTTPRoute gateway.networking.k8s.io/v1alpha1 is not supported (gamma-csm reads gateway.networking.k8s.io/v1, gateway.networking.k8s.io/v1beta1, gateway.networking.k8s.io/v1alpha2): convert it to gateway.networking.k8s.io/v1',
+    ],
+  );
+  t.deepEqual(
+    warnings.map((e) => e.message),
+    [
+      'bad.yaml: GRPCRoute ns/g: apiVersion: gateway.networking.k8s.io/v1alpha2 is an older API version, read as gateway.networking.k8s.io/v1 (the GRPCRoute fields are the same); change apiVersion to gateway.networking.k8s.io/v1',
     ],
   );
   t.is(errors[0].field, 'spec.rules[0].backendRefs[0].weight');
@@ -111,7 +117,7 @@ spec: {}
   t.is(errors[0].name, 'r');
 });
 
-test('duplicates: same kind/namespace/name twice (also across v1beta1 and v1, and implicit default namespace)', (t) => {
+test('duplicates: different content is an error, identical content a warning (also across v1beta1 and v1, and implicit default namespace)', (t) => {
   const a = parseManifestText(
     'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}',
     'a.yaml',
@@ -122,13 +128,20 @@ test('duplicates: same kind/namespace/name twice (also across v1beta1 and v1, an
       'apiVersion: gateway.networking.k8s.io/v1beta1\nkind: HTTPRoute\nmetadata: {name: r}\nspec: {}\n',
     'b.yaml',
   );
-  const { snapshot, errors } = buildSnapshot([...a.objects, ...b.objects]);
+  const { snapshot, errors, warnings } = buildSnapshot([...a.objects, ...b.objects]);
   t.deepEqual(
     errors.map((e) => e.message),
     [
-      'b.yaml: Service default/s: duplicate object: already defined in a.yaml (document 1)',
-      'b.yaml: HTTPRoute default/r: duplicate object: already defined in b.yaml (document 2)',
+      'b.yaml: Service default/s: duplicate object with different content: already defined in a.yaml (document 1)',
     ],
+  );
+  t.deepEqual(
+    warnings.map((e) => e.message),
+    [
+      'b.yaml: HTTPRoute default/r: apiVersion: gateway.networking.k8s.io/v1beta1 is an older API version, read as gateway.networking.k8s.io/v1 (the HTTPRoute fields are the same); change apiVersion to gateway.networking.k8s.io/v1',
+      'b.yaml: HTTPRoute default/r: identical duplicate of the object in b.yaml (document 2); used once',
+    ],
+    'the same route as v1 and as v1beta1 is one object',
   );
   t.is(snapshot.services.length, 1);
   t.is(snapshot.services[0].spec.ports![0].port, 80, 'the first definition wins');

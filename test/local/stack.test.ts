@@ -240,7 +240,7 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
     const rejected = await kubectl(endpoints.kubeconfig, [
       'get',
       'httproute',
-      'ledger-mirror',
+      'ledger-regex',
       '-n',
       'invalid-route',
       '-o',

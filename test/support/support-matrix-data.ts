@@ -248,9 +248,8 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   {
     id: 'h-backend-mirror',
     field: 'backendRefs[].filters RequestMirror',
-    support: 'rejected',
-    how: 'Network Services destinations only carry header modifiers.',
-    status: 'cannot be expressed per destination',
+    support: 'approximated',
+    how: 'Network Services destinations only carry header modifiers: the mirror is not applied (warning); requests still reach the backend.',
     rule: {
       backendRefs: [
         {
@@ -398,9 +397,8 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   {
     id: 'h-mirror-many',
     field: 'RequestMirror (several per rule)',
-    support: 'rejected',
-    how: 'Network Services mirrors to one destination per rule.',
-    status: 'only one RequestMirror',
+    support: 'approximated',
+    how: 'Network Services mirrors to one destination per rule: the first mirror is applied, the others get no copies (warning).',
     rule: {
       filters: [
         { type: 'RequestMirror', requestMirror: { backendRef: { name: 'b2', port: 80 } } },
@@ -522,7 +520,7 @@ const http: Omit<MatrixRow, 'kind'>[] = [
     id: 'h-retry',
     field: 'retry',
     support: 'approximated',
-    how: '`retryPolicy`: codes map to retry conditions (e.g. 503 -> gateway-error, which also retries 502/504); backoff is not configurable (warnings say so).',
+    how: '`retryPolicy`: codes map to retry conditions (e.g. 503 -> gateway-error, which also retries 502/504); 4xx codes other than 409 are not retried; backoff is not configurable (warnings say so).',
     rule: { retry: { attempts: 3, codes: [503] }, backendRefs: to() },
   },
   {
@@ -542,9 +540,8 @@ const http: Omit<MatrixRow, 'kind'>[] = [
   {
     id: 'h-session-header',
     field: 'sessionPersistence type Header',
-    support: 'rejected',
-    how: 'Network Services only has cookie-based affinity.',
-    status: 'sessionPersistence type "Header" is not supported',
+    support: 'approximated',
+    how: 'Network Services only has cookie-based affinity: requests are load-balanced without affinity (warning).',
     rule: { sessionPersistence: { type: 'Header' }, backendRefs: to() },
   },
 ];

@@ -57,13 +57,25 @@ for (const [name, rule, expected] of timeouts) {
     t.deepEqual(convertTimeoutsAndRetry(rule), { ok: true, value: expected }));
 }
 
-test('retry codes outside 5xx/409 are rejected; backoff warns', (t) => {
-  t.false(retryConditions([429]).ok);
+test('retry codes outside 5xx/409 are not retried (warned), the rest still are; backoff warns', (t) => {
+  const only429 = retryConditions([429]);
+  t.deepEqual(only429.conditions, ['connect-failure', 'refused-stream']);
+  t.regex(only429.missing, /codes 429 are not retried/);
+  const mixed = convertTimeoutsAndRetry({ retry: { codes: [429, 503], attempts: 2 } });
+  t.true(mixed.ok);
+  if (mixed.ok) {
+    t.deepEqual(mixed.value.retryPolicy?.retryConditions, [
+      'gateway-error',
+      'connect-failure',
+      'refused-stream',
+    ]);
+    t.true(mixed.value.warnings.some((w) => w.includes('codes 429 are not retried')));
+  }
   const result = convertTimeoutsAndRetry({ retry: { codes: [503], backoff: '100ms' } });
   t.true(result.ok && result.value.warnings.some((w) => w.includes('backoff')));
 });
 
-test('session persistence: cookie TTL, session cookie, rejections', (t) => {
+test('session persistence: cookie TTL, session cookie, approximations with warnings', (t) => {
   t.deepEqual(convertSessionPersistence({ absoluteTimeout: '1h' }), {
     ok: true,
     value: { cookieTtl: '3600s', warnings: [] },
@@ -72,9 +84,14 @@ test('session persistence: cookie TTL, session cookie, rejections', (t) => {
     ok: true,
     value: { cookieTtl: '0s', warnings: [] },
   });
-  t.false(convertSessionPersistence({ type: 'Header' }).ok);
-  t.false(convertSessionPersistence({ idleTimeout: '1m' }).ok);
-  t.false(convertSessionPersistence({ absoluteTimeout: '25h' }).ok);
+  const header = convertSessionPersistence({ type: 'Header' });
+  t.true(
+    header.ok && header.value?.cookieTtl === undefined && /not applied/.test(header.value?.warnings[0] ?? ''),
+  );
+  const idle = convertSessionPersistence({ idleTimeout: '1m' });
+  t.true(idle.ok && idle.value?.cookieTtl === '0s' && /idleTimeout is ignored/.test(idle.value.warnings[0]));
+  const long = convertSessionPersistence({ absoluteTimeout: '25h' });
+  t.true(long.ok && long.value?.cookieTtl === '86400s' && /capped at 24h/.test(long.value.warnings[0]));
   const named = convertSessionPersistence({ sessionName: 'mine' });
   t.true(named.ok && named.value?.warnings.length === 1);
 });

@@ -18,6 +18,7 @@ import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 
 interface PlanCliOptions {
   filename?: string[];
+  recursive?: boolean;
   kubeconfig?: string;
   endpoint?: string;
   project?: string;
@@ -64,6 +65,7 @@ function parseCount(value: string): number {
 function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('-f, --filename <paths...>', 'manifest files or directories (YAML/JSON; - for stdin)')
+    .option('-R, --recursive', "read directories' subdirectories too (as kubectl -R)")
     .option('--kubeconfig <file>', 'read the routes from the cluster this kubeconfig points at')
     .option('--endpoint <url>', 'Network Services root URL (an emulator; no auth is sent)')
     .option('--project <id>', 'Google Cloud project (default: $GOOGLE_CLOUD_PROJECT)')
@@ -106,13 +108,19 @@ async function validatedSnapshot(objects: KubeObject[], defaultNamespace = 'defa
   const { buildSnapshot } = await import('../../../shared/gamma/index.ts');
   const built = buildSnapshot(objects, { defaultNamespace });
   if (built.errors.length) throw new CliError(built.errors.map((e) => e.message).join('\n'));
+  for (const w of built.warnings) process.stderr.write(`warning: ${w.message}\n`);
   return built.snapshot;
 }
 
-async function snapshotFromFiles(paths: string[], defaultNamespace: string): Promise<Snapshot> {
+async function snapshotFromFiles(
+  paths: string[],
+  defaultNamespace: string,
+  recursive: boolean,
+): Promise<Snapshot> {
   const { loadManifestPaths } = await import('../../../shared/gamma/index.ts');
-  const parsed = await loadManifestPaths(paths);
+  const parsed = await loadManifestPaths(paths, { recursive });
   if (parsed.errors.length) throw new CliError(parsed.errors.map((e) => e.message).join('\n'));
+  for (const w of parsed.warnings ?? []) process.stderr.write(`warning: ${w.message}\n`);
   return validatedSnapshot(parsed.objects, defaultNamespace);
 }
 
@@ -141,7 +149,7 @@ async function snapshotFromCluster(kubeconfigPath: string): Promise<Snapshot> {
 async function readSnapshot(o: PlanCliOptions): Promise<Snapshot> {
   return o.kubeconfig
     ? await snapshotFromCluster(o.kubeconfig)
-    : await snapshotFromFiles(o.filename ?? [], o.namespace);
+    : await snapshotFromFiles(o.filename ?? [], o.namespace, Boolean(o.recursive));
 }
 
 function translateOptions(o: PlanCliOptions, project: string): TranslateOptions {

@@ -1,23 +1,27 @@
 // `gamma-csm translate`: manifests on disk -> the Desired contract (docs/architecture.md §3.2, docs/cli.md). Offline and
 // pure apart from reading files: load -> buildSnapshot -> translate -> print. Any load or
-// validation error prints every error to stderr and exits 1 with nothing on stdout.
+// validation error prints every error to stderr and exits 1 with nothing on stdout. Warnings about
+// the input (older API versions, duplicates, routes skipped for their parentRefs) go to stderr and
+// into the output (`warnings`, `ignored`), never only to one of them (docs/cli.md).
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { buildSnapshot, loadManifestPaths } from '../../../shared/gamma/index.ts';
-import type { KubeObject } from '../../../shared/gamma/index.ts';
+import type { BuildSnapshotResult, IgnoredObject, ManifestError } from '../../../shared/gamma/index.ts';
 import type { Desired, TranslateOptions } from '../../../shared/translate/types.ts';
+import { noServiceParentReason } from '../../../shared/translate/parents.ts';
+import { renderText } from './translate-text.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 import { CliError } from '../errors.ts';
 import { desiredCompute } from '../../../shared/compute/desired.ts';
-import { ownerRecord } from '../../../shared/compute/ownership.ts';
-import type { ComputeHealthCheck, DesiredCompute } from '../../../shared/compute/types.ts';
+import type { DesiredCompute } from '../../../shared/compute/types.ts';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'text'] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 interface TranslateFlags {
   filename: string[];
+  recursive?: boolean;
   project: string;
   location: string;
   mesh: string;
@@ -40,6 +44,7 @@ export function registerTranslate(program: Command): void {
       '-f, --filename <path...>',
       'manifest files or directories (.yaml .yml .json); - for stdin',
     )
+    .option('-R, --recursive', "read directories' subdirectories too (as kubectl -R)")
     .addOption(projectOption())
     .option('--location <location>', 'Network Services location', 'global')
     .option('--mesh <id>', 'Mesh id', 'gamma-mesh')
@@ -57,7 +62,9 @@ export function registerTranslate(program: Command): void {
         .default('provision'),
     )
     .action(async (flags: TranslateFlags) => {
-      process.stdout.write(await runTranslate(flags));
+      const out = await runTranslate(flags);
+      for (const w of out.stderrWarnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(out.text);
     });
 }
 
@@ -70,8 +77,8 @@ function projectOption(): Option {
 }
 
 /** Everything but the printing, so the text is built before anything reaches stdout. */
-async function runTranslate(flags: TranslateFlags): Promise<string> {
-  const loaded = await loadManifestPaths(flags.filename);
+async function runTranslate(flags: TranslateFlags): Promise<{ text: string; stderrWarnings: string[] }> {
+  const loaded = await loadManifestPaths(flags.filename, { recursive: Boolean(flags.recursive) });
   const built = buildSnapshot(loaded.objects, { defaultNamespace: flags.namespace });
   const errors = [...loaded.errors, ...built.errors];
   if (errors.length > 0) {
@@ -82,10 +89,59 @@ async function runTranslate(flags: TranslateFlags): Promise<string> {
   }
   const { translate } = await import('../../../shared/translate/index.ts');
   const options = translateOptions(flags);
-  const desired = translate(built.snapshot, options);
-  if (flags.backendServices === 'off') return render(desired, built.ignored, flags.output);
-  const compute = desiredCompute(built.snapshot.services, desired.backends, options);
-  return render({ ...desired, ...compute }, built.ignored, flags.output);
+  const routes = translate(built.snapshot, options);
+  const desired: Translation =
+    flags.backendServices === 'off'
+      ? routes
+      : { ...routes, ...desiredCompute(built.snapshot.services, routes.backends, options) };
+  const report = inputReport(built, desired, loaded.warnings);
+  // -o text shows route warnings itself; the machine formats keep them in statuses, so say so here.
+  const routeWarnings =
+    flags.output === 'text'
+      ? []
+      : desired.statuses.flatMap((s) =>
+          (s.warnings ?? []).map((w) => `${s.kind} ${s.namespace}/${s.name}: ${w}`),
+        );
+  return {
+    text: render(desired, report, flags.output),
+    stderrWarnings: [...report.warnings, ...routeWarnings],
+  };
+}
+
+export interface InputReport {
+  /** Input-level warnings: older API versions, identical duplicates, Service parents skipped for their group. */
+  warnings: string[];
+  /** Every object translate did not turn into status or routes, with why. */
+  ignored: IgnoredObject[];
+}
+
+/** The ignored objects and input warnings of a run: buildSnapshot's, plus routes with no Service parent. */
+export function inputReport(
+  built: BuildSnapshotResult,
+  desired: Desired,
+  loadWarnings: ManifestError[] = [],
+): InputReport {
+  const warnings = [...loadWarnings, ...built.warnings].map((w) => w.message);
+  const { snapshot } = built;
+  if (
+    snapshot.services.length +
+      snapshot.httpRoutes.length +
+      snapshot.grpcRoutes.length +
+      built.ignored.length ===
+    0
+  )
+    warnings.push('the input holds no objects');
+  const ignored = [...built.ignored];
+  const withStatus = new Set(desired.statuses.map((s) => `${s.kind}/${s.namespace}/${s.name}`));
+  for (const route of [...built.snapshot.httpRoutes, ...built.snapshot.grpcRoutes]) {
+    const { namespace = 'default', name } = route.metadata;
+    if (withStatus.has(`${route.kind}/${namespace}/${name}`)) continue;
+    const reason = noServiceParentReason(route);
+    if (!reason) continue;
+    ignored.push({ apiVersion: route.apiVersion, kind: route.kind, namespace, name, reason });
+    if (reason.includes('add group: ""')) warnings.push(`${route.kind} ${namespace}/${name}: ${reason}`);
+  }
+  return { warnings, ignored };
 }
 
 function translateOptions(flags: TranslateFlags): TranslateOptions {
@@ -101,169 +157,12 @@ function translateOptions(flags: TranslateFlags): TranslateOptions {
   };
 }
 
-export function render(desired: Translation, ignored: KubeObject[], format: OutputFormat): string {
-  if (format === 'json') return `${JSON.stringify(desired, null, 2)}\n`;
-  if (format === 'yaml') return toYaml(desired, { aliasDuplicateObjects: false });
-  return renderText(desired, ignored);
+export function render(desired: Translation, report: InputReport, format: OutputFormat): string {
+  // The Desired contract, then what the run left out and why (same keys in JSON and YAML).
+  const full = { ...desired, warnings: report.warnings, ignored: report.ignored };
+  if (format === 'json') return `${JSON.stringify(full, null, 2)}\n`;
+  if (format === 'yaml') return toYaml(full, { aliasDuplicateObjects: false });
+  return renderText(desired, report.ignored, report.warnings);
 }
 
-// ---- -o text: what a person scans ----
-
-type Json = Record<string, unknown>;
-
-export function renderText(desired: Translation, ignored: KubeObject[]): string {
-  const backendNames = new Map(
-    desired.backends.map((b) => [b.serviceName, `${b.namespace}/${b.service}:${b.port}`]),
-  );
-  const lines: string[] = [`Mesh ${desired.mesh.name ?? '(unnamed)'}`];
-  for (const route of desired.httpRoutes)
-    lines.push('', ...routeLines('HttpRoute', route as Json, backendNames, httpMatch));
-  for (const route of desired.grpcRoutes)
-    lines.push('', ...routeLines('GrpcRoute', route as Json, backendNames, grpcMatch));
-  if (desired.httpRoutes.length + desired.grpcRoutes.length === 0)
-    lines.push('', 'no Network Services routes');
-  if (desired.backendServices) lines.push('', ...backendServiceLines(desired));
-  lines.push('', ...statusLines(desired));
-  lines.push('', ignoredLine(ignored));
-  return `${lines.join('\n')}\n`;
-}
-
-function routeLines(
-  kind: string,
-  route: Json,
-  backends: Map<string, string>,
-  match: (m: Json) => string,
-): string[] {
-  const lines = [`${kind} ${lastSegment(String(route.name ?? ''))}`];
-  if (route.description) lines.push(`  source: ${route.description}`);
-  lines.push(`  hostnames: ${asList(route.hostnames).join(', ') || '(none)'}`);
-  asList(route.rules).forEach((rule, i) => {
-    const r = rule as Json;
-    const matches = asList(r.matches).map((m) => match(m as Json));
-    const when = matches.length === 0 ? 'any request' : matches.join(' OR ');
-    lines.push(`  rule ${i + 1}: ${when} -> ${action(r.action as Json | undefined, backends)}`);
-  });
-  return lines;
-}
-
-function httpMatch(m: Json): string {
-  const parts: string[] = [];
-  if (m.fullPathMatch !== undefined) parts.push(`path = ${m.fullPathMatch}`);
-  if (m.prefixMatch !== undefined) parts.push(`path prefix ${m.prefixMatch}`);
-  if (m.regexMatch !== undefined) parts.push(`path ~ ${m.regexMatch}`);
-  if (m.ignoreCase) parts.push('(ignore case)');
-  for (const h of asList(m.headers)) parts.push(`header ${valueMatch((h as Json).header, h as Json)}`);
-  for (const q of asList(m.queryParameters))
-    parts.push(`query ${valueMatch((q as Json).queryParameter, q as Json)}`);
-  return parts.length > 0 ? parts.join(' AND ') : 'any request';
-}
-
-function valueMatch(name: unknown, m: Json): string {
-  if (m.exactMatch !== undefined) return `${name} = ${m.exactMatch}`;
-  if (m.regexMatch !== undefined) return `${name} ~ ${m.regexMatch}`;
-  if (m.prefixMatch !== undefined) return `${name} prefix ${m.prefixMatch}`;
-  if (m.suffixMatch !== undefined) return `${name} suffix ${m.suffixMatch}`;
-  if (m.presentMatch !== undefined) return `${name} present`;
-  return `${name} ${JSON.stringify(m)}`;
-}
-
-function grpcMatch(m: Json): string {
-  const parts: string[] = [];
-  const method = m.method as Json | undefined;
-  if (method) {
-    const op = method.type === 'REGULAR_EXPRESSION' ? '~' : '=';
-    parts.push(`method ${op} ${method.grpcService ?? '*'}/${method.grpcMethod ?? '*'}`);
-  }
-  for (const h of asList(m.headers)) {
-    const header = h as Json;
-    parts.push(`header ${header.key} ${header.type === 'REGULAR_EXPRESSION' ? '~' : '='} ${header.value}`);
-  }
-  return parts.length > 0 ? parts.join(' AND ') : 'any request';
-}
-
-function action(a: Json | undefined, backends: Map<string, string>): string {
-  if (!a) return '(no action)';
-  const parts: string[] = [];
-  const destinations = asList(a.destinations).map((d) => {
-    const dest = d as Json;
-    const name = String(dest.serviceName ?? '');
-    const label = backends.get(name) ?? lastSegment(name);
-    return dest.weight !== undefined ? `${label} (weight ${dest.weight})` : label;
-  });
-  if (destinations.length > 0) parts.push(destinations.join(', '));
-  if (a.redirect) parts.push(`redirect ${JSON.stringify(a.redirect)}`);
-  const abort = (a.faultInjectionPolicy as Json | undefined)?.abort as Json | undefined;
-  if (abort) parts.push(`abort ${abort.httpStatus} for ${abort.percentage ?? 100}%`);
-  const others = Object.keys(a).filter(
-    (k) => !['destinations', 'redirect', 'faultInjectionPolicy'].includes(k),
-  );
-  if (others.length > 0) parts.push(`with ${others.sort().join(', ')}`);
-  return parts.join('; ') || '(empty action)';
-}
-
-/** One block per backend service: what it serves, protocol, health check and a line per zonal NEG. */
-function backendServiceLines(desired: Translation): string[] {
-  const services = desired.backendServices ?? [];
-  if (services.length === 0) return ['no backend services to provision'];
-  const checks = new Map((desired.healthChecks ?? []).map((h) => [h.name ?? '', h]));
-  const lines: string[] = [];
-  for (const bs of services) {
-    const owner = ownerRecord(bs);
-    const check = checks.get(lastSegment(bs.healthChecks?.[0] ?? ''));
-    const probe = check ? healthCheckText(check) : '(none)';
-    lines.push(`BackendService ${bs.name} <- Service ${owner?.service}:${owner?.port}`);
-    lines.push(`  ${bs.protocol}, ${bs.loadBalancingScheme}, health check ${check?.name ?? '?'} (${probe})`);
-    const backends = bs.backends ?? [];
-    if (backends.length === 0)
-      lines.push(
-        `  no backends yet: one per zone appears once GKE's NEG controller writes cloud.google.com/neg-status`,
-      );
-    for (const b of backends)
-      lines.push(
-        `  backend ${b.group?.replace(/^.*\/zones\//, 'zone ')} (RATE, ${b.maxRatePerEndpoint}/s per endpoint)`,
-      );
-  }
-  return lines;
-}
-
-function healthCheckText(check: ComputeHealthCheck): string {
-  const probe = (check.httpHealthCheck ??
-    check.http2HealthCheck ??
-    check.grpcHealthCheck ??
-    check.tcpHealthCheck) as Json;
-  const detail = probe?.requestPath ?? probe?.grpcServiceName;
-  return `${check.type} on the serving port${detail ? ` ${detail}` : ''}`;
-}
-
-function statusLines(desired: Desired): string[] {
-  const lines = ['Route status:'];
-  if (desired.statuses.length === 0) lines.push('  (no routes)');
-  for (const s of desired.statuses) {
-    for (const p of s.parents) {
-      const ref = p.parentRef;
-      const parent = `${ref.kind ?? 'Gateway'} ${ref.namespace ?? s.namespace}/${ref.name}${ref.port ? `:${ref.port}` : ''}`;
-      const conditions = p.conditions.map((c) => `${c.type}=${c.status}`).join(' ');
-      lines.push(`  ${s.kind} ${s.namespace}/${s.name} -> ${parent}: ${conditions}`);
-      for (const c of p.conditions.filter((x) => x.status !== 'True' || x.type === 'PartiallyInvalid')) {
-        const label = c.status === 'False' ? 'rejected' : 'partially rejected';
-        lines.push(`    ${label}: ${c.type}=${c.status} ${c.reason}: ${c.message}`);
-      }
-    }
-    for (const w of s.warnings ?? []) lines.push(`    warning: ${w}`);
-  }
-  return lines;
-}
-
-function ignoredLine(ignored: KubeObject[]): string {
-  if (ignored.length === 0) return 'ignored 0 objects';
-  const kinds = [...new Set(ignored.map((o) => String(o.kind)))].sort();
-  return `ignored ${ignored.length} object${ignored.length === 1 ? '' : 's'} (kinds ${kinds.join(', ')})`;
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function lastSegment(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
-}
+export { renderText };
