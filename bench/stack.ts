@@ -54,6 +54,8 @@ export async function startBenchStack(netsvcOptions: NetsvcEmulatorOptions = {})
     GAMMA_KUBECONFIG: k8s.kubeconfigPath,
     GAMMA_NETSVC_ENDPOINT: netsvc.url,
     GAMMA_LOG_FORMAT: 'json',
+    // These scenarios measure the route pipeline; bench/scenarios/backends.ts measures Compute.
+    GAMMA_BACKEND_SERVICES: 'off',
   };
   const config = loadConfig(env, 'reconcile');
   const quiet = () => memoryLogger().log;

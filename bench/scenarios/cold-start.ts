@@ -57,6 +57,7 @@ function functionEnv(kubeconfigPath: string): Record<string, string> {
     GAMMA_CLUSTER_ID: 'bench',
     GAMMA_KUBECONFIG: kubeconfigPath,
     GAMMA_NETSVC_ENDPOINT: 'http://127.0.0.1:9/',
+    GAMMA_COMPUTE_ENDPOINT: 'http://127.0.0.1:9/',
     METADATA_SERVER_DETECTION: 'none',
   };
 }

@@ -15,3 +15,5 @@ export type {
   BackoffOptions,
 } from './informer.ts';
 export { cleanObject, LAST_APPLIED } from './objects.ts';
+export { annotateService } from './annotate.ts';
+export type { ServiceAnnotation } from './annotate.ts';

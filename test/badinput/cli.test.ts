@@ -159,6 +159,8 @@ test.serial(
       '--manage-mesh',
       '--mesh',
       'm2',
+      '--backend-services',
+      'off',
     ]);
     t.is(planned.code, 0, planned.stderr);
     t.is(emulator.stats().writes, 0, 'plan never writes');
@@ -173,6 +175,8 @@ test.serial(
       '--manage-mesh',
       '--mesh',
       'm2',
+      '--backend-services',
+      'off',
       '--yes',
     ]);
     t.is(applied.code, 0, applied.stderr);

@@ -9,10 +9,30 @@ const DIR = 'test/fixtures/real-world';
 type Output = Desired & { warnings: string[]; ignored: IgnoredObject[] };
 
 async function translateJson(t: { is: (a: unknown, b: unknown, m?: string) => void }, ...args: string[]) {
-  const r = await runCli(['translate', ...args, '-o', 'json']);
+  // Route semantics only; the NEG check is the subject of its own test below.
+  const r = await runCli(['translate', ...args, '-o', 'json', '--backend-services', 'off']);
   t.is(r.code, 0, r.stderr);
   return { out: JSON.parse(r.stdout) as Output, stderr: r.stderr };
 }
+
+test('published manifests lack the NEG annotation: each backend says exactly which annotation to add', async (t) => {
+  const r = await runCli(['translate', '-f', `${DIR}/istio-v1alpha2-grpc.yaml`, '-o', 'json']);
+  t.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Output & { backendServices: unknown[] };
+  const resolved = out.statuses.flatMap((s) =>
+    s.parents.flatMap((p) => p.conditions.filter((c) => c.type === 'ResolvedRefs')),
+  );
+  t.true(resolved.length > 0);
+  for (const c of resolved.filter((x) => x.status === 'False')) {
+    t.is(c.reason, 'BackendNotFound');
+    t.regex(
+      c.message,
+      /add the annotation cloud\.google\.com\/neg: '\{"exposed_ports":\{"\d+":\{\}\}\}' to Service /,
+    );
+  }
+  t.true(resolved.some((c) => c.status === 'False'));
+  t.deepEqual(out.backendServices, [], 'no backend service without NEGs');
+});
 
 function condition(out: Desired, name: string, type: string) {
   const entry = out.statuses.find((s) => s.name === name);
@@ -60,7 +80,15 @@ test('Istio-style v1beta1/v1alpha2 routes: translated with warnings; rule withou
 });
 
 test('-o text shows values, notes and warnings a reader needs', async (t) => {
-  const r = await runCli(['translate', '-f', `${DIR}/istio-v1alpha2-grpc.yaml`, '-o', 'text']);
+  const r = await runCli([
+    'translate',
+    '-f',
+    `${DIR}/istio-v1alpha2-grpc.yaml`,
+    '-o',
+    'text',
+    '--backend-services',
+    'off',
+  ]);
   t.is(r.code, 0, r.stderr);
   t.regex(
     r.stdout,
@@ -80,7 +108,15 @@ test('-o text shows values, notes and warnings a reader needs', async (t) => {
 });
 
 test('Cilium-style bundle: every ignored object is named with why; notes on ports and short names', async (t) => {
-  const r = await runCli(['translate', '-f', `${DIR}/cilium-mixed-kinds.yaml`, '-o', 'text']);
+  const r = await runCli([
+    'translate',
+    '-f',
+    `${DIR}/cilium-mixed-kinds.yaml`,
+    '-o',
+    'text',
+    '--backend-services',
+    'off',
+  ]);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /^ignored 6 objects:$/m);
   for (const line of [
@@ -157,8 +193,24 @@ test('a clean run writes nothing to stderr (no Node ExperimentalWarning or other
 
 test('-o text spells out redirects, rewrites, faults, CORS, affinity and the 404 rule', async (t) => {
   const [filters, backends] = await Promise.all([
-    runCli(['translate', '-f', 'test/fixtures/behaviour-filters.yaml', '-o', 'text']),
-    runCli(['translate', '-f', 'test/fixtures/behaviour-backends.yaml', '-o', 'text']),
+    runCli([
+      'translate',
+      '-f',
+      'test/fixtures/behaviour-filters.yaml',
+      '-o',
+      'text',
+      '--backend-services',
+      'off',
+    ]),
+    runCli([
+      'translate',
+      '-f',
+      'test/fixtures/behaviour-backends.yaml',
+      '-o',
+      'text',
+      '--backend-services',
+      'off',
+    ]),
   ]);
   t.is(filters.code, 0, filters.stderr);
   t.regex(filters.stdout, /-> redirect 302 to host pay\.example\.com, port 8443/);

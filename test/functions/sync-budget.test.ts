@@ -9,7 +9,8 @@ import { meshMemo } from '../../shared/pipeline/index.ts';
 import type { NsMesh } from '../../shared/translate/types.ts';
 import { currentEvent, httpRoute, namespace, prefixesOf, push, routeFor, service } from './support.ts';
 
-const MEMO_MS = 400;
+// Long enough that three events under a loaded machine stay within it; the expiry test waits it out.
+const MEMO_MS = 1500;
 let p: Pipeline;
 /** Requests to one collection since the last resetStats(), by method. */
 const requests = (collection: string) => p.netsvc.stats().byCollection[collection] ?? {};

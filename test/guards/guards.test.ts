@@ -132,6 +132,7 @@ async function secondCluster(
       GAMMA_CLUSTER_ID: clusterId,
       GAMMA_KUBECONFIG: k8s.kubeconfigPath,
       GAMMA_NETSVC_ENDPOINT: p.netsvc.url,
+      GAMMA_COMPUTE_ENDPOINT: p.compute.url,
       GAMMA_FORCE_DELETE: 'true',
     },
     'reconcile',

@@ -104,11 +104,16 @@ function route(name: string, service: string, backend: string) {
   };
 }
 
+/** A Service as docs/backends.md §2 asks for it: with the annotation that gives it GKE NEGs. */
 function service(name: string) {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: 'default' },
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'cloud.google.com/neg': '{"exposed_ports":{"80":{}}}' },
+    },
     spec: { ports: [{ name: 'http', port: 80 }] },
   };
 }
@@ -182,17 +187,31 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
     plural: 'httproutes',
     body: route('web-route', 'web', 'web-v1'),
   });
+  // The first sync may still find web-v1 waiting for its NEGs (answered with 500); the NEG
+  // controller's neg-status write republishes the parent, and that sync names the backend service.
   const created = await eventually(
-    'the NS route of default/web',
-    () => nsRouteOf(netsvc, 'httpRoutes', 'default', 'web'),
-    2000,
+    'the NS route of default/web, sending to a backend service',
+    async () => {
+      const r = await nsRouteOf(netsvc, 'httpRoutes', 'default', 'web');
+      return r?.rules?.[0]?.action?.destinations?.length ? r : undefined;
+    },
+    4000,
   );
   t.log(`HTTPRoute -> Network Services in ${Date.now() - applied} ms`);
   const destinations = created.rules?.[0]?.action?.destinations ?? [];
   t.is(destinations.length, 1);
-  t.regex(
-    destinations[0]?.serviceName?.split('/').pop() ?? '',
-    /^gamma-local-default-web-v1-80-[0-9a-f]{8}$/,
+  const backendId = destinations[0]?.serviceName?.split('/').pop() ?? '';
+  t.regex(backendId, /^gamma-local-default-web-v1-80-[0-9a-f]{8}$/);
+  // The backend service exists in the Compute emulator before the route names it, one backend per zone.
+  const bs = (await (
+    await fetch(
+      `${endpoints.compute}compute/v1/projects/${endpoints.project}/global/backendServices/${backendId}`,
+    )
+  ).json()) as { loadBalancingScheme: string; backends: { group: string; balancingMode: string }[] };
+  t.is(bs.loadBalancingScheme, 'INTERNAL_SELF_MANAGED');
+  t.deepEqual(
+    bs.backends.map((b) => b.group.replace(/^.*\/zones\/([^/]+)\/.*$/, '$1')),
+    ['us-central1-a', 'us-central1-b', 'us-central1-c'],
   );
   const status = await eventually(
     "gamma-csm's status entry",
@@ -216,7 +235,7 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
   );
   // The live-log line is printed once the sync has answered, which can trail the status write.
   const liveLine =
-    /Service default\/web: HTTPRoute default\/web-route added -> snapshot published -> httpRoutes\/\S+ created \(1 rule\) in \d+ ms, HTTPRoute default\/web-route Accepted/;
+    /Service default\/web: .* -> snapshot published -> .*httpRoutes\/\S+ (created|updated) \(1 rule\) in \d+ ms, HTTPRoute default\/web-route Accepted/;
   await eventually('the live-log line', () => liveLine.exec(run.stdout())?.[0], 5000).catch(() => undefined);
   t.regex(run.stdout(), liveLine);
 

@@ -3,13 +3,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export function serviceYaml(ns: string, name: string, port = 80): string {
+export function serviceYaml(
+  ns: string,
+  name: string,
+  port = 80,
+  annotations: Record<string, string> = {},
+): string {
+  const lines = Object.entries(annotations).map(([k, v]) => `    ${k}: '${v}'\n`);
   return `apiVersion: v1
 kind: Service
 metadata:
   name: ${name}
   namespace: ${ns}
-spec:
+${lines.length ? `  annotations:\n${lines.join('')}` : ''}spec:
   ports:
     - name: http
       port: ${port}
