@@ -52,6 +52,11 @@ interface CommonConfig {
    * else's (the override annotation or template names them) and NEGs are not checked.
    */
   backendServices: 'provision' | 'off';
+  /**
+   * Add a routed Service port to the Service's `cloud.google.com/neg` annotation when it lacks NEGs,
+   * instead of only reporting it (docs/backends.md §11; needs `patch` on Services).
+   */
+  autoNeg: boolean;
 }
 
 export interface FunctionConfig extends CommonConfig {
@@ -262,6 +267,7 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
     }),
     forceDelete: r.bool('GAMMA_FORCE_DELETE', false),
     backendServices: r.oneOf('GAMMA_BACKEND_SERVICES', ['provision', 'off'] as const, 'provision'),
+    autoNeg: r.bool('GAMMA_AUTO_NEG', false),
     logFormat: r.oneOf('GAMMA_LOG_FORMAT', ['json', 'text'] as const, component === 'cli' ? 'text' : 'json'),
   };
   const netsvcEndpoint = readEndpoint(r, 'GAMMA_NETSVC_ENDPOINT');

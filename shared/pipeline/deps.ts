@@ -23,6 +23,8 @@ export interface PipelineSettings {
   /** Plan options without `scope` (sync adds its own per parent). */
   plan: Omit<PlanOptions, 'scope'>;
   controllerName: string;
+  /** GAMMA_AUTO_NEG: annotate backend Services that lack NEGs (auto-neg.ts). */
+  autoNeg?: boolean;
   /** The function's timeout: each invocation's Network Services retries end before it (handlers.ts). */
   invocationTimeoutMs?: number;
 }
@@ -58,6 +60,7 @@ export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
       forceDelete: config.forceDelete,
     },
     controllerName: config.controllerName,
+    ...(config.autoNeg && config.backendServices === 'provision' ? { autoNeg: true } : {}),
     invocationTimeoutMs: config.timeoutSeconds * 1000,
   };
 }

@@ -42,6 +42,7 @@ test('sync: defaults fill everything optional', (t) => {
     forceDelete: false,
     logFormat: 'json',
     backendServices: 'provision',
+    autoNeg: false,
     timeoutSeconds: 300,
   });
   t.is(translateOptionsFrom(c).negCheck, 'reported');
@@ -70,6 +71,7 @@ test('every documented variable is read', (t) => {
       GAMMA_LOG_FORMAT: 'text',
       GAMMA_BACKEND_SERVICE_TEMPLATE: 'bs-{cluster}-{namespace}-{service}-{port}',
       GAMMA_BACKEND_SERVICES: 'off',
+      GAMMA_AUTO_NEG: 'true',
       GAMMA_FUNCTION_TIMEOUT_SECONDS: '120',
     },
     'reconcile',
@@ -93,6 +95,7 @@ test('every documented variable is read', (t) => {
     logFormat: 'text',
     backendServiceTemplate: 'bs-{cluster}-{namespace}-{service}-{port}',
     backendServices: 'off',
+    autoNeg: true,
     timeoutSeconds: 120,
   });
   t.deepEqual(translateOptionsFrom(c), {
