@@ -42,6 +42,14 @@ test('sync: defaults fill everything optional', (t) => {
     forceDelete: false,
     logFormat: 'json',
     backendServices: 'provision',
+    guards: {
+      maxPortsPerParent: DEFAULTS.maxPortsPerParent,
+      maxRoutesPerSnapshot: DEFAULTS.maxRoutesPerSnapshot,
+      maxServicesPerSnapshot: DEFAULTS.maxServicesPerSnapshot,
+      deleteBudget: DEFAULTS.deleteBudget,
+      deleteWindowSeconds: DEFAULTS.deleteWindowSeconds,
+      reconcileIntervalSeconds: DEFAULTS.reconcileIntervalSeconds,
+    },
   });
   t.is(translateOptionsFrom(c).negCheck, 'reported');
 });
