@@ -7,15 +7,12 @@
 // itself has issued (its current resourceVersion). A label above that bound cannot have come from
 // this cluster's history (a forged event applied by an older version, or an etcd restore that moved
 // revisions back): it counts as unknown, and the write re-stamps it (`restamp`).
-import { compareSequences, isDecimalSequence, isStale } from '../events/index.ts';
+import { MAX_SEQUENCE, isDecimalSequence, isStale, withinCluster } from '../events/index.ts';
 import type { Freshness } from './liveness.ts';
 import { mayApplyStale } from './liveness.ts';
 
 export type SyncSkip =
   'other-cluster' | 'oversized' | 'sequence-beyond-cluster' | 'stale-sequence' | 'stale-snapshot';
-
-/** etcd revisions are int64: a longer sequence is absurd whatever the cluster says. */
-export const MAX_SEQUENCE = (1n << 63n) - 1n;
 
 export interface DecideInput {
   event: { cluster: string; sequence: string };
@@ -43,17 +40,6 @@ const skip = (s: SyncSkip, detail: string, advanceMemo?: true): Verdict => ({
   detail,
   ...(advanceMemo ? { advanceMemo } : {}),
 });
-
-/** A label or sequence the cluster could have issued: decimal and not above its current resourceVersion. */
-export function withinCluster(
-  value: string | undefined,
-  resourceVersion: string | undefined,
-): string | undefined {
-  if (!isDecimalSequence(value)) return undefined;
-  if (BigInt(value) > MAX_SEQUENCE) return undefined;
-  if (isDecimalSequence(resourceVersion) && compareSequences(value, resourceVersion) > 0) return undefined;
-  return value;
-}
 
 function beforeRead(input: DecideInput): Verdict | undefined {
   const { event, serves } = input;
