@@ -24,7 +24,7 @@ import { decide } from './decide.ts';
 import type { DecideInput, SyncSkip } from './decide.ts';
 import type { PipelineDeps } from './deps.ts';
 import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
-import { DEFAULT_LIMITS, oversizedBy } from './limits.ts';
+import { DEFAULT_LIMITS, oversizedBy, scopeToOwner } from './limits.ts';
 import { checkFreshness, confirmedSnapshot, readLiveObjects, snapshotDigest } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
 import {
@@ -87,7 +87,7 @@ export interface StatusCounts {
 export async function syncParent(event: RouteEvent, deps: PipelineDeps): Promise<SyncOutcome> {
   const key = parentKey(event.cluster, event.parent.namespace, event.parent.name);
   try {
-    return await runSync(event, deps, key);
+    return await runSync(scopeToOwner(event, deps.settings.limits ?? DEFAULT_LIMITS), deps, key);
   } catch (e) {
     // A failed delivery leaves the parent's routes unknown (a write may or may not have landed).
     deps.parentMemo?.forget(key);
