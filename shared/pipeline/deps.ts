@@ -18,6 +18,7 @@ import { parentMemo } from './parent-memo.ts';
 import { deleteBudget } from './delete-budget.ts';
 import type { DeleteBudget } from './delete-budget.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
+import { withTimeout } from './bounded.ts';
 import type { PipelineLimits } from './limits.ts';
 import type { ParentMemo } from './parent-memo.ts';
 
@@ -88,7 +89,10 @@ export function kubeConfigFor(config: FunctionConfig): KubeConfig {
       endpoint: config.cluster.server,
       caData: config.cluster.caData,
       tokenProvider: async () => {
-        const token = await auth.getAccessToken();
+        // The metadata server answers in milliseconds; a hung token fetch must not hold the function.
+        const token = await withTimeout('fetching a Google access token', 30_000, () =>
+          auth.getAccessToken(),
+        );
         if (!token) throw new Error('no Google access token for the GKE API server');
         return token;
       },

@@ -106,7 +106,8 @@ export function stampWrites(p: Plan, sequence: string): Plan {
  * The reconcile's reset (docs/architecture.md §5.2): a sequence label the cluster cannot have issued
  * (above its current resourceVersion, absurd, or not a number: forged, or from before an etcd
  * restore) becomes `resourceVersion`, so no label stalls a parent's events past one reconcile.
- * Labels the cluster could have issued stay, so a steady state still plans zero writes.
+ * Labels the cluster could have issued stay, so a steady state still plans zero writes. Digest
+ * labels need no reset: a wrong one can only make the next event re-stamp every label.
  */
 export function boundSequences(desired: Desired, resourceVersion: string): Desired {
   if (!isDecimalSequence(resourceVersion)) return desired;
