@@ -8,7 +8,7 @@ import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline } from '../../infra/local/pipeline.ts';
 import { ApiError } from '../../infra/local/k8s/errors.ts';
 import { encodeReconcileTick } from '../../shared/events/index.ts';
-import { handleReconcileEvent } from '../../shared/pipeline/index.ts';
+import { handleReconcileEvent, syncParent } from '../../shared/pipeline/index.ts';
 import type { SyncOutcome } from '../../shared/pipeline/index.ts';
 import { currentEvent, httpRoute, namespace, prefixesOf, push, routeFor, service } from './support.ts';
 
@@ -143,5 +143,24 @@ test.serial(
     t.truthy(routeFor(p, NS, 'd3'));
     t.truthy(routeFor(p, NS, 'd4'));
     t.true(summary?.errors.some((e) => /delete budget spent/.test(e)));
+  },
+);
+
+test.serial(
+  'a Kubernetes call slower than its time limit fails the delivery (redelivered) in time',
+  async (t) => {
+    p.k8s.apply(service('slow', NS));
+    p.k8s.apply(httpRoute('r-slow', NS, 'slow', ['/x']));
+    const event = await currentEvent(p, NS, 'slow');
+    const deps = { ...p.deps, settings: { ...p.deps.settings, kubeTimeoutMs: 100 } };
+    p.k8s.setLatency(1000);
+    const started = Date.now();
+    try {
+      const error = await t.throwsAsync(syncParent(event, deps));
+      t.regex(error?.message ?? '', /reading the cluster for .*timed out after 100 ms/);
+      t.true(Date.now() - started < 900, 'the call was abandoned at its limit, not awaited');
+    } finally {
+      p.k8s.setLatency(0);
+    }
   },
 );
