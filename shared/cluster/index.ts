@@ -4,7 +4,12 @@ export { makeKubeConfig } from './kubeconfig.ts';
 export type { KubeConfigSource, GkeSource } from './kubeconfig.ts';
 export { readClusterSnapshot, readParentSnapshot, parentSnapshot } from './snapshot.ts';
 export type { ClusterSnapshot } from './snapshot.ts';
-export { writeRouteStatuses, mergeParentStatuses, sameIgnoringTimestamps } from './status.ts';
+export {
+  writeRouteStatuses,
+  mergeParentStatuses,
+  sameIgnoringTimestamps,
+  isPermanentStatusFailure,
+} from './status.ts';
 export type { WriteStatusOptions, WriteStatusResult, MergeOptions } from './status.ts';
 export { ResilientInformer, watchResource, makeInformer } from './informer.ts';
 export type {

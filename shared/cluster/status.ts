@@ -38,7 +38,23 @@ export interface WriteStatusResult {
   written: number;
   /** Nothing to change, or the route no longer exists. */
   skipped: number;
-  failed: { kind: string; namespace: string; name: string; error: string; code?: number }[];
+  failed: {
+    kind: string;
+    namespace: string;
+    name: string;
+    error: string;
+    code?: number;
+    permanent: boolean;
+  }[];
+}
+
+/**
+ * A failure another attempt cannot fix: any 4xx but 408 (timeout), 409 (conflict, retried above) and
+ * 429 (throttled). 403 (RBAC) and 422 (e.g. status.parents over its limit because other controllers
+ * also report) stay until someone changes the cluster; redelivering only delays newer events.
+ */
+export function isPermanentStatusFailure(code: number | undefined): boolean {
+  return code !== undefined && code >= 400 && code < 500 && code !== 408 && code !== 409 && code !== 429;
 }
 
 function withTimes(
@@ -152,9 +168,15 @@ async function writeOne(
       throw e;
     }
     const current = route.status?.parents ?? [];
+    // Scoped writes (sync) name parents from an event: only parentRefs the live route lists are ours
+    // to answer, so an event cannot make us write status onto a route that never named its parent.
+    const listed = new Set((route.spec?.parentRefs ?? []).map((r) => parentRefIdentity(r, entry.namespace)));
+    const answered = opts.onlyParents
+      ? entry.parents.filter((p) => listed.has(parentRefIdentity(p.parentRef, entry.namespace)))
+      : entry.parents;
     const now = (opts.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const generation = entry.generation ?? route.metadata.generation;
-    const parents = mergeParentStatuses(current, entry.parents, {
+    const parents = mergeParentStatuses(current, answered, {
       controllerName: opts.controllerName,
       routeNamespace: entry.namespace,
       generation,
@@ -209,11 +231,13 @@ export async function writeRouteStatuses(
       try {
         result[await writeOne(api, entry, opts)] += 1;
       } catch (e) {
+        const d = describe(e);
         result.failed.push({
           kind: entry.kind,
           namespace: entry.namespace,
           name: entry.name,
-          ...describe(e),
+          ...d,
+          permanent: isPermanentStatusFailure(d.code),
         });
       }
     }

@@ -67,6 +67,20 @@ export interface FunctionConfig extends CommonConfig {
   mesh: string;
   clusterId: string;
   cluster: Extract<ClusterAccess, { kind: 'kubeconfig' | 'endpoint' }>;
+  /** What one event or run may cost and delete (docs/security.md §5); see readFunctionGuards. */
+  guards: FunctionGuards;
+}
+
+/** Caps on one parent's cost, the shared delete budget, and the reconcile schedule (docs/security.md §5). */
+export interface FunctionGuards {
+  maxPortsPerParent: number;
+  maxRoutesPerSnapshot: number;
+  maxServicesPerSnapshot: number;
+  /** Route deletes allowed per window per function instance (sync and reconcile alike). */
+  deleteBudget: number;
+  deleteWindowSeconds: number;
+  /** Ticks older than this are dropped (the next one supersedes them). */
+  reconcileIntervalSeconds: number;
 }
 
 interface WatcherSettings {
@@ -118,7 +132,31 @@ export const DEFAULTS = {
   /** The Terraform module's default function timeouts (infra/terraform/modules/gamma-csm/variables.tf). */
   syncTimeoutSeconds: 300,
   reconcileTimeoutSeconds: 540,
+  maxPortsPerParent: 64,
+  maxRoutesPerSnapshot: 128,
+  maxServicesPerSnapshot: 256,
+  deleteBudget: 50,
+  deleteWindowSeconds: 600,
+  reconcileIntervalSeconds: 600,
 } as const;
+
+function readFunctionGuards(r: EnvReader): FunctionGuards {
+  const int = (name: string, fallback: number, min: number, max: number) =>
+    r.number(name, fallback, { min, max, integer: true });
+  return {
+    maxPortsPerParent: int('GAMMA_MAX_PORTS_PER_PARENT', DEFAULTS.maxPortsPerParent, 1, 1000),
+    maxRoutesPerSnapshot: int('GAMMA_MAX_ROUTES_PER_SNAPSHOT', DEFAULTS.maxRoutesPerSnapshot, 1, 10000),
+    maxServicesPerSnapshot: int('GAMMA_MAX_SERVICES_PER_SNAPSHOT', DEFAULTS.maxServicesPerSnapshot, 1, 10000),
+    deleteBudget: int('GAMMA_DELETE_BUDGET', DEFAULTS.deleteBudget, 0, 100000),
+    deleteWindowSeconds: int('GAMMA_DELETE_WINDOW_SECONDS', DEFAULTS.deleteWindowSeconds, 1, 86400),
+    reconcileIntervalSeconds: int(
+      'GAMMA_RECONCILE_INTERVAL_SECONDS',
+      DEFAULTS.reconcileIntervalSeconds,
+      10,
+      86400,
+    ),
+  };
+}
 
 // ---- single variables ----
 
@@ -337,8 +375,9 @@ function buildConfig(r: EnvReader, component: Component): Config | undefined {
       component === 'sync' ? DEFAULTS.syncTimeoutSeconds : DEFAULTS.reconcileTimeoutSeconds,
       { min: 10, max: 600, integer: true },
     );
+    const guards = readFunctionGuards(r);
     if (!project || !mesh || !clusterId || !access) return undefined;
-    return { ...common, component, project, mesh, clusterId, cluster: access, timeoutSeconds };
+    return { ...common, component, project, mesh, clusterId, cluster: access, timeoutSeconds, guards };
   }
   if (component === 'watcher') {
     const project = need('GAMMA_PROJECT', id.project);

@@ -17,7 +17,8 @@
 // etcd-backed server we know of; when either side is not one, isStale cannot order them and answers
 // "not stale" (process the event). Correctness then rests on the event carrying a full snapshot and on
 // the scheduled reconcile, which ignores sequences and repairs any regression. An etcd restore from
-// backup can also move revisions backwards; the same reconcile covers that.
+// backup can also move revisions backwards: a label or sequence above the cluster's current
+// resourceVersion is then impossible, and withinCluster treats it as unknown (docs/architecture.md §5.2).
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
@@ -57,4 +58,22 @@ export function sequenceOf(objects: Iterable<HasResourceVersion>, listResourceVe
     if (isDecimalSequence(rv) && BigInt(rv) > max) max = BigInt(rv);
   }
   return max.toString();
+}
+
+/** etcd revisions are int64: a larger sequence is absurd whatever the cluster says. */
+export const MAX_SEQUENCE = (1n << 63n) - 1n;
+
+/**
+ * The value when the cluster could have issued it: decimal, at most MAX_SEQUENCE and not above the
+ * cluster's current resourceVersion (when that is decimal); otherwise undefined (unknown). Events
+ * and labels are bounded by it, so neither a forged sequence nor one from before an etcd restore
+ * can order anything.
+ */
+export function withinCluster(
+  value: string | undefined,
+  resourceVersion: string | undefined,
+): string | undefined {
+  if (!isDecimalSequence(value) || BigInt(value) > MAX_SEQUENCE) return undefined;
+  if (isDecimalSequence(resourceVersion) && compareSequences(value, resourceVersion) > 0) return undefined;
+  return value;
 }

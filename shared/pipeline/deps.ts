@@ -16,6 +16,11 @@ import { makeLogger } from './log.ts';
 import { meshMemo } from './mesh-memo.ts';
 import type { MeshMemo } from './mesh-memo.ts';
 import { parentMemo } from './parent-memo.ts';
+import { deleteBudget } from './delete-budget.ts';
+import type { DeleteBudget } from './delete-budget.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
+import { withTimeout } from './bounded.ts';
+import type { PipelineLimits } from './limits.ts';
 import type { ParentMemo } from './parent-memo.ts';
 
 export interface PipelineSettings {
@@ -27,6 +32,12 @@ export interface PipelineSettings {
   autoNeg?: boolean;
   /** The function's timeout: each invocation's Network Services retries end before it (handlers.ts). */
   invocationTimeoutMs?: number;
+  /** What one parent may cost (limits.ts); defaults when absent. */
+  limits?: PipelineLimits;
+  /** Reconcile ticks older than this are dropped (default 10 min, the Terraform schedule). */
+  reconcileIntervalMs?: number;
+  /** Per Kubernetes call (default 30 s), well under the functions' timeouts (300 s, 540 s). */
+  kubeTimeoutMs?: number;
 }
 
 export interface PipelineDeps {
@@ -46,6 +57,10 @@ export interface PipelineDeps {
    * routes when the next event directly succeeds the last one. Without it every event reads.
    */
   parentMemo?: ParentMemo;
+  /** Route deletes per window, shared by sync and reconcile in this instance (delete-budget.ts). */
+  deleteBudget?: DeleteBudget;
+  /** The clock (ms since the epoch); tests inject one. */
+  now?: () => number;
 }
 
 export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
@@ -62,6 +77,13 @@ export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
     controllerName: config.controllerName,
     ...(config.autoNeg && config.backendServices === 'provision' ? { autoNeg: true } : {}),
     invocationTimeoutMs: config.timeoutSeconds * 1000,
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxPortsPerParent: config.guards.maxPortsPerParent,
+      maxRoutesPerSnapshot: config.guards.maxRoutesPerSnapshot,
+      maxServicesPerSnapshot: config.guards.maxServicesPerSnapshot,
+    },
+    reconcileIntervalMs: config.guards.reconcileIntervalSeconds * 1000,
   };
 }
 
@@ -74,7 +96,10 @@ export function kubeConfigFor(config: FunctionConfig): KubeConfig {
       endpoint: config.cluster.server,
       caData: config.cluster.caData,
       tokenProvider: async () => {
-        const token = await auth.getAccessToken();
+        // The metadata server answers in milliseconds; a hung token fetch must not hold the function.
+        const token = await withTimeout('fetching a Google access token', 30_000, () =>
+          auth.getAccessToken(),
+        );
         if (!token) throw new Error('no Google access token for the GKE API server');
         return token;
       },
@@ -82,8 +107,17 @@ export function kubeConfigFor(config: FunctionConfig): KubeConfig {
   });
 }
 
+/**
+ * Network Services calls end before the function does: requests after 30 s, operations 60 s before
+ * the function's own timeout (sync 300 s, reconcile 540 s: infra/terraform variables), so a hung
+ * call becomes a transient failure and a redelivery rather than a killed instance.
+ */
+export const FUNCTION_TIMEOUT_MS = { sync: 300_000, reconcile: 540_000 } as const;
+
 export function netsvcOptionsFor(config: FunctionConfig): NetsvcClientOptions {
   return {
+    requestTimeoutMs: 30_000,
+    operationTimeoutMs: FUNCTION_TIMEOUT_MS[config.component] - 60_000,
     project: config.project,
     location: config.location,
     requestsPerSecond: config.rateLimitRps,
@@ -115,5 +149,14 @@ export function createDeps(config: FunctionConfig, overrides: Partial<PipelineDe
     log: overrides.log ?? makeLogger(config.logFormat, { component: config.component }),
     meshMemo: overrides.meshMemo ?? meshMemo(),
     parentMemo: overrides.parentMemo ?? parentMemo(),
+    deleteBudget:
+      overrides.deleteBudget ??
+      deleteBudget({
+        limit: config.guards.deleteBudget,
+        windowMs: config.guards.deleteWindowSeconds * 1000,
+        force: config.forceDelete,
+        ...(overrides.now ? { now: overrides.now } : {}),
+      }),
+    ...(overrides.now ? { now: overrides.now } : {}),
   };
 }

@@ -61,9 +61,15 @@ export async function handleSyncEvent(event: CloudEventLike, deps: PipelineDeps)
     log.error(`sync failed, will be redelivered: ${errorMessage(e)}`, { sequence: ev.sequence });
     throw e;
   }
-  if (outcome.result === 'skipped')
-    log.info(`skipped (${outcome.skip}): ${outcome.detail}`, { sequence: ev.sequence, ms: outcome.ms });
-  else {
+  if (outcome.result === 'skipped') {
+    // Refusals that need a person (an oversized parent, a sequence the cluster never issued) warn.
+    const loud = outcome.skip === 'oversized' || outcome.skip === 'sequence-beyond-cluster';
+    (loud ? log.warn : log.info).call(log, `skipped (${outcome.skip}): ${outcome.detail}`, {
+      sequence: ev.sequence,
+      ms: outcome.ms,
+      ...(outcome.statuses ? { statuses: outcome.statuses } : {}),
+    });
+  } else {
     const c = outcome.counts;
     // A stale snapshot's routes were applied but no status written; the line says so, and why.
     const status =
@@ -77,7 +83,7 @@ export async function handleSyncEvent(event: CloudEventLike, deps: PipelineDeps)
       ms: outcome.ms,
       ...(outcome.messages.length ? { problems: outcome.messages } : {}),
     };
-    if (c.rejected + c.refused > 0) log.warn(line, fields);
+    if (c.rejected + c.refused > 0 || outcome.statuses.failed?.length) log.warn(line, fields);
     else log.info(line, fields);
   }
   return { acked: 'processed', outcome };
@@ -93,6 +99,19 @@ function summaryLine(s: ReconcileSummary): string {
   );
 }
 
+/**
+ * Why a tick is too old to run, if it is: a tick redelivered for longer than one schedule interval
+ * has been superseded by the next one, and running every late copy would stack full passes.
+ */
+function tickTooOld(publishTime: string | undefined, deps: PipelineDeps): string | undefined {
+  const published = publishTime === undefined ? NaN : Date.parse(publishTime);
+  if (Number.isNaN(published)) return undefined;
+  const interval = deps.settings.reconcileIntervalMs ?? 600_000;
+  const age = (deps.now?.() ?? Date.now()) - published;
+  if (age <= interval) return undefined;
+  return `published ${Math.round(age / 1000)} s ago, over one schedule interval (${interval / 1000} s, GAMMA_RECONCILE_INTERVAL_SECONDS); the next tick supersedes it`;
+}
+
 export async function handleReconcileEvent(
   event: CloudEventLike,
   deps: PipelineDeps,
@@ -106,6 +125,11 @@ export async function handleReconcileEvent(
     log.info(`tick for cluster ${tick.cluster} ignored`);
     return { ran: false, reason: `tick for cluster ${tick.cluster}` };
   }
+  const late = tickTooOld(envelope.ok ? envelope.message.publishTime : undefined, deps);
+  if (late) {
+    log.warn(`tick dropped: ${late}`);
+    return { ran: false, reason: late };
+  }
   let summary: ReconcileSummary;
   try {
     summary = await reconcileAll(withDeadline(deps), { dryRun: tick.dryRun === true });
@@ -117,9 +141,7 @@ export async function handleReconcileEvent(
   if (summary.failed + summary.statusFailures + summary.refused > 0) log.warn(summaryLine(summary), fields);
   else log.info(summaryLine(summary), fields);
   if (hasTransientFailures(summary))
-    throw new TransientError(
-      `reconcile left ${summary.transientFailures + summary.statusFailures} transient failure(s)`,
-    );
+    throw new TransientError(`reconcile left ${summary.transientFailures} transient failure(s)`);
   return { ran: true, summary };
 }
 

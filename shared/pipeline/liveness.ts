@@ -15,11 +15,26 @@ import { GATEWAY_GROUP } from '../gamma/types.ts';
 import { compareSequences, isDecimalSequence } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
 import { canonicalJson } from '../translate/util.ts';
+import type { Snapshot } from '../translate/types.ts';
+import { mapLimit, withTimeout } from './bounded.ts';
 
 export interface LiveObjects {
   service: Service | null;
   /** Keyed `Kind ns/name`; null when the route no longer exists. */
   routes: Map<string, Route | null>;
+  /** Every Service of the snapshot (backends too), keyed `ns/name`; null when it does not exist. */
+  services?: Map<string, Service | null>;
+  /** The namespaces of every Service named like the parent (the short-name fact, docs/architecture.md §4.3). */
+  shortNameNamespaces?: string[];
+  /** The cluster's current resourceVersion, from the same LIST (what it has issued so far). */
+  resourceVersion?: string;
+}
+
+export interface ReadLiveOptions {
+  /** Cluster reads in flight at once (default 8). */
+  concurrency?: number;
+  /** Per call (default 30 s): shorter than the function's own timeout. */
+  timeoutMs?: number;
 }
 
 export type Freshness = { fresh: true } | { fresh: false; why: string };
@@ -54,43 +69,123 @@ async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
   }
 }
 
-/** GETs the parent Service and every route of the snapshot; throws on anything but 404. */
-export async function readLiveObjects(kube: KubeConfig, event: RouteEvent): Promise<LiveObjects> {
+const serviceKey = (o: { metadata: { namespace?: string; name: string } }) =>
+  `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
+
+/**
+ * GETs every Service and route the snapshot names (bounded concurrency, each call with a timeout),
+ * and LISTs the Services named like the parent: the short-name fact and the cluster's current
+ * resourceVersion in one read. Throws on anything but 404.
+ */
+export async function readLiveObjects(
+  kube: KubeConfig,
+  event: RouteEvent,
+  opts: ReadLiveOptions = {},
+): Promise<LiveObjects> {
   const core = kube.makeApiClient(CoreV1Api);
   const custom = kube.makeApiClient(CustomObjectsApi);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const { namespace, name } = event.parent;
+  const parentRef = { metadata: { namespace, name } };
+  const serviceRefs = [
+    parentRef,
+    ...event.snapshot.services.filter((s) => serviceKey(s) !== serviceKey(parentRef)),
+  ];
   const routeRefs = [
     ...event.snapshot.httpRoutes.map((r) => ({ kind: 'HTTPRoute', plural: 'httproutes', r })),
     ...event.snapshot.grpcRoutes.map((r) => ({ kind: 'GRPCRoute', plural: 'grpcroutes', r })),
   ];
-  const [service, ...routes] = await Promise.all([
-    orNull(async () =>
-      cleanObject<Service>({
-        apiVersion: 'v1',
-        kind: 'Service',
-        ...(await core.readNamespacedService({ name, namespace })),
-      }),
-    ),
-    ...routeRefs.map(({ plural, r }) =>
-      orNull(
-        async () =>
-          cleanObject<Route>(
-            await custom.getNamespacedCustomObject({
-              group: GATEWAY_GROUP,
-              version: 'v1',
-              namespace: r.metadata.namespace ?? 'default',
-              plural,
-              name: r.metadata.name,
+  type Read = { service: Service | null } | { route: Route | null };
+  const reads: (() => Promise<Read>)[] = [
+    ...serviceRefs.map((s) => async () => ({
+      service: await orNull(async () =>
+        cleanObject<Service>({
+          apiVersion: 'v1',
+          kind: 'Service',
+          ...(await withTimeout(`reading Service ${serviceKey(s)}`, timeoutMs, () =>
+            core.readNamespacedService({
+              name: s.metadata.name,
+              namespace: s.metadata.namespace ?? 'default',
             }),
-          ) as Route,
+          )),
+        }),
       ),
+    })),
+    ...routeRefs.map(({ kind, plural, r }) => async () => ({
+      route: await orNull(async () => {
+        const ref = { namespace: r.metadata.namespace ?? 'default', name: r.metadata.name };
+        const read = () =>
+          custom.getNamespacedCustomObject({ group: GATEWAY_GROUP, version: 'v1', plural, ...ref });
+        return cleanObject<Route>(
+          await withTimeout(`reading ${kind} ${serviceKey(r)}`, timeoutMs, read),
+        ) as Route;
+      }),
+    })),
+  ];
+  const [list, results] = await Promise.all([
+    withTimeout(`listing Services named ${name}`, timeoutMs, () =>
+      core.listServiceForAllNamespaces({ fieldSelector: `metadata.name=${name}` }),
     ),
+    mapLimit(reads, opts.concurrency ?? 8, (read) => read()),
   ]);
-  const map = new Map<string, Route | null>();
-  routeRefs.forEach(({ kind, r }, i) =>
-    map.set(routeKey(kind, r.metadata.namespace, r.metadata.name), routes[i]),
+  const services = new Map<string, Service | null>();
+  serviceRefs.forEach((s, i) =>
+    services.set(serviceKey(s), (results[i] as { service: Service | null }).service),
   );
-  return { service: service as Service | null, routes: map };
+  const routes = new Map<string, Route | null>();
+  routeRefs.forEach(({ kind, r }, i) =>
+    routes.set(
+      routeKey(kind, r.metadata.namespace, r.metadata.name),
+      (results[serviceRefs.length + i] as { route: Route | null }).route,
+    ),
+  );
+  return {
+    service: services.get(serviceKey(parentRef)) ?? null,
+    routes,
+    services,
+    shortNameNamespaces: [...new Set(list.items.map((s) => s.metadata?.namespace ?? 'default'))].sort(),
+    ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}),
+  };
+}
+
+/** Backend Services and the short-name fact, when they were read: why they differ from the snapshot. */
+function otherServicesDiffer(event: RouteEvent, live: LiveObjects): string | undefined {
+  for (const s of event.snapshot.services) {
+    const current = live.services?.get(serviceKey(s));
+    if (current === undefined) continue;
+    if (current === null) return `Service ${serviceKey(s)} no longer exists`;
+    if (serviceEssence(current) !== serviceEssence(s))
+      return `Service ${serviceKey(s)} has changed since the snapshot`;
+  }
+  const { name } = event.parent;
+  const claimed = event.snapshot.serviceNamespacesByName?.[name];
+  if (
+    live.shortNameNamespaces &&
+    canonicalJson([...(claimed ?? [])].sort()) !== canonicalJson(live.shortNameNamespaces)
+  )
+    return `the namespaces with a Service named ${name} differ from the snapshot`;
+  return undefined;
+}
+
+/**
+ * Pure: the snapshot as the cluster has it. Every object the event names is replaced by its live
+ * copy, objects the cluster lacks (deleted, or never existed) are dropped, and the short-name fact
+ * is the one just listed: an event is a hint of what to look at, never a source of content.
+ */
+export function confirmedSnapshot(event: RouteEvent, live: LiveObjects): Snapshot {
+  const keep = <T>(xs: (T | null | undefined)[]) => xs.filter((x): x is T => x !== null && x !== undefined);
+  const services = live.services ? keep([...live.services.values()]) : keep([live.service]);
+  const routesOf = (kind: string, list: Route[]) =>
+    keep(list.map((r) => live.routes.get(routeKey(kind, r.metadata.namespace, r.metadata.name))));
+  return {
+    services,
+    httpRoutes: routesOf('HTTPRoute', event.snapshot.httpRoutes) as Snapshot['httpRoutes'],
+    grpcRoutes: routesOf('GRPCRoute', event.snapshot.grpcRoutes) as Snapshot['grpcRoutes'],
+    serviceNamespacesByName: {
+      [event.parent.name]:
+        live.shortNameNamespaces ?? event.snapshot.serviceNamespacesByName?.[event.parent.name] ?? [],
+    },
+  };
 }
 
 /** Pure: does the event's snapshot still describe the cluster? */
@@ -105,6 +200,8 @@ export function checkFreshness(event: RouteEvent, live: LiveObjects): Freshness 
     return { fresh: false, why: `Service ${namespace}/${name} no longer exists` };
   if (inSnapshot && live.service && serviceEssence(inSnapshot) !== serviceEssence(live.service))
     return { fresh: false, why: `Service ${namespace}/${name} has changed since the snapshot` };
+  const other = otherServicesDiffer(event, live);
+  if (other) return { fresh: false, why: other };
   const routes: [string, Route][] = [
     ...event.snapshot.httpRoutes.map((r) => ['HTTPRoute', r] as [string, Route]),
     ...event.snapshot.grpcRoutes.map((r) => ['GRPCRoute', r] as [string, Route]),
@@ -123,7 +220,7 @@ export function checkFreshness(event: RouteEvent, live: LiveObjects): Freshness 
  * A short digest of everything in the snapshot that shapes the translation (essences of every
  * Service and route, and the cross-parent short-name facts): equal digests mean equal inputs.
  */
-export function snapshotDigest(event: RouteEvent): string {
+export function snapshotDigest(event: Pick<RouteEvent, 'snapshot'>): string {
   const s = event.snapshot;
   const parts = [
     ...s.services.map((x) => `S ${x.metadata.namespace}/${x.metadata.name} ${serviceEssence(x)}`),

@@ -25,7 +25,11 @@ export interface ParentResourceId {
   port: number;
 }
 
-/** Ports whose routes may exist for the parent: current Service ports, previous ports, ports named by routes. */
+/**
+ * Ports whose routes may exist for the parent: current Service ports, previous ports, ports named by
+ * the parent's producer routes. Consumer routes (other namespaces) are rejected by translate and
+ * never own a port, so they must not add ports here either: each port costs two reads.
+ */
 export function candidatePorts(event: RouteEvent): number[] {
   const { namespace, name } = event.parent;
   const ports = new Set<number>(event.previousPorts ?? []);
@@ -36,6 +40,7 @@ export function candidatePorts(event: RouteEvent): number[] {
     for (const ref of r.spec?.parentRefs ?? [])
       if (
         ref.port !== undefined &&
+        (r.metadata.namespace ?? 'default') === namespace &&
         isServiceParentRef(ref) &&
         parentRefNames(ref, r.metadata.namespace ?? 'default', event.parent)
       )

@@ -8,6 +8,8 @@ export interface PubsubMessage {
   attributes: Record<string, string>;
   messageId: string;
   orderingKey?: string;
+  /** RFC 3339 time Pub/Sub accepted the message, when the envelope says. */
+  publishTime?: string;
 }
 
 export type EnvelopeResult =
@@ -48,5 +50,7 @@ export function pubsubMessageOf(event: { id?: string; data?: unknown }): Envelop
     messageId,
   };
   if (typeof message.orderingKey === 'string') out.orderingKey = message.orderingKey;
+  const published = message.publishTime ?? message.publish_time;
+  if (typeof published === 'string') out.publishTime = published;
   return { ok: true, message: out };
 }

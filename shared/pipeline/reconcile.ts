@@ -3,10 +3,12 @@
 // apply -> every route's status -> one summary. A failed read stops the run before anything is
 // planned: an unreadable cluster never reads as "no routes".
 import { readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
+import { annotateMissingNegs } from './auto-neg.ts';
+import type { WriteStatusResult } from '../cluster/index.ts';
 import type { ComputeItemResult } from '../compute/apply.ts';
 import { serviceFinder } from '../compute/desired.ts';
 import type { ComputePlan } from '../compute/plan.ts';
-import { isEmptyComputePlan } from '../compute/plan.ts';
+import { computePhases, isEmptyComputePlan } from '../compute/plan.ts';
 import type { ComputeStageResult } from '../compute/stage.ts';
 import { applyBackends, planBackends, readComputeState, runAfterRoutes } from '../compute/stage.ts';
 import type { ActualCompute } from '../compute/types.ts';
@@ -18,7 +20,8 @@ import { translate } from '../translate/index.ts';
 import type { Desired } from '../translate/types.ts';
 import type { PipelineDeps } from './deps.ts';
 import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
-import { carrySequences, stampWrites } from './sequence-labels.ts';
+import { boundSequences, carrySequences, stampWrites } from './sequence-labels.ts';
+import { withTimeout } from './bounded.ts';
 
 export interface ReconcileOptions {
   /** Plan only: nothing is written to Network Services or to route status. */
@@ -89,11 +92,14 @@ async function translateCluster(
 ): Promise<{ desired: Desired; resourceVersion: string; routes: number; backends?: ComputeStageResult }> {
   let cluster;
   try {
-    cluster = await readClusterSnapshot(deps.kube);
+    cluster = await withTimeout('reading the cluster', 4 * (deps.settings.kubeTimeoutMs ?? 30_000), () =>
+      readClusterSnapshot(deps.kube),
+    );
   } catch (e) {
     throw new TransientError(`reading the cluster: ${errorMessage(e)}; nothing planned`, { cause: e });
   }
   const { translate: options, plan: planOptions } = deps.settings;
+  if (compute) cluster = await annotateMissingNegs(deps, cluster);
   let desired = translate(cluster, options);
   let backends: ComputeStageResult | undefined;
   if (compute) {
@@ -166,6 +172,25 @@ function backendTally(p: ComputePlan, written: ComputeItemResult[]): ReconcileSu
   };
 }
 
+/** Every route's status, within a time limit; failures are summary lines, a timeout one of them. */
+async function writeStatusesOf(deps: PipelineDeps, desired: Desired): Promise<WriteStatusResult> {
+  try {
+    return await withTimeout('writing route status', 4 * (deps.settings.kubeTimeoutMs ?? 30_000), () =>
+      writeRouteStatuses(deps.kube, desired.statuses, {
+        controllerName: deps.settings.controllerName,
+        fieldManager: 'gamma-csm-reconcile',
+      }),
+    );
+  } catch (e) {
+    const error = errorMessage(e);
+    return {
+      written: 0,
+      skipped: 0,
+      failed: [{ kind: 'status', namespace: '-', name: '-', error, permanent: false }],
+    };
+  }
+}
+
 export async function reconcileAll(
   deps: PipelineDeps,
   opts: ReconcileOptions = {},
@@ -177,10 +202,22 @@ export async function reconcileAll(
   const { state: actual, error } = await readActualState(deps.netsvc);
   if (error) throw new TransientError(`listing Network Services: ${error}; nothing planned`);
 
-  const desired = carrySequences(cluster.desired, actual);
+  const desired = boundSequences(carrySequences(cluster.desired, actual), cluster.resourceVersion);
   const planned = plan(desired, actual, settings.plan);
   if (planned.errors.length) throw new TransientError(`planning: ${planned.errors.join('; ')}`);
-  const p = stampWrites(planned, cluster.resourceVersion);
+  // The delete budget is shared with sync (delete-budget.ts): the guard above bounds one run, the
+  // budget bounds every path over time.
+  const stamped = stampWrites(planned, cluster.resourceVersion);
+  const p = deps.deleteBudget && !opts.dryRun ? deps.deleteBudget.limit(stamped) : stamped;
+  // Backend services and health checks draw on the same budget (after the routes, which go first).
+  if (cluster.backends && deps.deleteBudget && !opts.dryRun) {
+    const limited = deps.deleteBudget.limit(cluster.backends.plan);
+    cluster.backends = {
+      ...cluster.backends,
+      plan: limited,
+      afterRoutes: computePhases(limited).afterRoutes,
+    };
+  }
   const computePlan = cluster.backends?.plan;
   const drift =
     p.creates.length + p.updates.length + p.deletes.length > 0 ||
@@ -204,10 +241,7 @@ export async function reconcileAll(
       errors.push(`${i.action} ${i.kind}/${i.id}: ${i.error ?? i.status}`);
       if (applyFailureKind(i) === 'transient') transientFailures++;
     }
-    const statuses = await writeRouteStatuses(deps.kube, desired.statuses, {
-      controllerName: settings.controllerName,
-      fieldManager: 'gamma-csm-reconcile',
-    });
+    const statuses = await writeStatusesOf(deps, desired);
     statusesWritten = statuses.written;
     statusFailures = statuses.failed.length;
     for (const f of statuses.failed) errors.push(`status ${f.kind} ${f.namespace}/${f.name}: ${f.error}`);
@@ -227,7 +261,11 @@ export async function reconcileAll(
   return summary;
 }
 
-/** Whether a run left something a prompt retry could fix (not the API's permanent refusals). */
+/**
+ * Whether a run left something a prompt retry could fix (not the API's permanent refusals). Route
+ * status failures alone do not count: the routes are applied, and redelivering the whole run for a
+ * status the next tick writes anyway (or a 403/422 no retry fixes) only costs a full pass.
+ */
 export function hasTransientFailures(summary: ReconcileSummary): boolean {
-  return summary.statusFailures > 0 || summary.transientFailures > 0;
+  return summary.transientFailures > 0;
 }

@@ -5,7 +5,7 @@
 // nothing in Network Services, which an older event lacking it must not undo). A duplicate, or a
 // resync of unchanged state, plans zero writes. Our own status writes bump route resourceVersions,
 // which is why the digest compares content, not resourceVersions.
-import { compareSequences, isDecimalSequence } from '../events/index.ts';
+import { compareSequences, isDecimalSequence, withinCluster } from '../events/index.ts';
 import { idOf } from '../plan/index.ts';
 import type { ActualState, NsResource, Plan, PlanItem, PlanUpdate } from '../plan/index.ts';
 import type { Desired } from '../translate/types.ts';
@@ -100,4 +100,21 @@ export function stampWrites(p: Plan, sequence: string): Plan {
       : { ...s, updateMask: [...s.updateMask, 'labels'] };
   };
   return { ...p, creates: p.creates.map(stamp), updates: p.updates.map(stampUpdate) };
+}
+
+/**
+ * The reconcile's reset (docs/architecture.md §5.2): a sequence label the cluster cannot have issued
+ * (above its current resourceVersion, absurd, or not a number: forged, or from before an etcd
+ * restore) becomes `resourceVersion`, so no label stalls a parent's events past one reconcile.
+ * Labels the cluster could have issued stay, so a steady state still plans zero writes. Digest
+ * labels need no reset: a wrong one can only make the next event re-stamp every label.
+ */
+export function boundSequences(desired: Desired, resourceVersion: string): Desired {
+  if (!isDecimalSequence(resourceVersion)) return desired;
+  const bound = <T extends NsResource>(r: T): T => {
+    const label = r.labels?.[LABEL_SEQUENCE];
+    if (label === undefined || withinCluster(label, resourceVersion) !== undefined) return r;
+    return { ...r, labels: { ...(r.labels ?? {}), [LABEL_SEQUENCE]: resourceVersion } };
+  };
+  return { ...desired, httpRoutes: desired.httpRoutes.map(bound), grpcRoutes: desired.grpcRoutes.map(bound) };
 }

@@ -44,6 +44,14 @@ test('sync: defaults fill everything optional', (t) => {
     backendServices: 'provision',
     autoNeg: false,
     timeoutSeconds: 300,
+    guards: {
+      maxPortsPerParent: DEFAULTS.maxPortsPerParent,
+      maxRoutesPerSnapshot: DEFAULTS.maxRoutesPerSnapshot,
+      maxServicesPerSnapshot: DEFAULTS.maxServicesPerSnapshot,
+      deleteBudget: DEFAULTS.deleteBudget,
+      deleteWindowSeconds: DEFAULTS.deleteWindowSeconds,
+      reconcileIntervalSeconds: DEFAULTS.reconcileIntervalSeconds,
+    },
   });
   t.is(translateOptionsFrom(c).negCheck, 'reported');
 });

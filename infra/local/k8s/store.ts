@@ -305,6 +305,17 @@ export class Store {
     return () => this.listeners.delete(entry);
   }
 
+  /**
+   * Test hook: an etcd restore from backup. The revision counter goes back to `rv`, no object keeps
+   * a resourceVersion above it, and the history is dropped (watches get 410, as after a restore).
+   */
+  rewindResourceVersion(rv: number): void {
+    this.rv = Math.min(this.rv, rv);
+    for (const obj of this.objects.values())
+      if (Number(obj.metadata.resourceVersion) > this.rv) obj.metadata.resourceVersion = String(this.rv);
+    this.compact();
+  }
+
   /** Drops the whole history: every watch from an older resourceVersion now gets 410. */
   compact(): void {
     this.history = [];
