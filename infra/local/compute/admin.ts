@@ -5,7 +5,7 @@ import type { Faults } from '../netsvc/faults.ts';
 import { computeError } from './errors.ts';
 import type { NegSpec } from './negs.ts';
 import { readJsonBody, sendJson } from './http.ts';
-import type { ComputeStore, EmulatorStats, RequestLogEntry } from './server.ts';
+import type { ComputeStore, EmulatorStats, RequestLogEntry } from './handle-types.ts';
 import { type ComputeState, type HealthState, serializeState } from './store.ts';
 
 export interface AdminContext {

@@ -9,21 +9,13 @@ import { adminRoutes, type AdminContext } from './admin.ts';
 import { ComputeApi } from './api.ts';
 import { type ApiResult, computeError } from './errors.ts';
 import { readJsonBody, sendJson } from './http.ts';
-import { deleteNeg, type NegDeletion, type NegSpec, putNeg, setEndpointHealth } from './negs.ts';
+import { deleteNeg, putNeg, setEndpointHealth } from './negs.ts';
 import { routeApi } from './routes.ts';
-import {
-  type Collection,
-  COLLECTIONS,
-  type ComputeState,
-  emptyState,
-  type HealthState,
-  loadState,
-  type Obj,
-  saveState,
-  type StoredNeg,
-} from './store.ts';
+import { COLLECTIONS, type ComputeState, emptyState, loadState, saveState } from './store.ts';
 
 export type { Faults } from '../netsvc/faults.ts';
+export type { ComputeStore, EmulatorStats, RequestLogEntry } from './handle-types.ts';
+import type { ComputeStore, EmulatorStats, RequestLogEntry } from './handle-types.ts';
 export type { NegDeletion, NegSpec } from './negs.ts';
 export type { Collection, HealthState, NegEndpoint, StoredNeg } from './store.ts';
 
@@ -40,47 +32,6 @@ export interface ComputeEmulatorOptions {
   waitTimeoutMs?: number;
   /** Request bodies above this get 413 (default 1 MiB). */
   maxBodyBytes?: number;
-}
-
-export interface RequestLogEntry {
-  /** Arrival time, epoch milliseconds with sub-millisecond precision. */
-  t: number;
-  method: string;
-  path: string;
-  query: string;
-  /** backendServices, healthChecks, operations, networkEndpointGroups; '' for unknown paths. */
-  collection: string;
-  /** Status sent, or 0 when the connection was dropped. */
-  status: number;
-}
-
-export interface EmulatorStats {
-  since: string;
-  requests: number;
-  byMethod: Record<string, number>;
-  byCollection: Record<string, Record<string, number>>;
-  /** Mutations accepted (operations started). */
-  writes: number;
-  injected: { '429': number; '500': number; '503': number; dropped: number; failedOperations: number };
-}
-
-/** In-process access to what API clients cannot write: NEGs and endpoint health. */
-export interface ComputeStore {
-  /** Creates the NEG or replaces its endpoints; project absent = visible in every project. */
-  putNeg(spec: NegSpec): StoredNeg;
-  /** Refused (a value, not a throw) while a backend service uses the NEG. */
-  deleteNeg(zone: string, name: string, project?: string): NegDeletion;
-  setEndpointHealth(where: {
-    project?: string;
-    zone: string;
-    name: string;
-    ipAddress: string;
-    port: number;
-    healthState: HealthState;
-  }): boolean;
-  negs(): StoredNeg[];
-  /** Stored bodies of one collection (every project), sorted by key. */
-  resources(collection: Collection): Obj[];
 }
 
 export interface ComputeEmulator {

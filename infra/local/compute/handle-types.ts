@@ -1,0 +1,45 @@
+// The shapes the emulator's handle exposes (server.ts) and its admin surface reads (admin.ts), in a
+// module of their own so neither imports the other.
+import type { NegDeletion, NegSpec } from './negs.ts';
+import type { Collection, HealthState, Obj, StoredNeg } from './store.ts';
+
+export interface RequestLogEntry {
+  /** Arrival time, epoch milliseconds with sub-millisecond precision. */
+  t: number;
+  method: string;
+  path: string;
+  query: string;
+  /** backendServices, healthChecks, operations, networkEndpointGroups; '' for unknown paths. */
+  collection: string;
+  /** Status sent, or 0 when the connection was dropped. */
+  status: number;
+}
+
+export interface EmulatorStats {
+  since: string;
+  requests: number;
+  byMethod: Record<string, number>;
+  byCollection: Record<string, Record<string, number>>;
+  /** Mutations accepted (operations started). */
+  writes: number;
+  injected: { '429': number; '500': number; '503': number; dropped: number; failedOperations: number };
+}
+
+/** In-process access to what API clients cannot write: NEGs and endpoint health. */
+export interface ComputeStore {
+  /** Creates the NEG or replaces its endpoints; project absent = visible in every project. */
+  putNeg(spec: NegSpec): StoredNeg;
+  /** Refused (a value, not a throw) while a backend service uses the NEG. */
+  deleteNeg(zone: string, name: string, project?: string): NegDeletion;
+  setEndpointHealth(where: {
+    project?: string;
+    zone: string;
+    name: string;
+    ipAddress: string;
+    port: number;
+    healthState: HealthState;
+  }): boolean;
+  negs(): StoredNeg[];
+  /** Stored bodies of one collection (every project), sorted by key. */
+  resources(collection: Collection): Obj[];
+}
