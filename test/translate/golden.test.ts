@@ -1,5 +1,6 @@
 // Golden tests: every test/fixtures/<case>.yaml is loaded with shared/gamma (parseManifestText +
-// buildSnapshot), translated, and compared with <case>.golden.json. Options come from an optional
+// buildSnapshot), translated, its Compute bodies derived (health checks, backend services), and
+// compared with <case>.golden.json. Options come from an optional
 // first line `# options: {...}`. UPDATE_GOLDEN=1 (npm run golden:update) rewrites the goldens.
 import test from 'ava';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSnapshot, parseManifestText } from '../../shared/gamma/index.ts';
 import { translate } from '../../shared/translate/index.ts';
+import { desiredCompute } from '../../shared/compute/desired.ts';
 import type { TranslateOptions } from '../../shared/translate/types.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
@@ -51,8 +53,10 @@ for (const file of fixtures) {
     t.deepEqual(parsed.errors.map(String), [], 'fixture must parse');
     const built = buildSnapshot(parsed.objects);
     t.deepEqual(built.errors.map(String), [], 'fixture must be valid');
-    const desired = translate(built.snapshot, optionsOf(text, file));
-    const actual = `${JSON.stringify(desired, null, 2)}\n`;
+    const options = optionsOf(text, file);
+    const desired = translate(built.snapshot, options);
+    const compute = desiredCompute(built.snapshot.services, desired.backends, options);
+    const actual = `${JSON.stringify({ ...desired, ...compute }, null, 2)}\n`;
     const goldenPath = path.join(FIXTURES, file.replace(/\.yaml$/, '.golden.json'));
     if (UPDATE) {
       writeFileSync(goldenPath, actual);
