@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startK8sEmulator } from '../../infra/local/k8s/index.ts';
 import type { K8sEmulator, KubeObj } from '../../infra/local/k8s/index.ts';
 import { unknownFields, schemaOf } from '../../infra/local/k8s/openapi.ts';
+import { decodeProtobuf } from '../../infra/local/k8s/protobuf.ts';
 import { RESOURCES } from '../../infra/local/k8s/resources.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -148,4 +149,56 @@ test('unknownFields: open objects accept anything, closed ones name the path', (
     }),
     ['spec.rules[0].backendRefs[0].wieght', 'extra'],
   );
+});
+
+// Bodies kubectl 1.32 sent (`kubectl create namespace x`, `kubectl create service clusterip shop
+// --tcp=80:http`, captured with -v=8), so the decoder is exercised without kubectl too.
+const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const NAMESPACE_X =
+  hex(`6b 38 73 00 0a 0f 0a 02 76 31 12 09 4e 61 6d 65 73 70 61 63 65 12 19 0a 11 0a 01 78 12 00 1a 00
+  22 00 2a 00 32 00 38 00 42 00 12 00 1a 02 0a 00 1a 00 22 00`);
+const SERVICE_SHOP =
+  hex(`6b 38 73 00 0a 0d 0a 02 76 31 12 07 53 65 72 76 69 63 65 12 6f 0a 21 0a 04 73 68 6f 70 12 00 1a
+  00 22 00 2a 00 32 00 38 00 42 00 5a 0b 0a 03 61 70 70 12 04 73 68 6f 70 12 46 0a 1e 0a 07 38 30
+  2d 68 74 74 70 12 03 54 43 50 18 50 22 0a 08 01 10 00 1a 04 68 74 74 70 28 00 12 0b 0a 03 61 70
+  70 12 04 73 68 6f 70 1a 00 22 09 43 6c 75 73 74 65 72 49 50 3a 00 42 00 52 00 5a 00 60 00 68 00
+  1a 02 0a 00 1a 00 22 00`);
+
+test('decodeProtobuf reads the Namespace and Service bodies kubectl sends', (t) => {
+  t.deepEqual(decodeProtobuf(NAMESPACE_X), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
+  t.deepEqual(decodeProtobuf(SERVICE_SHOP), {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'shop', labels: { app: 'shop' } },
+    spec: {
+      ports: [{ name: '80-http', protocol: 'TCP', port: 80, targetPort: 'http' }],
+      selector: { app: 'shop' },
+      type: 'ClusterIP',
+    },
+  });
+  t.throws(() => decodeProtobuf(Buffer.from('{"kind":"Namespace"}')), { message: /magic number/ });
+  t.throws(() => decodeProtobuf(NAMESPACE_X.subarray(0, 20)), { message: /could not be decoded/ });
+});
+
+test('a protobuf body of another kind is refused with 415 naming the kind, over HTTP', async (t) => {
+  // A ConfigMap envelope: typeMeta {v1, ConfigMap}, empty raw.
+  const typeMeta = Buffer.concat([hex('0a 02'), Buffer.from('v1'), hex('12 09'), Buffer.from('ConfigMap')]);
+  const body = Buffer.concat([hex('6b 38 73 00 0a'), Buffer.from([typeMeta.length]), typeMeta]);
+  const res = await fetch(`${emu.url}/api/v1/namespaces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
+    body,
+  });
+  t.is(res.status, 415);
+  t.regex(
+    ((await res.json()) as { message: string }).message,
+    /only for Namespace and Service \(got ConfigMap\)/,
+  );
+  const ok = await fetch(`${emu.url}/api/v1/namespaces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
+    body: NAMESPACE_X,
+  });
+  t.is(ok.status, 201);
+  t.like(await ok.json(), { kind: 'Namespace', metadata: { name: 'x' }, status: { phase: 'Active' } });
 });
