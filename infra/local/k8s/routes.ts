@@ -4,6 +4,7 @@ import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, unsupportedMediaType } from './errors.ts';
 import { ProtobufKindError, decodeProtobuf } from './protobuf.ts';
+import { openApiDocument, openApiIndex } from './openapi.ts';
 import type { KubeObj, ResourceDef } from './resources.ts';
 import {
   apiGroup,
@@ -57,6 +58,9 @@ export function discovery(segs: string[]): unknown {
   if (segs[0] === 'apis' && segs.length === 2) return apiGroup(segs[1]);
   if (segs[0] === 'apis' && segs.length === 3) return resourceList(segs[1], segs[2]);
   if (['healthz', 'readyz', 'livez'].includes(p)) return 'ok';
+  // kubectl apply reads these to decide where validation happens (openapi.ts).
+  if (segs[0] === 'openapi' && segs[1] === 'v3')
+    return segs.length === 2 ? openApiIndex() : openApiDocument(segs.slice(2));
   return undefined;
 }
 

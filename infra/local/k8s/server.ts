@@ -23,7 +23,7 @@ import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch.
 import type { Filter } from './store.ts';
 import { Store } from './store.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
-import { checkFields, openApiDocument, openApiIndex } from './openapi.ts';
+import { checkFields } from './openapi.ts';
 import { NegController, type NegControllerOptions } from './neg-controller.ts';
 import type { ResourceRef } from './routes.ts';
 import { decodeContinue, discovery, parseBody, parseResourcePath, readBody, withVersion } from './routes.ts';
@@ -359,12 +359,7 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
         return send(res, 401, new ApiError(401, 'Unauthorized', 'Unauthorized').toStatus());
       }
       const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-      const doc =
-        segs[0] === 'openapi' && segs[1] === 'v3'
-          ? segs.length === 2
-            ? openApiIndex()
-            : openApiDocument(segs.slice(2))
-          : discovery(segs);
+      const doc = discovery(segs);
       if (doc !== undefined) return send(res, 200, doc);
       const ref = parseResourcePath(segs);
       if (!ref) throw pathNotFound();
