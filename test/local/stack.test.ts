@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CustomObjectsApi, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
 import { NetsvcClient } from '../../shared/netsvc/client.ts';
 import { LABEL_PARENT } from '../../shared/translate/types.ts';
 import { parentLabelValue } from '../../shared/translate/index.ts';
@@ -240,15 +241,12 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
   t.regex(run.stdout(), liveLine);
 
   if (await hasKubectl()) {
-    const file = path.join(run.workDir, 'kubectl-route.json');
-    const list = {
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [service('api'), service('api-v1'), route('api-route', 'api', 'api-v1')],
-    };
-    (await import('node:fs')).writeFileSync(file, JSON.stringify(list));
+    // Plain `kubectl apply` (validation on): the stand-in serves the OpenAPI v3 documents it reads.
+    const file = path.join(run.workDir, 'kubectl-route.yaml');
+    const docs = [service('api'), service('api-v1'), route('api-route', 'api', 'api-v1')];
+    (await import('node:fs')).writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
     const kubectlApplied = Date.now();
-    const res = await kubectl(endpoints.kubeconfig, ['apply', '--validate=false', '-f', file]);
+    const res = await kubectl(endpoints.kubeconfig, ['apply', '-f', file]);
     t.is(res.code, 0, res.stderr);
     await eventually(
       'the NS route of default/api',

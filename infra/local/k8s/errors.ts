@@ -85,11 +85,12 @@ export const methodNotAllowed = (method: string) =>
     `the server does not allow this method on the requested resource (${method})`,
   );
 
-export const unsupportedMediaType = (type: string) =>
+export const unsupportedMediaType = (type: string, detail?: string) =>
   new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`,
+    detail ??
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`,
   );
 
 export const pathNotFound = () =>

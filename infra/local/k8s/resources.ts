@@ -49,6 +49,32 @@ const routeHostnames = (obj: KubeObj): string => {
   return hostnames.length ? hostnames.join(',') : '';
 };
 
+interface SvcSpec {
+  type?: string;
+  clusterIP?: string;
+  externalName?: string;
+  externalIPs?: string[];
+  ports?: { port?: number; nodePort?: number; protocol?: string }[];
+}
+const svcSpec = (obj: KubeObj) => (obj.spec ?? {}) as SvcSpec;
+
+/** kubectl's EXTERNAL-IP: the external name, external IPs, load balancer ingress, else <none>/<pending>. */
+function externalIp(obj: KubeObj): string {
+  const spec = svcSpec(obj);
+  if (spec.type === 'ExternalName') return spec.externalName ?? '<none>';
+  const ingress = (obj.status?.loadBalancer as { ingress?: { ip?: string; hostname?: string }[] } | undefined)
+    ?.ingress;
+  const ips = [...(spec.externalIPs ?? []), ...(ingress ?? []).map((i) => i.ip ?? i.hostname ?? '')];
+  if (ips.length) return ips.join(',');
+  return spec.type === 'LoadBalancer' ? '<pending>' : '<none>';
+}
+
+function ports(obj: KubeObj): string {
+  const list = svcSpec(obj).ports ?? [];
+  if (!list.length) return '<none>';
+  return list.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+}
+
 export const RESOURCES: ResourceDef[] = [
   {
     group: '',
@@ -59,6 +85,9 @@ export const RESOURCES: ResourceDef[] = [
     namespaced: false,
     shortNames: ['ns'],
     hasStatus: true,
+    columns: [
+      { name: 'Status', cell: (o) => String((o.status as { phase?: string } | undefined)?.phase ?? '') },
+    ],
   },
   {
     group: '',
@@ -69,6 +98,13 @@ export const RESOURCES: ResourceDef[] = [
     namespaced: true,
     shortNames: ['svc'],
     hasStatus: true,
+    // kubectl's usual Service columns (its built-in printer's names).
+    columns: [
+      { name: 'Type', cell: (o) => svcSpec(o).type ?? 'ClusterIP' },
+      { name: 'Cluster-IP', cell: (o) => svcSpec(o).clusterIP ?? '<none>' },
+      { name: 'External-IP', cell: externalIp },
+      { name: 'Port(s)', cell: ports },
+    ],
   },
   {
     group: GATEWAY_GROUP,

@@ -2,7 +2,9 @@
 // continue tokens.
 import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { badRequest } from './errors.ts';
+import { badRequest, unsupportedMediaType } from './errors.ts';
+import { ProtobufKindError, decodeProtobuf } from './protobuf.ts';
+import { openApiDocument, openApiIndex } from './openapi.ts';
 import type { KubeObj, ResourceDef } from './resources.ts';
 import {
   apiGroup,
@@ -56,19 +58,31 @@ export function discovery(segs: string[]): unknown {
   if (segs[0] === 'apis' && segs.length === 2) return apiGroup(segs[1]);
   if (segs[0] === 'apis' && segs.length === 3) return resourceList(segs[1], segs[2]);
   if (['healthz', 'readyz', 'livez'].includes(p)) return 'ok';
+  // kubectl apply reads these to decide where validation happens (openapi.ts).
+  if (segs[0] === 'openapi' && segs[1] === 'v3')
+    return segs.length === 2 ? openApiIndex() : openApiDocument(segs.slice(2));
   return undefined;
 }
 
-export function readBody(req: http.IncomingMessage): Promise<string> {
+export function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-export function parseBody(text: string, contentType: string): unknown {
+export function parseBody(raw: Buffer, contentType: string): unknown {
+  if (contentType.split(';')[0].trim() === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeProtobuf(raw);
+    } catch (e) {
+      if (e instanceof ProtobufKindError) throw unsupportedMediaType(contentType, e.message);
+      throw e;
+    }
+  }
+  const text = raw.toString('utf8');
   if (!text.trim()) throw badRequest('the request body is empty');
   try {
     return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);

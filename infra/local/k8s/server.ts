@@ -23,6 +23,7 @@ import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch.
 import type { Filter } from './store.ts';
 import { Store } from './store.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
+import { checkFields } from './openapi.ts';
 import { NegController, type NegControllerOptions } from './neg-controller.ts';
 import type { ResourceRef } from './routes.ts';
 import { decodeContinue, discovery, parseBody, parseResourcePath, readBody, withVersion } from './routes.ts';
@@ -240,16 +241,29 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     if (!w.res.writableEnded) w.res.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
   }
 
+  /** fieldValidation (openapi.ts): Strict refuses unknown fields, Warn answers Warning headers. */
+  function validate(ref: ResourceRef, q: URLSearchParams, body: unknown, res: http.ServerResponse): void {
+    const { error, warnings } = checkFields(ref.def, ref.version, body, q.get('fieldValidation'));
+    if (error) throw badRequest(error);
+    if (warnings.length)
+      res.setHeader(
+        'Warning',
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
+  }
+
   async function patch(
     ref: ResourceRef,
     q: URLSearchParams,
     contentType: string,
-    raw: string,
+    raw: Buffer,
+    res: http.ServerResponse,
   ): Promise<KubeObj> {
     const name = ref.name as string;
     const manager = q.get('fieldManager') ?? 'unknown';
     const body = parseBody(raw, contentType);
     const type = contentType.split(';')[0].trim();
+    if (type !== 'application/json-patch+json') validate(ref, q, body, res);
     if (type === 'application/apply-patch+yaml') {
       if (!q.get('fieldManager')) throw badRequest('PATCH with server-side apply requires fieldManager');
       const force = q.get('force') === 'true';
@@ -307,6 +321,7 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
       if (method === 'GET') return send(res, 200, list(ref, q, wantsTable));
       if (method === 'POST') {
         const body = parseBody(await readBody(req), contentType) as KubeObj;
+        validate(ref, q, body, res);
         if (q.get('dryRun')) return out(201, body);
         return out(201, store.create(ref.def, ref.namespace, body, manager));
       }
@@ -315,9 +330,10 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     if (method === 'GET') return out(200, store.get(ref.def, ref.namespace, ref.name));
     if (method === 'PUT') {
       const body = parseBody(await readBody(req), contentType) as KubeObj;
+      validate(ref, q, body, res);
       return out(200, store.update(ref.def, ref.namespace, ref.name, body, ref.subresource, manager));
     }
-    if (method === 'PATCH') return out(200, await patch(ref, q, contentType, await readBody(req)));
+    if (method === 'PATCH') return out(200, await patch(ref, q, contentType, await readBody(req), res));
     if (method === 'DELETE' && !ref.subresource)
       return out(200, store.delete(ref.def, ref.namespace, ref.name));
     throw methodNotAllowed(method);
