@@ -158,3 +158,40 @@ test.serial(
     t.regex(id, /^gamma-local-shop-pay-v1-80-/);
   },
 );
+
+test.serial(
+  'GAMMA_AUTO_NEG=true: the routed port is added to the Service annotation, then served',
+  async (t) => {
+    const auto = await startPipeline({ env: { GAMMA_AUTO_NEG: 'true' } });
+    t.teardown(() => auto.close());
+    auto.k8s.apply(namespace('shop'));
+    auto.k8s.apply(annotated(service('web', 'shop'), NEG));
+    // The user's own annotation on the backend asks for another port: it is kept, 80 is added.
+    auto.k8s.apply(
+      annotated(service('web-v1', 'shop', [80, 9000]), {
+        'cloud.google.com/neg': '{"exposed_ports":{"9000":{}}}',
+      }),
+    );
+    auto.k8s.apply(httpRoute('web-route', 'shop', 'web', ['/'], 'web-v1'));
+    const annotation = await waitFor(
+      () => auto.k8s.getObject('Service', 'shop', 'web-v1')?.metadata.annotations?.['cloud.google.com/neg'],
+      (v) => v !== undefined && v.includes('"80"'),
+      'the NEG annotation on shop/web-v1',
+    );
+    t.deepEqual(JSON.parse(annotation as string), { exposed_ports: { '9000': {}, '80': {} } });
+    const route = await waitFor(
+      () => routeFor(auto, 'shop', 'web'),
+      (r) =>
+        Boolean(
+          (r?.rules as { action?: { destinations?: unknown[] } }[] | undefined)?.[0]?.action?.destinations,
+        ),
+      'the route to send to the backend service',
+    );
+    t.truthy(route);
+    t.true(
+      (auto.compute.store.resources('backendServices') as unknown as Body[]).some((b) =>
+        b.name.startsWith('gamma-local-shop-web-v1-80-'),
+      ),
+    );
+  },
+);
