@@ -190,3 +190,58 @@ test('GAMMA_MAX_* set the limits translate gets; unset ones keep the defaults; b
     message: /GAMMA_MAX_MATCHES_PER_RULE/,
   });
 });
+
+test('a GRPCRoute over the rules limit: no GrpcRoute written, Accepted=False naming the limit', (t) => {
+  const grpcSvc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'front', namespace: 'ns' },
+    spec: { ports: [{ port: 7070, appProtocol: 'grpc' }] },
+  } as Service;
+  const rules = ['a', 'b', 'c'].map((to, i) => ({
+    matches: [{ method: { service: `pkg.S${i}` } }],
+    backendRefs: [{ name: to, port: 8080 }],
+  }));
+  const grpc = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    metadata: { name: 'g', namespace: 'ns', generation: 1 },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'front', port: 7070 }], rules },
+  };
+  const input = { services: [grpcSvc, ...SERVICES.slice(1)], httpRoutes: [], grpcRoutes: [grpc] } as never;
+  t.is(translate(input, OPTS).grpcRoutes.length, 1);
+  const desired = translate(input, { ...OPTS, limits: { rulesPerRoute: 2 } });
+  t.is(desired.grpcRoutes.length, 0);
+  const accepted = desired.statuses[0].parents[0].conditions.find((c) => c.type === 'Accepted');
+  t.is(accepted?.status, 'False');
+  t.regex(
+    accepted?.message ?? '',
+    /GrpcRoute would have \d+ rules per route, over the limit of 2 \(GAMMA_MAX_RULES_PER_ROUTE/,
+  );
+});
+
+test('a parent on several ports: the port over a limit gets a note, the other port its route', (t) => {
+  const twoPorts = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'front', namespace: 'ns' },
+    spec: {
+      ports: [
+        { port: 80, name: 'http' },
+        { port: 8081, name: 'http-alt' },
+      ],
+    },
+  } as Service;
+  const big = route([pathRule(1, 'a'), pathRule(2, 'b')]);
+  big.spec.parentRefs = [{ group: '', kind: 'Service', name: 'front' }];
+  // Port 80 gets 8 hostnames (with and without :80), port 8081 four: a cap of 4 refuses only port 80.
+  const desired = translate(
+    { services: [twoPorts, ...SERVICES.slice(1)], httpRoutes: [big], grpcRoutes: [] },
+    { ...OPTS, limits: { hostnamesPerRoute: 4 } },
+  );
+  t.is(desired.httpRoutes.length, 1);
+  t.true(desired.httpRoutes[0].hostnames?.every((h) => h.endsWith(':8081')));
+  const accepted = desired.statuses[0].parents[0].conditions.find((c) => c.type === 'Accepted');
+  t.is(accepted?.status, 'True');
+  t.regex(accepted?.message ?? '', /Service ns\/front port 80: .*hostnames per route, over the limit of 4/);
+});
