@@ -10,6 +10,7 @@ import { desiredCompute } from '../../shared/compute/desired.ts';
 import type { BackendMapping } from '../../shared/translate/types.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 import { subsetOf } from '../../scripts/refresh-compute-discovery.ts';
+import { goMethods, goSchemas } from '../../scripts/compute-discovery-from-go.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 
 const OPTS = { project: 'p1', clusterId: 'c1' } as Parameters<typeof desiredCompute>[2];
@@ -167,4 +168,73 @@ test("the emulator refuses what the discovery document refuses, naming it, in Co
     usedBy: [{ reference: 'z' }],
   });
   t.is(ok.status, 200, JSON.stringify(ok.body));
+});
+
+test('subsetOf keeps what is reachable from the roots and the methods, without descriptions', (t) => {
+  const full = structuredClone(doc) as typeof doc;
+  full.schemas.Unrelated = { id: 'Unrelated', type: 'object', properties: { x: { type: 'string' } } };
+  (full.schemas.HealthCheck.properties as Record<string, unknown>).selfLink = {
+    type: 'string',
+    description: '[Output Only] Server-defined URL for the resource.',
+  };
+  (full.resources.instances ??= {}).methods = {
+    insert: { id: 'compute.instances.insert', httpMethod: 'POST', path: 'x', request: { $ref: 'Unrelated' } },
+  };
+  const subset = subsetOf(full);
+  t.false('Unrelated' in subset.schemas);
+  t.false('instances' in subset.resources);
+  t.deepEqual(subset.schemas.HealthCheck.properties?.selfLink, { type: 'string', readOnly: true });
+});
+
+test('the Go client form: fields, enums, output-only, int64 strings and methods are read', (t) => {
+  const source = [
+    'type Thing struct {',
+    '\t// Kind: Output only. [Output Only] Type of the resource.',
+    '\tKind string `json:"kind,omitempty"`',
+    '\t// Mode: How it balances.',
+    '\t//',
+    '\t// Possible values:',
+    '\t//   "RATE" - by rate',
+    '\t//   "CONNECTION"',
+    '\tMode string `json:"mode,omitempty"`',
+    '\tId uint64 `json:"id,omitempty,string"`',
+    '\tPort int64 `json:"port,omitempty"`',
+    '\tParts []*Part `json:"parts,omitempty"`',
+    '\tLabels map[string]string `json:"labels,omitempty"`',
+    '\tForceSendFields []string `json:"-"`',
+    '}',
+    'type ThingsInsertCall struct {',
+    '\ts *Service',
+    '\tthing *Thing',
+    '}',
+    'func (c *ThingsInsertCall) RequestId(requestId string) *ThingsInsertCall {',
+    '\tc.urlParams_.Set("requestId", requestId)',
+    '\treturn c',
+    '}',
+    'func (c *ThingsInsertCall) doRequest(alt string) (*http.Response, error) {',
+    '\tbody, err := googleapi.WithoutDataWrapper.JSONBuffer(c.thing)',
+    '\turls := googleapi.ResolveRelative(c.s.BasePath, "projects/{project}/global/things")',
+    '\treq, err := http.NewRequest("POST", urls, body)',
+    '\tc.s.logger.DebugContext(c.ctx_, "api request", "serviceName", apiName, "rpcName", "compute.things.insert", "request", x)',
+    '}',
+  ].join('\n');
+  const schema = goSchemas(source).Thing;
+  t.deepEqual(schema.properties, {
+    kind: { type: 'string', readOnly: true },
+    mode: { type: 'string', enum: ['RATE', 'CONNECTION'] },
+    id: { type: 'string', format: 'uint64' },
+    port: { type: 'integer', format: 'int32' },
+    parts: { type: 'array', items: { $ref: 'Part' } },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+  });
+  t.deepEqual(goMethods(source, ['compute.things.insert'])['compute.things.insert'], {
+    id: 'compute.things.insert',
+    httpMethod: 'POST',
+    path: 'projects/{project}/global/things',
+    request: { $ref: 'Thing' },
+    parameters: {
+      project: { type: 'string', location: 'path' },
+      requestId: { type: 'string', location: 'query' },
+    },
+  });
 });

@@ -19,6 +19,7 @@ export interface SchemaDef {
 }
 
 export interface MethodDef {
+  id?: string;
   httpMethod: string;
   path: string;
   parameters?: Record<string, unknown>;
