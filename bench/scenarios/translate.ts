@@ -15,6 +15,8 @@ import { figureOf, median, type Figure } from '../figures.ts';
 import { peakRssMb, scenario, type Log } from '../scenario.ts';
 import { buildBundle } from '../../scripts/build.ts';
 import type { translate as TranslateFn } from '../../shared/translate/index.ts';
+import type { Desired } from '../../shared/translate/types.ts';
+import { routeBytes } from '../../shared/translate/limits.ts';
 
 type Translate = typeof TranslateFn;
 
@@ -54,6 +56,32 @@ interface Timing {
   wallMs: number[];
   cpuMs: number[];
   outputRoutes: number;
+  largest: Largest;
+}
+
+/** The largest Network Services route of a translation, each measure on its own (limits.ts caps them). */
+interface Largest {
+  rulesPerRoute: number;
+  matchesPerRoute: number;
+  matchesPerRule: number;
+  routeBytes: number;
+}
+
+export function largestOf(desired: Desired): Largest {
+  const out: Largest = { rulesPerRoute: 0, matchesPerRoute: 0, matchesPerRule: 0, routeBytes: 0 };
+  for (const route of [...desired.httpRoutes, ...desired.grpcRoutes]) {
+    const rules = (route.rules ?? []) as { matches?: unknown[] | null }[];
+    let matches = 0;
+    for (const rule of rules) {
+      const n = rule.matches?.length ?? 0;
+      matches += n;
+      out.matchesPerRule = Math.max(out.matchesPerRule, n);
+    }
+    out.rulesPerRoute = Math.max(out.rulesPerRoute, rules.length);
+    out.matchesPerRoute = Math.max(out.matchesPerRoute, matches);
+    out.routeBytes = Math.max(out.routeBytes, routeBytes(route));
+  }
+  return out;
 }
 
 function label(routes: number): string {
@@ -65,6 +93,7 @@ export function timeTranslate(size: TranslateSize, translate: Translate): Timing
   const wallMs: number[] = [];
   const cpuMs: number[] = [];
   let outputRoutes = 0;
+  let last: Desired | undefined;
   const warmup = Math.max(1, size.warmup ?? 2);
   for (let run = 0; run < warmup + size.runs; run++) {
     const cpu0 = process.cpuUsage();
@@ -74,6 +103,7 @@ export function timeTranslate(size: TranslateSize, translate: Translate): Timing
     const cpu = process.cpuUsage(cpu0);
     cpuMs.push((cpu.user + cpu.system) / 1000);
     outputRoutes = desired.httpRoutes.length + desired.grpcRoutes.length;
+    last = desired;
   }
   return {
     size,
@@ -81,6 +111,7 @@ export function timeTranslate(size: TranslateSize, translate: Translate): Timing
     wallMs: wallMs.slice(warmup),
     cpuMs: cpuMs.slice(warmup),
     outputRoutes,
+    largest: largestOf(last as Desired),
   };
 }
 
@@ -101,6 +132,18 @@ export function translateFigures(timings: Timing[]): Figure[] {
         'us',
       ),
     );
+    const big = t.largest;
+    const where = 'largest NS route of the translation (shared/translate/limits.ts caps it)';
+    figures.push(
+      figureOf(`translate_${name}_max_rules_per_route`, [big.rulesPerRoute], 'info', 'rules', where),
+    );
+    figures.push(
+      figureOf(`translate_${name}_max_matches_per_route`, [big.matchesPerRoute], 'info', 'matches', where),
+    );
+    figures.push(
+      figureOf(`translate_${name}_max_matches_per_rule`, [big.matchesPerRule], 'info', 'matches', where),
+    );
+    figures.push(figureOf(`translate_${name}_max_route_bytes`, [big.routeBytes], 'info', 'bytes', where));
   }
   const [smallest, largest] = [timings[0], timings[timings.length - 1]];
   if (timings.length > 1) {

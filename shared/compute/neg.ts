@@ -6,7 +6,7 @@
 // stage, the doctor) reads the annotations through here.
 import type { Service } from '../gamma/types.ts';
 import type { Problem } from '../translate/model.ts';
-import { NEG_ANNOTATION, NEG_STATUS_ANNOTATION } from './types.ts';
+import { MAX_NEG_BACKENDS, NEG_ANNOTATION, NEG_STATUS_ANNOTATION } from './types.ts';
 
 export interface PortNegs {
   /** The NEG's name (the same in every zone). */
@@ -123,6 +123,14 @@ export function portNegs(service: Service, port: number): PortNegsResult {
       problem: {
         reason: 'BackendNotFound',
         message: `Service ${label} port ${port}: network endpoint group ${name} is in no zone yet (${NEG_STATUS_ANNOTATION} lists no zones; the cluster may have no nodes)`,
+      },
+    };
+  if (zones.length > MAX_NEG_BACKENDS)
+    return {
+      ok: false,
+      problem: {
+        reason: 'BackendNotFound',
+        message: `Service ${label} port ${port}: network endpoint group ${name} is in ${zones.length} zones, and a backend service takes at most ${MAX_NEG_BACKENDS} NEG backends (one per zone; Cloud Load Balancing limit); serve the port from clusters in fewer zones`,
       },
     };
   return { ok: true, negs: { name, zones } };

@@ -41,6 +41,11 @@ export const NEG_ANNOTATION = 'cloud.google.com/neg';
 export const NEG_STATUS_ANNOTATION = 'cloud.google.com/neg-status';
 
 /** Per Service port overrides, on the backend Service. */
+/**
+ * GCE_VM_IP_PORT NEG backends one backend service may have (Cloud Load Balancing quotas and limits:
+ * 50); gamma-csm adds one per zone of a Service port's NEG (docs/backends.md).
+ */
+export const MAX_NEG_BACKENDS = 50;
 export const BACKEND_PROTOCOL_ANNOTATION_PREFIX = 'gamma-csm.dev/backend-protocol.';
 export const HEALTH_CHECK_ANNOTATION_PREFIX = 'gamma-csm.dev/health-check.';
 export const MAX_RATE_ANNOTATION_PREFIX = 'gamma-csm.dev/max-rate-per-endpoint.';

@@ -2,6 +2,7 @@
 // lists every missing or bad variable. Each variable is documented in infra/terraform/README.md.
 import { isGkeDnsEndpoint } from '../cluster/gke-endpoint.ts';
 import { DEFAULT_CONTROLLER_NAME, type TranslateOptions } from '../translate/types.ts';
+import { DEFAULT_ROUTE_LIMITS, ROUTE_LIMIT_INFO, type RouteLimits } from '../translate/limits.ts';
 import {
   BACKEND_TEMPLATE_PLACEHOLDERS,
   CLUSTER_ID_PATTERN,
@@ -57,6 +58,8 @@ interface CommonConfig {
    * instead of only reporting it (docs/backends.md §11; needs `patch` on Services).
    */
   autoNeg: boolean;
+  /** Size caps on each emitted route set through GAMMA_MAX_* (shared/translate/limits.ts). */
+  routeLimits?: Partial<RouteLimits>;
 }
 
 export interface FunctionConfig extends CommonConfig {
@@ -316,7 +319,20 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
   if (emulator !== undefined) common.pubsubEmulatorHost = emulator;
   const template = readBackendTemplate(r);
   if (template !== undefined) common.backendServiceTemplate = template;
+  const limits = readRouteLimits(r);
+  if (limits) common.routeLimits = limits;
   return common;
+}
+
+/** GAMMA_MAX_RULES_PER_ROUTE and the other route size caps that are set (docs/support-matrix.md). */
+function readRouteLimits(r: EnvReader): Partial<RouteLimits> | undefined {
+  const out: Partial<RouteLimits> = {};
+  for (const key of Object.keys(ROUTE_LIMIT_INFO) as (keyof RouteLimits)[]) {
+    const env = ROUTE_LIMIT_INFO[key].env;
+    if (r.raw(env) === undefined) continue;
+    out[key] = r.number(env, DEFAULT_ROUTE_LIMITS[key], { min: 1, max: 100 * 1024 * 1024, integer: true });
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function readWatcherSettings(r: EnvReader): WatcherSettings {
@@ -425,11 +441,12 @@ export function translateOptionsFrom(
   config: Pick<
     Config,
     'location' | 'controllerName' | 'clusterDomain' | 'backendServiceTemplate' | 'backendServices'
-  > & {
-    project: string;
-    mesh: string;
-    clusterId: string;
-  },
+  > &
+    Partial<Pick<Config, 'routeLimits'>> & {
+      project: string;
+      mesh: string;
+      clusterId: string;
+    },
 ): TranslateOptions {
   const options: TranslateOptions = {
     project: config.project,
@@ -443,5 +460,6 @@ export function translateOptionsFrom(
     options.backendServiceTemplate = config.backendServiceTemplate;
   // Live, a backend resolves only once GKE reports its NEGs (offline callers relax it to 'requested').
   if (config.backendServices === 'provision') options.negCheck = 'reported';
+  if (config.routeLimits !== undefined) options.limits = config.routeLimits;
   return options;
 }

@@ -56,6 +56,7 @@ import {
   uniqueSorted,
 } from './routes.ts';
 import { addNote, attachParents } from './groups.ts';
+import { overLimit, overLimitMessage, type RouteLimits, routeLimits, splitLongRules } from './limits.ts';
 import type { Backends } from './mappings.ts';
 import { addMapping, sortedMappings } from './mappings.ts';
 
@@ -120,6 +121,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     meshes: Object.freeze([meshName(opts)]) as string[],
     desired,
     backends,
+    limits: routeLimits(opts.limits),
   };
   // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
   for (const key of [...groups.byKey.keys()].sort()) {
@@ -186,6 +188,7 @@ interface TranslateCall {
   meshes: string[];
   desired: Desired;
   backends: Backends;
+  limits: RouteLimits;
 }
 
 function isGrpcWithRules(m: Member): boolean {
@@ -290,13 +293,15 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     const sorted = sortHttpEntries(httpEntries);
     shadowed = findShadowedRules(sorted);
     const route: NsHttpRoute = body(httpRouteName(opts, id));
-    route.rules = emitHttpRules(sorted);
+    route.rules = splitLongRules(emitHttpRules(sorted), call.limits.matchesPerRule);
+    if (refusedOverLimit(route, 'HttpRoute', group, winners, call.limits)) return;
     desired.httpRoutes.push(route);
   } else if (grpcAsHttp) {
     const sorted = sortGrpcEntries(grpcEntries);
     shadowed = findShadowedGrpcRules(sorted);
     const route: NsHttpRoute = body(httpRouteName(opts, id));
-    route.rules = emitGrpcAsHttpRules(sorted);
+    route.rules = splitLongRules(emitGrpcAsHttpRules(sorted), call.limits.matchesPerRule);
+    if (refusedOverLimit(route, 'HttpRoute', group, winners, call.limits)) return;
     desired.httpRoutes.push(route);
     const note = `Service port ${port} is served by an HttpRoute (not a GrpcRoute) because a GRPCRoute rule uses header modifiers or mirroring, which GrpcRoute cannot express; proxyless gRPC clients ignore those filters`;
     for (const m of winners) addNote(m, note);
@@ -304,7 +309,8 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     const sorted = sortGrpcEntries(grpcEntries);
     shadowed = findShadowedGrpcRules(sorted);
     const route: NsGrpcRoute = body(grpcRouteName(opts, id));
-    route.rules = emitGrpcRules(sorted);
+    route.rules = splitLongRules(emitGrpcRules(sorted), call.limits.matchesPerRule);
+    if (refusedOverLimit(route, 'GrpcRoute', group, winners, call.limits)) return;
     desired.grpcRoutes.push(route);
   }
   for (let w = 0; w < winners.length; w++) {
@@ -313,6 +319,28 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     if (hosts.shortNameOmitted) addNote(parent, hosts.shortNameOmitted);
   }
   warnShadowed(group, winners, shadowed);
+}
+
+/**
+ * A route over a size limit is not written: a parent that selected only this port is not accepted,
+ * one that selected several gets a note naming the port (docs/support-matrix.md, "Sizes").
+ */
+function refusedOverLimit(
+  route: NsHttpRoute | NsGrpcRoute,
+  kind: 'HttpRoute' | 'GrpcRoute',
+  group: Group,
+  winners: Member[],
+  limits: RouteLimits,
+): boolean {
+  const over = overLimit(route, limits);
+  if (!over) return false;
+  const target = `Service ${group.namespace}/${group.service.metadata.name} port ${group.port.port}`;
+  const message = overLimitMessage(kind, target, over, limits);
+  for (const parent of winners) {
+    if (parent.portCount <= 1 && !parent.problem) parent.problem = { reason: 'UnsupportedValue', message };
+    else addNote(parent, message);
+  }
+  return true;
 }
 
 /** A warning on the route of every rule that can never match on the group's port. */

@@ -28,6 +28,8 @@ export interface Snapshot {
   serviceNamespacesByName?: Record<string, string[]>;
 }
 
+import type { RouteLimits } from './limits.ts';
+
 export interface TranslateOptions {
   project: string;
   location: string; // "global"
@@ -50,6 +52,8 @@ export interface TranslateOptions {
    * stage that reads Compute (translate itself does no I/O); refs to them are unresolved.
    */
   unavailableBackendServices?: Readonly<Record<string, string>>;
+  /** Size caps on each emitted route (shared/translate/limits.ts; defaults there). */
+  limits?: Partial<RouteLimits>;
 }
 
 export interface BackendMapping {

@@ -2,6 +2,7 @@
 // test/conformance/support-matrix.test.ts translates every row and checks the claim; the same rows
 // render docs/support-matrix.md (UPDATE_SUPPORT_MATRIX=1 rewrites it), so the doc cannot drift.
 import type { MeshRequest } from './request.ts';
+import { renderSizes } from './support-matrix-sizes.ts';
 
 export type Support = 'supported' | 'approximated' | 'rejected';
 
@@ -697,5 +698,6 @@ export function renderSupportMatrix(rows: MatrixRow[] = MATRIX): string {
     }
     out.push('');
   }
+  out.push(...renderSizes());
   return out.join('\n');
 }

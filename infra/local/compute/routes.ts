@@ -2,6 +2,7 @@
 import type { ComputeApi } from './api.ts';
 import { type ApiResult, computeError } from './errors.ts';
 import { getHealth, getNeg, listNegs, listNetworkEndpoints } from './negs.ts';
+import { computeSchemaViolations, schemaError } from './schema.ts';
 import type { ComputeState, Obj } from './store.ts';
 
 const GLOBAL =
@@ -20,6 +21,8 @@ export async function routeApi(
   body: Obj,
   waitTimeoutMs: number,
 ): Promise<ApiResult> {
+  const violations = computeSchemaViolations(method, url, body);
+  if (violations.length) return schemaError(violations);
   const g = GLOBAL.exec(url.pathname);
   if (g) {
     const [, project, coll, name, action] = g;

@@ -1,11 +1,11 @@
 // What the Compute emulator refuses (400 invalid), checked on the full body a write would store. Field
 // lists and enums follow Compute v1's schema (googleapis compute/v1.d.ts); the research notes in
 // docs/backends.md explain which rules Google documents for backend services with NEG backends.
-import { COMPUTE_ROOT } from '../../../shared/compute/types.ts';
+import { COMPUTE_ROOT, MAX_NEG_BACKENDS } from '../../../shared/compute/types.ts';
 import type { Obj } from './store.ts';
 
 export const NAME_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-export const MAX_NEG_BACKENDS = 50;
+export { MAX_NEG_BACKENDS };
 
 /** Fields Compute sets; a client may send them back (GET-modify-PUT) and they are ignored. */
 export const OUTPUT_ONLY = ['id', 'creationTimestamp', 'kind', 'selfLink', 'region', 'usedBy'];

@@ -18,14 +18,15 @@ export interface SchemaDef {
   additionalProperties?: SchemaDef;
 }
 
-interface MethodDef {
+export interface MethodDef {
+  id?: string;
   httpMethod: string;
   path: string;
   parameters?: Record<string, unknown>;
   request?: { $ref: string };
 }
 
-interface ResourceDef {
+export interface ResourceDef {
   methods?: Record<string, MethodDef>;
   resources?: Record<string, ResourceDef>;
 }
@@ -45,6 +46,8 @@ export interface FieldViolation {
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const NETWORK_SERVICES_V1 = path.join(HERE, 'networkservices-v1.json');
+/** A subset of Compute v1 (README.md; scripts/refresh-compute-discovery.ts). */
+export const COMPUTE_V1 = path.join(HERE, 'compute-v1.json');
 
 const loaded = new Map<string, DiscoveryDoc>();
 
@@ -63,6 +66,11 @@ export function methodOf(doc: DiscoveryDoc, collection: string, name: string): M
 /** The proto field name of a JSON name: `requestMirrorPolicy` -> `request_mirror_policy`. */
 export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Field paths in messages: proto names for Network Services, JSON names for Compute ('resource.healthChecks'). */
+function pathName(doc: DiscoveryDoc, name: string): string {
+  return doc.id === 'networkservices:v1' ? snakeCase(name) : name;
 }
 
 /** Query parameters the method does not declare (nor the document's global ones). */
@@ -100,7 +108,10 @@ const INT_RANGES: Record<string, [number, number]> = {
 const FLOAT_MAX = 3.4028234663852886e38;
 const DURATION = /^-?\d+(\.\d{1,9})?s$/;
 const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-const TYPE_PREFIX = 'type.googleapis.com/google.cloud.networkservices.v1.';
+/** How the front end names a message type of the document's API (Compute's is not proto-named). */
+function typePrefix(doc: DiscoveryDoc): string {
+  return doc.id === 'networkservices:v1' ? 'type.googleapis.com/google.cloud.networkservices.v1.' : '';
+}
 
 function invalid(out: FieldViolation[], at: string, typeName: string, value: unknown): void {
   out.push({ field: at, description: `Invalid value at '${at}' (${typeName}), ${JSON.stringify(value)}` });
@@ -134,7 +145,7 @@ function checkObject(
   out: FieldViolation[],
 ): void {
   if (typeof value !== 'object' || Array.isArray(value))
-    return invalid(out, at, ref ? TYPE_PREFIX + ref : 'map', value);
+    return invalid(out, at, ref ? typePrefix(doc) + ref : 'map', value);
   const entries = Object.entries(value as Record<string, unknown>);
   if (def.additionalProperties) {
     for (const [k, v] of entries)
@@ -149,7 +160,7 @@ function checkObject(
         field: at,
         description: `Invalid JSON payload received. Unknown name "${k}" at '${at}': Cannot find field.`,
       });
-    } else if (!field.readOnly) checkValue(doc, field, v, `${at}.${snakeCase(k)}`, out);
+    } else if (!field.readOnly) checkValue(doc, field, v, `${at}.${pathName(doc, k)}`, out);
   }
 }
 
@@ -184,7 +195,7 @@ function numberOk(format: string | undefined, value: unknown): boolean {
 }
 
 function typeNameOf(def: SchemaDef, doc: DiscoveryDoc): string {
-  if (def.$ref) return TYPE_PREFIX + def.$ref;
+  if (def.$ref) return typePrefix(doc) + def.$ref;
   const resolved = def;
   if (resolved.enum) return 'TYPE_ENUM';
   if (resolved.format === 'google-duration') return 'type.googleapis.com/google.protobuf.Duration';
@@ -193,6 +204,7 @@ function typeNameOf(def: SchemaDef, doc: DiscoveryDoc): string {
   if (resolved.format === 'double') return 'TYPE_DOUBLE';
   if (resolved.format) return `TYPE_${resolved.format.toUpperCase()}`;
   if (resolved.type === 'boolean') return 'TYPE_BOOL';
-  if (resolved.type === 'object') return doc.schemas[resolved.id ?? ''] ? TYPE_PREFIX + resolved.id : 'map';
+  if (resolved.type === 'object')
+    return doc.schemas[resolved.id ?? ''] ? typePrefix(doc) + resolved.id : 'map';
   return 'TYPE_STRING';
 }
