@@ -34,6 +34,8 @@ for (const seed of chaosSeeds()) {
       // The run must actually have been hostile, or it proves nothing.
       t.true(report.faults['NS 503'] + report.faults['NS 429'] > 0, 'NS faults were injected');
       t.true(report.faults['Compute 503'] + report.faults['Compute 429'] > 0, 'Compute faults were injected');
+      t.true(report.faults['NEG zones changed'] > 0, 'NEG zones moved');
+      t.true(report.faults['NS quota 429'] > 0, 'a quota outage refused requests');
       t.true(sum(report.changes) >= chaosSteps(), 'changes were made');
     },
   );

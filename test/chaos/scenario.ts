@@ -172,6 +172,40 @@ function crashInjector(
   };
 }
 
+/** The fault injected after one change (forced, or drawn from `rng`), named for the report. */
+function stepFault(p: Pipeline, force: string | undefined, rng: Random, seed: number): string | undefined {
+  const r = rng();
+  if (force === 'zones' || (!force && r >= 0.18 && r < 0.26)) {
+    p.k8s.setNegZones(someZones(rng));
+    return 'NEG zones changed';
+  }
+  if (force === 'outage' || (r >= 0.26 && r < 0.3)) {
+    // Real time here (the whole pipeline runs on Date.now), so the outage is short: long enough for
+    // sync's 429 retries to back off several times, well short of their 90-s throttle budget.
+    p.netsvc.quotaOutage(200 + Math.floor(rng() * 600));
+    return 'NS quota outage';
+  }
+  if (r < 0.06) {
+    p.k8s.dropWatches('destroy');
+    return 'watch connections dropped';
+  }
+  if (r < 0.1) {
+    p.k8s.compact(); // history gone: the watcher's next watch from its old resourceVersion gets 410
+    p.k8s.dropWatches('end');
+    return 'watch history compacted (410 on resume)';
+  }
+  if (r < 0.14) {
+    p.netsvc.setFaults({ ...netsvcFaults(seed), latencyMs: 250 });
+    return 'NS latency spike 250 ms';
+  }
+  if (r < 0.18) {
+    p.netsvc.setFaults(netsvcFaults(seed));
+    p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: Math.floor(rng() * 100) });
+    return 'Pub/Sub delivery delay';
+  }
+  return undefined;
+}
+
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   // Separate streams: the changes replay exactly from the seed, whatever the timing of the faults.
@@ -200,7 +234,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     p.k8s.expireAs = faultRng() < 0.5 ? 'event' : 'status';
     p.netsvc.setFaults(netsvcFaults(opts.seed));
     p.compute.setFaults(computeFaults(opts.seed));
-    const racer = raceBackendServicePatches(p, seededRandom(opts.seed ^ 0x1b873593), 0.3, bump);
+    const racer = raceBackendServicePatches(p, seededRandom(opts.seed ^ 0x1b873593), 0.5, bump);
     p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: 0 });
     p.dropDeliveries(crashInjector(p, crashRng, 0.15, faults, crashes));
 
@@ -211,30 +245,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     ]);
     for (let i = 0; i < opts.steps; i++) {
       world.step();
-      const r = faultRng();
-      if (forced.get(i) === 'zones' || (r >= 0.18 && r < 0.26)) {
-        p.k8s.setNegZones(someZones(faultRng));
-        bump('NEG zones changed');
-      } else if (forced.get(i) === 'outage' || (r >= 0.26 && r < 0.3)) {
-        // Real time here (the whole pipeline runs on Date.now), so the outage is short: long enough
-        // for sync's 429 retries to back off several times, short of its 90-s throttle budget.
-        p.netsvc.quotaOutage(200 + Math.floor(faultRng() * 600));
-        bump('NS quota outage');
-      } else if (r < 0.06) {
-        p.k8s.dropWatches('destroy');
-        bump('watch connections dropped');
-      } else if (r < 0.1) {
-        p.k8s.compact(); // history gone: the watcher's next watch from its old resourceVersion gets 410
-        p.k8s.dropWatches('end');
-        bump('watch history compacted (410 on resume)');
-      } else if (r < 0.14) {
-        p.netsvc.setFaults({ ...netsvcFaults(opts.seed + i), latencyMs: 250 });
-        bump('NS latency spike 250 ms');
-      } else if (r < 0.18) {
-        p.netsvc.setFaults(netsvcFaults(opts.seed + i));
-        p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: Math.floor(faultRng() * 100) });
-        bump('Pub/Sub delivery delay');
-      }
+      const fault = stepFault(p, forced.get(i), faultRng, opts.seed + i);
+      if (fault) bump(fault);
       await sleep(Math.floor(faultRng() * (opts.maxPauseMs ?? 40)));
     }
 
