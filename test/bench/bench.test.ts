@@ -166,8 +166,16 @@ test('backends and quota outage in tiny sizes: no steady-state writes, no change
     only: ['backends', 'quota-outage'],
     params: {
       backends: { steadyServices: 8, coldServices: 6, operationDelayMs: 50 },
-      // A 90-s outage at 90x: 1 s of real time; a long settle limit, since only loss is asserted.
-      'quota-outage': { services: 4, changesPerSecond: 4, outageS: 90, speed: 90, settleTimeoutS: 1800 },
+      // A 90-s outage at 90x: 1 s of real time, and the retries' wake-ups after it fast too (only
+      // loss is asserted, not time); a long settle limit.
+      'quota-outage': {
+        services: 4,
+        changesPerSecond: 4,
+        outageS: 90,
+        speed: 90,
+        settleTimeoutS: 1800,
+        warpAfterS: 120,
+      },
     },
   });
   t.deepEqual(
