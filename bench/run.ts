@@ -17,6 +17,8 @@ import { eventLatencyScenario } from './scenarios/event-latency.ts';
 import { burstScenario } from './scenarios/burst.ts';
 import { coldStartScenario } from './scenarios/cold-start.ts';
 import { reconcileMemoryScenario } from './scenarios/reconcile-memory.ts';
+import { backendsScenario } from './scenarios/backends.ts';
+import { quotaOutageScenario } from './scenarios/quota-outage.ts';
 
 export const SCENARIOS: Scenario<unknown>[] = [
   translateScenario,
@@ -26,6 +28,8 @@ export const SCENARIOS: Scenario<unknown>[] = [
   burstScenario,
   coldStartScenario,
   reconcileMemoryScenario,
+  backendsScenario,
+  quotaOutageScenario,
 ];
 
 export interface RunOptions {

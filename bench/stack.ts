@@ -1,7 +1,14 @@
 // The emulators a benchmark runs against (Kubernetes API stand-in and Network Services emulator on
-// loopback, port 0), loaded with a synthetic cluster, and the pipeline dependencies the functions
-// themselves build from configuration (shared/pipeline createDeps).
+// loopback, port 0, and with `compute` the Compute emulator fed by the stand-in's NEG controller),
+// loaded with a synthetic cluster, and the pipeline dependencies the functions themselves build from
+// configuration (shared/pipeline createDeps).
+import {
+  startComputeEmulator,
+  type ComputeEmulator,
+  type ComputeEmulatorOptions,
+} from '../infra/local/compute/server.ts';
 import { startK8sEmulator, type K8sEmulator, type KubeObj } from '../infra/local/k8s/index.ts';
+import { negHookFor } from '../infra/local/pipeline.ts';
 import {
   startNetsvcEmulator,
   type NetsvcEmulator,
@@ -9,7 +16,7 @@ import {
 } from '../infra/local/netsvc/server.ts';
 import { loadConfig, type FunctionConfig } from '../shared/config/index.ts';
 import { NetsvcClient } from '../shared/netsvc/client.ts';
-import { createDeps, memoryLogger, type PipelineDeps } from '../shared/pipeline/index.ts';
+import { computeClientFor, createDeps, memoryLogger, type PipelineDeps } from '../shared/pipeline/index.ts';
 import type { Snapshot } from '../shared/translate/types.ts';
 import { BENCH_TRANSLATE_OPTIONS } from './generate.ts';
 
@@ -18,6 +25,8 @@ const HOST = '127.0.0.1';
 export interface BenchStack {
   k8s: K8sEmulator;
   netsvc: NetsvcEmulator;
+  /** Started only when asked for (startBenchStack's `compute` option). */
+  compute?: ComputeEmulator;
   config: FunctionConfig;
   /** Environment the functions read (GAMMA_*), for child processes. */
   env: Record<string, string>;
@@ -38,16 +47,27 @@ export function loadCluster(k8s: K8sEmulator, cluster: Snapshot): void {
     k8s.apply(structuredClone(obj) as unknown as KubeObj);
 }
 
-export async function startBenchStack(netsvcOptions: NetsvcEmulatorOptions = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  netsvcOptions: NetsvcEmulatorOptions = {},
+  opts: { compute?: ComputeEmulatorOptions } = {},
+): Promise<BenchStack> {
   const k8s = await startK8sEmulator({ port: 0, host: HOST });
   let netsvc: NetsvcEmulator;
+  let compute: ComputeEmulator | undefined;
   try {
     netsvc = await startNetsvcEmulator({ port: 0, host: HOST, ...netsvcOptions });
+    if (opts.compute) {
+      compute = await startComputeEmulator({ port: 0, host: HOST, ...opts.compute }).catch(async (e) => {
+        await netsvc.close();
+        throw e;
+      });
+      k8s.negController?.setHook(negHookFor(compute));
+    }
   } catch (e) {
     await k8s.close();
     throw e;
   }
-  const env = {
+  const env: Record<string, string> = {
     GAMMA_PROJECT: BENCH_TRANSLATE_OPTIONS.project,
     GAMMA_MESH: BENCH_TRANSLATE_OPTIONS.mesh,
     GAMMA_CLUSTER_ID: BENCH_TRANSLATE_OPTIONS.clusterId,
@@ -55,13 +75,16 @@ export async function startBenchStack(netsvcOptions: NetsvcEmulatorOptions = {})
     GAMMA_NETSVC_ENDPOINT: netsvc.url,
     GAMMA_LOG_FORMAT: 'json',
     // These scenarios measure the route pipeline; bench/scenarios/backends.ts measures Compute.
-    GAMMA_BACKEND_SERVICES: 'off',
+    ...(compute
+      ? { GAMMA_BACKEND_SERVICES: 'provision', GAMMA_COMPUTE_ENDPOINT: compute.url }
+      : { GAMMA_BACKEND_SERVICES: 'off' }),
   };
   const config = loadConfig(env, 'reconcile');
   const quiet = () => memoryLogger().log;
   return {
     k8s,
     netsvc,
+    ...(compute ? { compute } : {}),
     config,
     env,
     deps: () => createDeps(config, { log: quiet() }),
@@ -75,8 +98,10 @@ export async function startBenchStack(netsvcOptions: NetsvcEmulatorOptions = {})
           requestsPerSecond: 5000,
           maxConcurrency: 64,
         }),
+        compute: computeClientFor(config, { requestsPerSecond: 5000, maxConcurrency: 64 }),
       }),
     close: async () => {
+      await compute?.close();
       await netsvc.close();
       await k8s.close();
     },

@@ -2,7 +2,7 @@
 // Kubernetes stand-in -> watcher -> Pub/Sub emulator -> sync function -> Network Services emulator,
 // zero operation delay), routes whose first path marks a version, and reading that marker back.
 import type { KubeObj } from '../../infra/local/k8s/index.ts';
-import { startPipeline, type Pipeline } from '../../infra/local/pipeline.ts';
+import { startPipeline, type Pipeline, type PipelineOptions } from '../../infra/local/pipeline.ts';
 import { routeId } from '../../shared/translate/index.ts';
 
 export const BENCH_NS = 'bench';
@@ -53,9 +53,7 @@ export function markersIn(route: Record<string, unknown> | undefined): Set<strin
   return new Set(rules.flatMap((r) => (r.matches ?? []).map((m) => m.fullPathMatch ?? '')).filter(Boolean));
 }
 
-export async function startPipelineStack(
-  opts: { debounceMs?: number; maxWaitMs?: number } = {},
-): Promise<PipelineStack> {
+export async function startPipelineStack(opts: PipelineOptions = {}): Promise<PipelineStack> {
   const pipeline = await startPipeline({ logs: 'memory', ...opts });
   pipeline.k8s.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: BENCH_NS } });
   const nsRouteName = (svc: string) =>

@@ -15,7 +15,9 @@ import { loadConfig } from '../../shared/config/index.ts';
 import type { FunctionConfig, LogFormat } from '../../shared/config/index.ts';
 import { encodeReconcileTick } from '../../shared/events/index.ts';
 import type { NetsvcClientOptions } from '../../shared/netsvc/client.ts';
+import type { ComputeClientOptions } from '../../shared/compute/client.ts';
 import {
+  computeClientFor,
   createDeps,
   makeLogger,
   meshMemo,
@@ -81,6 +83,10 @@ export interface PipelineOptions {
   env?: Record<string, string>;
   /** Network Services client settings beyond the configuration (e.g. a short retry for fault tests). */
   netsvcClient?: Partial<NetsvcClientOptions>;
+  /** Compute client settings beyond the configuration (e.g. a short retry for fault tests). */
+  computeClient?: Partial<ComputeClientOptions>;
+  /** The Network Services emulator's clock (quota windows, outages, operation delays; default Date.now). */
+  netsvcClock?: () => number;
   /** How long sync trusts its last read of the Mesh (default shared/pipeline DEFAULT_MESH_MEMO_TTL_MS). */
   meshMemoTtlMs?: number;
   /** Within this long after applying a parent, sync passes over stale snapshots of it (default 1 s). */
@@ -222,6 +228,7 @@ async function startEmulators(opts: PipelineOptions, host: string) {
       host,
       port: ports.netsvc ?? 0,
       ...(state.netsvc ? { statePath: state.netsvc } : {}),
+      ...(opts.netsvcClock ? { clock: opts.netsvcClock } : {}),
     }),
     startPubsubEmulator({ host, port: ports.pubsub ?? 0, adminPort: ports.pubsubAdmin ?? 0 }),
     startComputeEmulator({
@@ -289,7 +296,10 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
         ? {}
         : { parentMemo: parentMemo(undefined, undefined, opts.staleApplyIntervalMs) }),
     };
-    const created = createDeps(config, { log, netsvc: netsvcClient, ...memo });
+    const computeOverride = opts.computeClient
+      ? { compute: computeClientFor(config, opts.computeClient) }
+      : {};
+    const created = createDeps(config, { log, netsvc: netsvcClient, ...memo, ...computeOverride });
     const deps = {
       ...created,
       netsvc: netsvcClient,

@@ -7,6 +7,7 @@ import { translateOptionsFrom } from '../config/index.ts';
 import { makeKubeConfig } from '../cluster/index.ts';
 import { NetsvcClient } from '../netsvc/client.ts';
 import { ComputeClient } from '../compute/client.ts';
+import type { ComputeClientOptions } from '../compute/client.ts';
 import type { NetsvcClientOptions } from '../netsvc/client.ts';
 import type { PlanOptions } from '../plan/index.ts';
 import type { TranslateOptions } from '../translate/types.ts';
@@ -131,12 +132,16 @@ export function netsvcClientFor(config: FunctionConfig): NetsvcClient {
 }
 
 /** The Compute client, unless the configuration leaves backend services to someone else. */
-export function computeClientFor(config: FunctionConfig): ComputeClient | undefined {
+export function computeClientFor(
+  config: FunctionConfig,
+  extra: Partial<ComputeClientOptions> = {},
+): ComputeClient | undefined {
   if (config.backendServices === 'off') return undefined;
   return new ComputeClient({
     project: config.project,
     maxConcurrency: config.maxConcurrency,
     ...(config.computeEndpoint ? { endpoint: config.computeEndpoint } : {}),
+    ...extra,
   });
 }
 

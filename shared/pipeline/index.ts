@@ -5,7 +5,14 @@ export { syncParent } from './sync.ts';
 export type { SyncOutcome, SyncCounts, SyncSkip } from './sync.ts';
 export { reconcileAll, hasTransientFailures } from './reconcile.ts';
 export type { ReconcileOptions, ReconcileSummary } from './reconcile.ts';
-export { createDeps, settingsFromConfig, kubeConfigFor, netsvcClientFor, netsvcOptionsFor } from './deps.ts';
+export {
+  computeClientFor,
+  createDeps,
+  settingsFromConfig,
+  kubeConfigFor,
+  netsvcClientFor,
+  netsvcOptionsFor,
+} from './deps.ts';
 export type { PipelineDeps, PipelineSettings } from './deps.ts';
 export { meshMemo, DEFAULT_MESH_MEMO_TTL_MS } from './mesh-memo.ts';
 export type { MeshMemo } from './mesh-memo.ts';

@@ -159,3 +159,38 @@ test('a partial run replaces only its scenarios in the previous results', (t) =>
   t.is(merged.figures.translate_x.value, 1);
   t.false(merged.quick, 'a full run with one quick scenario is not a quick run');
 });
+
+test('backends and quota outage in tiny sizes: no steady-state writes, no change lost', async (t) => {
+  const results = await runBenchmarks({
+    quick: true,
+    only: ['backends', 'quota-outage'],
+    params: {
+      backends: { steadyServices: 8, coldServices: 6, operationDelayMs: 50 },
+      // A 90-s outage at 90x: 1 s of real time, and the retries' wake-ups after it fast too (only
+      // loss is asserted, not time); a long settle limit.
+      'quota-outage': {
+        services: 4,
+        changesPerSecond: 4,
+        outageS: 90,
+        speed: 90,
+        settleTimeoutS: 1800,
+        warpAfterS: 120,
+      },
+    },
+  });
+  t.deepEqual(
+    results.scenarios.map((s) => [s.scenario, s.error]),
+    [
+      ['backends', undefined],
+      ['quota-outage', undefined],
+    ],
+  );
+  for (const s of results.scenarios) for (const f of s.figures) checkShape(t, f);
+  t.log(results.scenarios.map((s) => `${s.scenario} ${s.durationMs} ms`).join(', '));
+  t.is(results.figures.backends_steady_state_writes.value, 0, 'nothing written to Compute or NS');
+  t.true(results.figures.backends_cold_efficiency.value > 0);
+  t.true(results.figures.backends_cold_requests_per_resource.value >= 2, 'an insert and a wait each');
+  t.is(results.figures.quota_outage_changes_lost.value, 0);
+  t.true(results.figures.quota_outage_429s.value > 0, 'the outage refused requests');
+  t.true(results.figures.quota_outage_converge_s.value >= 0);
+});

@@ -1,6 +1,8 @@
 // Chaos: random route and Service changes through the whole pipeline while Network Services,
-// Pub/Sub, the Kubernetes watch and the sync function fail in every way we can inject; then faults
-// off, drain, one reconcile, and the invariants (see config.ts `violations`) must hold for every seed.
+// Compute, Pub/Sub, the Kubernetes watch, the NEG zones and the sync function fail or move in every
+// way we can inject; then faults off, drain, one reconcile, and the invariants (see config.ts
+// `violations`: Network Services, route status and Compute match the cluster, foreign resources in
+// both emulators byte-identical, rate limits kept) must hold for every seed.
 // Short form (2 seeds) runs in `npm test`; `npm run test:chaos` runs CHAOS_SEEDS=20.
 // Replay one seed: CHAOS_SEED=N npx ava test/chaos/chaos.test.ts (or npx tsx scripts/chaos.ts).
 import test from 'ava';
@@ -20,7 +22,7 @@ for (const seed of chaosSeeds()) {
       t.log(`faults ${JSON.stringify(report.faults)}`);
       t.log(`retries ${JSON.stringify(report.retries)}`);
       t.log(
-        `final reconcile ${JSON.stringify(report.reconcile)}; max ${report.maxRequestsPerSecond} req/s (limit ${report.rateLimit}); final diff ${report.stateDiff.length + report.statusDiff.length}`,
+        `final reconcile ${JSON.stringify(report.reconcile)}; max ${report.maxRequestsPerSecond} req/s (limit ${report.rateLimit}), Compute ${report.maxComputeRequestsPerSecond} req/s (limit ${report.computeRateLimit}); final diff ${report.stateDiff.length + report.statusDiff.length + report.computeDiff.length}`,
       );
       totals.seeds++;
       totals.changes += sum(report.changes);
@@ -31,6 +33,9 @@ for (const seed of chaosSeeds()) {
       t.deepEqual(broken, [], `seed ${seed}`);
       // The run must actually have been hostile, or it proves nothing.
       t.true(report.faults['NS 503'] + report.faults['NS 429'] > 0, 'NS faults were injected');
+      t.true(report.faults['Compute 503'] + report.faults['Compute 429'] > 0, 'Compute faults were injected');
+      t.true(report.faults['NEG zones changed'] > 0, 'NEG zones moved');
+      t.true(report.faults['NS quota 429'] > 0, 'a quota outage refused requests');
       t.true(sum(report.changes) >= chaosSteps(), 'changes were made');
     },
   );

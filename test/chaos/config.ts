@@ -20,10 +20,15 @@ export function violations(r: ChaosReport): string[] {
   const out: string[] = [];
   if (r.stateDiff.length) out.push(`NS state != translate(cluster): ${r.stateDiff.join('; ')}`);
   if (r.statusDiff.length) out.push(`route status != translate statuses: ${r.statusDiff.join('; ')}`);
+  if (r.computeDiff.length) out.push(`Compute != cluster: ${r.computeDiff.join('; ')}`);
   if (r.foreignChanged.length)
     out.push(`resources gamma-csm does not own changed: ${r.foreignChanged.join(', ')}`);
   if (r.maxRequestsPerSecond > r.rateLimit)
     out.push(`request rate ${r.maxRequestsPerSecond}/s exceeded the configured ${r.rateLimit}/s`);
+  if (r.maxComputeRequestsPerSecond > r.computeRateLimit)
+    out.push(
+      `Compute request rate ${r.maxComputeRequestsPerSecond}/s exceeded the client's ${r.computeRateLimit}/s`,
+    );
   if (!r.reconcile) out.push('the final reconcile did not report');
   else if (r.reconcile.failed > 0) out.push(`the final reconcile had ${r.reconcile.failed} failures`);
   return out;

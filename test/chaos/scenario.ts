@@ -1,6 +1,8 @@
 // One chaos run: the whole pipeline on loopback (k8s stand-in -> watcher -> Pub/Sub -> sync ->
-// Network Services emulator), random route and Service changes from a seeded PRNG while faults are
-// injected everywhere, then faults off, drain, one reconcile, and the invariants checked.
+// Network Services emulator, and the Compute emulator whose backend services sync and reconcile
+// provision for NEG-annotated Services), random route and Service changes from a seeded PRNG while
+// faults are injected everywhere (NEG zone changes and Network Services quota outages among them),
+// then faults off, drain, one reconcile, and the invariants checked.
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline, PushBody } from '../../infra/local/pipeline.ts';
 import type { Faults } from '../../infra/local/netsvc/faults.ts';
@@ -10,6 +12,8 @@ import { handleSyncEvent } from '../../shared/pipeline/index.ts';
 import { translate } from '../../shared/translate/index.ts';
 import { labelValue } from '../../shared/translate/names.ts';
 import { foreignFingerprint, stateDiff, statusDiff } from './check.ts';
+import { computeDiff, computeFingerprint } from './compute-check.ts';
+import { computeFaults, raceBackendServicePatches, seedForeignCompute } from './compute-faults.ts';
 import { CrashingNetsvcClient } from './crash.ts';
 import { World } from './world.ts';
 import type { Random } from './world.ts';
@@ -35,14 +39,40 @@ export interface ChaosReport {
   stateDiff: string[];
   statusDiff: string[];
   foreignChanged: string[];
+  /** Compute vs the cluster (backend services, health checks, zones), after the final reconcile. */
+  computeDiff: string[];
   maxRequestsPerSecond: number;
   rateLimit: number;
-  reconcile: { created: number; updated: number; deleted: number; failed: number } | undefined;
+  maxComputeRequestsPerSecond: number;
+  computeRateLimit: number;
+  reconcile:
+    | {
+        created: number;
+        updated: number;
+        deleted: number;
+        failed: number;
+        backends?: Record<string, number>;
+        errors: string[];
+      }
+    | undefined;
   ms: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const CLUSTER = 'chaos';
+/**
+ * The Compute client's rate limit here: its default (20, shared/compute/client.ts) would make every
+ * zone change (a patch of every backend service) the slowest part of a run; the limit is checked
+ * against what is configured either way.
+ */
+const COMPUTE_RPS = 50;
+const ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c', 'us-central1-f'];
+
+/** A non-empty random subset of ZONES: node pools come and go during the run. */
+function someZones(rng: Random): string[] {
+  const zones = ZONES.filter(() => rng() < 0.5);
+  return zones.length ? zones : [ZONES[Math.floor(rng() * ZONES.length)]];
+}
 
 /** Faults while changes are made: NS 503 20%, 429 5%, failing and slow operations, latency jitter. */
 function netsvcFaults(seed: number): Faults {
@@ -142,6 +172,40 @@ function crashInjector(
   };
 }
 
+/** The fault injected after one change (forced, or drawn from `rng`), named for the report. */
+function stepFault(p: Pipeline, force: string | undefined, rng: Random, seed: number): string | undefined {
+  const r = rng();
+  if (force === 'zones' || (!force && r >= 0.18 && r < 0.26)) {
+    p.k8s.setNegZones(someZones(rng));
+    return 'NEG zones changed';
+  }
+  if (force === 'outage' || (r >= 0.26 && r < 0.3)) {
+    // Real time here (the whole pipeline runs on Date.now), so the outage is short: long enough for
+    // sync's 429 retries to back off several times, well short of their 90-s throttle budget.
+    p.netsvc.quotaOutage(200 + Math.floor(rng() * 600));
+    return 'NS quota outage';
+  }
+  if (r < 0.06) {
+    p.k8s.dropWatches('destroy');
+    return 'watch connections dropped';
+  }
+  if (r < 0.1) {
+    p.k8s.compact(); // history gone: the watcher's next watch from its old resourceVersion gets 410
+    p.k8s.dropWatches('end');
+    return 'watch history compacted (410 on resume)';
+  }
+  if (r < 0.14) {
+    p.netsvc.setFaults({ ...netsvcFaults(seed), latencyMs: 250 });
+    return 'NS latency spike 250 ms';
+  }
+  if (r < 0.18) {
+    p.netsvc.setFaults(netsvcFaults(seed));
+    p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: Math.floor(rng() * 100) });
+    return 'Pub/Sub delivery delay';
+  }
+  return undefined;
+}
+
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   // Separate streams: the changes replay exactly from the seed, whatever the timing of the faults.
@@ -153,10 +217,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     clusterId: CLUSTER,
     ordering,
     netsvcClient: { retry: { baseDelayMs: 10, maxDelayMs: 200 } },
+    computeClient: { retry: { baseDelayMs: 10, maxDelayMs: 200 }, requestsPerSecond: COMPUTE_RPS },
   });
   try {
     const foreignNames = seedForeign(p);
     const foreignBefore = foreignFingerprint(p.netsvc, foreignNames);
+    const computeForeign = await seedForeignCompute(p);
+    const computeBefore = computeFingerprint(p.compute, computeForeign);
     const world = new World(p.k8s, rng);
     world.seed(6);
     await p.idle(30_000);
@@ -166,27 +233,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const bump = (k: string) => (faults[k] = (faults[k] ?? 0) + 1);
     p.k8s.expireAs = faultRng() < 0.5 ? 'event' : 'status';
     p.netsvc.setFaults(netsvcFaults(opts.seed));
+    p.compute.setFaults(computeFaults(opts.seed));
+    const racer = raceBackendServicePatches(p, seededRandom(opts.seed ^ 0x1b873593), 0.5, bump);
     p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: 0 });
     p.dropDeliveries(crashInjector(p, crashRng, 0.15, faults, crashes));
 
+    // Every seed moves the zones and has a quota outage at least once; more come at random.
+    const forced = new Map([
+      [1, 'zones'],
+      [Math.floor(opts.steps / 2), 'outage'],
+    ]);
     for (let i = 0; i < opts.steps; i++) {
       world.step();
-      const r = faultRng();
-      if (r < 0.06) {
-        p.k8s.dropWatches('destroy');
-        bump('watch connections dropped');
-      } else if (r < 0.1) {
-        p.k8s.compact(); // history gone: the watcher's next watch from its old resourceVersion gets 410
-        p.k8s.dropWatches('end');
-        bump('watch history compacted (410 on resume)');
-      } else if (r < 0.14) {
-        p.netsvc.setFaults({ ...netsvcFaults(opts.seed + i), latencyMs: 250 });
-        bump('NS latency spike 250 ms');
-      } else if (r < 0.18) {
-        p.netsvc.setFaults(netsvcFaults(opts.seed + i));
-        p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: Math.floor(faultRng() * 100) });
-        bump('Pub/Sub delivery delay');
-      }
+      const fault = stepFault(p, forced.get(i), faultRng, opts.seed + i);
+      if (fault) bump(fault);
       await sleep(Math.floor(faultRng() * (opts.maxPauseMs ?? 40)));
     }
 
@@ -194,6 +254,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // (including crashed deliveries being restarted).
     await p.idle(60_000).catch(() => bump('not idle under faults within 60 s'));
     p.netsvc.clearFaults();
+    p.netsvc.quotaOutage(0);
+    p.compute.clearFaults();
+    racer.stop();
     p.pubsub.setFaults({ duplicateRate: 0, reorder: false, delayMs: 0 });
     await p.idle(60_000);
     await Promise.all(crashes);
@@ -210,6 +273,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const sub = p.pubsub.subscriptionStats(p.subscriptions.sync);
     const clientStats = p.deps.netsvc.stats;
     const foreignAfter = foreignFingerprint(p.netsvc, foreignNames);
+    const computeAfter = computeFingerprint(p.compute, computeForeign);
+    const computeInjected = p.compute.stats().injected;
     return {
       seed: opts.seed,
       ordering,
@@ -219,6 +284,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         'NS 429': injected['429'],
         'NS 500': injected['500'],
         'NS failed operations': injected.failedOperations,
+        'NS quota 429': p.netsvc.stats().quotaRejected,
+        'Compute 503': computeInjected['503'],
+        'Compute 429': computeInjected['429'],
+        'Compute failed operations': computeInjected.failedOperations,
+        'Compute 412 answers': p.compute.requestLog().filter((e) => e.status === 412).length,
         'Pub/Sub duplicates': sub.duplicated,
         ...faults,
       },
@@ -232,14 +302,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       trace: world.trace,
       stateDiff: stateDiff(desired, p.netsvc, labelValue(CLUSTER)),
       statusDiff: statusDiff(desired, p.k8s, p.deps.settings.controllerName),
-      foreignChanged: foreignNames.filter((n) => foreignAfter[n] !== foreignBefore[n]),
+      foreignChanged: [
+        ...foreignNames.filter((n) => foreignAfter[n] !== foreignBefore[n]),
+        ...computeForeign.filter((n) => computeAfter[n] !== computeBefore[n]),
+      ],
+      computeDiff: computeDiff(desired, cluster.services, p.compute, {
+        project: p.project,
+        clusterId: CLUSTER,
+      }),
       maxRequestsPerSecond: p.netsvc.maxRequestsInWindow(1000),
       rateLimit: p.config.rateLimitRps,
+      maxComputeRequestsPerSecond: racer.clientMaxPerSecond(),
+      computeRateLimit: COMPUTE_RPS,
       reconcile: summary && {
         created: summary.created,
         updated: summary.updated,
         deleted: summary.deleted,
         failed: summary.failed,
+        ...(summary.backends ? { backends: summary.backends } : {}),
+        errors: summary.errors,
       },
       ms: Date.now() - started,
     };

@@ -1,12 +1,17 @@
 // The cluster a chaos run mutates: a seeded generator of route and Service changes (create, update,
 // delete routes, move parentRefs, change Service ports, delete and re-create Services), applied
-// straight into the k8s stand-in so the watcher sees them as watch events.
+// straight into the k8s stand-in so the watcher sees them as watch events. Services but one carry
+// GKE's NEG annotation for every port, so the stand-in's NEG controller writes neg-status and the
+// pipeline provisions backend services (docs/backends.md); `cache` has none (BackendNotFound path).
 import type { K8sEmulator, KubeObj } from '../../infra/local/k8s/index.ts';
+import { NEG_ANNOTATION } from '../../shared/compute/types.ts';
 
 export const GROUP = 'gateway.networking.k8s.io';
 export const NAMESPACES = ['ns-a', 'ns-b'];
 const SERVICES = ['api', 'web', 'db', 'cache', 'auth'];
 const PATHS = ['/', '/v1', '/v2', '/api', '/static', '/admin', '/v1/users'];
+/** Services without the NEG annotation: routes to them report BackendNotFound, no backend service. */
+export const NEGLESS = new Set(['cache']);
 
 export type Random = () => number;
 
@@ -15,10 +20,14 @@ export function pick<T>(rng: Random, items: readonly T[]): T {
 }
 
 function service(name: string, ns: string, ports: number[]): KubeObj {
+  const exposed = Object.fromEntries(ports.map((p) => [String(p), {}]));
+  const annotations: Record<string, string> = NEGLESS.has(name)
+    ? {}
+    : { [NEG_ANNOTATION]: JSON.stringify({ exposed_ports: exposed }) };
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace: ns },
+    metadata: { name, namespace: ns, annotations },
     spec: { ports: ports.map((port) => ({ name: `p${port}`, port, protocol: 'TCP' })) },
   };
 }
