@@ -97,7 +97,7 @@ export function checkWatcher(f: DoctorFacts): CheckResult {
       name,
       status: 'skip',
       message:
-        'no watcher health URL or dead-letter subscription given (--watcher-health URL, --dead-letter-subscription NAME)',
+        "no watcher health URL given (--watcher-health URL, e.g. a port-forward to the watcher's /healthz); on Google the dead-letter backlog (subscription route-events-dead-letter) is in Cloud Monitoring, not read by doctor",
     };
   const problems: string[] = [];
   const ok: string[] = [];

@@ -11,6 +11,8 @@ import { ComputeClient } from '../../shared/compute/client.ts';
 import { computeOwnership } from '../../shared/compute/ownership.ts';
 import { NetsvcClient } from '../../shared/netsvc/client.ts';
 import { ownershipOf } from '../../shared/plan/index.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
+import { readRoutes } from '../../functions/cli/commands/doctor-gather.ts';
 import { REPO_ROOT, runCli } from '../support/cli.ts';
 
 const ENV = { METADATA_SERVER_DETECTION: 'none', NO_COLOR: '1' };
@@ -179,9 +181,23 @@ test.serial(
     );
     t.regex(refused.stdout, /- delete meshes\/gamma-mesh/);
 
-    const r = await runCli(['uninstall', '--local', '--local-dir', dir, '--yes'], { env: ENV });
+    const ourEntries = async () => {
+      const routes = await readRoutes(s.endpoints.kubeconfig);
+      if (!routes.ok) throw new Error(routes.error);
+      return routes.value.flatMap((r) => r.controllers).filter((c) => c === DEFAULT_CONTROLLER_NAME).length;
+    };
+    t.true((await ourEntries()) > 0);
+    const r = await runCli(['uninstall', '--local', '--local-dir', dir, '--yes', '--clear-status'], {
+      env: ENV,
+    });
     t.is(r.code, 0, r.stdout + r.stderr);
-    t.regex(r.stdout, /Uninstall complete: \d+ deleted, 0 failed/);
+    t.regex(
+      r.stdout,
+      /Uninstall complete: \d+ deleted, 0 failed\. Cleared gamma-csm's status entries from \d+ route\(s\)/,
+    );
+    t.is(await ourEntries(), 0);
+    // Clearing status is not an event the pipeline acts on: nothing comes back.
+    await s.pipeline.idle(30_000);
     const owned = [
       ...(await netsvc.list('meshes')).filter((m) => ownershipOf(m, cluster) === 'ours'),
       ...(await netsvc.list('httpRoutes')).filter((m) => ownershipOf(m, cluster) === 'ours'),

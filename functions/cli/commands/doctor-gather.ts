@@ -28,7 +28,7 @@ async function read<T>(f: () => Promise<T>): Promise<Read<T>> {
   }
 }
 
-async function readRoutes(kubeconfig: string): Promise<DoctorFacts['routes']> {
+export async function readRoutes(kubeconfig: string): Promise<DoctorFacts['routes']> {
   const { makeKubeConfig } = await import('../../../shared/cluster/index.ts');
   return read(async () => {
     const custom = makeKubeConfig({ kubeconfigPath: kubeconfig }).makeApiClient(CustomObjectsApi);

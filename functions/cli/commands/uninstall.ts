@@ -10,11 +10,31 @@ import {
   type UninstallPlan,
 } from '../../../shared/doctor/uninstall.ts';
 import { formatPlanText, planJson } from '../../../shared/plan/format.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 import { confirmed } from './plan.ts';
 import { addTargetOptions, resolveTarget, type Target, type TargetCliOptions } from './target.ts';
 
 interface UninstallCliOptions extends TargetCliOptions {
   yes?: boolean;
+  clearStatus?: boolean;
+}
+
+/** Removes our controller's entries from every route's status (other controllers' entries stay). */
+async function clearStatus(t: Target): Promise<string> {
+  if (!t.kubeconfig)
+    throw new CliError('--clear-status needs the cluster: pass --kubeconfig FILE (or --local)');
+  const { makeKubeConfig, writeRouteStatuses } = await import('../../../shared/cluster/index.ts');
+  const { readRoutes } = await import('./doctor-gather.ts');
+  const routes = await readRoutes(t.kubeconfig);
+  if (!routes.ok)
+    throw new CliError(`reading the routes failed: ${routes.error}; route status left as it is`);
+  const ours = routes.value.filter((r) => r.controllers.includes(DEFAULT_CONTROLLER_NAME));
+  const entries = ours.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name, parents: [] }));
+  const kc = makeKubeConfig({ kubeconfigPath: t.kubeconfig });
+  const result = await writeRouteStatuses(kc, entries, { controllerName: DEFAULT_CONTROLLER_NAME });
+  const failed = result.failed.map((f) => `${f.kind} ${f.namespace}/${f.name}: ${f.error}`);
+  if (failed.length) throw new CliError(`clearing route status failed for ${failed.join('; ')}`);
+  return `Cleared gamma-csm's status entries from ${result.written} route(s).`;
 }
 
 async function clients(t: Target) {
@@ -66,6 +86,7 @@ async function runUninstall(o: UninstallCliOptions): Promise<void> {
   )
     throw new CliError('uninstall cancelled; nothing was deleted');
   const r = await execute(u, c, t.cluster);
+  const cleared = o.clearStatus ? await clearStatus(t) : 'Route status in the cluster was left as it is.';
   const items = [...r.routes.items, ...r.compute, ...(r.meshes?.items ?? [])];
   const failed = items.filter((i) => i.status !== 'done');
   const ok = failed.length === 0 && (r.meshes !== undefined || u.meshes.deletes.length === 0);
@@ -80,7 +101,7 @@ async function runUninstall(o: UninstallCliOptions): Promise<void> {
       process.stdout.write('Mesh kept: something before it was not deleted.\n');
     process.stdout.write(
       `Uninstall ${ok ? 'complete' : 'incomplete'}: ${items.length - failed.length} deleted, ${failed.length} failed. ` +
-        'Route status in the cluster was left as it is.\n',
+        `${cleared}\n`,
     );
   }
   if (!ok) process.exitCode = 1;
@@ -93,5 +114,6 @@ export function registerUninstall(program: Command): void {
       .description('delete every route, backend service, health check and Mesh this cluster id owns'),
   )
     .option('--yes', 'delete without asking for confirmation')
+    .option('--clear-status', "also remove gamma-csm's entries from the routes' status (needs the cluster)")
     .action((o: UninstallCliOptions) => runUninstall(o));
 }
