@@ -8,7 +8,7 @@ import type { CheckResult, DoctorFacts, RouteFacts } from './types.ts';
 
 /**
  * Namespace labels that attach a workload to a mesh data plane: the Envoy sidecar injector's
- * (istio-injection / istio.io/rev) and Cloud Service Mesh's csm-injection (docs/backends.md §14.6).
+ * (istio-injection / istio.io/rev) and Cloud Service Mesh's csm-injection (docs/backends.md §14).
  * Proxyless gRPC clients need none (their bootstrap names the mesh), hence a warning, not a failure.
  */
 export const INJECTION_LABELS: readonly string[] = [
