@@ -4,7 +4,7 @@
 import { computeOwnership } from '../compute/ownership.ts';
 import { emptyComputePlan, relativeUrl, type ComputePlan } from '../compute/plan.ts';
 import type { ActualCompute } from '../compute/types.ts';
-import { emptyPlan, idOf, ownershipOf } from '../plan/index.ts';
+import { canonicalReference, emptyPlan, idOf, ownershipOf } from '../plan/index.ts';
 import type { ActualState, Plan, PlanItem } from '../plan/index.ts';
 
 export interface UninstallPlan {
@@ -25,15 +25,29 @@ export function uninstallPlan(ns: ActualState, compute: ActualCompute, clusterId
   for (const kind of KINDS)
     for (const r of ns[kind]) if (ownershipOf(r, clusterId) === 'ours') routes.deletes.push(item(kind, r));
   const meshes = emptyPlan();
-  for (const m of ns.meshes) if (ownershipOf(m, clusterId) === 'ours') meshes.deletes.push(item('meshes', m));
+  const kept = [...ns.httpRoutes, ...ns.grpcRoutes].filter((r) => ownershipOf(r, clusterId) !== 'ours');
+  for (const m of ns.meshes) {
+    if (ownershipOf(m, clusterId) !== 'ours') continue;
+    // Another cluster's (or a user's) route on our Mesh: deleting the Mesh would fail, or break it.
+    const users = kept.filter((r) =>
+      (r.meshes ?? []).some((ref) => idOf(canonicalReference(ref)) === idOf(m.name)),
+    );
+    if (users.length)
+      meshes.refused.push({
+        kind: 'meshes',
+        id: idOf(m.name),
+        reason: `routes not owned by this cluster still use it: ${users.map((r) => idOf(r.name)).join(', ')}`,
+      });
+    else meshes.deletes.push(item('meshes', m));
+  }
   const plan = emptyComputePlan();
   const ours = (b: { description?: string | null }) => computeOwnership(b, clusterId) === 'ours';
-  const kept = compute.backendServices.filter((b) => !ours(b));
+  const keptServices = compute.backendServices.filter((b) => !ours(b));
   for (const bs of compute.backendServices)
     if (ours(bs)) plan.deletes.push({ kind: 'backendServices', id: bs.name ?? '', body: bs });
   for (const hc of compute.healthChecks) {
     if (!ours(hc)) continue;
-    const users = kept.filter((b) =>
+    const users = keptServices.filter((b) =>
       (b.healthChecks ?? []).some((u) => relativeUrl(u).endsWith(`/healthChecks/${hc.name}`)),
     );
     if (users.length)
@@ -56,6 +70,7 @@ export function combined(u: UninstallPlan): Plan {
   return {
     ...emptyPlan([...u.routes.errors, ...u.meshes.errors]),
     deletes: [...u.routes.deletes, ...u.meshes.deletes],
+    refused: [...u.routes.refused, ...u.meshes.refused],
   };
 }
 

@@ -77,6 +77,34 @@ test('uninstall deletes only what carries this cluster id, routes before the Mes
   t.false(isEmptyUninstall(u));
 });
 
+test("a Mesh of ours that another cluster's route uses is refused, not deleted", (t) => {
+  const mesh = 'projects/p/locations/global/meshes/m';
+  const u = uninstallPlan(
+    {
+      complete: true,
+      meshes: [ns('meshes', 'm', labels('c1'))],
+      httpRoutes: [
+        {
+          ...ns('httpRoutes', 'theirs', labels('c2')),
+          meshes: [`https://networkservices.googleapis.com/v1/${mesh}`],
+        },
+      ],
+      grpcRoutes: [{ ...ns('grpcRoutes', 'ours', labels('c1')), meshes: [mesh] }],
+    },
+    { complete: true, backendServices: [], healthChecks: [] },
+    'c1',
+  );
+  t.deepEqual(u.meshes.deletes, []);
+  t.deepEqual(
+    combined(u).refused.map((r) => `${r.kind}/${r.id}: ${r.reason}`),
+    ['meshes/m: routes not owned by this cluster still use it: theirs'],
+  );
+  t.deepEqual(
+    u.routes.deletes.map((d) => d.id),
+    ['ours'],
+  );
+});
+
 test('an incomplete read plans nothing', (t) => {
   const u = uninstallPlan(
     { complete: false, meshes: [], httpRoutes: [], grpcRoutes: [] },

@@ -69,6 +69,17 @@ async function execute(u: UninstallPlan, c: Awaited<ReturnType<typeof clients>>,
   return { routes, compute, meshes };
 }
 
+function failOnRefusals(u: UninstallPlan): void {
+  const refused = combined(u).refused.length + u.compute.refused.length;
+  if (refused) throw new CliError(`${refused} item(s) refused and kept; see the "! refused" lines`);
+}
+
+async function ask(o: UninstallCliOptions, t: Target): Promise<void> {
+  const question = `Delete everything cluster "${t.cluster}" owns${o.clearStatus ? ' and clear its route status' : ''}?`;
+  if (!(await confirmed(o, { action: 'uninstall', question })))
+    throw new CliError('uninstall cancelled; nothing was deleted');
+}
+
 async function runUninstall(o: UninstallCliOptions): Promise<void> {
   const t = resolveTarget(o, { cluster: false });
   const c = await clients(t);
@@ -77,14 +88,15 @@ async function runUninstall(o: UninstallCliOptions): Promise<void> {
   if (plan.errors.length) throw new CliError(plan.errors.join('\n'));
   if (o.output === 'text') process.stdout.write(formatPlanText(plan, u.compute));
   if (isEmptyUninstall(u)) {
+    // Nothing left to delete; status can still be cleared (e.g. after an earlier uninstall).
+    if (o.clearStatus) await ask(o, t);
+    const cleared = o.clearStatus ? await clearStatus(t) : undefined;
     if (o.output === 'json')
-      process.stdout.write(JSON.stringify({ plan: planJson(plan, u.compute) }, null, 2) + '\n');
-    return;
+      process.stdout.write(JSON.stringify({ plan: planJson(plan, u.compute), cleared }, null, 2) + '\n');
+    else if (cleared) process.stdout.write(`${cleared}\n`);
+    return failOnRefusals(u);
   }
-  if (
-    !(await confirmed(o, { action: 'uninstall', question: `Delete everything cluster "${t.cluster}" owns?` }))
-  )
-    throw new CliError('uninstall cancelled; nothing was deleted');
+  await ask(o, t);
   const r = await execute(u, c, t.cluster);
   const cleared = o.clearStatus ? await clearStatus(t) : 'Route status in the cluster was left as it is.';
   const items = [...r.routes.items, ...r.compute, ...(r.meshes?.items ?? [])];
@@ -92,7 +104,7 @@ async function runUninstall(o: UninstallCliOptions): Promise<void> {
   const ok = failed.length === 0 && (r.meshes !== undefined || u.meshes.deletes.length === 0);
   if (o.output === 'json')
     process.stdout.write(
-      JSON.stringify({ plan: planJson(plan, u.compute), results: items, ok }, null, 2) + '\n',
+      JSON.stringify({ plan: planJson(plan, u.compute), results: items, ok, cleared }, null, 2) + '\n',
     );
   else {
     for (const i of failed)
@@ -105,6 +117,7 @@ async function runUninstall(o: UninstallCliOptions): Promise<void> {
     );
   }
   if (!ok) process.exitCode = 1;
+  failOnRefusals(u);
 }
 
 export function registerUninstall(program: Command): void {
