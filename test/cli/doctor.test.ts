@@ -11,6 +11,7 @@ import { ComputeClient } from '../../shared/compute/client.ts';
 import { computeOwnership } from '../../shared/compute/ownership.ts';
 import { NetsvcClient } from '../../shared/netsvc/client.ts';
 import { ownershipOf } from '../../shared/plan/index.ts';
+import { makeKubeConfig, writeRouteStatuses } from '../../shared/cluster/index.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 import { readRoutes } from '../../functions/cli/commands/doctor-gather.ts';
 import { REPO_ROOT, runCli } from '../support/cli.ts';
@@ -124,6 +125,38 @@ test.serial(
     t.is(sync?.status, 'fail');
     t.regex(sync?.message ?? '', new RegExp(`pending create httpRoutes/${idOf(route?.name)}`));
     t.regex(sync?.fix ?? '', /gamma-csm apply .* or wait for the reconcile tick/);
+
+    // Another controller (e.g. Google's managed GAMMA) reports on the same route.
+    const other = 'networking.gke.io/gateway';
+    const written = await writeRouteStatuses(
+      makeKubeConfig({ kubeconfigPath: s.endpoints.kubeconfig }),
+      [
+        {
+          kind: 'HTTPRoute',
+          namespace: 'http-split',
+          name: 'echo-route',
+          parents: [
+            {
+              parentRef: { group: '', kind: 'Service', name: 'echo-service' },
+              controllerName: other,
+              conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '' }],
+            },
+          ],
+        },
+      ],
+      { controllerName: other },
+    );
+    t.is(written.written, 1);
+    const twice = await doctor(dir);
+    t.is(twice.code, 1);
+    t.regex(
+      twice.stdout,
+      /\[FAIL\] other-controllers: HTTPRoute http-split\/echo-route is also served by networking.gke.io\/gateway/,
+    );
+    t.regex(
+      twice.stdout,
+      /fix: turn off managed CSM Gateway API for this cluster or remove gamma-csm from these namespaces/,
+    );
   },
 );
 
