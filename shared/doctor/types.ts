@@ -46,7 +46,7 @@ export interface WatcherFacts {
 }
 
 export interface DoctorFacts {
-  /** Against the local stack (emulators): IAM and firewall checks soften. */
+  /** Against emulators (the local stack, or --endpoint/--compute-endpoint): IAM skipped, firewall a warning. */
   local: boolean;
   project: string;
   mesh: string;

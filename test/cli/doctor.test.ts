@@ -55,6 +55,24 @@ const doctor = (dir: string, ...args: string[]) =>
   runCli(['doctor', '--local', '--local-dir', dir, ...args], { env: ENV });
 const idOf = (name?: string | null) => (name ?? '').slice((name ?? '').lastIndexOf('/') + 1);
 
+test('doctor and uninstall name what is missing from the target', async (t) => {
+  const none = await runCli(['doctor'], { env: ENV });
+  t.is(none.code, 1);
+  t.regex(none.stderr, /give --local or --kubeconfig FILE/);
+  const noProject = await runCli(['doctor', '--kubeconfig', 'k'], {
+    env: { ...ENV, GOOGLE_CLOUD_PROJECT: '' },
+  });
+  t.is(noProject.code, 1);
+  t.regex(noProject.stderr, /no project: pass --project or set GOOGLE_CLOUD_PROJECT/);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gamma-csm-doctor-empty-'));
+  const noStack = await runCli(['uninstall', '--local', '--local-dir', dir], { env: ENV });
+  t.is(noStack.code, 1);
+  t.regex(
+    noStack.stderr,
+    /endpoints\.json not found: start the local stack \(npm start\) or pass --local-dir DIR/,
+  );
+});
+
 test.serial(
   'doctor passes on a fresh stack, and names a deleted backend service or route with the fix',
   async (t) => {

@@ -112,6 +112,8 @@ export async function gatherFacts(t: Target, extra: { watcherHealth?: string } =
   const { ComputeClient } = await import('../../../shared/compute/client.ts');
   const netsvc = new NetsvcClient({ project: t.project, location: 'global', endpoint: t.endpoint });
   const compute = new ComputeClient({ project: t.project, endpoint: t.computeEndpoint });
+  // Emulator endpoints (the local stack or given by hand): no IAM to test, no probes to admit.
+  const emulated = t.local || Boolean(t.endpoint ?? t.computeEndpoint);
   const snapshot = await read(() => snapshotFromCluster(t.kubeconfig));
   const [{ plan, mappings }, meshes, routes, backendServices, firewalls] = await Promise.all([
     readPlan(t, snapshot),
@@ -122,7 +124,7 @@ export async function gatherFacts(t: Target, extra: { watcherHealth?: string } =
   ]);
   const health = backendServices.ok ? await readHealth(compute, mappings, backendServices.value) : {};
   return {
-    local: t.local,
+    local: emulated,
     project: t.project,
     mesh: t.mesh,
     cluster: t.cluster,
@@ -138,7 +140,7 @@ export async function gatherFacts(t: Target, extra: { watcherHealth?: string } =
     backendServices,
     health,
     firewalls,
-    ...(t.local ? {} : { iam: await readIam(t.project) }),
+    ...(emulated ? {} : { iam: await readIam(t.project) }),
     watcher: await readWatcher(t, extra.watcherHealth),
   };
 }
