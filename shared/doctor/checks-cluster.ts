@@ -1,6 +1,7 @@
 // Doctor checks over the cluster's own objects (docs/cli.md `gamma-csm doctor`): NEG annotations on
 // routed Services, mesh data-plane labels on namespaces with routes, and other controllers serving
 // the same routes. Pure functions of the gathered facts.
+import { serviceFinder } from '../compute/desired.ts';
 import { negAnnotationWith, portNegs } from '../compute/neg.ts';
 import { NEG_ANNOTATION } from '../compute/types.ts';
 import { hasBackendServiceOverride } from '../translate/names.ts';
@@ -38,14 +39,13 @@ export function checkNegAnnotations(f: DoctorFacts): CheckResult {
   const problems: string[] = [];
   const fixes: string[] = [];
   const seen = new Set<string>();
+  const find = serviceFinder(f.services);
   for (const r of routes)
     for (const b of r.backends) {
       const key = `${b.namespace}/${b.service}:${b.port ?? ''}`;
       if (seen.has(key) || b.port === undefined) continue;
       seen.add(key);
-      const svc = f.services.find(
-        (s) => s.metadata.name === b.service && (s.metadata.namespace ?? 'default') === b.namespace,
-      );
+      const svc = find(b.namespace, b.service);
       if (!svc || hasBackendServiceOverride(svc, b.port)) continue;
       const negs = portNegs(svc, b.port);
       if (negs.ok) continue;

@@ -1,10 +1,12 @@
 // The doctor's checks (docs/cli.md `gamma-csm doctor`): pure functions of the gathered facts, each
 // answering one "why doesn't my traffic route?" question with what is wrong and the exact fix.
+import { serviceFinder, type FindService } from '../compute/desired.ts';
 import { portNegs } from '../compute/neg.ts';
 import { computeOwnership } from '../compute/ownership.ts';
 import { relativeUrl } from '../compute/plan.ts';
 import { hasBackendServiceOverride } from '../translate/names.ts';
 import type { ComputeBackendService } from '../compute/types.ts';
+import type { Service } from '../gamma/types.ts';
 import type { BackendMapping } from '../translate/types.ts';
 import type { CheckResult, DoctorFacts, Read } from './types.ts';
 
@@ -77,14 +79,10 @@ export function checkRoutesInSync(f: DoctorFacts): CheckResult {
   };
 }
 
-/** Zones a mapping's NEGs report, or undefined when they report none. */
-function negZones(f: DoctorFacts, namespace: string, service: string, port: number): string[] | undefined {
-  const svc = f.services.find(
-    (s) => s.metadata.name === service && (s.metadata.namespace ?? 'default') === namespace,
-  );
-  if (!svc) return undefined;
-  const negs = portNegs(svc, port);
-  return negs.ok ? negs.negs.zones : undefined;
+/** Zones a Service port's NEGs report (none when they report none). */
+function negZones(svc: Service | undefined, port: number): string[] {
+  const negs = svc ? portNegs(svc, port) : undefined;
+  return negs?.ok ? negs.negs.zones : [];
 }
 
 function healthProblems(f: DoctorFacts, bsId: string): string[] {
@@ -108,12 +106,11 @@ function backendServiceProblems(
   f: DoctorFacts,
   m: BackendMapping,
   live: Map<string, ComputeBackendService>,
+  find: FindService,
 ): string[] {
   const id = idOf(m.serviceName);
   const bs = live.get(id);
-  const svc = f.services.find(
-    (s) => s.metadata.name === m.service && (s.metadata.namespace ?? 'default') === m.namespace,
-  );
+  const svc = find(m.namespace, m.service);
   const override = svc !== undefined && hasBackendServiceOverride(svc, m.port);
   const owner = `${m.namespace}/${m.service} port ${m.port}`;
   if (!bs) return [`backend service ${id} (Service ${owner}) does not exist`];
@@ -121,7 +118,7 @@ function backendServiceProblems(
   const ownership = computeOwnership(bs, f.cluster);
   if (ownership !== 'ours')
     return [`backend service ${id} (Service ${owner}) is not this cluster's (${ownership})`];
-  const zones = negZones(f, m.namespace, m.service, m.port) ?? [];
+  const zones = negZones(svc, m.port);
   const covered = new Set((bs.backends ?? []).map((b) => relativeUrl(b.group ?? '').split('/')[3]));
   const missing = zones.filter((z) => !covered.has(z));
   return missing.length
@@ -141,13 +138,14 @@ export function checkBackendServices(f: DoctorFacts): CheckResult {
     (f.backendServices.ok ? f.backendServices.value : []).map((b) => [b.name ?? '', b] as const),
   );
   const seen = new Set<string>();
+  const find = serviceFinder(f.services);
   const problems: string[] = [];
   const unhealthy: string[] = [];
   for (const m of f.mappings) {
     const id = idOf(m.serviceName);
     if (seen.has(id)) continue;
     seen.add(id);
-    problems.push(...backendServiceProblems(f, m, live));
+    problems.push(...backendServiceProblems(f, m, live, find));
     unhealthy.push(...healthProblems(f, id));
   }
   if (problems.length)
