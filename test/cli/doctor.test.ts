@@ -113,6 +113,24 @@ test.serial(
     t.is(firewall?.status, 'pass');
     t.regex(String(firewall?.message), /firewall rule allow-hc admits/);
 
+    // An UNHEALTHY endpoint (getHealth) is a warning naming the firewall fix, not a failure.
+    const neg = s.compute.store.negs().find((n) => n.name.includes('http-split-echo-v1-80'));
+    // The stand-in's NEGs have no endpoints (no pods run): give this one a sick endpoint.
+    s.compute.store.putNeg({
+      zone: neg?.zone ?? '',
+      name: neg?.name ?? '',
+      endpoints: [{ ipAddress: '10.8.0.7', port: 8080, healthState: 'UNHEALTHY' }],
+    });
+    const sick = await doctor(dir);
+    t.is(sick.code, 0, sick.stdout);
+    t.regex(
+      sick.stdout,
+      new RegExp(
+        `\\[warn\\] backend-services: .*1 endpoint\\(s\\) of .*${neg?.name} UNHEALTHY \\(10.8.0.7:8080\\)`,
+      ),
+    );
+    t.regex(sick.stdout, /fix: add the health-check firewall rule: gcloud compute firewall-rules create/);
+
     // A backend service a route sends to, deleted in the emulator.
     const bs = (await compute.list('backendServices')).find((b) =>
       (b.name ?? '').includes('http-split-echo-v1'),
