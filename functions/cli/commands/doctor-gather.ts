@@ -3,10 +3,7 @@
 import { GoogleAuth } from 'google-auth-library';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ComputeClient } from '../../../shared/compute/client.ts';
-import type {
-  ComputeBackendService,
-  ComputeBackendServiceGroupHealth,
-} from '../../../shared/compute/types.ts';
+import type { ComputeBackendService } from '../../../shared/compute/types.ts';
 import { DOCTOR_PERMISSIONS } from '../../../shared/doctor/checks-env.ts';
 import { routeFacts } from '../../../shared/doctor/routes.ts';
 import type { DoctorFacts, Read, WatcherFacts } from '../../../shared/doctor/types.ts';
@@ -53,13 +50,13 @@ async function readHealth(
 ): Promise<DoctorFacts['health']> {
   const out: DoctorFacts['health'] = {};
   const wanted = new Set(mappings.map((m) => m.serviceName.slice(m.serviceName.lastIndexOf('/') + 1)));
-  for (const bs of live) {
-    if (!wanted.has(bs.name ?? '')) continue;
-    const groups: Record<string, Read<ComputeBackendServiceGroupHealth>> = {};
-    for (const b of bs.backends ?? [])
-      if (b.group) groups[b.group] = await read(() => client.getHealth(bs.name ?? '', b.group as string));
-    out[bs.name ?? ''] = groups;
-  }
+  const asks = live
+    .filter((bs) => wanted.has(bs.name ?? ''))
+    .flatMap((bs) => (bs.backends ?? []).map((b) => ({ bs: bs.name ?? '', group: b.group ?? '' })))
+    .filter((a) => a.group !== '');
+  // All at once: the client paces and bounds the requests in flight.
+  const answers = await Promise.all(asks.map((a) => read(() => client.getHealth(a.bs, a.group))));
+  asks.forEach((a, i) => ((out[a.bs] ??= {})[a.group] = answers[i]));
   return out;
 }
 
