@@ -5,6 +5,8 @@ import { registerPlanApply } from './commands/plan.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerWatch } from './commands/watch.ts';
 import { registerLocal } from './commands/local.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerUninstall } from './commands/uninstall.ts';
 import { CliError } from './errors.ts';
 
 const program = new Command('gamma-csm')
@@ -19,6 +21,8 @@ registerPlanApply(program);
 registerEmulator(program);
 registerWatch(program);
 registerLocal(program);
+registerDoctor(program);
+registerUninstall(program);
 
 try {
   await program.parseAsync(process.argv);

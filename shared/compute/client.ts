@@ -11,6 +11,7 @@ import { checkOperation, waitUntilDone } from './operations.ts';
 import type {
   ComputeBackendServiceGroupHealth,
   ComputeBody,
+  ComputeFirewall,
   ComputeKind,
   ComputeNeg,
   ComputeOperation,
@@ -178,6 +179,19 @@ export class ComputeClient {
     return this.call('POST', `getHealth backendServices/${backendService}`, () =>
       this.api.backendServices.getHealth({ project: this.project, backendService, requestBody: { group } }),
     );
+  }
+
+  /** Every global firewall rule of the project (read-only: gamma-csm never writes firewalls). */
+  async listFirewalls(): Promise<ComputeFirewall[]> {
+    const out: ComputeFirewall[] = [];
+    let pageToken: string | undefined;
+    do {
+      const params = { project: this.project, maxResults: 500, pageToken };
+      const data = await this.call('GET', 'list firewalls', () => this.api.firewalls.list(params));
+      out.push(...(data.items ?? []));
+      pageToken = data.nextPageToken || undefined;
+    } while (pageToken);
+    return out;
   }
 
   /** A zonal NEG, or null when it does not exist. */

@@ -9,6 +9,7 @@ export type ComputeHealthCheck = compute_v1.Schema$HealthCheck;
 export type ComputeNeg = compute_v1.Schema$NetworkEndpointGroup;
 export type ComputeOperation = compute_v1.Schema$Operation;
 export type ComputeBackendServiceGroupHealth = compute_v1.Schema$BackendServiceGroupHealth;
+export type ComputeFirewall = compute_v1.Schema$Firewall;
 
 /** REST collection names of the global resources gamma-csm owns. */
 export type ComputeKind = 'healthChecks' | 'backendServices';

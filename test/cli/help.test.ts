@@ -4,7 +4,7 @@ import { runCli } from '../support/cli.ts';
 test('--help lists every command', async (t) => {
   const r = await runCli(['--help']);
   t.is(r.code, 0);
-  for (const cmd of ['translate', 'plan', 'apply', 'emulator', 'watch', 'local']) {
+  for (const cmd of ['translate', 'plan', 'apply', 'emulator', 'watch', 'local', 'doctor', 'uninstall']) {
     t.regex(r.stdout, new RegExp(`^\\s+${cmd}\\b`, 'm'), `missing ${cmd}`);
   }
 });

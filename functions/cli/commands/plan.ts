@@ -16,7 +16,7 @@ import type { Desired, Snapshot, TranslateOptions } from '../../../shared/transl
 import type { KubeObject } from '../../../shared/gamma/types.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 
-interface PlanCliOptions {
+export interface PlanCliOptions {
   filename?: string[];
   recursive?: boolean;
   kubeconfig?: string;
@@ -40,7 +40,7 @@ interface PlanCliOptions {
 }
 
 /** The route plan and, when backend services are provisioned, the Compute plan around it. */
-interface CliPlan {
+export interface CliPlan {
   plan: Plan;
   client: NetsvcClient;
   backends?: { stage: ComputeStageResult; client: ComputeClient };
@@ -128,7 +128,7 @@ async function snapshotFromFiles(
  * Reads every Service and mesh route of the cluster. A failed or partial read throws (and stops
  * the run): it must never look like "no routes", which would plan deleting everything.
  */
-async function snapshotFromCluster(kubeconfigPath: string): Promise<Snapshot> {
+export async function snapshotFromCluster(kubeconfigPath: string): Promise<Snapshot> {
   const { makeKubeConfig, readClusterSnapshot } = await import('../../../shared/cluster/index.ts');
   let read: Snapshot;
   try {
@@ -196,9 +196,10 @@ async function planWithBackends(
   return { desired: again, backends: { stage, client } };
 }
 
-async function computeCliPlan(o: PlanCliOptions): Promise<CliPlan> {
+/** `snapshot`: already read from the same source (doctor reads it once for its own checks too). */
+export async function computeCliPlan(o: PlanCliOptions, read?: Snapshot): Promise<CliPlan> {
   const { project } = checkInput(o);
-  const snapshot = await readSnapshot(o);
+  const snapshot = read ?? (await readSnapshot(o));
   const options = translateOptions(o, project);
   const { translate } = await import('../../../shared/translate/index.ts');
   let desired = translate(snapshot, options);
@@ -246,13 +247,16 @@ async function runPlan(o: PlanCliOptions): Promise<void> {
   if (o.detailedExitcode && hasChanges(p)) process.exitCode = 2;
 }
 
-async function confirmed(o: PlanCliOptions): Promise<boolean> {
+export async function confirmed(
+  o: Pick<PlanCliOptions, 'yes'>,
+  ask = { action: 'apply', question: 'Apply these changes?' },
+): Promise<boolean> {
   if (o.yes) return true;
   if (!process.stdin.isTTY) {
-    throw new CliError('refusing to apply without confirmation: stdin is not a terminal; pass --yes');
+    throw new CliError(`refusing to ${ask.action} without confirmation: stdin is not a terminal; pass --yes`);
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question('Apply these changes? Only "yes" is accepted: ');
+  const answer = await rl.question(`${ask.question} Only "yes" is accepted: `);
   rl.close();
   return answer.trim() === 'yes';
 }

@@ -1,12 +1,13 @@
 // Which REST method a Compute v1 path and verb name, and the bounded `operations/{op}/wait`.
 import type { ComputeApi } from './api.ts';
 import { type ApiResult, computeError } from './errors.ts';
+import { firewallsApi } from './firewalls.ts';
 import { getHealth, getNeg, listNegs, listNetworkEndpoints } from './negs.ts';
 import { computeSchemaViolations, schemaError } from './schema.ts';
 import type { ComputeState, Obj } from './store.ts';
 
 const GLOBAL =
-  /^\/compute\/v1\/projects\/([^/]+)\/global\/(backendServices|healthChecks|operations)(?:\/([^/]+)(?:\/([A-Za-z]+))?)?$/;
+  /^\/compute\/v1\/projects\/([^/]+)\/global\/(backendServices|healthChecks|operations|firewalls)(?:\/([^/]+)(?:\/([A-Za-z]+))?)?$/;
 const ZONAL =
   /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/networkEndpointGroups(?:\/([^/]+)(?:\/([A-Za-z]+))?)?$/;
 
@@ -27,6 +28,8 @@ export async function routeApi(
   if (g) {
     const [, project, coll, name, action] = g;
     if (coll === 'operations') return operation(api, method, url, project, name, action, waitTimeoutMs);
+    if (coll === 'firewalls')
+      return (!name && firewallsApi(state, method, project, body)) || unsupported(method, url.pathname);
     return resource(
       api,
       state,

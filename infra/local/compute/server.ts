@@ -194,6 +194,7 @@ export async function startComputeEmulator(opts: ComputeEmulatorOptions = {}): P
       for (const c of COLLECTIONS) state.resources[c].clear();
       state.negs.clear();
       state.operations.clear();
+      state.firewalls.clear();
       persist();
     },
     setFaults,

@@ -55,6 +55,8 @@ export interface ComputeState {
   negs: Map<string, StoredNeg>;
   /** `projects/P/global/operations/<name>` -> operation. */
   operations: Map<string, StoredOperation>;
+  /** `projects/P/global/firewalls/<name>` -> rule (firewalls.ts; not persisted). */
+  firewalls: Map<string, Obj>;
 }
 
 export function emptyState(): ComputeState {
@@ -62,6 +64,7 @@ export function emptyState(): ComputeState {
     resources: { backendServices: new Map(), healthChecks: new Map() },
     negs: new Map(),
     operations: new Map(),
+    firewalls: new Map(),
   };
 }
 
