@@ -1,7 +1,11 @@
 // Environment -> typed, validated configuration for each entry point. Fails fast with one error that
 // lists every missing or bad variable. Each variable is documented in infra/terraform/README.md.
 import { isGkeDnsEndpoint } from '../cluster/gke-endpoint.ts';
-import { DEFAULT_CONTROLLER_NAME, type TranslateOptions } from '../translate/types.ts';
+import {
+  DEFAULT_CONTROLLER_NAME,
+  type CrossNamespaceBackends,
+  type TranslateOptions,
+} from '../translate/types.ts';
 import {
   BACKEND_TEMPLATE_PLACEHOLDERS,
   CLUSTER_ID_PATTERN,
@@ -57,6 +61,10 @@ interface CommonConfig {
    * instead of only reporting it (docs/backends.md §11; needs `patch` on Services).
    */
   autoNeg: boolean;
+  /** GAMMA_CROSS_NAMESPACE_BACKENDS: whether cross-namespace backendRefs need a ReferenceGrant (docs/security.md §2). */
+  crossNamespaceBackends: CrossNamespaceBackends;
+  /** GAMMA_BACKEND_SERVICE_OVERRIDES: backend services the override annotation may name (docs/backends.md §7). */
+  backendServiceOverrides: string[];
 }
 
 export interface FunctionConfig extends CommonConfig {
@@ -216,6 +224,26 @@ function readBackendTemplate(r: EnvReader): string | undefined {
   return v;
 }
 
+const OVERRIDE_ENTRY =
+  /^(projects\/[^/*]+\/(locations\/[^/*]+|global|regions\/[^/*]+)\/backendServices\/)?([a-z][-a-z0-9]{0,62})?\*?$/;
+
+/** Comma-separated backend service ids or full names, each optionally ending in `*`; default none. */
+function readOverrides(r: EnvReader): string[] {
+  const v = r.raw('GAMMA_BACKEND_SERVICE_OVERRIDES');
+  if (v === undefined) return [];
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.filter((e) => !OVERRIDE_ENTRY.test(e));
+  if (bad.length > 0)
+    r.problem(
+      'GAMMA_BACKEND_SERVICE_OVERRIDES',
+      `entries must be backend service ids or projects/P/locations/L/backendServices/ID, optionally ending in *: ${bad.map((e) => JSON.stringify(e)).join(', ')}`,
+    );
+  return entries;
+}
+
 function readCa(r: EnvReader): string | undefined {
   const v = r.raw('GAMMA_CLUSTER_CA');
   if (v === undefined) return undefined;
@@ -306,6 +334,12 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
     forceDelete: r.bool('GAMMA_FORCE_DELETE', false),
     backendServices: r.oneOf('GAMMA_BACKEND_SERVICES', ['provision', 'off'] as const, 'provision'),
     autoNeg: r.bool('GAMMA_AUTO_NEG', false),
+    crossNamespaceBackends: r.oneOf(
+      'GAMMA_CROSS_NAMESPACE_BACKENDS',
+      ['allow', 'referencegrant'] as const,
+      'allow',
+    ),
+    backendServiceOverrides: readOverrides(r),
     logFormat: r.oneOf('GAMMA_LOG_FORMAT', ['json', 'text'] as const, component === 'cli' ? 'text' : 'json'),
   };
   const netsvcEndpoint = readEndpoint(r, 'GAMMA_NETSVC_ENDPOINT');
@@ -425,11 +459,12 @@ export function translateOptionsFrom(
   config: Pick<
     Config,
     'location' | 'controllerName' | 'clusterDomain' | 'backendServiceTemplate' | 'backendServices'
-  > & {
-    project: string;
-    mesh: string;
-    clusterId: string;
-  },
+  > &
+    Partial<Pick<Config, 'crossNamespaceBackends' | 'backendServiceOverrides'>> & {
+      project: string;
+      mesh: string;
+      clusterId: string;
+    },
 ): TranslateOptions {
   const options: TranslateOptions = {
     project: config.project,
@@ -443,5 +478,8 @@ export function translateOptionsFrom(
     options.backendServiceTemplate = config.backendServiceTemplate;
   // Live, a backend resolves only once GKE reports its NEGs (offline callers relax it to 'requested').
   if (config.backendServices === 'provision') options.negCheck = 'reported';
+  if (config.crossNamespaceBackends === 'referencegrant') options.crossNamespaceBackends = 'referencegrant';
+  if (config.backendServiceOverrides?.length)
+    options.backendServiceOverrides = config.backendServiceOverrides;
   return options;
 }
