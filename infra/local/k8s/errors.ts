@@ -85,11 +85,11 @@ export const methodNotAllowed = (method: string) =>
     `the server does not allow this method on the requested resource (${method})`,
   );
 
-export const unsupportedMediaType = (type: string) =>
+export const unsupportedMediaType = (type: string, patch = true) =>
   new ApiError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`,
+    `the body of the request was in an unknown format - accepted media types include: ${patch ? 'application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml' : 'application/json, application/yaml'} (got ${type})`,
   );
 
 export const pathNotFound = () =>
