@@ -227,21 +227,29 @@ function readBackendTemplate(r: EnvReader): string | undefined {
 const OVERRIDE_ENTRY =
   /^(projects\/[^/*]+\/(locations\/[^/*]+|global|regions\/[^/*]+)\/backendServices\/)?([a-z][-a-z0-9]{0,62})?\*?$/;
 
-/** Comma-separated backend service ids or full names, each optionally ending in `*`; default none. */
-function readOverrides(r: EnvReader): string[] {
-  const v = r.raw('GAMMA_BACKEND_SERVICE_OVERRIDES');
-  if (v === undefined) return [];
-  const entries = v
+/**
+ * A GAMMA_BACKEND_SERVICE_OVERRIDES value (the CLI's --backend-service-overrides too): comma-separated
+ * backend service ids or full names, each optionally ending in `*`. The entries, or what is wrong.
+ */
+export function parseBackendServiceOverrides(text: string): { entries: string[] } | { error: string } {
+  const entries = text
     .split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '');
   const bad = entries.filter((e) => !OVERRIDE_ENTRY.test(e));
-  if (bad.length > 0)
-    r.problem(
-      'GAMMA_BACKEND_SERVICE_OVERRIDES',
-      `entries must be backend service ids or projects/P/locations/L/backendServices/ID, optionally ending in *: ${bad.map((e) => JSON.stringify(e)).join(', ')}`,
-    );
-  return entries;
+  if (bad.length === 0) return { entries };
+  return {
+    error: `entries must be backend service ids or projects/P/locations/L/backendServices/ID, optionally ending in *: ${bad.map((e) => JSON.stringify(e)).join(', ')}`,
+  };
+}
+
+/** GAMMA_BACKEND_SERVICE_OVERRIDES; default none. */
+function readOverrides(r: EnvReader): string[] {
+  const v = r.raw('GAMMA_BACKEND_SERVICE_OVERRIDES');
+  if (v === undefined) return [];
+  const parsed = parseBackendServiceOverrides(v);
+  if ('error' in parsed) r.problem('GAMMA_BACKEND_SERVICE_OVERRIDES', parsed.error);
+  return 'entries' in parsed ? parsed.entries : [];
 }
 
 function readCa(r: EnvReader): string | undefined {
