@@ -73,7 +73,7 @@ export function backendResolver(
   return (ref, routeNamespace, routeKind) => {
     if (!isObj(ref)) return resolveBackendRef(ref, routeNamespace, services, options);
     // The grant depends on the route (kind, namespace), the memo only on the target: checked first.
-    if (grants !== undefined && typeof ref.name === 'string' && memoPort(ref) !== null) {
+    if (grants !== undefined && typeof ref.name === 'string' && isCoreService(ref)) {
       const namespace =
         typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
       if (namespace !== routeNamespace && !grants(routeKind, routeNamespace, namespace, ref.name))
@@ -101,6 +101,11 @@ const MAX_MEMO_PORTS = 8;
  * core-Service ref with a string name and an integer (or absent) port, whose outcome depends only on
  * (namespace, name, port).
  */
+/** A ref to a core Service, as resolveBackendRef reads group and kind (anything else is InvalidKind). */
+function isCoreService(ref: BackendObjectReference): boolean {
+  return (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service';
+}
+
 function memoPort(ref: BackendObjectReference): number | undefined | null {
   if (typeof ref.name !== 'string') return null;
   if ((ref.group !== undefined && ref.group !== '') || (ref.kind !== undefined && ref.kind !== 'Service'))

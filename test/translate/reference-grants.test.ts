@@ -184,3 +184,10 @@ test('malformed grants grant nothing and never throw', (t) => {
   );
   t.is(resolvedRefs(desired)?.reason, 'RefNotPermitted');
 });
+
+test('the grant check does not depend on how the port is written', (t) => {
+  // A port the memo does not take (a string, as unvalidated input may hold) is still checked.
+  const rule = { backendRefs: [{ name: 'api', namespace: 'b', port: '80' }] };
+  const desired = translate({ services: SERVICES, httpRoutes: [httpRoute(rule)], grpcRoutes: [] }, OPTIONS);
+  t.is(resolvedRefs(desired)?.reason, 'RefNotPermitted');
+});
