@@ -1,10 +1,18 @@
 // Which parent Services a single cluster change affects (docs/architecture.md §2.1). Pure: the change
 // (old and new object) plus the informer caches after the change in, the affected parents out.
-import type { Route, Service } from '../../shared/gamma/types.ts';
+import type { ReferenceGrant, Route, Service } from '../../shared/gamma/types.ts';
 import type { ServiceRef } from '../../shared/gamma/refs.ts';
-import { parentRefsOf, refKey, routeTargets, routeUses, serviceRefOf } from '../../shared/gamma/refs.ts';
+import {
+  DEFAULT_NAMESPACE,
+  backendRefsOf,
+  parentRefsOf,
+  refKey,
+  routeTargets,
+  routeUses,
+  serviceRefOf,
+} from '../../shared/gamma/refs.ts';
 
-export type WatchedObject = Service | Route;
+export type WatchedObject = Service | Route | ReferenceGrant;
 
 export interface Change {
   type: 'add' | 'update' | 'delete';
@@ -118,12 +126,31 @@ function serviceChange(change: Change, view: ClusterView, out: Collector): void 
   }
 }
 
+/**
+ * A ReferenceGrant in namespace N decides whether routes of other namespaces may send to (or mirror
+ * to) Services in N (docs/security.md §2): every parent of such a route is translated again.
+ */
+function grantChange(change: Change, view: ClusterView, out: Collector): void {
+  const old = change.old as ReferenceGrant | undefined;
+  const now = change.new as ReferenceGrant | undefined;
+  if (change.type === 'update' && JSON.stringify(old?.spec) === JSON.stringify(now?.spec)) return;
+  const grant = (now ?? old) as ReferenceGrant;
+  const namespace = grant.metadata.namespace ?? DEFAULT_NAMESPACE;
+  const reason = describe(grant, change.type);
+  for (const r of view.routes) {
+    if ((r.metadata.namespace ?? DEFAULT_NAMESPACE) === namespace) continue;
+    if (!backendRefsOf(r).some((b) => b.namespace === namespace)) continue;
+    for (const p of parentRefsOf(r)) out.add(p, reason);
+  }
+}
+
 /** Every parent Service whose snapshot may differ after `change`, with why. */
 export function affectedParents(change: Change, view: ClusterView): AffectedParent[] {
   const obj = change.new ?? change.old;
   if (!obj) return [];
   const out = new Collector();
   if (obj.kind === 'Service') serviceChange(change, view, out);
+  else if (obj.kind === 'ReferenceGrant') grantChange(change, view, out);
   else routeChange(change, out);
   return out.result();
 }

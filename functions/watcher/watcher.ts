@@ -1,11 +1,12 @@
-// The watcher process (docs/architecture.md §2.1): informers on HTTPRoute, GRPCRoute and Service -> affected
+// The watcher process (docs/architecture.md §2.1): informers on HTTPRoute, GRPCRoute and Service (and
+// ReferenceGrant with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant) -> affected
 // parents -> per-parent coalescing -> one route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { WatcherConfig } from '../../shared/config/index.ts';
 import type { GRPCRoute, HTTPRoute, Route, Service } from '../../shared/gamma/types.ts';
 import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
-import { makeInformer, makeKubeConfig } from '../../shared/cluster/index.ts';
+import { isNotFound, makeInformer, makeKubeConfig } from '../../shared/cluster/index.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import { ROUTE_EVENT_SCHEMA, isDecimalSequence, parentKey, sequenceOf } from '../../shared/events/index.ts';
 import type { Change, WatchedObject } from './affected.ts';
@@ -73,6 +74,7 @@ export type WatcherSettings = Pick<
   | 'logFormat'
   | 'cluster'
 > &
+  Partial<Pick<WatcherConfig, 'crossNamespaceBackends'>> &
   WatcherOptions;
 
 export interface WatcherStats extends PublisherStats {
@@ -210,6 +212,11 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     ['httproutes', httpRoutes as unknown as ResilientInformer],
     ['grpcroutes', grpcRoutes as unknown as ResilientInformer],
   ]);
+  // Grants matter only when cross-namespace backendRefs need them (docs/security.md §2): a grant
+  // change then republishes the parents whose routes reach into its namespace. The sync function
+  // reads the grants itself, from the cluster (events are hints).
+  if (settings.crossNamespaceBackends === 'referencegrant')
+    informers.set('referencegrants', makeInformer(kc, 'referencegrants', informerOpts));
   const health = new Map<WatchedKind, InformerHealth>();
 
   const cache = () => ({
@@ -291,6 +298,9 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     inf.on('delete', (o: WatchedObject) => changed({ type: 'delete', old: o }));
     inf.on('connect', () => h.onConnect(timers.now()));
     inf.on('error', (err: unknown) => {
+      // No ReferenceGrant CRD: no grants, not a failure (retried with backoff to notice the CRD).
+      if (kind === 'referencegrants' && isNotFound(err))
+        return log.debug('no ReferenceGrant CRD in the cluster: no grants');
       h.onError(timers.now());
       // Closing aborts the watch requests: expected, not worth a warning.
       if (stopping) return log.debug(`${kind} informer stopped: ${(err as Error)?.message ?? String(err)}`);

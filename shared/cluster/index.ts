@@ -11,7 +11,7 @@ export {
   isPermanentStatusFailure,
 } from './status.ts';
 export type { WriteStatusOptions, WriteStatusResult, MergeOptions } from './status.ts';
-export { ResilientInformer, watchResource, makeInformer } from './informer.ts';
+export { ResilientInformer, watchResource, makeInformer, isNotFound } from './informer.ts';
 export type {
   ResilientInformerOptions,
   InformerHandlers,

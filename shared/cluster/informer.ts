@@ -3,7 +3,7 @@
 // exponential backoff, spaces watch requests by a minimum interval (no hot loop against a server that
 // closes at once), and relies on client-node's relist-after-410 diff for add/update/delete events.
 import { EventEmitter } from 'node:events';
-import { CoreV1Api, CustomObjectsApi, ListWatch, Watch } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
 import { cleanObject } from './objects.ts';
@@ -199,7 +199,13 @@ export async function watchResource<T extends KubernetesObject>(
   return inf;
 }
 
-export type WatchedKind = 'services' | 'httproutes' | 'grpcroutes' | 'namespaces';
+export type WatchedKind = 'services' | 'httproutes' | 'grpcroutes' | 'namespaces' | 'referencegrants';
+
+/** A list (ApiException) or watch (statusCode) refused with 404: the resource, or its CRD, is absent. */
+export function isNotFound(err: unknown): boolean {
+  if (err instanceof ApiException) return err.code === 404;
+  return typeof err === 'object' && err !== null && (err as { statusCode?: unknown }).statusCode === 404;
+}
 
 /** An informer for one of the kinds gamma-csm reads, cluster-wide or in one namespace. Not started. */
 export function makeInformer<T extends KubernetesObject = KubernetesObject>(
@@ -225,13 +231,24 @@ export function makeInformer<T extends KubernetesObject = KubernetesObject>(
     });
   }
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const base = { group: GATEWAY_GROUP, version: 'v1', plural: kind, labelSelector };
-  const listFn = (namespace
+  // ReferenceGrant is served as v1beta1 by every Gateway API release; without its CRD (404) the list
+  // is empty and the watch keeps retrying with backoff, so installing the CRD later is noticed.
+  const grants = kind === 'referencegrants';
+  const version = grants ? 'v1beta1' : 'v1';
+  const base = { group: GATEWAY_GROUP, version, plural: kind, labelSelector };
+  const list = (namespace
     ? () => custom.listNamespacedCustomObject({ ...base, namespace })
     : () => custom.listClusterCustomObject(base)) as unknown as ListFn<T>;
-  const k = kind === 'httproutes' ? 'HTTPRoute' : 'GRPCRoute';
-  return new ResilientInformer<T>(kc, `/apis/${GATEWAY_GROUP}/v1${nsPath}/${kind}`, listFn, {
-    apiVersion: `${GATEWAY_GROUP}/v1`,
+  const listFn: ListFn<T> = grants
+    ? () =>
+        list().catch((e: unknown) => {
+          if (isNotFound(e)) return { apiVersion: 'v1', kind: 'List', metadata: {}, items: [] };
+          throw e;
+        })
+    : list;
+  const k = grants ? 'ReferenceGrant' : kind === 'httproutes' ? 'HTTPRoute' : 'GRPCRoute';
+  return new ResilientInformer<T>(kc, `/apis/${GATEWAY_GROUP}/${version}${nsPath}/${kind}`, listFn, {
+    apiVersion: `${GATEWAY_GROUP}/${version}`,
     kind: k,
     ...rest,
   });

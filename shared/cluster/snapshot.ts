@@ -1,8 +1,8 @@
 // Whole-cluster reads for translate: every page of every kind, or nothing. A failed or partial read
 // must never look like "no routes" (docs/architecture.md §3.1), so any error rejects.
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { GRPCRoute, HTTPRoute, Namespace, Service } from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, Namespace, ReferenceGrant, Service } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
 import type { ServiceRef } from '../gamma/refs.ts';
 import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../gamma/refs.ts';
@@ -11,6 +11,7 @@ import { cleanObject } from './objects.ts';
 
 export interface ClusterSnapshot extends Snapshot {
   namespaces: Namespace[];
+  referenceGrants: ReferenceGrant[];
   /** Highest list resourceVersion seen: a cluster-wide sequence for freshness checks. */
   resourceVersion: string;
 }
@@ -71,7 +72,7 @@ export async function readClusterSnapshot(
         }) as Promise<Page>,
       withKind<T>(`${GATEWAY_GROUP}/v1`, kind),
     );
-  const [services, httpRoutes, grpcRoutes, namespaces] = await Promise.all([
+  const [services, httpRoutes, grpcRoutes, namespaces, referenceGrants] = await Promise.all([
     listAll(
       (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>,
       withKind<Service>('v1', 'Service'),
@@ -82,15 +83,42 @@ export async function readClusterSnapshot(
       (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>,
       withKind<Namespace>('v1', 'Namespace'),
     ),
+    listReferenceGrants(custom, limit),
   ]);
-  const rv = [services, httpRoutes, grpcRoutes, namespaces].map((l) => Number(l.resourceVersion) || 0);
+  const rv = [services, httpRoutes, grpcRoutes, namespaces, referenceGrants].map(
+    (l) => Number(l.resourceVersion) || 0,
+  );
   return {
     services: services.items,
     httpRoutes: httpRoutes.items,
     grpcRoutes: grpcRoutes.items,
     namespaces: namespaces.items,
+    referenceGrants: referenceGrants.items,
     resourceVersion: String(Math.max(...rv)),
   };
+}
+
+/** The ReferenceGrant version every Gateway API release serves (v1 only from 1.5 on). */
+export const REFERENCE_GRANT_VERSION = 'v1beta1';
+
+/**
+ * Every ReferenceGrant in the cluster. A cluster without the CRD (404) has none; any other failure
+ * rejects like every other list (docs/security.md §2).
+ */
+export async function listReferenceGrants(
+  custom: CustomObjectsApi,
+  limit: number,
+): Promise<{ items: ReferenceGrant[]; resourceVersion: string }> {
+  const base = { group: GATEWAY_GROUP, version: REFERENCE_GRANT_VERSION, plural: 'referencegrants', limit };
+  try {
+    return await listAll(
+      (cont) => custom.listClusterCustomObject({ ...base, _continue: cont }) as Promise<Page>,
+      withKind<ReferenceGrant>(`${GATEWAY_GROUP}/${REFERENCE_GRANT_VERSION}`, 'ReferenceGrant'),
+    );
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 404) return { items: [], resourceVersion: '' };
+    throw e;
+  }
 }
 
 /**
@@ -106,11 +134,19 @@ export function parentSnapshot(full: Snapshot, parent: ServiceRef): Snapshot {
   for (const s of full.services)
     (serviceNamespacesByName[s.metadata.name] ??= []).push(s.metadata.namespace ?? 'default');
   for (const list of Object.values(serviceNamespacesByName)) list.sort();
+  const namespaces = new Set([...wanted].map((key) => key.slice(0, key.indexOf('/'))));
   return {
     services: full.services.filter((s) => wanted.has(refKey(serviceRefOf(s)))),
     httpRoutes,
     grpcRoutes,
     serviceNamespacesByName,
+    ...(full.referenceGrants
+      ? {
+          referenceGrants: full.referenceGrants.filter((g) =>
+            namespaces.has(g.metadata.namespace ?? 'default'),
+          ),
+        }
+      : {}),
   };
 }
 

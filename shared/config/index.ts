@@ -1,7 +1,11 @@
 // Environment -> typed, validated configuration for each entry point. Fails fast with one error that
 // lists every missing or bad variable. Each variable is documented in infra/terraform/README.md.
 import { isGkeDnsEndpoint } from '../cluster/gke-endpoint.ts';
-import { DEFAULT_CONTROLLER_NAME, type TranslateOptions } from '../translate/types.ts';
+import {
+  DEFAULT_CONTROLLER_NAME,
+  type CrossNamespaceBackends,
+  type TranslateOptions,
+} from '../translate/types.ts';
 import { DEFAULT_ROUTE_LIMITS, ROUTE_LIMIT_INFO, type RouteLimits } from '../translate/limits.ts';
 import {
   BACKEND_TEMPLATE_PLACEHOLDERS,
@@ -60,6 +64,10 @@ interface CommonConfig {
   autoNeg: boolean;
   /** Size caps on each emitted route set through GAMMA_MAX_* (shared/translate/limits.ts). */
   routeLimits?: Partial<RouteLimits>;
+  /** GAMMA_CROSS_NAMESPACE_BACKENDS: whether cross-namespace backendRefs need a ReferenceGrant (docs/security.md §2). */
+  crossNamespaceBackends: CrossNamespaceBackends;
+  /** GAMMA_BACKEND_SERVICE_OVERRIDES: backend services the override annotation may name (docs/backends.md §7). */
+  backendServiceOverrides: string[];
 }
 
 export interface FunctionConfig extends CommonConfig {
@@ -219,6 +227,34 @@ function readBackendTemplate(r: EnvReader): string | undefined {
   return v;
 }
 
+const OVERRIDE_ENTRY =
+  /^(projects\/[^/*]+\/(locations\/[^/*]+|global|regions\/[^/*]+)\/backendServices\/)?([a-z][-a-z0-9]{0,62})?\*?$/;
+
+/**
+ * A GAMMA_BACKEND_SERVICE_OVERRIDES value (the CLI's --backend-service-overrides too): comma-separated
+ * backend service ids or full names, each optionally ending in `*`. The entries, or what is wrong.
+ */
+export function parseBackendServiceOverrides(text: string): { entries: string[] } | { error: string } {
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.filter((e) => !OVERRIDE_ENTRY.test(e));
+  if (bad.length === 0) return { entries };
+  return {
+    error: `entries must be backend service ids or projects/P/locations/L/backendServices/ID, optionally ending in *: ${bad.map((e) => JSON.stringify(e)).join(', ')}`,
+  };
+}
+
+/** GAMMA_BACKEND_SERVICE_OVERRIDES; default none. */
+function readOverrides(r: EnvReader): string[] {
+  const v = r.raw('GAMMA_BACKEND_SERVICE_OVERRIDES');
+  if (v === undefined) return [];
+  const parsed = parseBackendServiceOverrides(v);
+  if ('error' in parsed) r.problem('GAMMA_BACKEND_SERVICE_OVERRIDES', parsed.error);
+  return 'entries' in parsed ? parsed.entries : [];
+}
+
 function readCa(r: EnvReader): string | undefined {
   const v = r.raw('GAMMA_CLUSTER_CA');
   if (v === undefined) return undefined;
@@ -309,6 +345,12 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
     forceDelete: r.bool('GAMMA_FORCE_DELETE', false),
     backendServices: r.oneOf('GAMMA_BACKEND_SERVICES', ['provision', 'off'] as const, 'provision'),
     autoNeg: r.bool('GAMMA_AUTO_NEG', false),
+    crossNamespaceBackends: r.oneOf(
+      'GAMMA_CROSS_NAMESPACE_BACKENDS',
+      ['allow', 'referencegrant'] as const,
+      'allow',
+    ),
+    backendServiceOverrides: readOverrides(r),
     logFormat: r.oneOf('GAMMA_LOG_FORMAT', ['json', 'text'] as const, component === 'cli' ? 'text' : 'json'),
   };
   const netsvcEndpoint = readEndpoint(r, 'GAMMA_NETSVC_ENDPOINT');
@@ -442,7 +484,7 @@ export function translateOptionsFrom(
     Config,
     'location' | 'controllerName' | 'clusterDomain' | 'backendServiceTemplate' | 'backendServices'
   > &
-    Partial<Pick<Config, 'routeLimits'>> & {
+    Partial<Pick<Config, 'routeLimits' | 'crossNamespaceBackends' | 'backendServiceOverrides'>> & {
       project: string;
       mesh: string;
       clusterId: string;
@@ -461,5 +503,8 @@ export function translateOptionsFrom(
   // Live, a backend resolves only once GKE reports its NEGs (offline callers relax it to 'requested').
   if (config.backendServices === 'provision') options.negCheck = 'reported';
   if (config.routeLimits !== undefined) options.limits = config.routeLimits;
+  if (config.crossNamespaceBackends === 'referencegrant') options.crossNamespaceBackends = 'referencegrant';
+  if (config.backendServiceOverrides?.length)
+    options.backendServiceOverrides = config.backendServiceOverrides;
   return options;
 }

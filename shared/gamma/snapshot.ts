@@ -34,7 +34,7 @@ export interface IgnoredObject {
   reason: string;
 }
 
-type Bucket = 'services' | 'httpRoutes' | 'grpcRoutes' | 'namespaces';
+type Bucket = 'services' | 'httpRoutes' | 'grpcRoutes' | 'namespaces' | 'referenceGrants';
 
 const GATEWAY_V1 = `${GATEWAY_GROUP}/v1`;
 /** Served versions we read, per kind; everything else in the Gateway API group is an error or ignored. */
@@ -43,6 +43,8 @@ const GATEWAY_V1 = `${GATEWAY_GROUP}/v1`;
 const ROUTE_VERSIONS: Record<string, { bucket: Bucket; versions: string[] }> = {
   HTTPRoute: { bucket: 'httpRoutes', versions: ['v1', 'v1beta1', 'v1alpha2'] },
   GRPCRoute: { bucket: 'grpcRoutes', versions: ['v1', 'v1alpha2'] },
+  // Read only for GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant (docs/security.md §2); v1 since 1.5.
+  ReferenceGrant: { bucket: 'referenceGrants', versions: ['v1beta1', 'v1', 'v1alpha2'] },
 };
 
 /** Gateway API kinds that are not mesh HTTP routes, with why they are left out. */
@@ -54,7 +56,13 @@ const OTHER_GATEWAY_KINDS: Record<string, string> = {
 
 export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions = {}): BuildSnapshotResult {
   const defaultNamespace = opts.defaultNamespace ?? 'default';
-  const snapshot: Snapshot = { services: [], httpRoutes: [], grpcRoutes: [], namespaces: [] };
+  const snapshot: Snapshot = {
+    services: [],
+    httpRoutes: [],
+    grpcRoutes: [],
+    namespaces: [],
+    referenceGrants: [],
+  };
   const errors: ManifestError[] = [];
   const warnings: ManifestError[] = [];
   const ignored: IgnoredObject[] = [];
@@ -114,7 +122,7 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
     }
     (snapshot[bucket] as KubeObject[]).push(obj);
   }
-  for (const bucket of ['services', 'httpRoutes', 'grpcRoutes', 'namespaces'] as const) {
+  for (const bucket of ['services', 'httpRoutes', 'grpcRoutes', 'namespaces', 'referenceGrants'] as const) {
     (snapshot[bucket] as KubeObject[] | undefined)?.sort(byNamespaceName);
   }
   return { snapshot, errors, warnings, ignored };
@@ -147,7 +155,7 @@ function classify(
     return {
       ignored:
         OTHER_GATEWAY_KINDS[kind] ??
-        `Gateway API kind ${kind || '(none)'} is not a mesh route (gamma-csm reads HTTPRoute and GRPCRoute)`,
+        `Gateway API kind ${kind || '(none)'} is not a mesh route (gamma-csm reads HTTPRoute, GRPCRoute and ReferenceGrant)`,
     };
   if (!route) return { ignored: `kind ${kind || '(none)'} (${apiVersion}) is unrelated to mesh routes` };
   if (route.versions.includes(version)) return route.bucket;
@@ -185,6 +193,7 @@ function olderVersionWarning(
 ): ManifestError | undefined {
   if (
     obj.apiVersion === GATEWAY_V1 ||
+    obj.kind === 'ReferenceGrant' ||
     typeof obj.apiVersion !== 'string' ||
     !obj.apiVersion.startsWith(GATEWAY_GROUP)
   )

@@ -230,3 +230,22 @@ export interface Namespace extends KubeObject {
 }
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+// ---- gateway.networking.k8s.io ReferenceGrant (v1beta1; docs/security.md §2) ----
+export interface ReferenceGrantFrom {
+  group: string;
+  kind: string;
+  namespace: string;
+}
+
+export interface ReferenceGrantTo {
+  group: string;
+  kind: string;
+  name?: string;
+}
+
+/** Lets objects of `from` (kind, namespace) reference objects of `to` in the grant's own namespace. */
+export interface ReferenceGrant extends KubeObject {
+  kind: 'ReferenceGrant';
+  spec: { from: ReferenceGrantFrom[]; to: ReferenceGrantTo[] };
+}

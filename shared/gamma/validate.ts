@@ -11,6 +11,7 @@ import { DNS_LABEL, DNS_SUBDOMAIN, Errors, at, integer, list, object, string, un
 import { validateHttpRouteSpec } from './validate-http.ts';
 import { validateGrpcRouteSpec } from './validate-grpc.ts';
 import { checkKnownFields } from './known-fields.ts';
+import { validateReferenceGrant } from './validate-grant.ts';
 import { isCertainlyValid } from './quick-check.ts';
 
 export function validateObject(obj: KubeObject): FieldError[] {
@@ -50,6 +51,8 @@ function validateAny(errs: ErrorsT, obj: unknown): void {
     const spec = object(errs, obj.spec, 'spec', true);
     if (spec) validateGrpcRouteSpec(errs, spec, 'spec');
     if (errs.list.length === 0) checkKnownFields(errs, 'GRPCRoute', spec);
+  } else if (group === GATEWAY_GROUP && obj.kind === 'ReferenceGrant') {
+    validateReferenceGrant(errs, obj);
   } else if (obj.apiVersion === 'v1' && obj.kind === 'Service') {
     validateService(errs, obj);
   }

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cleanObject } from '../cluster/index.ts';
-import type { Route, Service } from '../gamma/types.ts';
+import { listReferenceGrants } from '../cluster/snapshot.ts';
+import type { ReferenceGrant, Route, Service } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
 import { compareSequences, isDecimalSequence } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
@@ -28,6 +29,8 @@ export interface LiveObjects {
   shortNameNamespaces?: string[];
   /** The cluster's current resourceVersion, from the same LIST (what it has issued so far). */
   resourceVersion?: string;
+  /** Every ReferenceGrant, listed when cross-namespace backendRefs need them (never the event's). */
+  referenceGrants?: ReferenceGrant[];
 }
 
 export interface ReadLiveOptions {
@@ -35,6 +38,8 @@ export interface ReadLiveOptions {
   concurrency?: number;
   /** Per call (default 30 s): shorter than the function's own timeout. */
   timeoutMs?: number;
+  /** List the ReferenceGrants too (GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant). */
+  referenceGrants?: boolean;
 }
 
 export type Freshness = { fresh: true } | { fresh: false; why: string };
@@ -122,11 +127,14 @@ export async function readLiveObjects(
       }),
     })),
   ];
-  const [list, results] = await Promise.all([
+  const [list, results, grants] = await Promise.all([
     withTimeout(`listing Services named ${name}`, timeoutMs, () =>
       core.listServiceForAllNamespaces({ fieldSelector: `metadata.name=${name}` }),
     ),
     mapLimit(reads, opts.concurrency ?? 8, (read) => read()),
+    opts.referenceGrants
+      ? withTimeout('listing ReferenceGrants', timeoutMs, () => listReferenceGrants(custom, 500))
+      : undefined,
   ]);
   const services = new Map<string, Service | null>();
   serviceRefs.forEach((s, i) =>
@@ -145,6 +153,7 @@ export async function readLiveObjects(
     services,
     shortNameNamespaces: [...new Set(list.items.map((s) => s.metadata?.namespace ?? 'default'))].sort(),
     ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}),
+    ...(grants ? { referenceGrants: grants.items } : {}),
   };
 }
 
@@ -185,6 +194,7 @@ export function confirmedSnapshot(event: RouteEvent, live: LiveObjects): Snapsho
       [event.parent.name]:
         live.shortNameNamespaces ?? event.snapshot.serviceNamespacesByName?.[event.parent.name] ?? [],
     },
+    ...(live.referenceGrants ? { referenceGrants: live.referenceGrants } : {}),
   };
 }
 

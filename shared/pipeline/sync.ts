@@ -105,6 +105,7 @@ async function readCluster(deps: PipelineDeps, event: RouteEvent, key: string): 
     return await readLiveObjects(deps.kube, event, {
       concurrency: limits.clusterReadConcurrency,
       timeoutMs: kubeTimeout(deps),
+      referenceGrants: deps.settings.translate.crossNamespaceBackends === 'referencegrant',
     });
   } catch (e) {
     throw new TransientError(`reading the cluster for ${key}: ${errorMessage(e)}`, { cause: e });

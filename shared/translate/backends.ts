@@ -1,21 +1,23 @@
 // backendRefs -> Network Services destinations (docs/architecture.md §4.1, §4.4).
 // - Only core Services are backends (group "" or omitted, kind Service or omitted); anything else is
 //   InvalidKind. A missing Service, a port the Service lacks, or an ExternalName Service is
-//   BackendNotFound. Cross-namespace backendRefs are allowed WITHOUT a ReferenceGrant, as GEP-1294
-//   permits for meshes: a mesh route cannot reach anything its clients could not already call
-//   directly (the backend Service is reachable in the mesh either way), so no access is widened.
+//   BackendNotFound. Cross-namespace backendRefs are allowed WITHOUT a ReferenceGrant by default, as
+//   GEP-1294 permits for meshes; with crossNamespaceBackends 'referencegrant' they need one in the
+//   target namespace, else RefNotPermitted (grants.ts, docs/security.md §2).
 // - Weight 0 entries are dropped. Unresolved refs keep their share: that fraction of requests is
 //   answered with an error (500 for HTTP, 503 = gRPC UNAVAILABLE for gRPC) through
 //   faultInjectionPolicy.abort. abort.percentage is an integer 0-100, so the share is rounded to the
 //   nearest percent and clamped to 1..99 while both valid and invalid weight exist (an approximation
 //   of at most 1 percentage point). With no usable backend the rule answers the error for every request.
-import type { BackendObjectReference, HTTPBackendRef, Service } from '../gamma/types.ts';
+import type { BackendObjectReference, HTTPBackendRef, RouteKind, Service } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type { Problem } from './model.ts';
 import { backendServiceName, hasBackendServiceOverride } from './names.ts';
 import { negsRequested, portNegs } from '../compute/neg.ts';
 import { portBackend } from '../compute/protocol.ts';
 import { asNumber, elsewhereHint, isObj } from './util.ts';
+import type { GrantCheck } from './grants.ts';
+import { refNotPermitted } from './grants.ts';
 
 export interface ServiceIndex {
   find(namespace: string, name: string): Service | undefined;
@@ -34,7 +36,11 @@ export type ResolvedBackend =
   | { ok: false; problem: Problem };
 
 /** resolveBackendRef bound to one translate call's Services and options, answering repeats from memory. */
-export type BackendResolver = (ref: BackendObjectReference, routeNamespace: string) => ResolvedBackend;
+export type BackendResolver = (
+  ref: BackendObjectReference,
+  routeNamespace: string,
+  routeKind: RouteKind,
+) => ResolvedBackend;
 
 /**
  * One resolver per translate call: many refs (and the status pass after compiling) name the same
@@ -43,7 +49,11 @@ export type BackendResolver = (ref: BackendObjectReference, routeNamespace: stri
  * by identity without reading its fields again. Nested maps (not a joined string key): names may hold
  * any character in hostile input.
  */
-export function backendResolver(services: ServiceIndex, options: TranslateOptions): BackendResolver {
+export function backendResolver(
+  services: ServiceIndex,
+  options: TranslateOptions,
+  grants?: GrantCheck,
+): BackendResolver {
   const byNamespace = new Map<string, Map<string, PortMemo>>();
   const resolveByKey = (ref: BackendObjectReference, routeNamespace: string): ResolvedBackend => {
     const port = memoPort(ref);
@@ -60,8 +70,15 @@ export function backendResolver(services: ServiceIndex, options: TranslateOption
     if (length < MAX_MEMO_PORTS) byName.set(ref.name, { port, resolved, next: first });
     return resolved;
   };
-  return (ref, routeNamespace) => {
+  return (ref, routeNamespace, routeKind) => {
     if (!isObj(ref)) return resolveBackendRef(ref, routeNamespace, services, options);
+    // The grant depends on the route (kind, namespace), the memo only on the target: checked first.
+    if (grants !== undefined && typeof ref.name === 'string' && isCoreService(ref)) {
+      const namespace =
+        typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
+      if (namespace !== routeNamespace && !grants(routeKind, routeNamespace, namespace, ref.name))
+        return { ok: false, problem: refNotPermitted(routeKind, routeNamespace, namespace, ref.name) };
+    }
     return resolveByKey(ref, routeNamespace);
   };
 }
@@ -84,6 +101,11 @@ const MAX_MEMO_PORTS = 8;
  * core-Service ref with a string name and an integer (or absent) port, whose outcome depends only on
  * (namespace, name, port).
  */
+/** A ref to a core Service, as resolveBackendRef reads group and kind (anything else is InvalidKind). */
+function isCoreService(ref: BackendObjectReference): boolean {
+  return (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service';
+}
+
 function memoPort(ref: BackendObjectReference): number | undefined | null {
   if (typeof ref.name !== 'string') return null;
   if ((ref.group !== undefined && ref.group !== '') || (ref.kind !== undefined && ref.kind !== 'Service'))
@@ -152,7 +174,10 @@ export function resolveBackendRef(
   if ('error' in named)
     return {
       ok: false,
-      problem: { reason: 'BackendNotFound', message: `backendRef Service ${label}: ${named.error}` },
+      problem: {
+        reason: named.reason ?? 'BackendNotFound',
+        message: `backendRef Service ${label}: ${named.error}`,
+      },
     };
   const endpoints = endpointProblem(service, port, named.name, options);
   if (endpoints) return { ok: false, problem: endpoints };

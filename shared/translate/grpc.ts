@@ -126,7 +126,7 @@ export function compileGrpcRule(
     backendRefs.map((ref, i) => ({
       ref,
       weight: backendWeight(ref),
-      resolved: ctx.resolve(ref, route.namespace),
+      resolved: ctx.resolve(ref, route.namespace, 'GRPCRoute'),
       extra: destinationExtras[i],
     })),
   );
@@ -162,7 +162,7 @@ export function compileGrpcRule(
     if (requestMod) httpAction.requestHeaderModifier = requestMod;
     if (responseMod) httpAction.responseHeaderModifier = responseMod;
     if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
-      const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
+      const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace, 'GRPCRoute');
       if (target.ok) {
         httpAction.requestMirrorPolicy = {
           destination: { serviceName: target.serviceName },

@@ -144,7 +144,7 @@ export function compileHttpRule(
       REF_WARNINGS.length = 0;
     }
     const weight = backendWeight(ref);
-    const resolved = ctx.resolve(ref, route.namespace);
+    const resolved = ctx.resolve(ref, route.namespace, 'HTTPRoute');
     if (!(weight > 0)) continue;
     if (!resolved.ok) {
       invalidWeight += weight;
@@ -165,7 +165,7 @@ export function compileHttpRule(
 
   let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
   if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
-    const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace);
+    const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace, 'HTTPRoute');
     if (target.ok) {
       mirrorPolicy = {
         destination: { serviceName: target.serviceName },

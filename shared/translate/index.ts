@@ -13,6 +13,7 @@ import type {
 import { DEFAULT_CONTROLLER_NAME } from './types.ts';
 import type { BackendResolver, ServiceIndex } from './backends.ts';
 import { backendResolver } from './backends.ts';
+import { grantCheck } from './grants.ts';
 import { hostnamesFor, serviceNamespacesByName } from './hostnames.ts';
 import {
   baseLabels,
@@ -89,7 +90,9 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
 
   // Each route is defaulted, validated, attached and its references checked in one go, while its
   // objects are in the CPU cache (separate passes over 10k routes each missed it again).
-  const resolve = backendResolver(index, opts);
+  const grants =
+    opts.crossNamespaceBackends === 'referencegrant' ? grantCheck(input.referenceGrants) : undefined;
+  const resolve = backendResolver(index, opts, grants);
   const groups: Groups = { byKey: new Map(), byPort: new Map() };
   const states: RouteState[] = [];
   const admit = (kind: RouteKind, route: HTTPRoute | GRPCRoute) => {

@@ -211,13 +211,22 @@ export function backendServiceName(
   options: TranslateOptions,
   service: Service,
   port: number,
-): { name: string } | { error: string } {
+): { name: string } | { error: string; reason?: 'RefNotPermitted' } {
   const namespace = service.metadata.namespace ?? 'default';
   const annotation = service.metadata.annotations?.[`${BACKEND_SERVICE_ANNOTATION_PREFIX}${port}`];
   if (typeof annotation === 'string') {
-    if (FULL_BACKEND_SERVICE.test(annotation)) return { name: annotation };
-    if (ID_PATTERN.test(annotation))
-      return { name: `${locationPath(options)}/backendServices/${annotation}` };
+    const name = FULL_BACKEND_SERVICE.test(annotation)
+      ? annotation
+      : ID_PATTERN.test(annotation)
+        ? `${locationPath(options)}/backendServices/${annotation}`
+        : undefined;
+    if (name !== undefined) {
+      if (overrideAllowed(options, name)) return { name };
+      return {
+        reason: 'RefNotPermitted',
+        error: `annotation ${BACKEND_SERVICE_ANNOTATION_PREFIX}${port} on Service ${namespace}/${service.metadata.name} names backend service ${name}, which ${OVERRIDES_VARIABLE} does not allow (${overridesText(options)}); ask the operator to add it`,
+      };
+    }
     return {
       error: `annotation ${BACKEND_SERVICE_ANNOTATION_PREFIX}${port} on Service ${namespace}/${service.metadata.name} is neither a backend service id nor projects/P/locations/L/backendServices/ID: ${JSON.stringify(annotation).slice(0, 100)}`,
     };
@@ -242,6 +251,27 @@ export function backendServiceName(
     remember(memo, port, id);
   }
   return { name: joined(locationPath(options), '/backendServices/', id) };
+}
+
+export const OVERRIDES_VARIABLE = 'GAMMA_BACKEND_SERVICE_OVERRIDES';
+
+/**
+ * Whether the operator's allow-list (options.backendServiceOverrides) lets an annotation name this
+ * backend service (full name). An entry without `/` is an id in this project and location; a
+ * trailing `*` matches any suffix. No list: nothing is allowed, so a Service owner cannot point
+ * traffic at an arbitrary backend service of the project (docs/security.md §2).
+ */
+export function overrideAllowed(options: TranslateOptions, name: string): boolean {
+  for (const entry of options.backendServiceOverrides ?? []) {
+    const full = entry.includes('/') ? entry : `${locationPath(options)}/backendServices/${entry}`;
+    if (full.endsWith('*') ? name.startsWith(full.slice(0, -1)) : name === full) return true;
+  }
+  return false;
+}
+
+function overridesText(options: TranslateOptions): string {
+  const list = options.backendServiceOverrides ?? [];
+  return list.length === 0 ? 'it is empty' : `it lists ${list.join(', ')}`.slice(0, 300);
 }
 
 /** True when the Service names its own backend service for the port (referenced, never written). */

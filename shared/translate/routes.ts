@@ -179,7 +179,7 @@ export function routeRefProblems(state: RouteState, resolve: BackendResolver): P
   let problems: Problem[] = NONE;
   const { namespace } = state;
   forEachBackendRef(state.rules, (ref) => {
-    const resolved = resolve(ref as BackendObjectReference, namespace);
+    const resolved = resolve(ref as BackendObjectReference, namespace, state.kind);
     if (!resolved.ok) problems = append(problems, resolved.problem);
   });
   return problems;

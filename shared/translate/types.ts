@@ -7,6 +7,7 @@ import type {
   HTTPRoute,
   Namespace,
   ParentReference,
+  ReferenceGrant,
   RouteKind,
   Service,
 } from '../gamma/types.ts';
@@ -26,9 +27,16 @@ export interface Snapshot {
    * cluster, keyed by short name (docs/architecture.md §4.3). Absent means "derive from `services`".
    */
   serviceNamespacesByName?: Record<string, string[]>;
+  /** ReferenceGrants of every namespace a backendRef names; read only in 'referencegrant' mode. */
+  referenceGrants?: ReferenceGrant[];
 }
 
 import type { RouteLimits } from './limits.ts';
+/**
+ * Whether a backendRef or RequestMirror target in another namespace needs a ReferenceGrant there
+ * (docs/security.md §2): 'allow' (absent; GEP-1294's mesh exception) or 'referencegrant'.
+ */
+export type CrossNamespaceBackends = 'allow' | 'referencegrant';
 
 export interface TranslateOptions {
   project: string;
@@ -54,6 +62,13 @@ export interface TranslateOptions {
   unavailableBackendServices?: Readonly<Record<string, string>>;
   /** Size caps on each emitted route (shared/translate/limits.ts; defaults there). */
   limits?: Partial<RouteLimits>;
+  /** GAMMA_CROSS_NAMESPACE_BACKENDS; absent = 'allow'. */
+  crossNamespaceBackends?: CrossNamespaceBackends;
+  /**
+   * GAMMA_BACKEND_SERVICE_OVERRIDES: the backend services the `gamma-csm.dev/backend-service.<port>`
+   * annotation may name (ids or full names, `*` suffix wildcard). Absent or empty = none.
+   */
+  backendServiceOverrides?: readonly string[];
 }
 
 export interface BackendMapping {

@@ -202,3 +202,48 @@ test.serial('list items come without status: translation reads spec and metadata
   t.false(snap.services.some((s) => 'status' in s));
   emu.deleteObject('HTTPRoute', 'default', 'has-status');
 });
+
+test.serial(
+  'ReferenceGrants: listed cluster-wide and kept per parent for its backend namespaces; a missing CRD reads as none',
+  async (t) => {
+    const grant = (namespace: string, name: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name, namespace },
+      spec: {
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'default' }],
+        to: [{ group: '', kind: 'Service' }],
+      },
+    });
+    emu.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere' } });
+    emu.apply(grant('shop', 'from-default'));
+    emu.apply(grant('elsewhere', 'unrelated'));
+    const cross = httpRoute('cross', 'svc2');
+    emu.apply({
+      ...cross,
+      spec: {
+        ...(cross.spec as object),
+        rules: [{ backendRefs: [{ name: 'svc1', namespace: 'shop', port: 80 }] }],
+      },
+    });
+    const snap = await readClusterSnapshot(kc);
+    t.deepEqual(
+      snap.referenceGrants.map((g) => `${g.kind} ${g.metadata.namespace}/${g.metadata.name}`).sort(),
+      ['ReferenceGrant elsewhere/unrelated', 'ReferenceGrant shop/from-default'],
+    );
+    const parent = parentSnapshot(snap, { namespace: 'default', name: 'svc2' });
+    t.deepEqual(
+      parent.referenceGrants?.map((g) => g.metadata.name),
+      ['from-default'],
+      'only grants of namespaces the parent routes reach into',
+    );
+    // No ReferenceGrant CRD installed: the list answers 404, which means no grants (not a failure).
+    emu.failListPage(1, { code: 404, resource: 'referencegrants' });
+    const without = await readClusterSnapshot(kc);
+    t.deepEqual(without.referenceGrants, []);
+    t.true(without.services.length > 0);
+    // Any other failure still rejects: never a partial snapshot.
+    emu.failListPage(1, { code: 403, resource: 'referencegrants' });
+    await t.throwsAsync(readClusterSnapshot(kc));
+  },
+);

@@ -259,7 +259,7 @@ test('an override backend service is referenced only: no body for it, no NEG nee
   const api = svc('api', { annotations: { 'gamma-csm.dev/backend-service.8080': 'my-bs' } });
   const desired = translate(
     { services: [FRONT, api], httpRoutes: [route('r', [{ name: 'api', port: 8080 }])], grpcRoutes: [] },
-    OPTS,
+    { ...OPTS, backendServiceOverrides: ['my-bs'] },
   );
   t.is(
     desired.httpRoutes[0].rules?.[0].action?.destinations?.[0].serviceName,
@@ -273,6 +273,7 @@ test('an override backend service is referenced only: no body for it, no NEG nee
     { services: [FRONT, api], httpRoutes: [route('r', [{ name: 'api', port: 8080 }])], grpcRoutes: [] },
     {
       ...OPTS,
+      backendServiceOverrides: ['my-bs'],
       unavailableBackendServices: {
         'projects/p1/locations/global/backendServices/my-bs': 'backend service my-bs does not exist',
       },

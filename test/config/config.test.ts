@@ -43,6 +43,8 @@ test('sync: defaults fill everything optional', (t) => {
     logFormat: 'json',
     backendServices: 'provision',
     autoNeg: false,
+    crossNamespaceBackends: 'allow',
+    backendServiceOverrides: [],
     timeoutSeconds: 300,
     guards: {
       maxPortsPerParent: DEFAULTS.maxPortsPerParent,

@@ -173,3 +173,38 @@ test('objects from a live cluster (no file) are named <input>; hostile values ar
     ],
   );
 });
+
+test('ReferenceGrants are read (v1beta1 without a warning), validated, and a bad one names its field', (t) => {
+  const parsed = parseManifestText(
+    `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-a, namespace: b}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: a}]
+  to: [{group: "", kind: Service, name: api}]
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: broken, namespace: b}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute}]
+  to: []
+`,
+    'grants.yaml',
+  );
+  const { snapshot, errors, warnings } = buildSnapshot(parsed.objects);
+  t.deepEqual(
+    snapshot.referenceGrants?.map((g) => `${g.metadata.namespace}/${g.metadata.name}`),
+    ['b/allow-a'],
+  );
+  t.deepEqual(warnings, []);
+  const messages = errors.map((e) => e.message);
+  t.true(
+    messages.some((m) => m.includes('broken') && m.includes('spec.from[0].namespace')),
+    messages.join('\n'),
+  );
+  t.true(
+    messages.some((m) => m.includes('spec.to')),
+    messages.join('\n'),
+  );
+});

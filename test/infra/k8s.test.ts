@@ -75,7 +75,7 @@ test('kustomize renders the expected objects', (t) => {
   t.is(find(watcher, 'Deployment').metadata.namespace, 'gamma-csm');
 });
 
-test('watcher RBAC: read-only on routes and Services, nothing else', (t) => {
+test('watcher RBAC: read-only on routes, Services and ReferenceGrants, nothing else', (t) => {
   const role = find(watcher, 'ClusterRole') as unknown as { rules: Rule[] };
   t.deepEqual(permissions(role.rules), [
     'core/services get',
@@ -87,6 +87,9 @@ test('watcher RBAC: read-only on routes and Services, nothing else', (t) => {
     'gateway.networking.k8s.io/httproutes get',
     'gateway.networking.k8s.io/httproutes list',
     'gateway.networking.k8s.io/httproutes watch',
+    'gateway.networking.k8s.io/referencegrants get',
+    'gateway.networking.k8s.io/referencegrants list',
+    'gateway.networking.k8s.io/referencegrants watch',
   ]);
   const binding = find(watcher, 'ClusterRoleBinding') as unknown as {
     roleRef: { name: string };
@@ -112,6 +115,8 @@ const FUNCTION_PERMISSIONS = [
   'gateway.networking.k8s.io/httproutes list',
   'gateway.networking.k8s.io/httproutes/status get',
   'gateway.networking.k8s.io/httproutes/status patch',
+  'gateway.networking.k8s.io/referencegrants get',
+  'gateway.networking.k8s.io/referencegrants list',
 ];
 
 function renderTemplate(file: string): Obj[] {

@@ -416,7 +416,7 @@ test.serial('tables for kubectl, discovery documents and state persistence', asy
   const res = (await (await raw(emu, `/apis/${GROUP}/v1beta1`)).json()) as { resources: { name: string }[] };
   t.deepEqual(
     res.resources.map((r) => r.name),
-    ['httproutes', 'httproutes/status'],
+    ['httproutes', 'httproutes/status', 'referencegrants'],
   );
 
   const statePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'k8s-state-')), 'state.json');

@@ -454,10 +454,10 @@ test('faults: error rates per method, dropped connections, failing operations; a
     [503, 200, 429, 0, 200],
   );
 
-  await call(emu, 'POST', '/_emulator/reset');
+  await call(emu, 'POST', '/_emulator/reset', {});
   t.is(emu.stats().requests, 0);
   t.is(emu.resources('meshes').length, 1, 'plain reset keeps resources');
-  await call(emu, 'POST', '/_emulator/reset?state=true');
+  await call(emu, 'POST', '/_emulator/reset?state=true', {});
   t.is(emu.resources('meshes').length, 0);
   const dump = (await call(emu, 'GET', '/_emulator/state')).json;
   t.deepEqual((dump.resources as Record<string, object>).meshes, {});

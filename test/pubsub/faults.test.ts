@@ -2,6 +2,7 @@ import test from 'ava';
 import type { Message } from '@google-cloud/pubsub';
 import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
+import { MAX_ADMIN_BODY_BYTES } from '../../infra/local/pubsub/admin.ts';
 import { clientFor, collect, pushTarget, pushedData, until } from './helpers.ts';
 
 /** A seeded generator so the shares below do not flake. */
@@ -135,16 +136,34 @@ test.serial('admin HTTP endpoint sets faults and reports stats', async (t) => {
   t.deepEqual(emulator.setFaults({}), { duplicateRate: 0.5, reorder: false, delayMs: 5 });
   const bad = await fetch(`${emulator.adminUrl}/faults`, {
     method: 'PUT',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ duplicateRate: 2 }),
   });
   t.is(bad.status, 400);
   t.regex(((await bad.json()) as { error: string }).error, /faults\.duplicateRate/);
   const unknown = await fetch(`${emulator.adminUrl}/faults`, {
     method: 'PUT',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ chaos: 1 }),
   });
   t.regex(((await unknown.json()) as { error: string }).error, /unknown field\(s\) chaos/);
   emulator.setFaults({ duplicateRate: 0, delayMs: 0 });
+  // A page can POST text/plain (or untyped) bodies without a preflight: refused, faults unchanged.
+  for (const headers of [{ 'content-type': 'text/plain' }, {}] as Record<string, string>[]) {
+    const page = await fetch(`${emulator.adminUrl}/faults`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ duplicateRate: 1 }),
+    });
+    t.is(page.status, 415);
+  }
+  const huge = await fetch(`${emulator.adminUrl}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ delayMs: 1, pad: 'x'.repeat(MAX_ADMIN_BODY_BYTES) }),
+  });
+  t.is(huge.status, 413);
+  t.deepEqual(emulator.setFaults({}), { duplicateRate: 0, reorder: false, delayMs: 0 });
   const stats = (await (await fetch(`${emulator.adminUrl}/stats`)).json()) as {
     subscriptions: Record<string, { acked: number }>;
   };

@@ -85,3 +85,31 @@ test('weights default to 1, weight 0 entries are dropped, unresolved entries cou
   t.is(split.errorPercent, 25);
   t.is(split.problems.length, 1);
 });
+
+test('an override annotation off GAMMA_BACKEND_SERVICE_OVERRIDES leaves the ref unresolved: RefNotPermitted', (t) => {
+  const annotated: Service = {
+    ...svc('own', 'ns'),
+    metadata: {
+      name: 'own',
+      namespace: 'ns',
+      annotations: { 'gamma-csm.dev/backend-service.80': 'prod-db-bs' },
+    },
+  };
+  const find = (ns: string, name: string) => (ns === 'ns' && name === 'own' ? annotated : undefined);
+  const refused = resolveBackendRef({ name: 'own', port: 80 } as never, 'ns', { find }, options);
+  t.false(refused.ok);
+  if (!refused.ok) {
+    t.is(refused.problem.reason, 'RefNotPermitted');
+    t.regex(refused.problem.message, /GAMMA_BACKEND_SERVICE_OVERRIDES does not allow/);
+  }
+  const allowed = resolveBackendRef(
+    { name: 'own', port: 80 } as never,
+    'ns',
+    { find },
+    {
+      ...options,
+      backendServiceOverrides: ['prod-*'],
+    },
+  );
+  t.true(allowed.ok && allowed.serviceName.endsWith('/backendServices/prod-db-bs'));
+});

@@ -68,8 +68,8 @@ test('the memoizing resolver answers exactly as resolveBackendRef, in any order 
         const expected = resolveBackendRef(ref as never, routeNs, index, OPTIONS);
         // A fresh object with the same fields hits the (namespace, name, port) memory instead.
         return (
-          isDeepStrictEqual(resolve(ref as never, routeNs), expected) &&
-          isDeepStrictEqual(resolve({ ...ref } as never, routeNs), expected)
+          isDeepStrictEqual(resolve(ref as never, routeNs, 'HTTPRoute'), expected) &&
+          isDeepStrictEqual(resolve({ ...ref } as never, routeNs, 'HTTPRoute'), expected)
         );
       });
     }),
@@ -93,7 +93,7 @@ test('the resolver answers refs to many ports of one Service exactly, past the p
       const resolve = backendResolver(manyIndex, OPTIONS);
       return [...ports, ...ports].every((port) =>
         isDeepStrictEqual(
-          resolve({ name: 'many', port } as never, 'ns'),
+          resolve({ name: 'many', port } as never, 'ns', 'HTTPRoute'),
           resolveBackendRef({ name: 'many', port } as never, 'ns', manyIndex, OPTIONS),
         ),
       );

@@ -81,14 +81,19 @@ test('backend service names: template, annotation id, annotation full name, malf
     'gamma-csm.dev/backend-service.81': 'projects/other/locations/global/backendServices/shared-bs',
     'gamma-csm.dev/backend-service.82': 'Not Valid!',
   });
-  t.deepEqual(backendServiceName(options, annotated, 80), {
+  const allowed = {
+    ...options,
+    backendServiceOverrides: ['my-bs', 'projects/other/locations/global/backendServices/shared-*'],
+  };
+  t.deepEqual(backendServiceName(allowed, annotated, 80), {
     name: 'projects/p/locations/global/backendServices/my-bs',
   });
-  t.deepEqual(backendServiceName(options, annotated, 81), {
+  t.deepEqual(backendServiceName(allowed, annotated, 81), {
     name: 'projects/other/locations/global/backendServices/shared-bs',
   });
-  const bad = backendServiceName(options, annotated, 82);
+  const bad = backendServiceName(allowed, annotated, 82);
   t.true('error' in bad && bad.error.includes('gamma-csm.dev/backend-service.82'));
+  t.false('reason' in bad, 'a malformed annotation is not a permission problem');
   const weird = backendServiceName({ ...options, clusterId: 'UPPER_case' }, service('echo', 'default'), 80);
   t.true('name' in weird && /backendServices\/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(weird.name));
 });
@@ -120,4 +125,29 @@ test('remembered ids stay what they were computed as: past the memory bound, and
   t.deepEqual(custom, { name: 'projects/p/locations/global/backendServices/bs-svc-80' });
   t.notDeepEqual(backendServiceName({ ...options, clusterId: 'c2' }, service('svc', 'ns'), 80), backend);
   t.deepEqual(backendServiceName(options, service('svc', 'ns'), 80), backend);
+});
+
+test('override annotations name only backend services GAMMA_BACKEND_SERVICE_OVERRIDES allows', (t) => {
+  const annotated = service('echo', 'default', {
+    'gamma-csm.dev/backend-service.80': 'team-a-api',
+    'gamma-csm.dev/backend-service.81': 'team-b-api',
+    'gamma-csm.dev/backend-service.82': 'projects/other/locations/global/backendServices/team-a-x',
+  });
+  // Default: no list, nothing allowed; the refusal names the variable and the backend service.
+  const none = backendServiceName(options, annotated, 80);
+  t.like(none, { reason: 'RefNotPermitted' });
+  t.true('error' in none && none.error.includes('GAMMA_BACKEND_SERVICE_OVERRIDES'));
+  t.true('error' in none && none.error.includes('projects/p/locations/global/backendServices/team-a-api'));
+  const teamA = { ...options, backendServiceOverrides: ['team-a-*'] };
+  t.deepEqual(backendServiceName(teamA, annotated, 80), {
+    name: 'projects/p/locations/global/backendServices/team-a-api',
+  });
+  t.like(backendServiceName(teamA, annotated, 81), { reason: 'RefNotPermitted' });
+  // An id entry covers this project only: the same id in another project is not on the list.
+  t.like(backendServiceName(teamA, annotated, 82), { reason: 'RefNotPermitted' });
+  // Exact entries match exactly.
+  const exact = { ...options, backendServiceOverrides: ['team-a'] };
+  t.like(backendServiceName(exact, annotated, 80), { reason: 'RefNotPermitted' });
+  // Without an annotation the list does not matter.
+  t.true('name' in backendServiceName(options, service('echo', 'default'), 80));
 });

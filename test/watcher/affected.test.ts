@@ -3,7 +3,7 @@
 import test from 'ava';
 import { affectedParents } from '../../functions/watcher/affected.ts';
 import type { Change, ClusterView } from '../../functions/watcher/affected.ts';
-import type { Route, Service, ServicePort } from '../../shared/gamma/types.ts';
+import type { ReferenceGrant, Route, Service, ServicePort } from '../../shared/gamma/types.ts';
 import { grpc, http, svc } from './fixtures.ts';
 
 interface Row {
@@ -23,6 +23,42 @@ const withStatus: Route = {
   status: { parents: [] },
   metadata: { ...routeA.metadata, resourceVersion: '9' },
 };
+
+/** A ReferenceGrant in `namespace` letting HTTPRoutes of namespace `from` reach its Services. */
+function grant(namespace: string, from = 'a', name = 'g'): ReferenceGrant {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1beta1',
+    kind: 'ReferenceGrant',
+    metadata: { name, namespace },
+    spec: {
+      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: from }],
+      to: [{ group: '', kind: 'Service' }],
+    },
+  };
+}
+// Routes in namespace `a`: one sends to `b/api`, one mirrors to `c/audit`, one stays home.
+const crossRoutes = [
+  http('to-b', { namespace: 'a', parents: ['front'], backends: [{ name: 'api', namespace: 'b' }] }),
+  {
+    ...http('mirror-c', { namespace: 'a', parents: ['side'], backends: ['local'] }),
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name: 'side' }],
+      rules: [
+        {
+          backendRefs: [{ name: 'local', port: 80 }],
+          filters: [
+            {
+              type: 'RequestMirror',
+              requestMirror: { backendRef: { name: 'audit', namespace: 'c', port: 80 } },
+            },
+          ],
+        },
+      ],
+    },
+  } as Route,
+  http('home', { namespace: 'a', parents: ['home'], backends: ['local'] }),
+  http('in-b', { namespace: 'b', parents: ['own'], backends: ['api'] }),
+];
 
 /** A backend Service `b` with port 80 and the given annotations / port fields. */
 function backend(
@@ -91,7 +127,45 @@ function unrelatedChanges(): Array<[string, Service, Service]> {
   ];
 }
 
+const grantRows: Row[] = [
+  {
+    title: 'a ReferenceGrant added: parents of routes of other namespaces sending to its namespace',
+    change: { type: 'add', new: grant('b') },
+    routes: crossRoutes,
+    expected: ['a/front'],
+  },
+  {
+    title: 'a ReferenceGrant deleted: routes mirroring into its namespace count too',
+    change: { type: 'delete', old: grant('c') },
+    routes: crossRoutes,
+    expected: ['a/side'],
+  },
+  {
+    title: 'a ReferenceGrant whose spec changed republishes; one with the same spec does not',
+    change: { type: 'update', old: grant('b'), new: grant('b', 'z') },
+    routes: crossRoutes,
+    expected: ['a/front'],
+  },
+  {
+    title: 'a ReferenceGrant updated without a spec change affects nothing',
+    change: {
+      type: 'update',
+      old: grant('b'),
+      new: { ...grant('b'), metadata: { name: 'g', namespace: 'b', resourceVersion: '7' } },
+    },
+    routes: crossRoutes,
+    expected: [],
+  },
+  {
+    title: 'a ReferenceGrant in a namespace no route reaches into affects nothing',
+    change: { type: 'add', new: grant('a') },
+    routes: crossRoutes,
+    expected: [],
+  },
+];
+
 const rows: Row[] = [
+  ...grantRows,
   { title: 'route created -> its parent', change: { type: 'add', new: routeA }, expected: ['default/a'] },
   {
     title: 'route deleted -> its parent',

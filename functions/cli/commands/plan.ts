@@ -2,6 +2,7 @@
 // API -> plan -> (apply). Only composition and terminal I/O live here; the logic is in shared/.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { type AccessFlags, accessOptions, addAccessOptions } from './access-options.ts';
 import { createInterface } from 'node:readline/promises';
 import { CliError } from '../errors.ts';
 import { isEmptyPlan, plan as computePlan, type Plan } from '../../../shared/plan/index.ts';
@@ -16,7 +17,7 @@ import type { Desired, Snapshot, TranslateOptions } from '../../../shared/transl
 import type { KubeObject } from '../../../shared/gamma/types.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 
-export interface PlanCliOptions {
+export interface PlanCliOptions extends AccessFlags {
   filename?: string[];
   recursive?: boolean;
   kubeconfig?: string;
@@ -63,7 +64,7 @@ function parseCount(value: string): number {
 }
 
 function addCommonOptions(cmd: Command): Command {
-  return cmd
+  return addAccessOptions(cmd)
     .option('-f, --filename <paths...>', 'manifest files or directories (YAML/JSON; - for stdin)')
     .option('-R, --recursive', "read directories' subdirectories too (as kubectl -R)")
     .option('--kubeconfig <file>', 'read the routes from the cluster this kubeconfig points at')
@@ -143,6 +144,7 @@ export async function snapshotFromCluster(kubeconfigPath: string): Promise<Snaps
     ...read.httpRoutes,
     ...read.grpcRoutes,
     ...(read.namespaces ?? []),
+    ...(read.referenceGrants ?? []),
   ]);
 }
 
@@ -162,6 +164,7 @@ function translateOptions(o: PlanCliOptions, project: string): TranslateOptions 
     clusterDomain: o.clusterDomain,
     // A cluster has a NEG controller that reports NEGs; manifests can only ask for them.
     ...(o.backendServices === 'off' ? {} : { negCheck: o.kubeconfig ? 'reported' : 'requested' }),
+    ...accessOptions(o),
   };
 }
 

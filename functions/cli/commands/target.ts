@@ -121,5 +121,8 @@ export function planOptions(t: Target): PlanCliOptions {
     maxDeleteAbsolute: 5,
     output: 'text',
     backendServices: 'provision',
+    // As `plan` defaults them: from the environment the functions read.
+    crossNamespaceBackends:
+      process.env.GAMMA_CROSS_NAMESPACE_BACKENDS === 'referencegrant' ? 'referencegrant' : 'allow',
   };
 }

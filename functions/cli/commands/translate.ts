@@ -13,13 +13,14 @@ import { noServiceParentReason } from '../../../shared/translate/parents.ts';
 import { renderText } from './translate-text.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 import { CliError } from '../errors.ts';
+import { type AccessFlags, accessOptions, addAccessOptions } from './access-options.ts';
 import { desiredCompute } from '../../../shared/compute/desired.ts';
 import type { DesiredCompute } from '../../../shared/compute/types.ts';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'text'] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-interface TranslateFlags {
+interface TranslateFlags extends AccessFlags {
   filename: string[];
   recursive?: boolean;
   project: string;
@@ -37,7 +38,7 @@ interface TranslateFlags {
 export type Translation = Desired & Partial<DesiredCompute>;
 
 export function registerTranslate(program: Command): void {
-  program
+  const cmd = program
     .command('translate')
     .description('Translate GAMMA HTTPRoute/GRPCRoute manifests into Network Services resources (offline)')
     .requiredOption(
@@ -60,12 +61,12 @@ export function registerTranslate(program: Command): void {
       )
         .choices(['provision', 'off'])
         .default('provision'),
-    )
-    .action(async (flags: TranslateFlags) => {
-      const out = await runTranslate(flags);
-      for (const w of out.stderrWarnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(out.text);
-    });
+    );
+  addAccessOptions(cmd).action(async (flags: TranslateFlags) => {
+    const out = await runTranslate(flags);
+    for (const w of out.stderrWarnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(out.text);
+  });
 }
 
 function projectOption(): Option {
@@ -154,6 +155,7 @@ function translateOptions(flags: TranslateFlags): TranslateOptions {
     clusterDomain: flags.clusterDomain,
     // Offline no NEG controller has run: the annotation asking for NEGs is what a manifest can show.
     ...(flags.backendServices === 'off' ? {} : { negCheck: 'requested' as const }),
+    ...accessOptions(flags),
   };
 }
 

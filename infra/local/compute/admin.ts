@@ -5,6 +5,7 @@ import type { Faults } from '../netsvc/faults.ts';
 import { computeError } from './errors.ts';
 import type { NegSpec } from './negs.ts';
 import { readJsonBody, sendJson } from './http.ts';
+import { JSON_CONTENT_TYPE } from '../http-body.ts';
 import type { ComputeStore, EmulatorStats, RequestLogEntry } from './handle-types.ts';
 import { type ComputeState, type HealthState, serializeState } from './store.ts';
 
@@ -42,7 +43,7 @@ export async function adminRoutes(
     return fail(res, 404, 'notFound', `no admin endpoint ${method} ${url.pathname}`);
   }
   // Every admin write must say it is JSON, so a web page cannot reset or fault the emulator.
-  if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+  if (!JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? ''))
     return fail(res, 415, 'unsupportedMediaType', 'admin writes need Content-Type: application/json');
   const parsed = await readJsonBody(req, ctx.maxBodyBytes);
   if ('error' in parsed) return sendJson(res, parsed.error.status, parsed.error.body);

@@ -85,12 +85,13 @@ export const methodNotAllowed = (method: string) =>
     `the server does not allow this method on the requested resource (${method})`,
   );
 
-export const unsupportedMediaType = (type: string, detail?: string) =>
+export const unsupportedMediaType = (type: string, detail: string | boolean = true) =>
   new ApiError(
     415,
     'UnsupportedMediaType',
-    detail ??
-      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`,
+    typeof detail === 'string'
+      ? detail
+      : `the body of the request was in an unknown format - accepted media types include: ${detail ? 'application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml' : 'application/json, application/yaml, application/vnd.kubernetes.protobuf'} (got ${type})`,
   );
 
 export const pathNotFound = () =>

@@ -126,6 +126,17 @@ export const RESOURCES: ResourceDef[] = [
     hasStatus: true,
     columns: [{ name: 'Hostnames', cell: routeHostnames }],
   },
+  {
+    // Read by gamma-csm with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant (docs/security.md §2).
+    group: GATEWAY_GROUP,
+    versions: ['v1beta1', 'v1'],
+    plural: 'referencegrants',
+    singular: 'referencegrant',
+    kind: 'ReferenceGrant',
+    namespaced: true,
+    shortNames: ['refgrant'],
+    hasStatus: false,
+  },
 ];
 
 export function apiVersionOf(def: ResourceDef, version: string): string {

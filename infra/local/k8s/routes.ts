@@ -2,7 +2,8 @@
 // continue tokens.
 import type http from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { badRequest, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, unsupportedMediaType } from './errors.ts';
+import { JSON_CONTENT_TYPE, readRequestBody } from '../http-body.ts';
 import { ProtobufKindError, decodeProtobuf } from './protobuf.ts';
 import { openApiDocument, openApiIndex } from './openapi.ts';
 import type { KubeObj, ResourceDef } from './resources.ts';
@@ -64,13 +65,33 @@ export function discovery(segs: string[]): unknown {
   return undefined;
 }
 
-export function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+/** The API server's limit on a request body (3 MiB); larger ones get 413. */
+export const MAX_BODY_BYTES = 3 << 20;
+
+// Exactly the types kubectl and client-node send: JSON, YAML or protobuf (kubectl's built-in kinds,
+// decoded for Namespace and Service by protobuf.ts) objects for create and replace, and the four
+// patch types. Browser-sendable types (text/plain, forms, none) are refused, so a web page cannot
+// write to the stand-in (docs/security.md §5).
+const OBJECT_TYPES = [
+  JSON_CONTENT_TYPE,
+  /^application\/yaml\s*(;|$)/i,
+  /^application\/vnd\.kubernetes\.protobuf\s*(;|$)/i,
+];
+const PATCH_TYPES = [
+  /^application\/(json-patch\+json|merge-patch\+json|strategic-merge-patch\+json|apply-patch\+yaml)\s*(;|$)/i,
+];
+
+/** A write's body, bounded and of a type the real API server takes for `method`; else 413 or 415. */
+export async function readBody(req: http.IncomingMessage, method: 'POST' | 'PUT' | 'PATCH'): Promise<Buffer> {
+  const patch = method === 'PATCH';
+  const read = await readRequestBody(req, {
+    maxBytes: MAX_BODY_BYTES,
+    accept: patch ? PATCH_TYPES : OBJECT_TYPES,
+    requireType: true,
   });
+  if (read.ok) return read.bytes;
+  if (read.status === 413) throw new ApiError(413, 'RequestEntityTooLarge', read.message);
+  throw unsupportedMediaType(read.contentType ?? '(none)', patch);
 }
 
 export function parseBody(raw: Buffer, contentType: string): unknown {

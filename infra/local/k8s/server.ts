@@ -320,7 +320,7 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     if (!ref.name) {
       if (method === 'GET') return send(res, 200, list(ref, q, wantsTable));
       if (method === 'POST') {
-        const body = parseBody(await readBody(req), contentType) as KubeObj;
+        const body = parseBody(await readBody(req, 'POST'), contentType) as KubeObj;
         validate(ref, q, body, res);
         if (q.get('dryRun')) return out(201, body);
         return out(201, store.create(ref.def, ref.namespace, body, manager));
@@ -329,11 +329,12 @@ export async function startK8sEmulator(opts: K8sEmulatorOptions = {}): Promise<K
     }
     if (method === 'GET') return out(200, store.get(ref.def, ref.namespace, ref.name));
     if (method === 'PUT') {
-      const body = parseBody(await readBody(req), contentType) as KubeObj;
+      const body = parseBody(await readBody(req, 'PUT'), contentType) as KubeObj;
       validate(ref, q, body, res);
       return out(200, store.update(ref.def, ref.namespace, ref.name, body, ref.subresource, manager));
     }
-    if (method === 'PATCH') return out(200, await patch(ref, q, contentType, await readBody(req), res));
+    if (method === 'PATCH')
+      return out(200, await patch(ref, q, contentType, await readBody(req, 'PATCH'), res));
     if (method === 'DELETE' && !ref.subresource)
       return out(200, store.delete(ref.def, ref.namespace, ref.name));
     throw methodNotAllowed(method);

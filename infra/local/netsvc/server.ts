@@ -2,6 +2,7 @@
 // surface (/_emulator/*) and the programmatic handle tests use.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type BodyRead, readRequestBody } from '../http-body.ts';
 import { apiError, type ApiResult, NetsvcApi } from './api.ts';
 import { decideFault, type Faults, latencyFor, seededRandom, validateFaults } from './faults.ts';
 import { type QuotaOptions, QuotaWindows, validateQuota } from './quota.ts';
@@ -146,7 +147,10 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     const perColl = (stats.byCollection[entry.collection || '(unknown)'] ??= {});
     perColl[method] = (perColl[method] ?? 0) + 1;
 
-    const body = await readBody(req);
+    const write = method === 'POST' || method === 'PATCH';
+    const read = await readRequestBody(req, { maxBytes: MAX_BODY_BYTES, requireType: write });
+    if (!read.ok) return send(res, entry, apiError(read.status, 'INVALID_ARGUMENT', read.message));
+    const body = read.text;
     const admitted = m ? quota.admit(m[1]) : ({ ok: true } as const);
     if (!admitted.ok) {
       stats.quotaRejected++;
@@ -203,6 +207,7 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
   const handleAdmin = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const method = req.method ?? 'GET';
     const reply = (status: number, body: unknown) => sendJson(res, status, body);
+    const refuse = (read: BodyRefusal) => reply(read.status, { error: bodyError(read) });
     const what = url.pathname.slice('/_emulator/'.length);
     if (what === 'stats' && method === 'GET') return reply(200, stats);
     if (what === 'requests' && method === 'GET') return reply(200, { requests: log });
@@ -210,7 +215,9 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     if (what === 'faults' && method === 'GET') return reply(200, faults);
     if (what === 'faults' && method === 'DELETE') return (handle.clearFaults(), reply(200, {}));
     if (what === 'faults' && method === 'POST') {
-      const text = await readBody(req);
+      const read = await readRequestBody(req, { maxBytes: MAX_BODY_BYTES, requireType: true });
+      if (!read.ok) return refuse(read);
+      const text = read.text;
       try {
         handle.setFaults(text ? (JSON.parse(text) as Faults) : {});
       } catch (e) {
@@ -222,6 +229,8 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     }
     if (what === 'quota') return handleQuota(req, method, reply);
     if (what === 'reset' && method === 'POST') {
+      const read = await readRequestBody(req, { maxBytes: MAX_BODY_BYTES, requireType: true });
+      if (!read.ok) return refuse(read);
       if (url.searchParams.get('state') === 'true') handle.resetState();
       else handle.resetStats();
       return reply(200, { reset: url.searchParams.get('state') === 'true' ? 'stats+state' : 'stats' });
@@ -241,7 +250,9 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     if (method === 'DELETE') return (quota.clear(), reply(200, quota.describe()));
     if (method !== 'POST')
       return reply(405, { error: { code: 405, status: 'UNIMPLEMENTED', message: method } });
-    const text = await readBody(req);
+    const read = await readRequestBody(req, { maxBytes: MAX_BODY_BYTES, requireType: true });
+    if (!read.ok) return reply(read.status, { error: bodyError(read) });
+    const text = read.text;
     let q: QuotaOptions & { outageMs?: number };
     try {
       q = text ? (JSON.parse(text) as typeof q) : {};
@@ -355,13 +366,13 @@ function parseJsonBody(method: string, raw: string): { body: Obj } | { error: Ap
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+/** Request bodies above this get 413: Network Services resources are small (docs/security.md §5). */
+export const MAX_BODY_BYTES = 4 << 20;
+
+type BodyRefusal = Extract<BodyRead, { ok: false }>;
+
+function bodyError(read: BodyRefusal) {
+  return { code: read.status, status: 'INVALID_ARGUMENT', message: read.message };
 }
 
 function send(res: ServerResponse, entry: RequestLogEntry, result: ApiResult): void {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './broker.ts';
+import { readRequestBody } from '../http-body.ts';
 
 export interface AdminApi {
   setFaults(faults: Partial<Faults>): Faults;
@@ -38,10 +39,26 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/**
+ * Admin bodies are a few fields: 64 KiB is plenty. The gRPC API is bounded by the server's
+ * receive limit (emulator.ts); only this HTTP endpoint needs the type check, as a web page can send
+ * text/plain or untyped bodies to it without a preflight (docs/security.md §5).
+ */
+export const MAX_ADMIN_BODY_BYTES = 64 << 10;
+
+class BodyRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  const read = await readRequestBody(req, { maxBytes: MAX_ADMIN_BODY_BYTES, requireType: true });
+  if (!read.ok) throw new BodyRefused(read.status, read.message);
+  return JSON.parse(read.text || '{}');
 }
 
 /** GET /stats, GET /faults, PUT|POST /faults {duplicateRate?, reorder?, delayMs?}. */
@@ -54,7 +71,7 @@ async function route(api: AdminApi, req: http.IncomingMessage, res: http.ServerR
     try {
       faults = parseFaults(await readJson(req));
     } catch (err) {
-      return send(res, 400, { error: (err as Error).message });
+      return send(res, err instanceof BodyRefused ? err.status : 400, { error: (err as Error).message });
     }
     return send(res, 200, api.setFaults(faults));
   }
