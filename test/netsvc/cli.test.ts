@@ -49,6 +49,7 @@ test("the CLI serves the emulator, answers in Google's shapes, counts calls, and
 
   const again = await fetch(`${url}/v1/projects/p/locations/global/meshes?meshId=m`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: '{}',
   });
   t.is(again.status, 409);
