@@ -2,7 +2,7 @@
 // the Service (absent when deleted), every route in its namespace naming it as a parent, the Services
 // those routes send to or mirror to, and the namespaces of every Service sharing the parent's short name
 // (docs/architecture.md §4.3). Routes from other namespaces naming it (consumer routes, which translate
-// rejects visibly) are capped like sync caps them (scopeSnapshotToOwner, docs/security.md §4), so
+// rejects visibly) are capped like sync caps them (scopeSnapshotToOwner, docs/security.md §2), so
 // another tenant cannot grow what the watcher publishes for this parent.
 import type { GRPCRoute, HTTPRoute, Service } from '../../shared/gamma/types.ts';
 import type { Snapshot } from '../../shared/translate/types.ts';
