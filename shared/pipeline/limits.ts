@@ -3,8 +3,9 @@
 // reads run at once. A snapshot over a cap is refused visibly (sync.ts writes it into the parent's
 // route status), never silently dropped.
 import type { RouteEvent } from '../events/index.ts';
-import { backendRefsOf, refKey, serviceRefOf } from '../gamma/refs.ts';
+import { backendRefsOf, refKey, serviceRefOf, type ServiceRef } from '../gamma/refs.ts';
 import type { Route } from '../gamma/types.ts';
+import type { Snapshot } from '../translate/types.ts';
 import { candidatePorts } from './parent-scope.ts';
 
 export interface PipelineLimits {
@@ -22,39 +23,49 @@ export const DEFAULT_LIMITS: PipelineLimits = {
   clusterReadConcurrency: 8,
 };
 
-/**
- * Pure: the part of the event its parent's owner answers for. Consumer routes (other namespaces)
- * are rejected by translate whatever they say, so another tenant must not be able to grow this
- * parent's cost with them: at most `maxRoutesPerSnapshot` of them are kept (by name) for their
- * rejection status (the reconcile writes the status of any beyond), and their backend Services
- * only fill what the Services cap leaves after the parent's and its producer routes' own.
- */
+/** Pure: the part of the event its parent's owner answers for (scopeSnapshotToOwner). */
 export function scopeToOwner(event: RouteEvent, limits: PipelineLimits): RouteEvent {
-  const { namespace } = event.parent;
-  const s = event.snapshot;
-  const producer = (r: Route) => (r.metadata.namespace ?? 'default') === namespace;
+  return { ...event, snapshot: scopeSnapshotToOwner(event.snapshot, event.parent, limits) };
+}
+
+/**
+ * Pure: a parent's snapshot without what another tenant could grow it with. Consumer routes (other
+ * namespaces) are rejected by translate whatever they say, so at most `maxRoutesPerSnapshot` of them
+ * are kept (by namespace/name) for their rejection status (the reconcile writes the status of any
+ * beyond), and their backend Services only fill what the Services cap leaves after the parent's and
+ * its producer routes' own. Producer routes and their Services are never dropped here (oversizedBy
+ * refuses a parent whose own are over a cap). The watcher applies it before publishing
+ * (functions/watcher/parent-snapshot.ts), sync again on receipt.
+ */
+export function scopeSnapshotToOwner(
+  s: Snapshot,
+  parent: ServiceRef,
+  limits: Pick<PipelineLimits, 'maxRoutesPerSnapshot' | 'maxServicesPerSnapshot'>,
+): Snapshot {
+  const producer = (r: Route) => (r.metadata.namespace ?? 'default') === parent.namespace;
   const name = (r: Route) => `${r.metadata.namespace}/${r.metadata.name}`;
   const all = [...s.httpRoutes, ...s.grpcRoutes] as Route[];
-  const consumers = all
-    .filter((r) => !producer(r))
-    .sort((a, b) => name(a).localeCompare(name(b)))
-    .slice(0, limits.maxRoutesPerSnapshot);
-  const own = new Set([refKey(event.parent)]);
+  const consumers = new Set(
+    all
+      .filter((r) => !producer(r))
+      .sort((a, b) => name(a).localeCompare(name(b)))
+      .slice(0, limits.maxRoutesPerSnapshot),
+  );
+  const own = new Set([refKey(parent)]);
   for (const r of all.filter(producer)) for (const b of backendRefsOf(r)) own.add(refKey(b));
   const theirs = new Set<string>();
   for (const r of consumers) for (const b of backendRefsOf(r)) if (!own.has(refKey(b))) theirs.add(refKey(b));
-  const ownServices = s.services.filter((svc) => own.has(refKey(serviceRefOf(svc))));
-  const room = Math.max(0, limits.maxServicesPerSnapshot - ownServices.length);
-  const theirServices = s.services.filter((svc) => theirs.has(refKey(serviceRefOf(svc)))).slice(0, room);
-  const keep = <T extends Route>(list: T[]) => list.filter((r) => producer(r) || consumers.includes(r));
+  const ownServices = new Set(s.services.filter((svc) => own.has(refKey(serviceRefOf(svc)))));
+  const room = Math.max(0, limits.maxServicesPerSnapshot - ownServices.size);
+  const theirServices = new Set(
+    s.services.filter((svc) => theirs.has(refKey(serviceRefOf(svc)))).slice(0, room),
+  );
+  const keep = <T extends Route>(list: T[]) => list.filter((r) => producer(r) || consumers.has(r));
   return {
-    ...event,
-    snapshot: {
-      ...s,
-      services: s.services.filter((svc) => ownServices.includes(svc) || theirServices.includes(svc)),
-      httpRoutes: keep(s.httpRoutes),
-      grpcRoutes: keep(s.grpcRoutes),
-    },
+    ...s,
+    services: s.services.filter((svc) => ownServices.has(svc) || theirServices.has(svc)),
+    httpRoutes: keep(s.httpRoutes),
+    grpcRoutes: keep(s.grpcRoutes),
   };
 }
 

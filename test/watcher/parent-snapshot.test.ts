@@ -2,6 +2,7 @@
 import test from 'ava';
 import { buildParentSnapshot } from '../../functions/watcher/parent-snapshot.ts';
 import type { Service } from '../../shared/gamma/types.ts';
+import { DEFAULT_LIMITS } from '../../shared/pipeline/limits.ts';
 import { grpc, http, svc } from './fixtures.ts';
 
 const names = (objs: { metadata: { namespace?: string; name: string } }[]) =>
@@ -64,4 +65,57 @@ test('a deleted parent: no Service, routes still listed, short name facts withou
   t.deepEqual(names(snap.services), ['default/b']);
   t.deepEqual(names(snap.httpRoutes), ['default/r']);
   t.deepEqual(snap.serviceNamespacesByName, { a: [] });
+});
+
+test("other namespaces' routes are capped and never crowd out the parent's own routes or Services", (t) => {
+  // Another tenant floods shop/cart with consumer routes (translate rejects them anyway), each with its
+  // own backend Service in their namespace.
+  const flood = Array.from({ length: 6 }, (_, i) =>
+    http(`c${i}`, {
+      namespace: 'tenant',
+      parents: [{ name: 'cart', namespace: 'shop' }],
+      backends: [`b${i}`],
+    }),
+  );
+  const cache = {
+    services: [
+      svc('cart', 'shop'),
+      svc('v2', 'shop'),
+      svc('v3', 'shop'),
+      ...flood.map((_, i) => svc(`b${i}`, 'tenant')),
+    ],
+    httpRoutes: [
+      ...flood,
+      http('main', { namespace: 'shop', parents: ['cart'], backends: ['cart', 'v2'] }),
+      http('more', { namespace: 'shop', parents: ['cart'], backends: ['v3'] }),
+    ],
+    grpcRoutes: [
+      grpc('g', { namespace: 'elsewhere', parents: [{ name: 'cart', namespace: 'shop' }], backends: ['x'] }),
+    ],
+  };
+  const limits = { maxRoutesPerSnapshot: 2, maxServicesPerSnapshot: 4 };
+  const snap = buildParentSnapshot(cache, { namespace: 'shop', name: 'cart' }, limits);
+  // Two consumer routes at most (first by namespace/name, across kinds), every producer route kept.
+  t.deepEqual(names(snap.grpcRoutes), ['elsewhere/g']);
+  t.deepEqual(names(snap.httpRoutes), ['shop/main', 'shop/more', 'tenant/c0']);
+  // The parent and its producer routes' backends come first; consumer backends only fill the rest.
+  t.deepEqual(names(snap.services), ['shop/cart', 'shop/v2', 'shop/v3', 'tenant/b0']);
+
+  // With the shared default cap (the one sync applies), the flood stays bounded the same way.
+  const big = Array.from({ length: DEFAULT_LIMITS.maxRoutesPerSnapshot + 20 }, (_, i) =>
+    http(`c${String(i).padStart(4, '0')}`, {
+      namespace: 'tenant',
+      parents: [{ name: 'cart', namespace: 'shop' }],
+    }),
+  );
+  const bounded = buildParentSnapshot(
+    {
+      services: [svc('cart', 'shop')],
+      httpRoutes: [...big, http('main', { namespace: 'shop', parents: ['cart'] })],
+      grpcRoutes: [],
+    },
+    { namespace: 'shop', name: 'cart' },
+  );
+  t.is(bounded.httpRoutes.length, DEFAULT_LIMITS.maxRoutesPerSnapshot + 1);
+  t.true(names(bounded.httpRoutes).includes('shop/main'));
 });

@@ -43,6 +43,8 @@ locals {
     # Off unless asked: writing users' Services needs the opt-in RBAC (output functions_auto_neg_rbac_yaml).
     var.auto_neg ? { GAMMA_AUTO_NEG = "true" } : {},
     var.backend_service_template == null ? {} : { GAMMA_BACKEND_SERVICE_TEMPLATE = var.backend_service_template },
+    # Guards, route size caps, cross-namespace and backend service settings (settings.tf).
+    local.settings_env,
   )
 }
 
@@ -147,6 +149,13 @@ resource "google_cloudfunctions2_function" "reconcile" {
     pubsub_topic          = google_pubsub_topic.reconcile_ticks.id
     retry_policy          = "RETRY_POLICY_RETRY"
     service_account_email = google_service_account.trigger.email
+  }
+
+  lifecycle {
+    precondition {
+      condition     = try(local.reconcile_interval_seconds >= 10 && local.reconcile_interval_seconds <= 86400, false)
+      error_message = "reconcile_schedule \"${var.reconcile_schedule}\" is not of the form */N * * * * (every N minutes) or 0 */N * * * (every N hours), so the reconcile interval cannot be derived from it (or the derived one is outside 10-86400 s): set reconcile_interval_seconds to the longest gap between two runs of the schedule, in seconds. The reconcile function drops ticks older than that interval."
+    }
   }
 
   depends_on = [google_project_service.required, google_project_iam_member.trigger_event_receiver]

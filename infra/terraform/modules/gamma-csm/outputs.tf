@@ -35,11 +35,15 @@ output "service_accounts" {
 
 output "watcher_env" {
   description = "Environment for the watcher Deployment (infra/k8s configMapGenerator literals)."
-  value = {
-    GAMMA_PROJECT            = var.project
-    GAMMA_CLUSTER_ID         = var.cluster_id
-    GAMMA_ROUTE_EVENTS_TOPIC = google_pubsub_topic.route_events.name
-  }
+  value = merge(
+    {
+      GAMMA_PROJECT            = var.project
+      GAMMA_CLUSTER_ID         = var.cluster_id
+      GAMMA_ROUTE_EVENTS_TOPIC = google_pubsub_topic.route_events.name
+    },
+    # The watcher reads ReferenceGrants only in referencegrant mode, so it needs the same value.
+    var.cross_namespace_backends == null ? {} : { GAMMA_CROSS_NAMESPACE_BACKENDS = var.cross_namespace_backends },
+  )
 }
 
 output "watcher_ksa_annotation" {

@@ -273,3 +273,114 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+# ---- Function settings (shared/config). Each defaults to null: the functions' own default, and the
+# environment variable is then not set (test/infra/terraform: every variable the functions read is set
+# here or allow-listed). Ranges are those shared/config accepts, so a bad value fails at plan time.
+
+variable "max_ports_per_parent" {
+  description = "GAMMA_MAX_PORTS_PER_PARENT: candidate ports of one parent Service a sync run may read (docs/security.md §5); null = 64."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.max_ports_per_parent == null || try(var.max_ports_per_parent >= 1 && var.max_ports_per_parent <= 1000 && floor(var.max_ports_per_parent) == var.max_ports_per_parent, false)
+    error_message = "max_ports_per_parent must be an integer between 1 and 1000 (or null for the default 64)."
+  }
+}
+
+variable "max_routes_per_snapshot" {
+  description = "GAMMA_MAX_ROUTES_PER_SNAPSHOT: producer routes of one parent Service (and consumer routes kept for their status) per event (docs/security.md §5); null = 128."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.max_routes_per_snapshot == null || try(var.max_routes_per_snapshot >= 1 && var.max_routes_per_snapshot <= 10000 && floor(var.max_routes_per_snapshot) == var.max_routes_per_snapshot, false)
+    error_message = "max_routes_per_snapshot must be an integer between 1 and 10000 (or null for the default 128)."
+  }
+}
+
+variable "max_services_per_snapshot" {
+  description = "GAMMA_MAX_SERVICES_PER_SNAPSHOT: Services in one parent's event (docs/security.md §5); null = 256."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.max_services_per_snapshot == null || try(var.max_services_per_snapshot >= 1 && var.max_services_per_snapshot <= 10000 && floor(var.max_services_per_snapshot) == var.max_services_per_snapshot, false)
+    error_message = "max_services_per_snapshot must be an integer between 1 and 10000 (or null for the default 256)."
+  }
+}
+
+variable "delete_budget" {
+  description = "GAMMA_DELETE_BUDGET: route deletes one function instance may make per delete_window_seconds, sync and reconcile alike (docs/security.md §5); null = 50."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.delete_budget == null || try(var.delete_budget >= 0 && var.delete_budget <= 100000 && floor(var.delete_budget) == var.delete_budget, false)
+    error_message = "delete_budget must be an integer between 0 and 100000 (or null for the default 50)."
+  }
+}
+
+variable "delete_window_seconds" {
+  description = "GAMMA_DELETE_WINDOW_SECONDS: the window of delete_budget, in seconds; null = 600."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.delete_window_seconds == null || try(var.delete_window_seconds >= 1 && var.delete_window_seconds <= 86400 && floor(var.delete_window_seconds) == var.delete_window_seconds, false)
+    error_message = "delete_window_seconds must be an integer between 1 and 86400 (or null for the default 600)."
+  }
+}
+
+variable "reconcile_interval_seconds" {
+  description = "GAMMA_RECONCILE_INTERVAL_SECONDS: the longest gap between two reconcile_schedule runs; older ticks are dropped. null derives it from reconcile_schedule when that is */N * * * * (N minutes) or 0 */N * * * (N hours); any other schedule must set it."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.reconcile_interval_seconds == null || try(var.reconcile_interval_seconds >= 10 && var.reconcile_interval_seconds <= 86400 && floor(var.reconcile_interval_seconds) == var.reconcile_interval_seconds, false)
+    error_message = "reconcile_interval_seconds must be an integer between 10 and 86400 (or null to derive it from reconcile_schedule)."
+  }
+}
+
+variable "cross_namespace_backends" {
+  description = "GAMMA_CROSS_NAMESPACE_BACKENDS: allow (backendRefs may name Services in any namespace) or referencegrant (only with a ReferenceGrant in the target namespace; docs/security.md §2). Also set on the watcher (output watcher_env). null = allow."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.cross_namespace_backends == null || contains(["allow", "referencegrant"], coalesce(var.cross_namespace_backends, "-"))
+    error_message = "cross_namespace_backends must be allow or referencegrant (or null for allow)."
+  }
+}
+
+variable "backend_service_overrides" {
+  description = "GAMMA_BACKEND_SERVICE_OVERRIDES: backend services the gamma-csm.dev/backend-service.<port> annotation may name: ids or projects/P/locations/L/backendServices/ID, each optionally ending in * (docs/backends.md §7). null or [] = none."
+  type        = list(string)
+  default     = null
+  validation {
+    condition     = var.backend_service_overrides == null || try(alltrue([for e in var.backend_service_overrides : can(regex("^(projects/[^/*,]+/(locations/[^/*,]+|global|regions/[^/*,]+)/backendServices/)?([a-z][-a-z0-9]{0,62})?\\*?$", e))]), false)
+    error_message = "backend_service_overrides entries must be backend service ids or projects/P/locations/L/backendServices/ID, optionally ending in * (no commas)."
+  }
+}
+
+variable "backend_services" {
+  description = "GAMMA_BACKEND_SERVICES: provision (the functions create and maintain a backend service per routed Service port from its GKE NEGs; docs/backends.md) or off (routes only; the backend services are yours). null = provision."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.backend_services == null || contains(["provision", "off"], coalesce(var.backend_services, "-"))
+    error_message = "backend_services must be provision or off (or null for provision)."
+  }
+}
+
+variable "route_limits" {
+  description = "Size caps on each Network Services route written (GAMMA_MAX_RULES_PER_ROUTE, GAMMA_MAX_MATCHES_PER_RULE, GAMMA_MAX_DESTINATIONS_PER_RULE, GAMMA_MAX_HEADER_MATCHES, GAMMA_MAX_HOSTNAMES_PER_ROUTE, GAMMA_MAX_ROUTE_BYTES; docs/support-matrix.md \"Sizes\"). An unset field keeps the functions' default."
+  type = object({
+    rules_per_route          = optional(number)
+    matches_per_rule         = optional(number)
+    destinations_per_rule    = optional(number)
+    header_matches_per_match = optional(number)
+    hostnames_per_route      = optional(number)
+    route_bytes              = optional(number)
+  })
+  default = null
+  validation {
+    condition     = var.route_limits == null || try(alltrue([for v in values(var.route_limits) : v >= 1 && v <= 104857600 && floor(v) == v if v != null]), false)
+    error_message = "route_limits fields must be integers between 1 and 104857600 (or unset for the default)."
+  }
+}
