@@ -182,7 +182,8 @@ function stepFault(p: Pipeline, force: string | undefined, rng: Random, seed: nu
   if (force === 'outage' || (r >= 0.26 && r < 0.3)) {
     // Real time here (the whole pipeline runs on Date.now), so the outage is short: long enough for
     // sync's 429 retries to back off several times, well short of their 90-s throttle budget.
-    p.netsvc.quotaOutage(200 + Math.floor(rng() * 600));
+    // The forced one lasts longer, so even a slow (loaded) run has requests inside it to refuse.
+    p.netsvc.quotaOutage(force === 'outage' ? 1500 : 200 + Math.floor(rng() * 600));
     return 'NS quota outage';
   }
   if (r < 0.06) {

@@ -201,6 +201,9 @@ test('-o text spells out redirects, rewrites, faults, CORS, affinity and the 404
       'text',
       '--backend-services',
       'off',
+      // As the fixture's options line allows them.
+      '--backend-service-overrides',
+      'custom-*',
     ]),
     runCli([
       'translate',
