@@ -177,10 +177,11 @@ test('getHealth and getNeg', async (t) => {
 
 test('the rate limit holds in every one-second window of the emulator request log', async (t) => {
   const emu = await emulatorFor(t);
-  const c = clientFor(emu, { requestsPerSecond: 10, maxConcurrency: 16 });
-  await Promise.all(Array.from({ length: 25 }, () => c.get('healthChecks', 'nope')));
-  t.is(emu.requestLog().length, 25);
-  t.true(emu.maxRequestsInWindow(1000) <= 10, `max ${emu.maxRequestsInWindow(1000)} in a second`);
+  // 20/s (the client's default): the bucket keeps ~1 request of headroom per second for jitter.
+  const c = clientFor(emu, { requestsPerSecond: 20, maxConcurrency: 16 });
+  await Promise.all(Array.from({ length: 50 }, () => c.get('healthChecks', 'nope')));
+  t.is(emu.requestLog().length, 50);
+  t.true(emu.maxRequestsInWindow(1000) <= 20, `max ${emu.maxRequestsInWindow(1000)} in a second`);
   const times = emu.requestLog().map((e) => e.t);
   t.true(Math.max(...times) - Math.min(...times) >= 1500, 'the requests were spread out');
 });
