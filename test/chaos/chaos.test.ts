@@ -36,6 +36,11 @@ for (const seed of chaosSeeds()) {
       t.true(report.faults['Compute 503'] + report.faults['Compute 429'] > 0, 'Compute faults were injected');
       t.true(report.faults['NEG zones changed'] > 0, 'NEG zones moved');
       t.true(report.faults['NS quota 429'] > 0, 'a quota outage refused requests');
+      t.true(report.faults['status 403/422 (permanent)'] > 0, 'status writes were refused for good');
+      t.true(
+        report.retries['permanent status failures acknowledged'] > 0,
+        'deliveries that met a permanent status refusal were acknowledged',
+      );
       t.true(sum(report.changes) >= chaosSteps(), 'changes were made');
     },
   );
