@@ -1,8 +1,10 @@
 // Chaos: random route and Service changes through the whole pipeline while Network Services,
-// Compute, Pub/Sub, the Kubernetes watch, the NEG zones and the sync function fail or move in every
-// way we can inject; then faults off, drain, one reconcile, and the invariants (see config.ts
-// `violations`: Network Services, route status and Compute match the cluster, foreign resources in
-// both emulators byte-identical, rate limits kept) must hold for every seed.
+// Compute, Pub/Sub, the Kubernetes watch and route status writes (403/422 for good, status-faults.ts),
+// the NEG zones and the sync function fail or move in every way we can inject; then faults off,
+// drain, one reconcile, and the invariants (see config.ts `violations`: Network Services, route
+// status and Compute match the cluster, foreign resources in both emulators byte-identical, rate
+// limits kept, no message redelivered over a permanent status refusal) must hold for every seed.
+// The CRD deletion under a small delete budget is its own scenario: crd-deletion.test.ts.
 // Short form (2 seeds) runs in `npm test`; `npm run test:chaos` runs CHAOS_SEEDS=20.
 // Replay one seed: CHAOS_SEED=N npx ava test/chaos/chaos.test.ts (or npx tsx scripts/chaos.ts).
 import test from 'ava';

@@ -1,7 +1,8 @@
 // One chaos run: the whole pipeline on loopback (k8s stand-in -> watcher -> Pub/Sub -> sync ->
 // Network Services emulator, and the Compute emulator whose backend services sync and reconcile
 // provision for NEG-annotated Services), random route and Service changes from a seeded PRNG while
-// faults are injected everywhere (NEG zone changes and Network Services quota outages among them),
+// faults are injected everywhere (NEG zone changes, Network Services quota outages and route status
+// writes refused for good among them),
 // then faults off, drain, one reconcile, and the invariants checked.
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline, PushBody } from '../../infra/local/pipeline.ts';
