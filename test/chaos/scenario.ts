@@ -245,9 +245,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: 0 });
     p.dropDeliveries(crashInjector(p, crashRng, 0.15, faults, crashes));
     statusFaults = permanentStatusFaults(p.k8s, seededRandom(opts.seed ^ 0x85ebca6b));
-    // From a quarter into the changes until the faults stop, some routes' status writes are
+    // From a fifth into the changes until the faults stop, some routes' status writes are
     // refused for good (403/422).
-    const statusFrom = Math.floor(opts.steps / 4);
+    const statusFrom = Math.floor(opts.steps / 5);
 
     // Every seed moves the zones and has a quota outage at least once; more come at random.
     const forced = new Map([

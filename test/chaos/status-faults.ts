@@ -1,8 +1,9 @@
 // Permanent route status write failures during chaos (docs/security.md §6): while switched on, the
-// k8s stand-in refuses the status PATCHes of some routes (each picked once, at random) for good, with
-// 403 (RBAC) or 422 (e.g. status.parents over its limit). Sync must acknowledge such a delivery, not
-// have it redelivered for as long as the refusal lasts; Network Services must still converge, and
-// once the refusals stop the next event or reconcile writes the status (the run's final checks).
+// k8s stand-in refuses the status PATCHes of most routes (each picked once, at random: 3 in 4) for
+// good, with 403 (RBAC) or 422 (e.g. status.parents over its limit). Sync must acknowledge such a
+// delivery, not have it redelivered for as long as the refusal lasts; Network Services must still
+// converge, and once the refusals stop the next event or reconcile writes the status (the run's
+// final checks).
 import type { Delivery } from '../../infra/local/functions.ts';
 import type { K8sEmulator } from '../../infra/local/k8s/index.ts';
 import { ApiError } from '../../infra/local/k8s/errors.ts';
@@ -40,7 +41,7 @@ export function permanentStatusFaults(k8s: K8sEmulator, rng: Random): StatusFaul
     const m = STATUS_PATCH.exec(entry.path);
     if (!active || entry.method !== 'PATCH' || !m) return;
     const key = `${m[2]}/${m[1]}/${m[3]}`;
-    if (!refused.has(key)) refused.set(key, rng() < 0.5 ? (rng() < 0.5 ? 403 : 422) : undefined);
+    if (!refused.has(key)) refused.set(key, rng() < 0.75 ? (rng() < 0.5 ? 403 : 422) : undefined);
     const code = refused.get(key);
     if (!code) return;
     injected++;
