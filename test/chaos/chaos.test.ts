@@ -1,8 +1,10 @@
 // Chaos: random route and Service changes through the whole pipeline while Network Services,
-// Compute, Pub/Sub, the Kubernetes watch, the NEG zones and the sync function fail or move in every
-// way we can inject; then faults off, drain, one reconcile, and the invariants (see config.ts
-// `violations`: Network Services, route status and Compute match the cluster, foreign resources in
-// both emulators byte-identical, rate limits kept) must hold for every seed.
+// Compute, Pub/Sub, the Kubernetes watch and route status writes (403/422 for good, status-faults.ts),
+// the NEG zones and the sync function fail or move in every way we can inject; then faults off,
+// drain, one reconcile, and the invariants (see config.ts `violations`: Network Services, route
+// status and Compute match the cluster, foreign resources in both emulators byte-identical, rate
+// limits kept, no message redelivered over a permanent status refusal) must hold for every seed.
+// The CRD deletion under a small delete budget is its own scenario: crd-deletion.test.ts.
 // Short form (2 seeds) runs in `npm test`; `npm run test:chaos` runs CHAOS_SEEDS=20.
 // Replay one seed: CHAOS_SEED=N npx ava test/chaos/chaos.test.ts (or npx tsx scripts/chaos.ts).
 import test from 'ava';
@@ -36,6 +38,11 @@ for (const seed of chaosSeeds()) {
       t.true(report.faults['Compute 503'] + report.faults['Compute 429'] > 0, 'Compute faults were injected');
       t.true(report.faults['NEG zones changed'] > 0, 'NEG zones moved');
       t.true(report.faults['NS quota 429'] > 0, 'a quota outage refused requests');
+      t.true(report.faults['status 403/422 (permanent)'] > 0, 'status writes were refused for good');
+      t.true(
+        report.retries['permanent status failures acknowledged'] > 0,
+        'deliveries that met a permanent status refusal were acknowledged',
+      );
       t.true(sum(report.changes) >= chaosSteps(), 'changes were made');
     },
   );

@@ -21,6 +21,8 @@ export function violations(r: ChaosReport): string[] {
   if (r.stateDiff.length) out.push(`NS state != translate(cluster): ${r.stateDiff.join('; ')}`);
   if (r.statusDiff.length) out.push(`route status != translate statuses: ${r.statusDiff.join('; ')}`);
   if (r.computeDiff.length) out.push(`Compute != cluster: ${r.computeDiff.join('; ')}`);
+  if (r.statusRedelivered.length)
+    out.push(`permanent status failures were redelivered: ${r.statusRedelivered.join('; ')}`);
   if (r.foreignChanged.length)
     out.push(`resources gamma-csm does not own changed: ${r.foreignChanged.join(', ')}`);
   if (r.maxRequestsPerSecond > r.rateLimit)

@@ -1,7 +1,8 @@
 // One chaos run: the whole pipeline on loopback (k8s stand-in -> watcher -> Pub/Sub -> sync ->
 // Network Services emulator, and the Compute emulator whose backend services sync and reconcile
 // provision for NEG-annotated Services), random route and Service changes from a seeded PRNG while
-// faults are injected everywhere (NEG zone changes and Network Services quota outages among them),
+// faults are injected everywhere (NEG zone changes, Network Services quota outages and route status
+// writes refused for good among them),
 // then faults off, drain, one reconcile, and the invariants checked.
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline, PushBody } from '../../infra/local/pipeline.ts';
@@ -15,6 +16,8 @@ import { foreignFingerprint, stateDiff, statusDiff } from './check.ts';
 import { computeDiff, computeFingerprint } from './compute-check.ts';
 import { computeFaults, raceBackendServicePatches, seedForeignCompute } from './compute-faults.ts';
 import { CrashingNetsvcClient } from './crash.ts';
+import { permanentStatusFaults } from './status-faults.ts';
+import type { StatusFaults } from './status-faults.ts';
 import { World } from './world.ts';
 import type { Random } from './world.ts';
 
@@ -35,6 +38,8 @@ export interface ChaosReport {
   driftBeforeReconcile: string[];
   /** The changes made, in order. */
   trace: string[];
+  /** Messages redelivered although their only failure was a permanent status refusal; must be empty. */
+  statusRedelivered: string[];
   /** Differences after the final reconcile; every list must be empty. */
   stateDiff: string[];
   statusDiff: string[];
@@ -214,9 +219,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const faultRng = seededRandom(opts.seed ^ 0x5bd1e995);
   const crashRng = seededRandom(opts.seed ^ 0x27d4eb2f);
   const ordering = opts.seed % 2 === 0;
+  let statusFaults: StatusFaults | undefined;
   const p = await startPipeline({
     clusterId: CLUSTER,
     ordering,
+    onDelivery: (d) => statusFaults?.listen(d),
     netsvcClient: { retry: { baseDelayMs: 10, maxDelayMs: 200 } },
     computeClient: { retry: { baseDelayMs: 10, maxDelayMs: 200 }, requestsPerSecond: COMPUTE_RPS },
   });
@@ -238,6 +245,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const racer = raceBackendServicePatches(p, seededRandom(opts.seed ^ 0x1b873593), 0.5, bump);
     p.pubsub.setFaults({ duplicateRate: 0.1, reorder: true, delayMs: 0 });
     p.dropDeliveries(crashInjector(p, crashRng, 0.15, faults, crashes));
+    statusFaults = permanentStatusFaults(p.k8s, seededRandom(opts.seed ^ 0x85ebca6b));
+    // From a fifth into the changes until the faults stop, some routes' status writes are
+    // refused for good (403/422).
+    const statusFrom = Math.floor(opts.steps / 5);
 
     // Every seed moves the zones and has a quota outage at least once; more come at random.
     const forced = new Map([
@@ -245,6 +256,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       [Math.floor(opts.steps / 2), 'outage'],
     ]);
     for (let i = 0; i < opts.steps; i++) {
+      if (i === statusFrom) statusFaults.on(true);
       world.step();
       const fault = stepFault(p, forced.get(i), faultRng, opts.seed + i);
       if (fault) bump(fault);
@@ -254,6 +266,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // Let the pipeline catch up while the faults are still on, then turn them off and drain
     // (including crashed deliveries being restarted).
     await p.idle(60_000).catch(() => bump('not idle under faults within 60 s'));
+    statusFaults.on(false);
     p.netsvc.clearFaults();
     p.netsvc.quotaOutage(0);
     p.compute.clearFaults();
@@ -291,6 +304,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         'Compute failed operations': computeInjected.failedOperations,
         'Compute 412 answers': p.compute.requestLog().filter((e) => e.status === 412).length,
         'Pub/Sub duplicates': sub.duplicated,
+        'status 403/422 (permanent)': statusFaults.injected(),
         ...faults,
       },
       retries: {
@@ -298,8 +312,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         'NS creates settled by read': clientStats.createsResolvedByRead,
         'Pub/Sub redeliveries': sub.redelivered,
         'Pub/Sub nacks': sub.nacked,
+        'permanent status failures acknowledged': statusFaults.acknowledged(),
       },
       driftBeforeReconcile,
+      statusRedelivered: statusFaults.redelivered(),
       trace: world.trace,
       stateDiff: stateDiff(desired, p.netsvc, labelValue(CLUSTER)),
       statusDiff: statusDiff(desired, p.k8s, p.deps.settings.controllerName),
