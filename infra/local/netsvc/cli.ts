@@ -1,31 +1,10 @@
 // `gamma-csm emulator netsvc`: runs the emulator in the foreground until SIGINT/SIGTERM.
+import { runInForeground, type EmulatorCliOptions } from '../foreground.ts';
 import { startNetsvcEmulator } from './server.ts';
 
-export interface EmulatorCliOptions {
-  port: number;
-  host: string;
-  state?: string;
-}
+export type { EmulatorCliOptions } from '../foreground.ts';
 
-export async function runEmulatorCli(options: EmulatorCliOptions): Promise<void> {
-  // Handlers go in before the URL is printed: whoever reads that line may signal at once.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  const emulator = await startNetsvcEmulator({
-    port: Number(options.port ?? 0),
-    host: options.host ?? '127.0.0.1',
-    statePath: options.state,
-    lenient: process.env.NETSVC_EMULATOR_LENIENT === '1',
-  });
-  process.stdout.write(`netsvc emulator listening on ${emulator.url.replace(/\/$/, '')}\n`);
-  await stopped;
-  await emulator.close();
-  process.stdout.write('netsvc emulator stopped\n');
+export function runEmulatorCli(options: EmulatorCliOptions): Promise<void> {
+  const lenient = process.env.NETSVC_EMULATOR_LENIENT === '1';
+  return runInForeground('netsvc', (o) => startNetsvcEmulator({ ...o, lenient }), options);
 }
