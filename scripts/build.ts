@@ -200,7 +200,8 @@ export async function buildBundle(target: BundleTarget, options: BuildOptions): 
   return {
     name: target.name,
     outfile,
-    bytes: scripts.reduce((sum, o) => sum + statSync(path.resolve(options.root, o)).size, 0),
+    // esbuild names its outputs relative to its working directory (the process's), not to root.
+    bytes: scripts.reduce((sum, o) => sum + statSync(path.resolve(o)).size, 0),
     entryBytes: statSync(outfile).size,
     chunks: scripts.length - 1,
     inputs: Object.keys(result.metafile.inputs).length,
