@@ -3,6 +3,7 @@
 // a create that meets 409 (another instance, or a retried request, created it) and an update that meets
 // 412 (someone wrote in between; the fingerprint moved) re-read the resource, check it is still ours,
 // and write again from the fresh copy.
+import { pool } from '../netsvc/apply.ts';
 import { ApiError, failureOf } from '../netsvc/errors.ts';
 import type { ComputeAction, ComputeStep } from './plan.ts';
 import { diffCompute } from './plan.ts';
@@ -61,14 +62,6 @@ async function execute(api: ComputeApi, step: ComputeStep, options: ComputeApply
       if (!race || attempt >= races) throw e;
     }
   }
-}
-
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /**

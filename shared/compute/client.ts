@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
 import { compute_v1 } from 'googleapis/build/src/apis/compute/v1.js';
 import { ApiError } from '../netsvc/errors.ts';
-import { bucketFor, Semaphore, type TokenBucket } from '../netsvc/ratelimit.ts';
+import { bucketFor, FirstRequestGate, Semaphore, type TokenBucket } from '../netsvc/ratelimit.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../netsvc/retry.ts';
 import { checkOperation, waitUntilDone } from './operations.ts';
 import type {
@@ -85,7 +85,7 @@ export class ComputeClient {
   private readonly slots: Semaphore;
   private readonly retryPolicy: RetryPolicy;
   private readonly project: string;
-  private warmedUp: Promise<void> | undefined;
+  private readonly gate = new FirstRequestGate();
 
   constructor(readonly options: ComputeClientOptions) {
     if (!options.project) throw new Error('ComputeClient: project is required');
@@ -234,17 +234,15 @@ export class ComputeClient {
   }
 
   private attempt<T>(method: HttpMethod, send: () => Promise<{ data: T }>): Promise<T> {
-    return this.slots.run(async () => {
-      // The first request loads the HTTP stack; paced releases queued behind it would leave together.
-      if (this.warmedUp) await this.warmedUp;
-      this.stats.requests[method]++;
-      const response = send();
-      this.warmedUp ??= response.then(
-        () => undefined,
-        () => undefined,
-      );
-      return (await response).data;
-    });
+    return this.slots.run(
+      async () =>
+        (
+          await this.gate.run(() => {
+            this.stats.requests[method]++;
+            return send();
+          })
+        ).data,
+    );
   }
 
   private collection(kind: ComputeKind): Collection {

@@ -12,7 +12,9 @@
 //   Service, and a cluster needs one or two checks instead of one per port (fewer writes, a smaller
 //   quota footprint); a check is deleted only once no owned backend service uses it.
 import type { Service } from '../gamma/types.ts';
+import { serviceIndex } from '../translate/backends.ts';
 import { hasBackendServiceOverride, healthCheckId } from '../translate/names.ts';
+import { idOf } from '../plan/index.ts';
 import type { BackendMapping } from '../translate/types.ts';
 import { portNegs } from './neg.ts';
 import type { HealthCheckConfig, PortBackend } from './protocol.ts';
@@ -105,17 +107,11 @@ function backendServiceBody(
   };
 }
 
-function idOf(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
-}
-
 /** A Service by namespace and name. */
 export type FindService = (namespace: string, name: string) => Service | undefined;
 
-export function serviceFinder(services: Service[]): FindService {
-  const byKey = new Map<string, Service>();
-  for (const s of services) byKey.set(`${s.metadata.namespace ?? 'default'}\u0000${s.metadata.name}`, s);
-  return (namespace, name) => byKey.get(`${namespace}\u0000${name}`);
+export function serviceFinder(services: readonly Service[]): FindService {
+  return serviceIndex(services).find;
 }
 
 /**

@@ -5,6 +5,7 @@
 // error answer like any unresolved backend). Deletes run only after the routes (afterRoutes).
 import type { Service } from '../gamma/types.ts';
 import { hasBackendServiceOverride } from '../translate/names.ts';
+import { idOf } from '../plan/index.ts';
 import type { BackendMapping } from '../translate/types.ts';
 import type { ComputeItemResult } from './apply.ts';
 import { applyComputePhases } from './apply.ts';
@@ -37,10 +38,6 @@ export interface ComputeStageResult {
 
 /** Gamma-csm's own resources, for list filters. */
 export const OWNED_NAME_FILTER = "name eq 'gamma-.*'";
-
-function idOf(name: string): string {
-  return name.slice(name.lastIndexOf('/') + 1);
-}
 
 /** Backend services named by override annotations in this project, by their NS name. */
 function overrideTargets(find: FindService, mappings: BackendMapping[], project: string): BackendMapping[] {
@@ -120,8 +117,8 @@ export function planBackends(
   mappings: BackendMapping[],
   actual: ActualCompute,
   options: ComputeStageOptions & { deletes: boolean },
+  desired: DesiredCompute = desiredCompute(find, mappings, options),
 ): ComputeStageResult {
-  const desired = desiredCompute(find, mappings, options);
   const plan = planCompute(desired, actual, options);
   if (plan.errors.length) throw new ComputeTransientError(plan.errors.join('; '));
   const present = new Set(actual.backendServices.map((b) => b.name ?? ''));
@@ -179,7 +176,7 @@ export async function ensureBackends(
     healthChecks: healthChecks.filter((h) => h !== null),
     complete: true,
   };
-  const planned = planBackends(find, mappings, actual, { ...options, deletes: false });
+  const planned = planBackends(find, mappings, actual, { ...options, deletes: false }, desired);
   return applyBackends(api, planned, options.clusterId);
 }
 

@@ -12,7 +12,14 @@ import {
   type Operation,
   type PollOptions,
 } from './operations.ts';
-import { bucketFor, realSleep, Semaphore, type Sleep, type TokenBucket } from './ratelimit.ts';
+import {
+  bucketFor,
+  FirstRequestGate,
+  realSleep,
+  Semaphore,
+  type Sleep,
+  type TokenBucket,
+} from './ratelimit.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
 
 export { bucketFor };
@@ -111,7 +118,7 @@ export class NetsvcClient {
   private readonly retryPolicy: RetryPolicy;
   private readonly poll: PollOptions;
   private readonly pageSize: number;
-  private warmedUp: Promise<void> | undefined;
+  private readonly gate = new FirstRequestGate();
   private deadline: number | undefined;
 
   constructor(readonly options: NetsvcClientOptions) {
@@ -330,19 +337,15 @@ export class NetsvcClient {
   }
 
   private attempt<T>(method: HttpMethod, send: () => Promise<{ data: T }>): Promise<T> {
-    return this.slots.run(async () => {
-      // The first request of a client loads the HTTP stack and opens a connection, which takes long
-      // enough for many paced releases to pile up behind it and then leave together; the others
-      // wait for it.
-      if (this.warmedUp) await this.warmedUp;
-      this.stats.requests[method]++;
-      const response = send();
-      this.warmedUp ??= response.then(
-        () => undefined,
-        () => undefined,
-      );
-      return (await response).data;
-    });
+    return this.slots.run(
+      async () =>
+        (
+          await this.gate.run(() => {
+            this.stats.requests[method]++;
+            return send();
+          })
+        ).data,
+    );
   }
 
   private collection(kind: NetsvcKind): Collection {

@@ -111,3 +111,22 @@ export function bucketFor(limit: number, burst: number): TokenBucket {
   const b = Math.max(1, Math.min(Math.floor(burst), Math.floor(limit / 4)));
   return new TokenBucket((limit - (b - 1)) * RATE_HEADROOM, b);
 }
+
+/**
+ * The first request of a client loads the HTTP stack and opens a connection, which takes long
+ * enough for many paced releases to pile up behind it and then leave together; the requests after
+ * it wait until it has answered (either way). One per client.
+ */
+export class FirstRequestGate {
+  private first: Promise<void> | undefined;
+
+  async run<T>(send: () => Promise<T>): Promise<T> {
+    if (this.first) await this.first;
+    const response = send();
+    this.first ??= response.then(
+      () => undefined,
+      () => undefined,
+    );
+    return response;
+  }
+}

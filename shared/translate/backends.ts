@@ -25,6 +25,22 @@ export interface ServiceIndex {
   namespacesNamed?(name: string): readonly string[];
 }
 
+/** Services by namespace, then name: two lookups, no key string built per query. */
+export function serviceIndex(
+  services: readonly Service[],
+  namespacesNamed?: (name: string) => string[],
+): ServiceIndex {
+  const byNamespace = new Map<string, Map<string, Service>>();
+  for (const s of services) {
+    const ns = s.metadata.namespace ?? 'default';
+    let byName = byNamespace.get(ns);
+    if (!byName) byNamespace.set(ns, (byName = new Map()));
+    byName.set(s.metadata.name, s);
+  }
+  const find = (ns: string, name: string) => byNamespace.get(ns)?.get(name);
+  return namespacesNamed ? { find, namespacesNamed } : { find };
+}
+
 export type ResolvedBackend =
   | {
       ok: true;

@@ -11,8 +11,8 @@ import type {
   TranslateOptions,
 } from './types.ts';
 import { DEFAULT_CONTROLLER_NAME } from './types.ts';
-import type { BackendResolver, ServiceIndex } from './backends.ts';
-import { backendResolver } from './backends.ts';
+import type { BackendResolver } from './backends.ts';
+import { backendResolver, serviceIndex } from './backends.ts';
 import { grantCheck } from './grants.ts';
 import { hostnamesFor, serviceNamespacesByName } from './hostnames.ts';
 import {
@@ -150,18 +150,6 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.backends = sortedMappings(backends);
   return desired;
-}
-
-/** Services by namespace, then name: two lookups, no key string built per query. */
-function serviceIndex(services: Service[], namespacesNamed: (name: string) => string[]): ServiceIndex {
-  const byNamespace = new Map<string, Map<string, Service>>();
-  for (const s of services) {
-    const ns = s.metadata.namespace ?? 'default';
-    let byName = byNamespace.get(ns);
-    if (!byName) byNamespace.set(ns, (byName = new Map()));
-    byName.set(s.metadata.name, s);
-  }
-  return { find: (ns, name) => byNamespace.get(ns)?.get(name), namespacesNamed };
 }
 
 /** One literal per combination of the optional fields (an added field costs V8 another allocation). */

@@ -6,22 +6,9 @@
 // default: matches beyond the cap are split into consecutive rules with the same action (the same
 // behaviour); a route over any other cap is not written, and its parents say which limit and what
 // to do, instead of the API refusing the write.
-import type { NsGrpcRoute, NsHttpRoute } from './types.ts';
+import type { NsGrpcRoute, NsHttpRoute, RouteLimits } from './types.ts';
 
-export interface RouteLimits {
-  /** Rules of one Network Services route (all the routes on one Service port together). */
-  rulesPerRoute: number;
-  /** Matches of one rule; longer runs are split into several rules. */
-  matchesPerRule: number;
-  /** Destinations of one rule. */
-  destinationsPerRule: number;
-  /** Header matches of one match. */
-  headerMatchesPerMatch: number;
-  /** Hostnames of one route. */
-  hostnamesPerRoute: number;
-  /** The route's JSON body, in bytes (UTF-8). */
-  routeBytes: number;
-}
+export type { RouteLimits } from './types.ts';
 
 /** Each limit's configuration variable (shared/config) and whether Google documents it. */
 export const ROUTE_LIMIT_INFO: Record<keyof RouteLimits, { env: string; what: string; documented: string }> =

@@ -31,7 +31,6 @@ export interface Snapshot {
   referenceGrants?: ReferenceGrant[];
 }
 
-import type { RouteLimits } from './limits.ts';
 /**
  * Whether a backendRef or RequestMirror target in another namespace needs a ReferenceGrant there
  * (docs/security.md §2): 'allow' (absent; GEP-1294's mesh exception) or 'referencegrant'.
@@ -115,3 +114,19 @@ export const LABEL_MANAGED_BY_VALUE = 'gamma-csm';
 export const LABEL_CLUSTER = 'gamma-csm-cluster';
 export const LABEL_PARENT = 'gamma-csm-parent';
 export const DEFAULT_CONTROLLER_NAME = 'gamma-csm.dev/controller';
+
+/** Size caps on each emitted route (defaults and checks in shared/translate/limits.ts). */
+export interface RouteLimits {
+  /** Rules of one Network Services route (all the routes on one Service port together). */
+  rulesPerRoute: number;
+  /** Matches of one rule; longer runs are split into several rules. */
+  matchesPerRule: number;
+  /** Destinations of one rule. */
+  destinationsPerRule: number;
+  /** Header matches of one match. */
+  headerMatchesPerMatch: number;
+  /** Hostnames of one route. */
+  hostnamesPerRoute: number;
+  /** The route's JSON body, in bytes (UTF-8). */
+  routeBytes: number;
+}
