@@ -1,8 +1,8 @@
 // The Compute v1 emulator over node:http (global backend services, health checks, operations, zonal
 // NEGs): routing, body limits, fault injection, request log, admin surface (/_emulator/*) and the
 // programmatic handle tests and the local stack use. Faults and windows are the netsvc emulator's.
+import { listen } from '../listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decideFault, type Faults, latencyFor, seededRandom, validateFaults } from '../netsvc/faults.ts';
 import { maxInWindow } from '../netsvc/server.ts';
 import { adminRoutes, type AdminContext } from './admin.ts';
@@ -168,22 +168,13 @@ export async function startComputeEmulator(opts: ComputeEmulatorOptions = {}): P
       if (!res.headersSent) sendJson(res, 500, computeError(500, 'backendError', String(e)).body);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? '127.0.0.1';
+  const listening = await listen(server, opts.port, opts.host);
 
   const handle: ComputeEmulator = {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
-    port,
+    url: listening.url,
+    port: listening.port,
     store,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => listening.close(),
     stats: () => structuredClone(stats),
     resetStats: () => {
       stats = freshStats();

@@ -1,7 +1,7 @@
 // The Network Services v1 emulator over node:http: routing, fault injection, request log, admin
 // surface (/_emulator/*) and the programmatic handle tests use.
+import { listen } from '../listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type BodyRead, readRequestBody } from '../http-body.ts';
 import { apiError, type ApiResult, NetsvcApi } from './api.ts';
 import { decideFault, type Faults, latencyFor, seededRandom, validateFaults } from './faults.ts';
@@ -276,21 +276,12 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
         sendJson(res, 500, { error: { code: 500, status: 'INTERNAL', message: String(e) } });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? '127.0.0.1';
+  const listening = await listen(server, opts.port, opts.host);
 
   const handle: NetsvcEmulator = {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: listening.url,
+    port: listening.port,
+    close: () => listening.close(),
     stats: () => structuredClone(stats),
     resetStats: () => {
       stats = freshStats();
