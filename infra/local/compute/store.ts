@@ -1,9 +1,8 @@
 // Compute emulator state: global health checks and backend services (keyed by project), zonal NEGs
 // (created by the Kubernetes stand-in's NEG controller or tests, never by API clients), operations,
 // and optional atomic JSON-file persistence.
+import { readStateFile, writeStateFile } from '../state-file.ts';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { COMPUTE_ROOT } from '../../../shared/compute/types.ts';
 
 export type Obj = Record<string, unknown>;
@@ -124,15 +123,8 @@ export function serializeState(state: ComputeState): StateFile {
 /** Loads a state file; a missing file is an empty state, a malformed one an error naming the file. */
 export function loadState(file: string): ComputeState {
   const state = emptyState();
-  if (!existsSync(file)) return state;
-  let parsed: StateFile;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
-  } catch (e) {
-    throw new Error(`compute emulator state file ${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (parsed.version !== 1)
-    throw new Error(`compute emulator state file ${file}: unsupported version ${String(parsed.version)}`);
+  const parsed = readStateFile<StateFile>(file, 'compute');
+  if (!parsed) return state;
   for (const c of COLLECTIONS)
     for (const [k, body] of Object.entries(parsed.resources?.[c] ?? {})) state.resources[c].set(k, body);
   for (const [k, neg] of Object.entries(parsed.negs ?? {})) state.negs.set(k, neg);
@@ -142,8 +134,5 @@ export function loadState(file: string): ComputeState {
 
 /** Writes to a temporary file next to the target, then renames: readers never see half a file. */
 export function saveState(file: string, state: ComputeState): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(serializeState(state)));
-  renameSync(tmp, file);
+  writeStateFile(file, serializeState(state));
 }

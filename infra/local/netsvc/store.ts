@@ -1,6 +1,5 @@
 // Emulator state: stored resources and operations, with optional atomic JSON-file persistence.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readStateFile, writeStateFile } from '../state-file.ts';
 import { KINDS, type Kind } from './validate.ts';
 
 export type Obj = Record<string, unknown>;
@@ -50,15 +49,8 @@ export function serializeState(state: EmulatorState): StateFile {
 /** Loads a state file; a missing file is an empty state, a malformed one an error naming the file. */
 export function loadState(file: string): EmulatorState {
   const state = emptyState();
-  if (!existsSync(file)) return state;
-  let parsed: StateFile;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
-  } catch (e) {
-    throw new Error(`netsvc emulator state file ${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (parsed.version !== 1)
-    throw new Error(`netsvc emulator state file ${file}: unsupported version ${String(parsed.version)}`);
+  const parsed = readStateFile<StateFile>(file, 'netsvc');
+  if (!parsed) return state;
   for (const k of KINDS) {
     for (const [name, body] of Object.entries(parsed.resources?.[k] ?? {}))
       state.resources[k].set(name, body);
@@ -69,8 +61,5 @@ export function loadState(file: string): EmulatorState {
 
 /** Writes to a temporary file next to the target, then renames: readers never see half a file. */
 export function saveState(file: string, state: EmulatorState): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(serializeState(state)));
-  renameSync(tmp, file);
+  writeStateFile(file, serializeState(state));
 }
