@@ -1,29 +1,13 @@
 // The shapes the emulator's handle exposes (server.ts) and its admin surface reads (admin.ts), in a
 // module of their own so neither imports the other.
+import type { EmulatorStats as NetsvcEmulatorStats } from '../netsvc/server.ts';
 import type { NegDeletion, NegSpec } from './negs.ts';
 import type { Collection, HealthState, Obj, StoredNeg } from './store.ts';
 
-export interface RequestLogEntry {
-  /** Arrival time, epoch milliseconds with sub-millisecond precision. */
-  t: number;
-  method: string;
-  path: string;
-  query: string;
-  /** backendServices, healthChecks, operations, networkEndpointGroups; '' for unknown paths. */
-  collection: string;
-  /** Status sent, or 0 when the connection was dropped. */
-  status: number;
-}
-
-export interface EmulatorStats {
-  since: string;
-  requests: number;
-  byMethod: Record<string, number>;
-  byCollection: Record<string, Record<string, number>>;
-  /** Mutations accepted (operations started). */
-  writes: number;
-  injected: { '429': number; '500': number; '503': number; dropped: number; failedOperations: number };
-}
+// The request log and counters are the Network Services emulator's (one request loop's records);
+// Compute has no quota mode, so no quota count.
+export type { RequestLogEntry } from '../netsvc/server.ts';
+export type EmulatorStats = Omit<NetsvcEmulatorStats, 'quotaRejected'>;
 
 /** In-process access to what API clients cannot write: NEGs and endpoint health. */
 export interface ComputeStore {
