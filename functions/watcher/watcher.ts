@@ -178,6 +178,90 @@ function startParentSweep(deps: {
   };
 }
 
+/** The informers the watcher runs: Services and both route kinds, and ReferenceGrants when needed. */
+function makeInformers(kc: KubeConfig, settings: WatcherSettings, deps: WatcherDeps) {
+  const informerOpts = {
+    ...(settings.minWatchIntervalMs !== undefined ? { minWatchIntervalMs: settings.minWatchIntervalMs } : {}),
+    ...(settings.informerBackoff ? { backoff: settings.informerBackoff } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+  };
+  const services = makeInformer<Service & KubernetesObject>(kc, 'services', informerOpts);
+  const httpRoutes = makeInformer<HTTPRoute & KubernetesObject>(kc, 'httproutes', informerOpts);
+  const grpcRoutes = makeInformer<GRPCRoute & KubernetesObject>(kc, 'grpcroutes', informerOpts);
+  const informers = new Map<WatchedKind, ResilientInformer>([
+    ['services', services as unknown as ResilientInformer],
+    ['httproutes', httpRoutes as unknown as ResilientInformer],
+    ['grpcroutes', grpcRoutes as unknown as ResilientInformer],
+  ]);
+  // Grants matter only when cross-namespace backendRefs need them (docs/security.md §2): a grant
+  // change then republishes the parents whose routes reach into its namespace. The sync function
+  // reads the grants itself, from the cluster (events are hints).
+  if (settings.crossNamespaceBackends === 'referencegrant')
+    informers.set('referencegrants', makeInformer(kc, 'referencegrants', informerOpts));
+  return { services, httpRoutes, grpcRoutes, informers };
+}
+
+/** Feeds an informer's events to `onChange` and its connection state to a health record. */
+function attachInformer(
+  kind: WatchedKind,
+  inf: ResilientInformer,
+  ctx: { onChange(change: Change): void; timers: Timers; log: Logger; stopping(): boolean },
+): InformerHealth {
+  const { timers, log } = ctx;
+  const h = new InformerHealth();
+  const changed = (change: Change) => {
+    h.onObject();
+    ctx.onChange(change);
+  };
+  inf.on('add', (o: WatchedObject) => changed({ type: 'add', new: o }));
+  inf.on('update', (o: WatchedObject, old: WatchedObject | undefined) =>
+    changed(old ? { type: 'update', old, new: o } : { type: 'add', new: o }),
+  );
+  inf.on('delete', (o: WatchedObject) => changed({ type: 'delete', old: o }));
+  inf.on('connect', () => h.onConnect(timers.now()));
+  inf.on('error', (err: unknown) => {
+    // No ReferenceGrant CRD: no grants, not a failure (retried with backoff to notice the CRD).
+    if (kind === 'referencegrants' && isNotFound(err))
+      return log.debug('no ReferenceGrant CRD in the cluster: no grants');
+    h.onError(timers.now());
+    // Closing aborts the watch requests: expected, not worth a warning.
+    if (ctx.stopping())
+      return log.debug(`${kind} informer stopped: ${(err as Error)?.message ?? String(err)}`);
+    log.warn(`${kind} informer error, restarting with backoff: ${(err as Error)?.message ?? String(err)}`, {
+      informer: kind,
+    });
+  });
+  return h;
+}
+
+/** Liveness: no informer failing for too long. Readiness: synced and every parent published. */
+function healthProbes(ctx: {
+  health: Map<WatchedKind, InformerHealth>;
+  publisher: RoutePublisher;
+  timers: Timers;
+  unhealthyAfterMs: number;
+  synced(): boolean;
+  closing(): boolean;
+}) {
+  return {
+    healthz(): Probe {
+      const now = ctx.timers.now();
+      const failing = [...ctx.health]
+        .filter(([, h]) => h.failingForMs(now) > ctx.unhealthyAfterMs)
+        .map(([k]) => k);
+      return { ok: failing.length === 0 && !ctx.closing(), detail: { failingInformers: failing } };
+    },
+    readyz(): Probe {
+      const s = ctx.publisher.stats();
+      const synced = ctx.synced();
+      return {
+        ok: synced && s.failing === 0 && !ctx.closing(),
+        detail: { synced, failingParents: s.failing, pending: s.pending },
+      };
+    },
+  };
+}
+
 export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps = {}): Promise<Watcher> {
   const log = deps.logger ?? makeLogger(settings.logFormat);
   const timers = deps.timers ?? realTimers;
@@ -199,24 +283,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
   let closing: Promise<boolean> | undefined;
   let stopping = false; // set before the informers stop: their aborts are reported synchronously
 
-  const informerOpts = {
-    ...(settings.minWatchIntervalMs !== undefined ? { minWatchIntervalMs: settings.minWatchIntervalMs } : {}),
-    ...(settings.informerBackoff ? { backoff: settings.informerBackoff } : {}),
-    ...(deps.random ? { random: deps.random } : {}),
-  };
-  const services = makeInformer<Service & KubernetesObject>(kc, 'services', informerOpts);
-  const httpRoutes = makeInformer<HTTPRoute & KubernetesObject>(kc, 'httproutes', informerOpts);
-  const grpcRoutes = makeInformer<GRPCRoute & KubernetesObject>(kc, 'grpcroutes', informerOpts);
-  const informers = new Map<WatchedKind, ResilientInformer>([
-    ['services', services as unknown as ResilientInformer],
-    ['httproutes', httpRoutes as unknown as ResilientInformer],
-    ['grpcroutes', grpcRoutes as unknown as ResilientInformer],
-  ]);
-  // Grants matter only when cross-namespace backendRefs need them (docs/security.md §2): a grant
-  // change then republishes the parents whose routes reach into its namespace. The sync function
-  // reads the grants itself, from the cluster (events are hints).
-  if (settings.crossNamespaceBackends === 'referencegrant')
-    informers.set('referencegrants', makeInformer(kc, 'referencegrants', informerOpts));
+  const { services, httpRoutes, grpcRoutes, informers } = makeInformers(kc, settings, deps);
   const health = new Map<WatchedKind, InformerHealth>();
 
   const cache = () => ({
@@ -284,47 +351,17 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     }
   }
 
-  for (const [kind, inf] of informers) {
-    const h = new InformerHealth();
-    health.set(kind, h);
-    const changed = (change: Change) => {
-      h.onObject();
-      onChange(change);
-    };
-    inf.on('add', (o: WatchedObject) => changed({ type: 'add', new: o }));
-    inf.on('update', (o: WatchedObject, old: WatchedObject | undefined) =>
-      changed(old ? { type: 'update', old, new: o } : { type: 'add', new: o }),
-    );
-    inf.on('delete', (o: WatchedObject) => changed({ type: 'delete', old: o }));
-    inf.on('connect', () => h.onConnect(timers.now()));
-    inf.on('error', (err: unknown) => {
-      // No ReferenceGrant CRD: no grants, not a failure (retried with backoff to notice the CRD).
-      if (kind === 'referencegrants' && isNotFound(err))
-        return log.debug('no ReferenceGrant CRD in the cluster: no grants');
-      h.onError(timers.now());
-      // Closing aborts the watch requests: expected, not worth a warning.
-      if (stopping) return log.debug(`${kind} informer stopped: ${(err as Error)?.message ?? String(err)}`);
-      log.warn(`${kind} informer error, restarting with backoff: ${(err as Error)?.message ?? String(err)}`, {
-        informer: kind,
-      });
-    });
-  }
+  for (const [kind, inf] of informers)
+    health.set(kind, attachInformer(kind, inf, { onChange, timers, log, stopping: () => stopping }));
 
-  const unhealthyAfterMs = settings.unhealthyAfterMs ?? 300_000;
-  const probes = {
-    healthz(): Probe {
-      const now = timers.now();
-      const failing = [...health].filter(([, h]) => h.failingForMs(now) > unhealthyAfterMs).map(([k]) => k);
-      return { ok: failing.length === 0 && !closing, detail: { failingInformers: failing } };
-    },
-    readyz(): Probe {
-      const s = publisher.stats();
-      return {
-        ok: synced && s.failing === 0 && !closing,
-        detail: { synced, failingParents: s.failing, pending: s.pending },
-      };
-    },
-  };
+  const probes = healthProbes({
+    health,
+    publisher,
+    timers,
+    unhealthyAfterMs: settings.unhealthyAfterMs ?? 300_000,
+    synced: () => synced,
+    closing: () => closing !== undefined,
+  });
   const healthServer: HealthServer = await startHealthServer(
     settings.healthPort,
     settings.healthHost ?? '0.0.0.0',
