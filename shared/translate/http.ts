@@ -84,24 +84,7 @@ export function compileHttpRule(
     createdMs: route.createdMs,
   };
 
-  if (filters.closed) {
-    // Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
-    // through to a broader rule.
-    const entries: HttpEntry[] = [];
-    for (let i = 0; i < normals.length; i++) {
-      const arms = httpMatchArms(normals[i]) as HttpArm[];
-      for (const arm of arms) arm.action = DIRECT_500;
-      entries.push({
-        normal: normals[i],
-        arms,
-        matchIndex: i,
-        rule: ruleRef,
-        backends: [],
-      });
-    }
-    const message = `${filters.closed}; requests matching this rule are answered with HTTP 500`;
-    return droppedHttpRule(entries, NONE, NONE, message, true);
-  }
+  if (filters.closed) return failClosedRule(normals, ruleRef, filters.closed);
 
   let warnings: string[] = NONE;
   const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
@@ -121,44 +104,11 @@ export function compileHttpRule(
   if (!session.ok) return droppedHttpRule([], warnings, NONE, session.problem.message);
   if (session.value?.warnings.length) warnings = [...warnings, ...session.value.warnings];
 
-  // Backends with their per-destination header modifiers. Weight 0 is dropped; unresolved weight
-  // becomes the share of requests answered with an error (see backends.ts). Collected in scratch
-  // lists and copied at their final size (a pushed list keeps ~16 spare slots).
+  const split = collectDestinations(backendRefs, requestMod, responseMod, route.namespace, ctx);
+  if (split.warnings.length) warnings = [...warnings, ...split.warnings];
+  if (split.dropped !== undefined) return droppedHttpRule([], warnings, NONE, split.dropped);
+  const { validWeight, invalidWeight } = split;
   const { destinations, labels, mappings } = SCRATCH;
-  destinations.clear();
-  labels.clear();
-  mappings.clear();
-  let validWeight = 0;
-  let invalidWeight = 0;
-  for (let r = 0; r < backendRefs.length; r++) {
-    const raw = backendRefs[r];
-    if (!isObj(raw)) continue;
-    const ref = raw as unknown as HTTPBackendRef;
-    const extra = destinationExtra(ref, requestMod, responseMod, REF_WARNINGS);
-    if (typeof extra === 'string') {
-      REF_WARNINGS.length = 0;
-      return droppedHttpRule([], warnings, NONE, extra);
-    }
-    if (REF_WARNINGS.length) {
-      warnings = [...warnings, ...REF_WARNINGS];
-      REF_WARNINGS.length = 0;
-    }
-    const weight = backendWeight(ref);
-    const resolved = ctx.resolve(ref, route.namespace, 'HTTPRoute');
-    if (!(weight > 0)) continue;
-    if (!resolved.ok) {
-      invalidWeight += weight;
-      continue;
-    }
-    validWeight += weight;
-    destinations.add(
-      extra === NO_EXTRA
-        ? { serviceName: resolved.serviceName, weight }
-        : { serviceName: resolved.serviceName, weight, ...extra },
-    );
-    mappings.add(resolved.mapping);
-    labels.add(resolved.label);
-  }
 
   if (!redirect && validWeight === 0 && invalidWeight === 0)
     warnings = [...warnings, noBackendWarning(backendRefs.some(isObj), 'HTTP 500')];
@@ -225,6 +175,77 @@ export function compileHttpRule(
   return { entries, warnings, mappings: ruleMappings };
 }
 
+/**
+ * Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
+ * through to a broader rule.
+ */
+function failClosedRule(normals: NormalMatch[], ruleRef: RuleRef, why: string): CompiledRule<HttpEntry> {
+  const entries: HttpEntry[] = [];
+  for (let i = 0; i < normals.length; i++) {
+    const arms = httpMatchArms(normals[i]) as HttpArm[];
+    for (const arm of arms) arm.action = DIRECT_500;
+    entries.push({ normal: normals[i], arms, matchIndex: i, rule: ruleRef, backends: [] });
+  }
+  return droppedHttpRule(
+    entries,
+    NONE,
+    NONE,
+    `${why}; requests matching this rule are answered with HTTP 500`,
+    true,
+  );
+}
+
+/**
+ * Backends with their per-destination header modifiers, into SCRATCH (copied at their final size by
+ * the caller: a pushed list keeps ~16 spare slots). Weight 0 is dropped; unresolved weight becomes
+ * the share of requests answered with an error (see backends.ts). `dropped`: why the rule cannot be
+ * translated (the warnings of the refs before it are kept).
+ */
+function collectDestinations(
+  backendRefs: unknown[],
+  requestMod: NsHttpAction['requestHeaderModifier'],
+  responseMod: NsHttpAction['responseHeaderModifier'],
+  namespace: string,
+  ctx: CompileContext,
+): { validWeight: number; invalidWeight: number; warnings: string[]; dropped?: string } {
+  const { destinations, labels, mappings } = SCRATCH;
+  destinations.clear();
+  labels.clear();
+  mappings.clear();
+  let warnings: string[] = NONE;
+  let validWeight = 0;
+  let invalidWeight = 0;
+  for (let r = 0; r < backendRefs.length; r++) {
+    const raw = backendRefs[r];
+    if (!isObj(raw)) continue;
+    const ref = raw as unknown as HTTPBackendRef;
+    const extra = destinationExtra(ref, requestMod, responseMod, REF_WARNINGS);
+    if (typeof extra === 'string') {
+      REF_WARNINGS.length = 0;
+      return { validWeight, invalidWeight, warnings, dropped: extra };
+    }
+    if (REF_WARNINGS.length) {
+      warnings = [...warnings, ...REF_WARNINGS];
+      REF_WARNINGS.length = 0;
+    }
+    const weight = backendWeight(ref);
+    const resolved = ctx.resolve(ref, namespace, 'HTTPRoute');
+    if (!(weight > 0)) continue;
+    if (!resolved.ok) {
+      invalidWeight += weight;
+      continue;
+    }
+    validWeight += weight;
+    destinations.add(
+      extra === NO_EXTRA
+        ? { serviceName: resolved.serviceName, weight }
+        : { serviceName: resolved.serviceName, weight, ...extra },
+    );
+    mappings.add(resolved.mapping);
+    labels.add(resolved.label);
+  }
+  return { validWeight, invalidWeight, warnings };
+}
 /** Warnings destinationExtra collects for one backendRef (moved to the rule's warnings at once). */
 const REF_WARNINGS: string[] = [];
 
