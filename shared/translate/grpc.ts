@@ -23,6 +23,7 @@ import {
 import { convertHeaderModifier } from './filters/header-modifier.ts';
 import { mirrorPercent } from './filters/mirror.ts';
 import { backendWeight, splitBackends } from './backends.ts';
+import type { Split } from './backends.ts';
 import { convertSessionPersistence } from './session.ts';
 import { compareGrpcMatches, compareOrderKeys } from './precedence.ts';
 import type { CompileContext, CompiledRule, GrpcEntry, RouteIdentity, RuleRef, Shadowed } from './state.ts';
@@ -98,26 +99,8 @@ export function compileGrpcRule(
   const mirrors = filters.filter((f) => f.type === 'RequestMirror');
   if (mirrors.length > 1) out.warnings.push(extraMirrorsWarning(mirrors.length));
   const backendRefs = asArray<HTTPBackendRef>(rule.backendRefs).filter(isObj);
-  const destinationExtras: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>[] = [];
-  for (const ref of backendRefs) {
-    const extra: Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'> = {};
-    for (const filter of asArray<HTTPRouteFilter>(ref.filters).filter(isObj)) {
-      if (asHttp && filter.type === 'RequestHeaderModifier')
-        extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier);
-      else if (asHttp && filter.type === 'ResponseHeaderModifier')
-        extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier);
-      else if (filter.type === 'RequestMirror')
-        // Mirrors never change where calls go: left out with a warning rather than dropping the rule.
-        out.warnings.push(
-          `the RequestMirror of backendRef ${String(ref.name)} is not applied (Network Services mirrors per rule, not per destination)`,
-        );
-      else
-        return drop(`backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination`);
-    }
-    if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
-    if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
-    destinationExtras.push(extra);
-  }
+  const destinationExtras = destinationExtrasOf(backendRefs, asHttp, out.warnings);
+  if (typeof destinationExtras === 'string') return drop(destinationExtras);
   const session = convertSessionPersistence(rule.sessionPersistence);
   if (!session.ok) return drop(session.problem.message);
   if (session.value) out.warnings.push(...session.value.warnings);
@@ -144,37 +127,81 @@ export function compileGrpcRule(
     if (session.value?.cookieTtl !== undefined)
       action.statefulSessionAffinity = { cookieTtl: session.value.cookieTtl };
   }
-  let httpAction: NsHttpAction = action as NsHttpAction;
-  if (asHttp) {
-    httpAction = { ...(action as NsHttpAction) };
-    if (split.valid.length)
-      httpAction.destinations = split.valid.map((b) => ({
-        serviceName: b.resolved.serviceName,
-        weight: b.weight,
-        ...b.extra,
-      }));
-    const requestMod = convertHeaderModifier(
-      filters.find((f) => f.type === 'RequestHeaderModifier')?.requestHeaderModifier,
-    );
-    const responseMod = convertHeaderModifier(
-      filters.find((f) => f.type === 'ResponseHeaderModifier')?.responseHeaderModifier,
-    );
-    if (requestMod) httpAction.requestHeaderModifier = requestMod;
-    if (responseMod) httpAction.responseHeaderModifier = responseMod;
-    if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
-      const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace, 'GRPCRoute');
-      if (target.ok) {
-        httpAction.requestMirrorPolicy = {
-          destination: { serviceName: target.serviceName },
-          mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
-        };
-        out.mappings.push(target.mapping);
-      } else out.warnings.push(`its RequestMirror is not applied: ${target.problem.message}`);
-    }
-  }
+  const httpAction = asHttp
+    ? grpcAsHttpAction(action, split, filters, mirrors, { ctx, namespace: route.namespace, out })
+    : (action as NsHttpAction);
   const backends = split.valid.map((b) => b.resolved.label);
   out.entries = normals.map((n, i) => withHttp(entry(n, i, action, backends), httpAction, asHttp));
   return out;
+}
+
+type DestinationExtra = Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>;
+
+/**
+ * Each backendRef's header modifiers (only when the port is served by an HttpRoute); a mirror on a
+ * backendRef is left out with a warning, since mirrors never change where calls go. A string: the
+ * filter that makes the rule untranslatable.
+ */
+function destinationExtrasOf(
+  backendRefs: HTTPBackendRef[],
+  asHttp: boolean,
+  warnings: string[],
+): DestinationExtra[] | string {
+  const extras: DestinationExtra[] = [];
+  for (const ref of backendRefs) {
+    const extra: DestinationExtra = {};
+    for (const filter of asArray<HTTPRouteFilter>(ref.filters).filter(isObj)) {
+      if (asHttp && filter.type === 'RequestHeaderModifier')
+        extra.requestHeaderModifier = convertHeaderModifier(filter.requestHeaderModifier);
+      else if (asHttp && filter.type === 'ResponseHeaderModifier')
+        extra.responseHeaderModifier = convertHeaderModifier(filter.responseHeaderModifier);
+      else if (filter.type === 'RequestMirror')
+        warnings.push(
+          `the RequestMirror of backendRef ${String(ref.name)} is not applied (Network Services mirrors per rule, not per destination)`,
+        );
+      else return `backendRef filter ${JSON.stringify(filter.type)} cannot be expressed per destination`;
+    }
+    if (!extra.requestHeaderModifier) delete extra.requestHeaderModifier;
+    if (!extra.responseHeaderModifier) delete extra.responseHeaderModifier;
+    extras.push(extra);
+  }
+  return extras;
+}
+
+/** The HttpRoute form of a gRPC rule's action: destinations with their modifiers, rule filters, the mirror. */
+function grpcAsHttpAction(
+  action: NsGrpcAction,
+  split: Split<DestinationExtra>,
+  filters: HTTPRouteFilter[],
+  mirrors: HTTPRouteFilter[],
+  at: { ctx: CompileContext; namespace: string; out: CompiledGrpcRule },
+): NsHttpAction {
+  const httpAction: NsHttpAction = { ...(action as NsHttpAction) };
+  if (split.valid.length)
+    httpAction.destinations = split.valid.map((b) => ({
+      serviceName: b.resolved.serviceName,
+      weight: b.weight,
+      ...b.extra,
+    }));
+  const requestMod = convertHeaderModifier(
+    filters.find((f) => f.type === 'RequestHeaderModifier')?.requestHeaderModifier,
+  );
+  const responseMod = convertHeaderModifier(
+    filters.find((f) => f.type === 'ResponseHeaderModifier')?.responseHeaderModifier,
+  );
+  if (requestMod) httpAction.requestHeaderModifier = requestMod;
+  if (responseMod) httpAction.responseHeaderModifier = responseMod;
+  if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
+    const target = at.ctx.resolve(mirrors[0].requestMirror.backendRef, at.namespace, 'GRPCRoute');
+    if (target.ok) {
+      httpAction.requestMirrorPolicy = {
+        destination: { serviceName: target.serviceName },
+        mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
+      };
+      at.out.mappings.push(target.mapping);
+    } else at.out.warnings.push(`its RequestMirror is not applied: ${target.problem.message}`);
+  }
+  return httpAction;
 }
 
 function withHttp(entry: GrpcEntry, action: NsHttpAction, asHttp: boolean): GrpcEntry {
