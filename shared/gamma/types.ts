@@ -220,7 +220,41 @@ export interface GRPCRoute extends KubeObject {
   status?: RouteStatus;
 }
 
-export type Route = HTTPRoute | GRPCRoute;
+// ---- TCPRoute (v1alpha2, experimental) and TLSRoute (v1alpha2/v1alpha3/v1): docs/support-matrix.md ----
+export interface BackendRef extends BackendObjectReference {
+  weight?: number;
+}
+
+export interface TCPRouteRule {
+  name?: string;
+  backendRefs?: BackendRef[];
+}
+
+export interface TCPRoute extends KubeObject {
+  kind: 'TCPRoute';
+  spec: {
+    parentRefs?: ParentReference[];
+    rules?: TCPRouteRule[];
+  };
+  status?: RouteStatus;
+}
+
+export interface TLSRouteRule {
+  name?: string;
+  backendRefs?: BackendRef[];
+}
+
+export interface TLSRoute extends KubeObject {
+  kind: 'TLSRoute';
+  spec: {
+    parentRefs?: ParentReference[];
+    hostnames?: string[];
+    rules?: TLSRouteRule[];
+  };
+  status?: RouteStatus;
+}
+
+export type Route = HTTPRoute | GRPCRoute | TCPRoute | TLSRoute;
 
 /** The kinds of mesh route gamma-csm translates. */
 export type RouteKind = Route['kind'];

@@ -113,6 +113,8 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     },
     httpRoutes: [],
     grpcRoutes: [],
+    tcpRoutes: [],
+    tlsRoutes: [],
     backends: [],
     statuses: [],
   };

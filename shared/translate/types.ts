@@ -10,17 +10,24 @@ import type {
   ReferenceGrant,
   RouteKind,
   Service,
+  TCPRoute,
+  TLSRoute,
 } from '../gamma/types.ts';
 
 export type NsMesh = networkservices_v1.Schema$Mesh;
 export type NsHttpRoute = networkservices_v1.Schema$HttpRoute;
 export type NsGrpcRoute = networkservices_v1.Schema$GrpcRoute;
+export type NsTcpRoute = networkservices_v1.Schema$TcpRoute;
+export type NsTlsRoute = networkservices_v1.Schema$TlsRoute;
 
 /** Input of translate: plain Kubernetes objects, already parsed, defaulted and validated by shared/gamma. */
 export interface Snapshot {
   services: Service[];
   httpRoutes: HTTPRoute[];
   grpcRoutes: GRPCRoute[];
+  /** TCPRoutes and TLSRoutes (experimental channel); absent = none. */
+  tcpRoutes?: TCPRoute[];
+  tlsRoutes?: TLSRoute[];
   namespaces?: Namespace[];
   /**
    * Cross-parent facts a per-parent snapshot cannot see by itself: namespaces of every Service in the
@@ -97,6 +104,8 @@ export interface Desired {
   mesh: NsMesh;
   httpRoutes: NsHttpRoute[];
   grpcRoutes: NsGrpcRoute[];
+  tcpRoutes: NsTcpRoute[];
+  tlsRoutes: NsTlsRoute[];
   backends: BackendMapping[];
   statuses: RouteStatusEntry[];
 }

@@ -12,6 +12,8 @@ function desired(httpRoutes: NsHttpRoute[], grpcRoutes: NsGrpcRoute[] = []): Des
     mesh: { name: MESH },
     httpRoutes: httpRoutes.map((r) => ({ meshes: [MESH], ...r })),
     grpcRoutes: grpcRoutes.map((r) => ({ meshes: [MESH], ...r })),
+    tcpRoutes: [],
+    tlsRoutes: [],
     backends: [
       { serviceName: BS('v1'), namespace: 'ns', service: 'v1', port: 8080 },
       { serviceName: BS('v2'), namespace: 'ns', service: 'v2', port: 8080 },

@@ -221,6 +221,8 @@ test('sequence labels: carried when unchanged, stamped on writes, never lowered'
       { name: `${name}-new`, labels: {} as Record<string, string> },
     ],
     grpcRoutes: [],
+    tcpRoutes: [],
+    tlsRoutes: [],
     backends: [],
     statuses: [],
   };

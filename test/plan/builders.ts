@@ -51,7 +51,7 @@ export function grpcRoute(id: string, extra: Partial<NsGrpcRoute> = {}): NsGrpcR
 }
 
 export function desired(parts: Partial<Desired> = {}): Desired {
-  return { mesh: mesh(), httpRoutes: [], grpcRoutes: [], backends: [], statuses: [], ...parts };
+  return { mesh: mesh(), httpRoutes: [], grpcRoutes: [], tcpRoutes: [], tlsRoutes: [], backends: [], statuses: [], ...parts };
 }
 
 export function actual(parts: Partial<ActualState> = {}): ActualState {
