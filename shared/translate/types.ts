@@ -82,6 +82,12 @@ export interface BackendMapping {
   namespace: string;
   service: string;
   port: number;
+  /**
+   * 'TCP' when the destination is a TCPRoute's or TLSRoute's: a backend service of its own (protocol
+   * TCP, its own name), so one Service port can serve HTTP and TCP routes without two writers
+   * disagreeing on one backend service's protocol. Absent for HTTPRoute and GRPCRoute destinations.
+   */
+  transport?: 'TCP';
 }
 
 export interface ParentStatus {
