@@ -1,13 +1,10 @@
 // The shapes the emulator's handle exposes (server.ts) and its admin surface reads (admin.ts), in a
 // module of their own so neither imports the other.
-import type { EmulatorStats as NetsvcEmulatorStats } from '../netsvc/server.ts';
 import type { NegDeletion, NegSpec } from './negs.ts';
 import type { Collection, HealthState, Obj, StoredNeg } from './store.ts';
 
-// The request log and counters are the Network Services emulator's (one request loop's records);
-// Compute has no quota mode, so no quota count.
-export type { RequestLogEntry } from '../netsvc/server.ts';
-export type EmulatorStats = Omit<NetsvcEmulatorStats, 'quotaRejected'>;
+// The request log and counters are the shared request loop's; Compute has no quota mode, so no quota count.
+export type { EmulatorStats, RequestLogEntry } from '../google-api.ts';
 
 /** In-process access to what API clients cannot write: NEGs and endpoint health. */
 export interface ComputeStore {

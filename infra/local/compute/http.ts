@@ -1,5 +1,5 @@
 // Request bodies and JSON answers for the Compute emulator's API and admin surface.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type ApiResult, computeError } from './errors.ts';
 import type { Obj } from './store.ts';
 import { readRequestBody } from '../http-body.ts';
@@ -36,11 +36,4 @@ export async function readJsonBody(
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=UTF-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
+export { sendJson } from '../google-api.ts';

@@ -1,5 +1,7 @@
 // Which REST method a Compute v1 path and verb name, and the bounded `operations/{op}/wait`.
+import type { ApiRules, EmulatorStats } from '../google-api.ts';
 import type { ComputeApi } from './api.ts';
+import { readJsonBody } from './http.ts';
 import { type ApiResult, computeError } from './errors.ts';
 import { firewallsApi } from './firewalls.ts';
 import { getHealth, getNeg, listNegs, listNetworkEndpoints } from './negs.ts';
@@ -10,6 +12,30 @@ const GLOBAL =
   /^\/compute\/v1\/projects\/([^/]+)\/global\/(backendServices|healthChecks|operations|firewalls)(?:\/([^/]+)(?:\/([A-Za-z]+))?)?$/;
 const ZONAL =
   /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/networkEndpointGroups(?:\/([^/]+)(?:\/([A-Za-z]+))?)?$/;
+
+const COLLECTION_OF = /^\/compute\/v1\/projects\/[^/]+\/(?:global|zones\/[^/]+)\/([A-Za-z]+)/;
+const FAULT_REASON = { 429: 'rateLimitExceeded', 500: 'backendError', 503: 'backendError' } as const;
+
+/** The Compute v1 API as the shared request loop (../google-api.ts) runs it. */
+export function computeRules(
+  api: ComputeApi,
+  state: ComputeState,
+  limits: { waitTimeoutMs: number; maxBodyBytes: number },
+  persist: () => void,
+): ApiRules<EmulatorStats, Obj> {
+  return {
+    collectionOf: (pathname) => COLLECTION_OF.exec(pathname)?.[1] ?? '',
+    readBody: (req) => readJsonBody(req, limits.maxBodyBytes),
+    faultError: (status) => computeError(status, FAULT_REASON[status], `injected fault: ${status}`),
+    route: async (method, url, body) => {
+      // Operations that came due are stored state too: saved even when this call changes nothing.
+      const settled = api.settle();
+      const result = await routeApi(api, state, method, url, body, limits.waitTimeoutMs);
+      return { ...result, settled };
+    },
+    persist,
+  };
+}
 
 const unsupported = (method: string, path: string) =>
   computeError(405, 'httpMethodNotAllowed', `${method} ${path} is not supported by the emulator`);
