@@ -17,7 +17,7 @@ import type { PubsubEmulator } from './pubsub/emulator.ts';
 import type { Delivery } from './functions.ts';
 import type { RouteCondition, RouteRef, RouteStatusView, Severity, StackEvent } from './live-log.ts';
 import { startPipeline, RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC } from './pipeline.ts';
-import type { Pipeline } from './pipeline.ts';
+import type { Pipeline, PipelineOptions } from './pipeline.ts';
 import { loadSeed } from './seed.ts';
 import { watchSkippedRoutes } from './route-notices.ts';
 
@@ -240,96 +240,20 @@ export function deliveryEvent(
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = performance.now();
   const emit: Emit = options.onEvent ?? (() => {});
-  const base = options.portBase ?? 0;
-  const project = options.project ?? 'local-project';
-  const mesh = options.mesh ?? 'gamma-mesh';
-  const cluster = options.clusterId ?? 'local';
+  const names = {
+    project: options.project ?? 'local-project',
+    mesh: options.mesh ?? 'gamma-mesh',
+    cluster: options.clusterId ?? 'local',
+  };
   const dir = localDir(options.workDir ?? process.cwd());
-  const stateDir = path.join(dir, 'state');
-  mkdirSync(options.persist ? stateDir : dir, { recursive: true });
+  mkdirSync(options.persist ? path.join(dir, 'state') : dir, { recursive: true });
   const kubeconfig = path.join(dir, 'kubeconfig');
   // Nothing local may reach for the GCE metadata server (google-auth-library probes it otherwise).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-  let k8s: K8sEmulator | undefined;
-  const statusOf = (r: RouteRef, parent: { namespace: string; name: string }): RouteStatusView => {
-    const conditions = conditionsOf(
-      k8s?.getObject(r.kind, r.namespace, r.name),
-      DEFAULT_CONTROLLER_NAME,
-      parent,
-    );
-    return { ...r, ...(conditions ? { conditions } : {}) };
-  };
-  const debounceMs = options.debounceMs ?? 100;
-  const pipeline = await startPipeline({
-    host: HOST,
-    project,
-    mesh,
-    clusterId: cluster,
-    debounceMs,
-    maxWaitMs: Math.max(1000, debounceMs),
-    watcherShutdownTimeoutMs: 3000,
-    redeliveryBackoffSeconds: { min: 1, max: 10 },
-    logger: forwardingLogger(emit, liveLogKeeps(Boolean(options.verbose))),
-    ports: Object.fromEntries(PORT_ORDER.map((c) => [c, portFor(base, c)])),
-    kubeconfigPath: kubeconfig,
-    ...(options.persist
-      ? {
-          statePaths: {
-            kubernetes: path.join(stateDir, 'kubernetes.json'),
-            netsvc: path.join(stateDir, 'netsvc.json'),
-            compute: path.join(stateDir, 'compute.json'),
-          },
-        }
-      : {}),
-    onEmulators: (e) => {
-      k8s = e.k8s;
-      emit({ type: 'listening', component: 'kubernetes API stand-in', address: e.k8s.url });
-      emit({ type: 'listening', component: 'network services emulator', address: e.netsvc.url });
-      emit({ type: 'listening', component: 'compute emulator', address: e.compute.url });
-      emit({ type: 'listening', component: 'pub/sub emulator', address: e.pubsub.endpoint });
-      watchSkippedRoutes(e.k8s.store, emit);
-      if (options.seed) seedCluster(e.k8s, options.seed, Boolean(options.persist), emit);
-    },
-    onDelivery: (d) => {
-      const e = deliveryEvent(d, statusOf);
-      if (e) emit(e);
-    },
-    onCloseError: (component, e) =>
-      emit({
-        type: 'log',
-        component: 'stack',
-        severity: 'WARNING',
-        message: `closing ${component}: ${message(e)}`,
-      }),
-  });
-
-  const interval = options.reconcileIntervalMs ?? 30_000;
-  const timer = setInterval(() => {
-    // Both emulators log every request for tests; a long session must not grow those logs forever.
-    pipeline.k8s.requests.length = 0;
-    pipeline.netsvc.resetStats();
-    pipeline.compute.resetStats();
-    pipeline
-      .tick()
-      .catch((e: unknown) => emit({ type: 'reconcile-failed', error: `publishing the tick: ${message(e)}` }));
-  }, interval);
-  timer.unref();
-
-  const endpoints: Endpoints = {
-    kubeconfig,
-    kubernetes: pipeline.k8s.url,
-    netsvc: pipeline.netsvc.url,
-    compute: pipeline.compute.url,
-    pubsub: pipeline.pubsub.endpoint,
-    project,
-    mesh,
-    cluster,
-    pubsubAdmin: pipeline.pubsub.adminUrl,
-    sync: pipeline.sync.url,
-    reconcile: pipeline.reconcile.url,
-    watcherHealth: `http://${HOST}:${pipeline.watcher?.healthPort}/healthz`,
-  };
+  const pipeline = await startPipeline(stackPipelineOptions(options, names, dir, kubeconfig, emit));
+  const timer = startReconcileTimer(pipeline, options.reconcileIntervalMs ?? 30_000, emit);
+  const endpoints = endpointsOf(pipeline, names, kubeconfig);
   const endpointsFile = path.join(dir, 'endpoints.json');
   try {
     writeFileSync(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
@@ -354,5 +278,110 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         clearInterval(timer);
         await pipeline.close();
       })()),
+  };
+}
+
+interface StackNames {
+  project: string;
+  mesh: string;
+  cluster: string;
+}
+
+/** The pipeline as a person at a terminal runs it: fixed ports, state files, seeding, the live log. */
+function stackPipelineOptions(
+  options: LocalStackOptions,
+  names: StackNames,
+  dir: string,
+  kubeconfig: string,
+  emit: Emit,
+): PipelineOptions {
+  const stateDir = path.join(dir, 'state');
+  let k8s: K8sEmulator | undefined;
+  const statusOf = (r: RouteRef, parent: { namespace: string; name: string }): RouteStatusView => {
+    const conditions = conditionsOf(
+      k8s?.getObject(r.kind, r.namespace, r.name),
+      DEFAULT_CONTROLLER_NAME,
+      parent,
+    );
+    return { ...r, ...(conditions ? { conditions } : {}) };
+  };
+  const debounceMs = options.debounceMs ?? 100;
+  return {
+    host: HOST,
+    project: names.project,
+    mesh: names.mesh,
+    clusterId: names.cluster,
+    debounceMs,
+    maxWaitMs: Math.max(1000, debounceMs),
+    watcherShutdownTimeoutMs: 3000,
+    redeliveryBackoffSeconds: { min: 1, max: 10 },
+    logger: forwardingLogger(emit, liveLogKeeps(Boolean(options.verbose))),
+    ports: Object.fromEntries(PORT_ORDER.map((c) => [c, portFor(options.portBase ?? 0, c)])),
+    kubeconfigPath: kubeconfig,
+    ...(options.persist
+      ? {
+          statePaths: {
+            kubernetes: path.join(stateDir, 'kubernetes.json'),
+            netsvc: path.join(stateDir, 'netsvc.json'),
+            compute: path.join(stateDir, 'compute.json'),
+          },
+        }
+      : {}),
+    onEmulators: (e) => {
+      k8s = e.k8s;
+      announceEmulators(e, emit);
+      watchSkippedRoutes(e.k8s.store, emit);
+      if (options.seed) seedCluster(e.k8s, options.seed, Boolean(options.persist), emit);
+    },
+    onDelivery: (d) => {
+      const e = deliveryEvent(d, statusOf);
+      if (e) emit(e);
+    },
+    onCloseError: (component, e) =>
+      emit({
+        type: 'log',
+        component: 'stack',
+        severity: 'WARNING',
+        message: `closing ${component}: ${message(e)}`,
+      }),
+  };
+}
+
+function announceEmulators(e: Parameters<NonNullable<PipelineOptions['onEmulators']>>[0], emit: Emit): void {
+  emit({ type: 'listening', component: 'kubernetes API stand-in', address: e.k8s.url });
+  emit({ type: 'listening', component: 'network services emulator', address: e.netsvc.url });
+  emit({ type: 'listening', component: 'compute emulator', address: e.compute.url });
+  emit({ type: 'listening', component: 'pub/sub emulator', address: e.pubsub.endpoint });
+}
+
+/** Publishes a reconcile tick every `interval` ms (unref'd: it never keeps the process alive). */
+function startReconcileTimer(pipeline: Pipeline, interval: number, emit: Emit): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    // Both emulators log every request for tests; a long session must not grow those logs forever.
+    pipeline.k8s.requests.length = 0;
+    pipeline.netsvc.resetStats();
+    pipeline.compute.resetStats();
+    pipeline
+      .tick()
+      .catch((e: unknown) => emit({ type: 'reconcile-failed', error: `publishing the tick: ${message(e)}` }));
+  }, interval);
+  timer.unref();
+  return timer;
+}
+
+function endpointsOf(pipeline: Pipeline, names: StackNames, kubeconfig: string): Endpoints {
+  return {
+    kubeconfig,
+    kubernetes: pipeline.k8s.url,
+    netsvc: pipeline.netsvc.url,
+    compute: pipeline.compute.url,
+    pubsub: pipeline.pubsub.endpoint,
+    project: names.project,
+    mesh: names.mesh,
+    cluster: names.cluster,
+    pubsubAdmin: pipeline.pubsub.adminUrl,
+    sync: pipeline.sync.url,
+    reconcile: pipeline.reconcile.url,
+    watcherHealth: `http://${HOST}:${pipeline.watcher?.healthPort}/healthz`,
   };
 }
