@@ -131,12 +131,17 @@ function pullOnce(broker: Broker, name: string, maxMessages: number, waitMs: num
 }
 
 export function subscriberHandlers(broker: Broker, hooks: Hooks): grpc.UntypedServiceImplementation {
+  return { ...subscriptionConfigHandlers(broker, hooks), ...messageHandlers(broker, hooks) };
+}
+
+const subName = (req: { subscription?: string }): string => parseName('subscriptions', req.subscription).full;
+
+/** Creating, reading, changing and deleting subscriptions; each change re-syncs the push loop. */
+function subscriptionConfigHandlers(broker: Broker, hooks: Hooks): grpc.UntypedServiceImplementation {
   const resource = (name: string): WireSubscription => {
     const { config, topic } = broker.subscription(name);
     return subscriptionResource(config, topic);
   };
-  const subName = (req: { subscription?: string }): string =>
-    parseName('subscriptions', req.subscription).full;
   return {
     CreateSubscription: unary((req: WireSubscription) => {
       const config = subscriptionConfig(req);
@@ -184,6 +189,12 @@ export function subscriberHandlers(broker: Broker, hooks: Hooks): grpc.UntypedSe
       });
       hooks.syncPush(name);
     }),
+  };
+}
+
+/** Pull, streaming pull, acknowledgements and deadlines. */
+function messageHandlers(broker: Broker, hooks: Hooks): grpc.UntypedServiceImplementation {
+  return {
     Acknowledge: unary((req: { subscription?: string; ackIds?: string[] }) => {
       if (!req.ackIds?.length) throw invalid('No ack ids specified.');
       broker.acknowledge(subName(req), req.ackIds);
