@@ -1,14 +1,11 @@
 // Environment -> typed, validated configuration for each entry point. Fails fast with one error that
 // lists every missing or bad variable. Each variable is documented in infra/terraform/README.md.
-import { isGkeDnsEndpoint } from '../cluster/gke-endpoint.ts';
+// The shapes live in types.ts; cluster and API access, backend settings and caps in modules of their own.
+import { DEFAULT_CONTROLLER_NAME, type TranslateOptions } from '../translate/types.ts';
+import { readClusterAccess, readEndpoint } from './access.ts';
+import { readBackendTemplate, readOverrides } from './backends.ts';
+import { readFunctionGuards, readRouteLimits } from './limits.ts';
 import {
-  DEFAULT_CONTROLLER_NAME,
-  type CrossNamespaceBackends,
-  type TranslateOptions,
-} from '../translate/types.ts';
-import { DEFAULT_ROUTE_LIMITS, ROUTE_LIMIT_INFO, type RouteLimits } from '../translate/limits.ts';
-import {
-  BACKEND_TEMPLATE_PLACEHOLDERS,
   CLUSTER_ID_PATTERN,
   CONTROLLER_NAME_PATTERN,
   DNS_SUBDOMAIN_PATTERN,
@@ -17,159 +14,31 @@ import {
   TOPIC_PATTERN,
 } from './patterns.ts';
 import { EnvReader } from './read.ts';
+import {
+  type CliConfig,
+  type CommonConfig,
+  type Component,
+  type Config,
+  ConfigError,
+  DEFAULTS,
+  type FunctionConfig,
+  type WatcherConfig,
+  type WatcherSettings,
+} from './types.ts';
 
 export * from './patterns.ts';
-
-export type Component = 'sync' | 'reconcile' | 'watcher' | 'cli';
-export type LogFormat = 'json' | 'text';
-
-/** How a process reaches the Kubernetes API. */
-export type ClusterAccess =
-  | { kind: 'kubeconfig'; path: string }
-  // caData: base64 PEM, as GKE's master_auth gives it; absent only for a GKE DNS endpoint (*.gke.goog),
-  // which presents a publicly trusted certificate (infra/terraform/README.md, "Private clusters").
-  | { kind: 'endpoint'; server: string; caData?: string }
-  | { kind: 'in-cluster' };
-
-interface CommonConfig {
-  location: string;
-  manageMesh: boolean;
-  controllerName: string;
-  clusterDomain: string;
-  /** Root URL of the Network Services API (an emulator); undefined = Google's default. */
-  netsvcEndpoint?: string;
-  /** Root URL of the Compute API (an emulator; `${root}compute/v1/projects/...`); undefined = Google's default. */
-  computeEndpoint?: string;
-  /** PUBSUB_EMULATOR_HOST, passed through; the Pub/Sub client reads it itself. */
-  pubsubEmulatorHost?: string;
-  routeEventsTopic: string;
-  rateLimitRps: number;
-  maxConcurrency: number;
-  maxDeleteFraction: number;
-  maxDeleteAbsolute: number;
-  forceDelete: boolean;
-  logFormat: LogFormat;
-  /** Backend service id template; undefined = the translator's default. */
-  backendServiceTemplate?: string;
-  /**
-   * 'provision': gamma-csm creates and maintains the backend services and health checks its routes
-   * use, from GKE NEGs (docs/backends.md). 'off': routes only; the backend services are someone
-   * else's (the override annotation or template names them) and NEGs are not checked.
-   */
-  backendServices: 'provision' | 'off';
-  /**
-   * Add a routed Service port to the Service's `cloud.google.com/neg` annotation when it lacks NEGs,
-   * instead of only reporting it (docs/backends.md §11; needs `patch` on Services).
-   */
-  autoNeg: boolean;
-  /** Size caps on each emitted route set through GAMMA_MAX_* (shared/translate/limits.ts). */
-  routeLimits?: Partial<RouteLimits>;
-  /** GAMMA_CROSS_NAMESPACE_BACKENDS: whether cross-namespace backendRefs need a ReferenceGrant (docs/security.md §2). */
-  crossNamespaceBackends: CrossNamespaceBackends;
-  /** GAMMA_BACKEND_SERVICE_OVERRIDES: backend services the override annotation may name (docs/backends.md §7). */
-  backendServiceOverrides: string[];
-}
-
-export interface FunctionConfig extends CommonConfig {
-  component: 'sync' | 'reconcile';
-  /** The function's own timeout (Terraform sets it); retries are bounded to end before it. */
-  timeoutSeconds: number;
-  project: string;
-  mesh: string;
-  clusterId: string;
-  cluster: Extract<ClusterAccess, { kind: 'kubeconfig' | 'endpoint' }>;
-  /** What one event or run may cost and delete (docs/security.md §5); see readFunctionGuards. */
-  guards: FunctionGuards;
-}
-
-/** Caps on one parent's cost, the shared delete budget, and the reconcile schedule (docs/security.md §5). */
-export interface FunctionGuards {
-  maxPortsPerParent: number;
-  maxRoutesPerSnapshot: number;
-  maxServicesPerSnapshot: number;
-  /** Route deletes allowed per window per function instance (sync and reconcile alike). */
-  deleteBudget: number;
-  deleteWindowSeconds: number;
-  /** Ticks older than this are dropped (the next one supersedes them). */
-  reconcileIntervalSeconds: number;
-}
-
-interface WatcherSettings {
-  debounceMs: number;
-  maxWaitMs: number;
-  healthPort: number;
-}
-
-export interface WatcherConfig extends CommonConfig, WatcherSettings {
-  component: 'watcher';
-  project: string;
-  clusterId: string;
-  mesh?: string;
-  cluster: Extract<ClusterAccess, { kind: 'kubeconfig' | 'in-cluster' }>;
-}
-
-/** The CLI takes most values from flags, so nothing is required here; flags override these. */
-export interface CliConfig extends CommonConfig, WatcherSettings {
-  component: 'cli';
-  project?: string;
-  mesh?: string;
-  clusterId?: string;
-  cluster?: ClusterAccess;
-}
-
-export type Config = FunctionConfig | WatcherConfig | CliConfig;
-
-export class ConfigError extends Error {
-  constructor(
-    readonly component: Component,
-    readonly problems: string[],
-  ) {
-    super(`invalid ${component} configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export const DEFAULTS = {
-  location: 'global',
-  clusterDomain: 'cluster.local',
-  routeEventsTopic: 'route-events',
-  rateLimitRps: 50,
-  maxConcurrency: 10,
-  maxDeleteFraction: 0.5,
-  maxDeleteAbsolute: 25,
-  debounceMs: 100,
-  maxWaitMs: 1000,
-  healthPort: 8080,
-  /** The Terraform module's default function timeouts (infra/terraform/modules/gamma-csm/variables.tf). */
-  syncTimeoutSeconds: 300,
-  reconcileTimeoutSeconds: 540,
-  maxPortsPerParent: 64,
-  maxRoutesPerSnapshot: 128,
-  maxServicesPerSnapshot: 256,
-  deleteBudget: 50,
-  deleteWindowSeconds: 600,
-  reconcileIntervalSeconds: 600,
-} as const;
-
-function readFunctionGuards(r: EnvReader): FunctionGuards {
-  const int = (name: string, fallback: number, min: number, max: number) =>
-    r.number(name, fallback, { min, max, integer: true });
-  return {
-    maxPortsPerParent: int('GAMMA_MAX_PORTS_PER_PARENT', DEFAULTS.maxPortsPerParent, 1, 1000),
-    maxRoutesPerSnapshot: int('GAMMA_MAX_ROUTES_PER_SNAPSHOT', DEFAULTS.maxRoutesPerSnapshot, 1, 10000),
-    maxServicesPerSnapshot: int('GAMMA_MAX_SERVICES_PER_SNAPSHOT', DEFAULTS.maxServicesPerSnapshot, 1, 10000),
-    deleteBudget: int('GAMMA_DELETE_BUDGET', DEFAULTS.deleteBudget, 0, 100000),
-    deleteWindowSeconds: int('GAMMA_DELETE_WINDOW_SECONDS', DEFAULTS.deleteWindowSeconds, 1, 86400),
-    reconcileIntervalSeconds: int(
-      'GAMMA_RECONCILE_INTERVAL_SECONDS',
-      DEFAULTS.reconcileIntervalSeconds,
-      10,
-      86400,
-    ),
-  };
-}
-
-// ---- single variables ----
+export { parseBackendServiceOverrides } from './backends.ts';
+export { ConfigError, DEFAULTS } from './types.ts';
+export type {
+  CliConfig,
+  ClusterAccess,
+  Component,
+  Config,
+  FunctionConfig,
+  FunctionGuards,
+  LogFormat,
+  WatcherConfig,
+} from './types.ts';
 
 function readProject(r: EnvReader): string | undefined {
   const name = r.raw('GAMMA_PROJECT') !== undefined ? 'GAMMA_PROJECT' : 'GOOGLE_CLOUD_PROJECT';
@@ -179,138 +48,6 @@ function readProject(r: EnvReader): string | undefined {
     'a Google Cloud project id (6-30 chars, lowercase, digits, hyphens)',
   );
 }
-
-/** A root URL variable (GAMMA_NETSVC_ENDPOINT, GAMMA_COMPUTE_ENDPOINT): origin only, with a slash. */
-function readEndpoint(r: EnvReader, name: string): string | undefined {
-  const v = r.raw(name);
-  if (v === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    return r.problem(name, `must be a root URL like http://127.0.0.1:8085/, got ${JSON.stringify(v)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return r.problem(name, `must use http or https, got ${JSON.stringify(v)}`);
-  // googleapis keeps only the origin of rootUrl, so a path would be silently dropped.
-  if (url.pathname !== '/' || url.search !== '')
-    return r.problem(
-      name,
-      `must be a root URL without a path (the client drops it), got ${JSON.stringify(v)}`,
-    );
-  return `${url.origin}/`;
-}
-
-function readBackendTemplate(r: EnvReader): string | undefined {
-  const v = r.raw('GAMMA_BACKEND_SERVICE_TEMPLATE');
-  if (v === undefined) return undefined;
-  const placeholders = [...v.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
-  const unknown = placeholders.filter(
-    (p) => !(BACKEND_TEMPLATE_PLACEHOLDERS as readonly string[]).includes(p),
-  );
-  if (unknown.length > 0)
-    return r.problem(
-      'GAMMA_BACKEND_SERVICE_TEMPLATE',
-      `unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; allowed: ${BACKEND_TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
-    );
-  if (!placeholders.includes('service'))
-    return r.problem(
-      'GAMMA_BACKEND_SERVICE_TEMPLATE',
-      'must contain {service}, or every Service would share one backend',
-    );
-  const literal = v.replace(/\{[^}]*\}/g, 'x');
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(literal))
-    return r.problem(
-      'GAMMA_BACKEND_SERVICE_TEMPLATE',
-      `may hold only lowercase letters, digits, hyphens and placeholders, got ${JSON.stringify(v)}`,
-    );
-  return v;
-}
-
-const OVERRIDE_ENTRY =
-  /^(projects\/[^/*]+\/(locations\/[^/*]+|global|regions\/[^/*]+)\/backendServices\/)?([a-z][-a-z0-9]{0,62})?\*?$/;
-
-/**
- * A GAMMA_BACKEND_SERVICE_OVERRIDES value (the CLI's --backend-service-overrides too): comma-separated
- * backend service ids or full names, each optionally ending in `*`. The entries, or what is wrong.
- */
-export function parseBackendServiceOverrides(text: string): { entries: string[] } | { error: string } {
-  const entries = text
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e !== '');
-  const bad = entries.filter((e) => !OVERRIDE_ENTRY.test(e));
-  if (bad.length === 0) return { entries };
-  return {
-    error: `entries must be backend service ids or projects/P/locations/L/backendServices/ID, optionally ending in *: ${bad.map((e) => JSON.stringify(e)).join(', ')}`,
-  };
-}
-
-/** GAMMA_BACKEND_SERVICE_OVERRIDES; default none. */
-function readOverrides(r: EnvReader): string[] {
-  const v = r.raw('GAMMA_BACKEND_SERVICE_OVERRIDES');
-  if (v === undefined) return [];
-  const parsed = parseBackendServiceOverrides(v);
-  if ('error' in parsed) r.problem('GAMMA_BACKEND_SERVICE_OVERRIDES', parsed.error);
-  return 'entries' in parsed ? parsed.entries : [];
-}
-
-function readCa(r: EnvReader): string | undefined {
-  const v = r.raw('GAMMA_CLUSTER_CA');
-  if (v === undefined) return undefined;
-  const compact = v.replace(/\s+/g, '');
-  const pem = /^[A-Za-z0-9+/]+={0,2}$/.test(compact) ? Buffer.from(compact, 'base64').toString('utf8') : '';
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    return r.problem(
-      'GAMMA_CLUSTER_CA',
-      'must be a base64-encoded PEM certificate (master_auth.cluster_ca_certificate)',
-    );
-  return compact;
-}
-
-function readServer(r: EnvReader): string | undefined {
-  const v = r.raw('GAMMA_CLUSTER_ENDPOINT');
-  if (v === undefined) return undefined;
-  const withScheme = /^[a-z]+:\/\//i.test(v) ? v : `https://${v}`;
-  try {
-    const url = new URL(withScheme);
-    if (url.protocol === 'https:' && url.hostname !== '' && (url.pathname === '/' || url.pathname === ''))
-      return url.origin;
-  } catch {
-    // fall through to the problem below
-  }
-  return r.problem(
-    'GAMMA_CLUSTER_ENDPOINT',
-    `must be a host[:port] or https:// URL of the API server, got ${JSON.stringify(v)}`,
-  );
-}
-
-function readClusterAccess(r: EnvReader): ClusterAccess | undefined {
-  const kubeconfig = r.raw('GAMMA_KUBECONFIG');
-  const server = readServer(r);
-  const caData = readCa(r);
-  const endpointSet =
-    r.raw('GAMMA_CLUSTER_ENDPOINT') !== undefined || r.raw('GAMMA_CLUSTER_CA') !== undefined;
-  if (kubeconfig !== undefined && endpointSet)
-    return r.problem(
-      'GAMMA_KUBECONFIG',
-      'set either GAMMA_KUBECONFIG or GAMMA_CLUSTER_ENDPOINT + GAMMA_CLUSTER_CA, not both',
-    );
-  if (kubeconfig !== undefined) return { kind: 'kubeconfig', path: kubeconfig };
-  if (!endpointSet) return undefined;
-  if (r.raw('GAMMA_CLUSTER_ENDPOINT') === undefined)
-    return r.problem('GAMMA_CLUSTER_ENDPOINT', 'is required when GAMMA_CLUSTER_CA is set');
-  if (r.raw('GAMMA_CLUSTER_CA') === undefined) {
-    if (server !== undefined && isGkeDnsEndpoint(server)) return { kind: 'endpoint', server };
-    return r.problem(
-      'GAMMA_CLUSTER_CA',
-      'is required when GAMMA_CLUSTER_ENDPOINT is set (only a GKE DNS endpoint, *.gke.goog, may omit it)',
-    );
-  }
-  return server !== undefined && caData !== undefined ? { kind: 'endpoint', server, caData } : undefined;
-}
-
-// ---- assembling ----
 
 function readCommon(r: EnvReader, component: Component): CommonConfig {
   const common: CommonConfig = {
@@ -364,17 +101,6 @@ function readCommon(r: EnvReader, component: Component): CommonConfig {
   const limits = readRouteLimits(r);
   if (limits) common.routeLimits = limits;
   return common;
-}
-
-/** GAMMA_MAX_RULES_PER_ROUTE and the other route size caps that are set (docs/support-matrix.md). */
-function readRouteLimits(r: EnvReader): Partial<RouteLimits> | undefined {
-  const out: Partial<RouteLimits> = {};
-  for (const key of Object.keys(ROUTE_LIMIT_INFO) as (keyof RouteLimits)[]) {
-    const env = ROUTE_LIMIT_INFO[key].env;
-    if (r.raw(env) === undefined) continue;
-    out[key] = r.number(env, DEFAULT_ROUTE_LIMITS[key], { min: 1, max: 100 * 1024 * 1024, integer: true });
-  }
-  return Object.keys(out).length ? out : undefined;
 }
 
 function readWatcherSettings(r: EnvReader): WatcherSettings {
