@@ -1,12 +1,14 @@
 // Compute v1 client for the global health checks and backend services gamma-csm owns (and the NEGs it
 // reads): googleapis underneath, with the Network Services client's retry, error and pacing pieces
-// (shared/netsvc), its own rate budget, one requestId per logical write, and bounded operation waits.
+// (shared/netsvc; its attempt loop, paced.ts), its own rate budget, one requestId per logical write,
+// and bounded operation waits.
 import { randomUUID } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
 import { compute_v1 } from 'googleapis/build/src/apis/compute/v1.js';
 import { ApiError } from '../netsvc/errors.ts';
-import { bucketFor, FirstRequestGate, Semaphore, type TokenBucket } from '../netsvc/ratelimit.ts';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../netsvc/retry.ts';
+import { PacedCalls } from '../netsvc/paced.ts';
+import { bucketFor, Semaphore, type TokenBucket } from '../netsvc/ratelimit.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from '../netsvc/retry.ts';
 import { checkOperation, waitUntilDone } from './operations.ts';
 import type {
   ComputeBackendServiceGroupHealth,
@@ -82,10 +84,8 @@ export class ComputeClient {
   };
   private readonly api: compute_v1.Compute;
   private readonly bucket: TokenBucket;
-  private readonly slots: Semaphore;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly calls: PacedCalls<HttpMethod>;
   private readonly project: string;
-  private readonly gate = new FirstRequestGate();
 
   constructor(readonly options: ComputeClientOptions) {
     if (!options.project) throw new Error('ComputeClient: project is required');
@@ -107,8 +107,8 @@ export class ComputeClient {
           auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/compute'] }),
         });
     this.bucket = bucketFor(options.requestsPerSecond ?? 20, options.burst ?? 3);
-    this.slots = new Semaphore(options.maxConcurrency ?? 8);
-    this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+    const slots = new Semaphore(options.maxConcurrency ?? 8);
+    this.calls = new PacedCalls(this.stats, slots, { ...DEFAULT_RETRY, ...options.retry });
   }
 
   /** The resource, or null when it does not exist. */
@@ -225,24 +225,7 @@ export class ComputeClient {
 
   /** One logical request: retried as a whole (429, 5xx, transport), each attempt paced. */
   private call<T>(method: HttpMethod, target: string, send: () => Promise<{ data: T }>): Promise<T> {
-    return withRetry(target, this.retryPolicy, () => this.attempt(method, send), {
-      onRetry: (err) => {
-        this.stats.retries++;
-        if (err.httpStatus === 429) this.stats.throttled++;
-      },
-    });
-  }
-
-  private attempt<T>(method: HttpMethod, send: () => Promise<{ data: T }>): Promise<T> {
-    return this.slots.run(
-      async () =>
-        (
-          await this.gate.run(() => {
-            this.stats.requests[method]++;
-            return send();
-          })
-        ).data,
-    );
+    return this.calls.call(method, target, send);
   }
 
   private collection(kind: ComputeKind): Collection {

@@ -12,15 +12,9 @@ import {
   type Operation,
   type PollOptions,
 } from './operations.ts';
-import {
-  bucketFor,
-  FirstRequestGate,
-  realSleep,
-  Semaphore,
-  type Sleep,
-  type TokenBucket,
-} from './ratelimit.ts';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.ts';
+import { PacedCalls } from './paced.ts';
+import { bucketFor, realSleep, Semaphore, type Sleep, type TokenBucket } from './ratelimit.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
 export { bucketFor };
 
@@ -114,11 +108,9 @@ export class NetsvcClient {
   readonly parent: string;
   private readonly api: networkservices_v1.Networkservices;
   private readonly bucket: TokenBucket;
-  private readonly slots: Semaphore;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly calls: PacedCalls<HttpMethod>;
   private readonly poll: PollOptions;
   private readonly pageSize: number;
-  private readonly gate = new FirstRequestGate();
   private deadline: number | undefined;
 
   constructor(readonly options: NetsvcClientOptions) {
@@ -148,8 +140,8 @@ export class NetsvcClient {
           auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }),
         });
     this.bucket = bucketFor(options.requestsPerSecond ?? 50, options.burst ?? DEFAULT_BURST);
-    this.slots = new Semaphore(options.maxConcurrency ?? 16);
-    this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+    const slots = new Semaphore(options.maxConcurrency ?? 16);
+    this.calls = new PacedCalls(this.stats, slots, { ...DEFAULT_RETRY, ...options.retry });
     this.poll = {
       initialIntervalMs: options.pollIntervalMs ?? (options.endpoint ? 20 : 100),
       maxIntervalMs: 2000,
@@ -324,28 +316,12 @@ export class NetsvcClient {
     send: () => Promise<{ data: T }>,
     onRetry?: () => void,
   ): Promise<T> {
-    return withRetry(target, this.retryPolicy, () => this.attempt(method, send), {
+    return this.calls.call(method, target, send, {
       deadline: this.deadline,
       ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
       ...(this.options.now ? { now: this.options.now } : {}),
-      onRetry: (err) => {
-        this.stats.retries++;
-        if (err.httpStatus === 429) this.stats.throttled++;
-        onRetry?.();
-      },
+      ...(onRetry ? { onRetry } : {}),
     });
-  }
-
-  private attempt<T>(method: HttpMethod, send: () => Promise<{ data: T }>): Promise<T> {
-    return this.slots.run(
-      async () =>
-        (
-          await this.gate.run(() => {
-            this.stats.requests[method]++;
-            return send();
-          })
-        ).data,
-    );
   }
 
   private collection(kind: NetsvcKind): Collection {
