@@ -170,6 +170,18 @@ export class EmulatorCore<S extends EmulatorStats> {
   }
 }
 
+/** The part of an emulator's handle the shared loop answers: stats, faults, request log. */
+export function coreHandle<S extends EmulatorStats>(core: EmulatorCore<S>) {
+  return {
+    stats: () => structuredClone(core.stats),
+    resetStats: () => core.resetStats(),
+    setFaults: (f: Faults) => core.setFaults(f),
+    clearFaults: () => core.clearFaults(),
+    requestLog: () => core.requestLog(),
+    maxRequestsInWindow: (windowMs?: number) => core.maxRequestsInWindow(windowMs),
+  };
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 /**

@@ -1,7 +1,7 @@
 // The Compute v1 emulator over node:http (global backend services, health checks, operations, zonal
 // NEGs): routing, body limits, fault injection, request log, admin surface (/_emulator/*) and the
 // programmatic handle tests and the local stack use. The request loop is ../google-api.ts's.
-import { EmulatorCore, freshStats, serveEmulator } from '../google-api.ts';
+import { coreHandle, EmulatorCore, freshStats, serveEmulator } from '../google-api.ts';
 import type { Faults } from '../netsvc/faults.ts';
 import { adminRoutes, type AdminContext } from './admin.ts';
 import { ComputeApi } from './api.ts';
@@ -86,18 +86,13 @@ export async function startComputeEmulator(opts: ComputeEmulatorOptions = {}): P
     port: listening.port,
     store,
     close: () => listening.close(),
-    stats: () => structuredClone(core.stats),
-    resetStats: () => core.resetStats(),
+    ...coreHandle(core),
     resetState: () => {
       handle.resetStats();
       clearState(state);
       persist();
     },
-    setFaults: (f) => core.setFaults(f),
-    clearFaults: () => core.clearFaults(),
     faults: () => structuredClone(core.faults),
-    requestLog: () => core.requestLog(),
-    maxRequestsInWindow: (windowMs) => core.maxRequestsInWindow(windowMs),
   };
   return handle;
 }

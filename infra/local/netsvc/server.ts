@@ -1,12 +1,12 @@
 // The Network Services v1 emulator over node:http: routing, fault injection, request log, admin
 // surface (/_emulator/*) and the programmatic handle tests use; the request loop is ../google-api.ts's.
-import { EmulatorCore, freshStats, type RequestLogEntry, serveEmulator } from '../google-api.ts';
+import { coreHandle, EmulatorCore, freshStats, type RequestLogEntry, serveEmulator } from '../google-api.ts';
 import { type AdminContext, netsvcAdmin } from './admin.ts';
 import { NetsvcApi } from './api.ts';
-import type { Faults } from './faults.ts';
 import { type QuotaOptions, QuotaWindows, validateQuota } from './quota.ts';
 import { netsvcInternalError, netsvcRules, type NetsvcStats } from './rules.ts';
 import { emptyState, type EmulatorState, loadState, type Obj, saveState } from './store.ts';
+import type { Faults } from './faults.ts';
 import { KINDS, type Kind } from './validate.ts';
 
 export type { Faults } from './faults.ts';
@@ -120,18 +120,6 @@ export async function startNetsvcEmulator(opts: NetsvcEmulatorOptions = {}): Pro
     quotaOutage: (ms) => quota.startOutage(ms),
   };
   return handle;
-}
-
-/** The handle's view of the shared request loop: stats, faults, request log. */
-function coreHandle(core: EmulatorCore<NetsvcStats>) {
-  return {
-    stats: () => structuredClone(core.stats),
-    resetStats: () => core.resetStats(),
-    setFaults: (f: Faults) => core.setFaults(f),
-    clearFaults: () => core.clearFaults(),
-    requestLog: () => core.requestLog(),
-    maxRequestsInWindow: (windowMs?: number) => core.maxRequestsInWindow(windowMs),
-  };
 }
 
 /** Stored bodies read and written directly, as drift tests need. */
