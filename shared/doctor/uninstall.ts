@@ -6,7 +6,7 @@ import { emptyComputePlan, relativeUrl, type ComputePlan } from '../compute/plan
 import type { ActualCompute } from '../compute/types.ts';
 import { canonicalReference, emptyPlan, idOf, ownershipOf } from '../plan/index.ts';
 import type { ActualState, Plan, PlanItem } from '../plan/index.ts';
-import { allRoutes, ROUTE_COLLECTIONS, type NsRoute } from '../netsvc/kinds.ts';
+import { allRoutes, ROUTE_COLLECTIONS, routesOf } from '../netsvc/kinds.ts';
 
 export interface UninstallPlan {
   /** Route deletes, then Mesh deletes (run last). */
@@ -22,7 +22,7 @@ export function uninstallPlan(ns: ActualState, compute: ActualCompute, clusterId
   }
   const routes = emptyPlan();
   for (const kind of ROUTE_COLLECTIONS)
-    for (const r of ns[kind] as NsRoute[])
+    for (const r of routesOf(ns, kind))
       if (ownershipOf(r, clusterId) === 'ours') routes.deletes.push(item(kind, r));
   const meshes = emptyPlan();
   const kept = allRoutes(ns).filter((r) => ownershipOf(r, clusterId) !== 'ours');

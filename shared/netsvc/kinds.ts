@@ -47,6 +47,14 @@ function perCollection(value: (k: RouteCollection) => NsRoute[]): RouteLists {
   return Object.fromEntries(ROUTE_COLLECTIONS.map((k) => [k, value(k)])) as unknown as RouteLists;
 }
 
+/**
+ * The routes of one collection; a body written before that collection existed (JSON from an older
+ * release, a partial fixture) lacks the list, which means none.
+ */
+export function routesOf(lists: RouteLists, k: RouteCollection): NsRoute[] {
+  return (lists[k] as NsRoute[] | undefined) ?? [];
+}
+
 /** One list per route collection, each empty. */
 export function noRoutes(): RouteLists {
   return perCollection(() => []);
@@ -54,7 +62,7 @@ export function noRoutes(): RouteLists {
 
 /** Every route of every collection, in ROUTE_COLLECTIONS order. */
 export function allRoutes(lists: RouteLists): NsRoute[] {
-  return ROUTE_COLLECTIONS.flatMap((k) => lists[k] as NsRoute[]);
+  return ROUTE_COLLECTIONS.flatMap((k) => routesOf(lists, k));
 }
 
 /** The same lists with `f` applied to every route (labels stamped, bounds applied...). */
@@ -62,7 +70,7 @@ export function mapRoutes(
   lists: RouteLists,
   f: <T extends NsRoute>(route: T, collection: RouteCollection) => T,
 ): RouteLists {
-  return perCollection((k) => (lists[k] as NsRoute[]).map((r) => f(r, k)));
+  return perCollection((k) => routesOf(lists, k).map((r) => f(r, k)));
 }
 
 /** The same lists keeping the routes `keep` accepts. */
@@ -70,5 +78,5 @@ export function filterRoutes(
   lists: RouteLists,
   keep: (route: NsRoute, collection: RouteCollection) => boolean,
 ): RouteLists {
-  return perCollection((k) => (lists[k] as NsRoute[]).filter((r) => keep(r, k)));
+  return perCollection((k) => routesOf(lists, k).filter((r) => keep(r, k)));
 }

@@ -10,7 +10,7 @@ import type { EventOrigin } from '../events/index.ts';
 import { idOf } from '../plan/index.ts';
 import type { ActualState, Plan } from '../plan/index.ts';
 import { appliedSequence } from './sequence-labels.ts';
-import { ROUTE_COLLECTIONS, type NsRoute } from '../netsvc/kinds.ts';
+import { ROUTE_COLLECTIONS, routesOf, type NsRoute } from '../netsvc/kinds.ts';
 import { ttlMemo } from './memo.ts';
 import type { ParentResourceId, RouteCollection } from './parent-scope.ts';
 
@@ -117,7 +117,7 @@ export function routesAfter(ids: ParentResourceId[], actual: ActualState, p: Pla
   for (const item of p.deletes) if (item.kind !== 'meshes') written.set(`${item.kind}/${item.id}`, null);
   const read = new Map<string, NsRoute>();
   for (const kind of ROUTE_COLLECTIONS)
-    for (const r of actual[kind] as NsRoute[]) read.set(`${kind}/${idOf(r.name)}`, r);
+    for (const r of routesOf(actual, kind)) read.set(`${kind}/${idOf(r.name)}`, r);
   return ids.map(({ kind, id }) => {
     const key = `${kind}/${id}`;
     return { kind, id, body: written.has(key) ? (written.get(key) ?? null) : (read.get(key) ?? null) };

@@ -9,7 +9,13 @@ import { compareSequences, isDecimalSequence, withinCluster } from '../events/in
 import { idOf } from '../plan/index.ts';
 import type { ActualState, NsResource, Plan, PlanItem, PlanUpdate } from '../plan/index.ts';
 import type { Desired } from '../translate/types.ts';
-import { mapRoutes, ROUTE_COLLECTIONS, type NsRoute, type RouteCollection } from '../netsvc/kinds.ts';
+import {
+  mapRoutes,
+  ROUTE_COLLECTIONS,
+  routesOf,
+  type NsRoute,
+  type RouteCollection,
+} from '../netsvc/kinds.ts';
 
 // LABEL_SNAPSHOT holds the digest of the snapshot a route was written from (liveness.ts snapshotDigest).
 // The planner knows both labels (shared/plan BOOKKEEPING_LABELS) and never strips them.
@@ -57,7 +63,7 @@ export function carrySequences(
 ): Desired {
   const live = new Map<string, Record<string, string>>();
   for (const kind of ROUTE_COLLECTIONS)
-    for (const r of actual[kind] as NsRoute[]) live.set(`${kind}/${idOf(r.name)}`, r.labels ?? {});
+    for (const r of routesOf(actual, kind)) live.set(`${kind}/${idOf(r.name)}`, r.labels ?? {});
   const carry = <T extends NsRoute>(r: T, kind: RouteCollection): T => {
     const labels = live.get(`${kind}/${idOf(r.name)}`);
     if (!labels) return fresh ? withSequence(r, fresh.sequence, fresh.digest) : r;

@@ -1,7 +1,7 @@
 // The planner (docs/architecture.md §3.4, §5.3): pure (desired, actual) -> Plan with ownership and safety guards.
 import type { Desired } from '../translate/types.ts';
 import { labelValue } from '../translate/names.ts';
-import { ROUTE_COLLECTIONS } from '../netsvc/kinds.ts';
+import { ROUTE_COLLECTIONS, routesOf } from '../netsvc/kinds.ts';
 import { MUTABLE_FIELDS, normalize } from './normalize.ts';
 import { ownershipOf, parentKeyOf, refusalReason } from './ownership.ts';
 import {
@@ -120,8 +120,8 @@ function plannedDeletes(
   const deletes: PlanItem[] = [];
   let owned = 0;
   for (const kind of ROUTE_COLLECTIONS) {
-    const wanted = new Set(desired[kind].map((r) => idOf(r.name)));
-    for (const r of actual[kind]) {
+    const wanted = new Set(routesOf(desired, kind).map((r) => idOf(r.name)));
+    for (const r of routesOf(actual, kind)) {
       if (ownershipOf(r, options.clusterId) !== 'ours' || !inScope(r, options)) continue;
       owned++;
       if (!wanted.has(idOf(r.name))) deletes.push(item(kind, r));
@@ -143,15 +143,16 @@ export function plan(desired: Desired, actual: ActualState, options: PlanOptions
       'the actual state is incomplete (a cluster or API read failed or was partial); nothing planned',
     ]);
   }
-  const errors = ROUTE_COLLECTIONS.flatMap((kind) => duplicateIds(kind, desired[kind]));
+  const errors = ROUTE_COLLECTIONS.flatMap((kind) => duplicateIds(kind, routesOf(desired, kind)));
   if (errors.length) return emptyPlan(errors);
 
   const result = emptyPlan();
   planMesh(result, desired, actual, options);
   if (result.errors.length) return emptyPlan(result.errors);
   for (const kind of ROUTE_COLLECTIONS) {
-    const byId = new Map((actual[kind] as NsResource[]).map((r) => [idOf(r.name), r] as const));
-    for (const route of desired[kind]) planOne(result, kind, route, byId.get(idOf(route.name)), options);
+    const byId = new Map(routesOf(actual, kind).map((r) => [idOf(r.name), r] as const));
+    for (const route of routesOf(desired, kind))
+      planOne(result, kind, route, byId.get(idOf(route.name)), options);
   }
 
   const { deletes, owned } = plannedDeletes(desired, actual, options);
