@@ -249,3 +249,26 @@ test('plan, apply, plan again: TcpRoutes and TlsRoutes at rest plan nothing; dro
   t.true((await applyPlan(c, p3)).ok);
   t.deepEqual(emu.resources('tlsRoutes'), []);
 });
+
+test('retries: a lost TcpRoute create is settled by reading (no requestId on this method), a lost TlsRoute delete counts its 404 as done', async (t) => {
+  const emu = await emulatorFor(t);
+  const c = new NetsvcClient({
+    project: 'p',
+    location: 'global',
+    endpoint: emu.url,
+    requestsPerSecond: 500,
+    retry: { attempts: 4, baseDelayMs: 2, maxDelayMs: 5 },
+  });
+  emu.setFaults({ next: [{ drop: 'after' }] });
+  const created = await c.create('tcpRoutes', 'db', tcp({ description: 'mine' }));
+  t.is(created.description, 'mine');
+  t.is(c.stats.createsResolvedByRead, 1);
+  t.is(c.stats.requests.PATCH, 0, 'the stored body is the one sent: nothing to patch');
+  t.is(emu.resources('tcpRoutes').length, 1);
+
+  await c.create('tlsRoutes', 'sni', tls());
+  emu.setFaults({ next: [{ drop: 'after' }] });
+  await c.delete('tlsRoutes', 'sni');
+  t.is(c.stats.retries, 2);
+  t.deepEqual(emu.resources('tlsRoutes'), []);
+});
