@@ -63,7 +63,7 @@ test('routesAfter remembers TcpRoute and TlsRoute writes and reads by collection
     { kind: 'tcpRoutes', id: 'db', port: 5432 },
     { kind: 'tlsRoutes', id: 'web', port: 443 },
     { kind: 'tcpRoutes', id: 'gone', port: 5433 },
-  ] as unknown as ParentResourceId[];
+  ] satisfies ParentResourceId[];
   const p = emptyPlan();
   p.creates.push({
     kind: 'tcpRoutes',
