@@ -109,17 +109,20 @@ test('the Compute emulator takes the TCP backend service once, then it is at res
   t.teardown(() => emu.close());
   emu.store.putNeg({ zone: 'us-central1-a', name: 'neg-db' });
   const client = new ComputeClient({ project: 'p', endpoint: emu.url, retry: { attempts: 2 } });
-  const first = await ensureBackends(client, [db()], [mapping('db-tcp', 'TCP')], OPTS);
+  // The HTTP and the TCP backend service of one port share its NEG.
+  const both = [mapping('db-http'), mapping('db-tcp', 'TCP')];
+  const first = await ensureBackends(client, [db()], both, OPTS);
   t.deepEqual(first.unavailable, {});
   t.deepEqual(
     first.results.map((r) => `${r.action} ${r.kind} ${r.status}`),
-    ['create healthChecks done', 'create backendServices done'],
+    ['create healthChecks done', 'create backendServices done', 'create backendServices done'],
   );
   const stored = (await client.get('backendServices', 'db-tcp')) as Record<string, unknown>;
   t.like(stored, { protocol: 'TCP', loadBalancingScheme: 'INTERNAL_SELF_MANAGED' });
   t.like((stored.backends as object[])[0], { balancingMode: 'CONNECTION' });
   emu.resetStats();
-  t.deepEqual((await ensureBackends(client, [db()], [mapping('db-tcp', 'TCP')], OPTS)).results, []);
+  t.deepEqual((await ensureBackends(client, [db()], both, OPTS)).results, []);
+  t.is((await client.get('backendServices', 'db-http'))?.protocol, 'HTTP');
   t.is(emu.stats().writes, 0);
 
   const res = await fetch(`${emu.url}compute/v1/projects/p/global/backendServices`, {
