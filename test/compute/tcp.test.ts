@@ -10,6 +10,7 @@ import { ensureBackends } from '../../shared/compute/stage.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 import type { BackendMapping } from '../../shared/translate/types.ts';
 import { startComputeEmulator } from '../../infra/local/compute/server.ts';
+import { backendServiceLines } from '../../functions/cli/commands/backends-text.ts';
 
 const OPTS = { project: 'p', clusterId: 'c1' };
 
@@ -92,6 +93,21 @@ test('desiredCompute: an HTTP and a TCP backend service for one port, each with 
   t.is(d.healthChecks.length, 1, 'both use the shared TCP check');
   t.is(d.healthChecks[0].type, 'TCP');
   t.is(d.backendServices[0].description, ownerDescription({ cluster: 'c1', service: 'ns/db', port: 5432 }));
+});
+
+test('translate -o text shows the TCP backend service as such, with its connection balancing', (t) => {
+  const lines = backendServiceLines(
+    desiredCompute([db()], [mapping('db-http'), mapping('db-tcp', 'TCP')], OPTS),
+  );
+  const text = lines.join('\n');
+  t.regex(text, /^BackendService db-tcp <- Service ns\/db:5432 \(TCP routes\)$/m);
+  t.regex(text, /^ {2}TCP, INTERNAL_SELF_MANAGED, health check /m);
+  t.regex(
+    text,
+    /^ {2}backend zone us-central1-a\/networkEndpointGroups\/neg-db \(CONNECTION, 1000 connections per endpoint\)$/m,
+  );
+  t.regex(text, /^BackendService db-http <- Service ns\/db:5432$/m);
+  t.regex(text, /\(RATE, 100\/s per endpoint\)$/m);
 });
 
 test('an override backend service stays the user’s for TCP destinations too', (t) => {
