@@ -34,6 +34,8 @@ export interface OwnerRecord {
   /** Backend services: the Service port they serve. */
   service?: string;
   port?: number;
+  /** Backend services of TCPRoute/TLSRoute destinations: 'TCP' (absent for HTTP and gRPC). */
+  transport?: 'TCP';
   /** Health checks: their configuration, as healthCheckKind writes it. */
   healthCheck?: string;
 }
@@ -89,8 +91,7 @@ function backendServiceBody(
   const backends: ComputeBackend[] = negs.ok
     ? negs.negs.zones.map((zone) => ({
         group: negUrl(options.project, zone, negs.negs.name),
-        balancingMode: 'RATE',
-        maxRatePerEndpoint: backend.maxRatePerEndpoint,
+        ...backend.balancing,
       }))
     : [];
   return {
@@ -99,6 +100,7 @@ function backendServiceBody(
       cluster: options.clusterId,
       service: `${mapping.namespace}/${mapping.service}`,
       port: mapping.port,
+      ...(mapping.transport ? { transport: mapping.transport } : {}),
     }),
     loadBalancingScheme: 'INTERNAL_SELF_MANAGED',
     protocol: backend.protocol,
@@ -129,7 +131,7 @@ export function desiredCompute(
   for (const mapping of mappings) {
     const service = find(mapping.namespace, mapping.service);
     if (!service || hasBackendServiceOverride(service, mapping.port)) continue;
-    const chosen = portBackend(service, mapping.port);
+    const chosen = portBackend(service, mapping.port, mapping.transport);
     if (!chosen.ok) continue;
     const check = healthCheckBody(options, chosen.backend.healthCheck);
     if (!checks.has(check.name as string)) checks.set(check.name as string, check);

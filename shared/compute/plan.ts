@@ -91,6 +91,8 @@ function backendFields(backends: ComputeBackendService['backends']): unknown {
       group: relativeUrl(b.group ?? ''),
       balancingMode: b.balancingMode ?? undefined,
       maxRatePerEndpoint: b.maxRatePerEndpoint ?? undefined,
+      // 0 is how a listing may spell "unset" for the mode not in use.
+      maxConnectionsPerEndpoint: b.maxConnectionsPerEndpoint || undefined,
     }))
     .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }

@@ -1,7 +1,9 @@
-// What a Service port's backend service speaks, how it is health-checked and its balancing rate
-// (docs/backends.md §4, §5). Pure functions of the Service alone: one backend service serves every
-// route that sends to the port, whichever parent's sync writes it, so nothing here may depend on the
-// routes (two parents would otherwise write different protocols to the same backend service).
+// What a Service port's backend service speaks, how it is health-checked and balanced
+// (docs/backends.md §4, §5). Pure functions of the Service and the destination's transport alone:
+// one backend service serves every route of its transport that sends to the port, whichever
+// parent's sync writes it, so nothing here may depend on the routes (two parents would otherwise
+// write different protocols to the same backend service). TCPRoute and TLSRoute destinations have
+// backend services of their own (transport 'TCP', shared/translate/types.ts BackendMapping).
 import type { Service, ServicePort } from '../gamma/types.ts';
 import type { Problem } from '../translate/model.ts';
 import {
@@ -10,7 +12,7 @@ import {
   MAX_RATE_ANNOTATION_PREFIX,
 } from './types.ts';
 
-export type BackendProtocol = 'HTTP' | 'HTTP2' | 'GRPC';
+export type BackendProtocol = 'HTTP' | 'HTTP2' | 'GRPC' | 'TCP';
 export type HealthCheckType = 'TCP' | 'HTTP' | 'HTTP2' | 'GRPC';
 
 export interface HealthCheckConfig {
@@ -21,12 +23,20 @@ export interface HealthCheckConfig {
   grpcServiceName?: string;
 }
 
+/**
+ * How each NEG backend is balanced, in Compute's own field names: RATE (requests per second) for
+ * HTTP, HTTP/2 and gRPC; CONNECTION for TCP, which RATE does not support (docs/backends.md §3).
+ */
+export type Balancing =
+  | { balancingMode: 'RATE'; maxRatePerEndpoint: number }
+  | { balancingMode: 'CONNECTION'; maxConnectionsPerEndpoint: number };
+
 export interface PortBackend {
   protocol: BackendProtocol;
   /** How the protocol was chosen, for `translate -o text` and the doctor. */
   protocolFrom: string;
   healthCheck: HealthCheckConfig;
-  maxRatePerEndpoint: number;
+  balancing: Balancing;
 }
 
 export type PortBackendResult = { ok: true; backend: PortBackend } | { ok: false; problem: Problem };
@@ -37,6 +47,9 @@ export type PortBackendResult = { ok: true; backend: PortBackend } | { ok: false
  * local until a zone is really busy; Google's examples use 5, which spills over far too early.
  */
 export const DEFAULT_MAX_RATE_PER_ENDPOINT = 100;
+
+/** Concurrent connections per endpoint at which CONNECTION balancing counts a backend as full (a hint too). */
+export const DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 1000;
 
 /** GKE's own per-port protocol annotations (JSON map of port name or number to HTTP|HTTPS|HTTP2). */
 const GKE_APP_PROTOCOLS = ['networking.gke.io/app-protocols', 'cloud.google.com/app-protocols'];
@@ -129,43 +142,55 @@ export function parseHealthCheck(text: string): HealthCheckConfig | undefined {
   return undefined;
 }
 
+/** The health check override annotation of the port, or TCP; an invalid value is a problem. */
+function chooseHealthCheck(service: Service, port: number): HealthCheckConfig | { problem: string } {
+  const hcText = service.metadata.annotations?.[`${HEALTH_CHECK_ANNOTATION_PREFIX}${port}`];
+  if (typeof hcText !== 'string') return { type: 'TCP' };
+  return (
+    parseHealthCheck(hcText) ?? {
+      problem: `annotation ${HEALTH_CHECK_ANNOTATION_PREFIX}${port} is ${JSON.stringify(hcText)}; use ${HEALTH_CHECK_SYNTAX}`,
+    }
+  );
+}
+
+/** RATE with the port's max-rate annotation, or its default. */
+function rateBalancing(service: Service, port: number): Balancing | { problem: string } {
+  const rateText = service.metadata.annotations?.[`${MAX_RATE_ANNOTATION_PREFIX}${port}`];
+  if (typeof rateText !== 'string')
+    return { balancingMode: 'RATE', maxRatePerEndpoint: DEFAULT_MAX_RATE_PER_ENDPOINT };
+  const rate = Number(rateText);
+  if (!/^\d+(\.\d+)?$/.test(rateText.trim()) || !(rate > 0) || rate > 1e6)
+    return {
+      problem: `annotation ${MAX_RATE_ANNOTATION_PREFIX}${port} is ${JSON.stringify(rateText)}; use a number of requests per second above 0`,
+    };
+  return { balancingMode: 'RATE', maxRatePerEndpoint: rate };
+}
+
 /**
- * The backend of one Service port: its protocol (override annotation, then GKE's app-protocols
- * annotation, then `appProtocol`), health check (TCP unless overridden: NEG endpoints are ready pods
- * already, and a TCP check never fails a server for lacking a health endpoint) and balancing rate.
+ * The backend of one Service port for destinations of `transport`: HTTP and gRPC routes' (absent)
+ * get the protocol of the override annotation, then GKE's app-protocols annotation, then
+ * `appProtocol`, and RATE balancing; TCPRoute and TLSRoute destinations ('TCP') get protocol TCP
+ * whatever the port declares (a TLSRoute passes TLS through untouched) and CONNECTION balancing.
+ * Health check: TCP unless overridden (NEG endpoints are ready pods already, and a TCP check never
+ * fails a server for lacking a health endpoint).
  */
-export function portBackend(service: Service, port: number): PortBackendResult {
+export function portBackend(service: Service, port: number, transport?: 'TCP'): PortBackendResult {
   const servicePort = (service.spec?.ports ?? []).find((p) => p && p.port === port);
   if (!servicePort) return unsupported(service, port, 'no such port');
-  const chosen = chooseProtocol(service, servicePort);
+  const chosen =
+    transport === 'TCP'
+      ? { protocol: 'TCP' as const, from: 'a TCPRoute or TLSRoute destination' }
+      : chooseProtocol(service, servicePort);
   if ('problem' in chosen) return unsupported(service, port, chosen.problem);
-  const annotations = service.metadata.annotations ?? {};
-  let healthCheck: HealthCheckConfig = { type: 'TCP' };
-  const hcText = annotations[`${HEALTH_CHECK_ANNOTATION_PREFIX}${port}`];
-  if (typeof hcText === 'string') {
-    const parsed = parseHealthCheck(hcText);
-    if (!parsed)
-      return unsupported(
-        service,
-        port,
-        `annotation ${HEALTH_CHECK_ANNOTATION_PREFIX}${port} is ${JSON.stringify(hcText)}; use ${HEALTH_CHECK_SYNTAX}`,
-      );
-    healthCheck = parsed;
-  }
-  let maxRatePerEndpoint = DEFAULT_MAX_RATE_PER_ENDPOINT;
-  const rateText = annotations[`${MAX_RATE_ANNOTATION_PREFIX}${port}`];
-  if (typeof rateText === 'string') {
-    const rate = Number(rateText);
-    if (!/^\d+(\.\d+)?$/.test(rateText.trim()) || !(rate > 0) || rate > 1e6)
-      return unsupported(
-        service,
-        port,
-        `annotation ${MAX_RATE_ANNOTATION_PREFIX}${port} is ${JSON.stringify(rateText)}; use a number of requests per second above 0`,
-      );
-    maxRatePerEndpoint = rate;
-  }
+  const healthCheck = chooseHealthCheck(service, port);
+  if ('problem' in healthCheck) return unsupported(service, port, healthCheck.problem);
+  const balancing: Balancing | { problem: string } =
+    transport === 'TCP'
+      ? { balancingMode: 'CONNECTION', maxConnectionsPerEndpoint: DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT }
+      : rateBalancing(service, port);
+  if ('problem' in balancing) return unsupported(service, port, balancing.problem);
   return {
     ok: true,
-    backend: { protocol: chosen.protocol, protocolFrom: chosen.from, healthCheck, maxRatePerEndpoint },
+    backend: { protocol: chosen.protocol, protocolFrom: chosen.from, healthCheck, balancing },
   };
 }

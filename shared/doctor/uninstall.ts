@@ -6,6 +6,7 @@ import { emptyComputePlan, relativeUrl, type ComputePlan } from '../compute/plan
 import type { ActualCompute } from '../compute/types.ts';
 import { canonicalReference, emptyPlan, idOf, ownershipOf } from '../plan/index.ts';
 import type { ActualState, Plan, PlanItem } from '../plan/index.ts';
+import { allRoutes, ROUTE_COLLECTIONS, routesOf } from '../netsvc/kinds.ts';
 
 export interface UninstallPlan {
   /** Route deletes, then Mesh deletes (run last). */
@@ -14,18 +15,17 @@ export interface UninstallPlan {
   compute: ComputePlan;
 }
 
-const KINDS = ['httpRoutes', 'grpcRoutes'] as const;
-
 export function uninstallPlan(ns: ActualState, compute: ActualCompute, clusterId: string): UninstallPlan {
   if (!ns.complete || !compute.complete) {
     const error = 'the actual state is incomplete (a read failed); nothing planned';
     return { routes: emptyPlan([error]), meshes: emptyPlan(), compute: emptyComputePlan() };
   }
   const routes = emptyPlan();
-  for (const kind of KINDS)
-    for (const r of ns[kind]) if (ownershipOf(r, clusterId) === 'ours') routes.deletes.push(item(kind, r));
+  for (const kind of ROUTE_COLLECTIONS)
+    for (const r of routesOf(ns, kind))
+      if (ownershipOf(r, clusterId) === 'ours') routes.deletes.push(item(kind, r));
   const meshes = emptyPlan();
-  const kept = [...ns.httpRoutes, ...ns.grpcRoutes].filter((r) => ownershipOf(r, clusterId) !== 'ours');
+  const kept = allRoutes(ns).filter((r) => ownershipOf(r, clusterId) !== 'ours');
   for (const m of ns.meshes) {
     if (ownershipOf(m, clusterId) !== 'ours') continue;
     // Another cluster's (or a user's) route on our Mesh: deleting the Mesh would fail, or break it.

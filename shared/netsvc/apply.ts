@@ -5,6 +5,7 @@ import { canonicalReference, idOf, planPhases } from '../plan/index.ts';
 import type { Action, ActualState, Kind, Plan, PlanStep, PlanUpdate } from '../plan/index.ts';
 import type { NetsvcBody, NetsvcClient } from './client.ts';
 import { failureOf } from './errors.ts';
+import { noRoutes, ROUTE_COLLECTIONS, type RouteLists } from './kinds.ts';
 
 export type ApplyStatus = 'done' | 'failed' | 'skipped';
 
@@ -34,19 +35,19 @@ export interface ApplyOptions {
 }
 
 /**
- * Lists every Mesh, HttpRoute and GrpcRoute of the project/location. A failed listing gives
- * `complete: false` (and the error), never an empty list that would read as "no routes".
+ * Lists every Mesh and every route of each collection (kinds.ts) of the project/location. A failed
+ * listing gives `complete: false` (and the error), never an empty list that would read as "no routes".
  */
 export async function readActualState(client: NetsvcClient): Promise<{ state: ActualState; error?: string }> {
   try {
-    const [meshes, httpRoutes, grpcRoutes] = await Promise.all([
+    const [meshes, ...lists] = await Promise.all([
       client.list('meshes'),
-      client.list('httpRoutes'),
-      client.list('grpcRoutes'),
+      ...ROUTE_COLLECTIONS.map((kind) => client.list(kind)),
     ]);
-    return { state: { meshes, httpRoutes, grpcRoutes, complete: true } };
+    const routes = Object.fromEntries(ROUTE_COLLECTIONS.map((kind, i) => [kind, lists[i]])) as RouteLists;
+    return { state: { meshes, ...routes, complete: true } };
   } catch (e) {
-    return { state: { meshes: [], httpRoutes: [], grpcRoutes: [], complete: false }, error: errorText(e) };
+    return { state: { meshes: [], ...noRoutes(), complete: false }, error: errorText(e) };
   }
 }
 

@@ -1,4 +1,4 @@
-// Network Services v1 client for meshes, httpRoutes and grpcRoutes: googleapis underneath, with our
+// Network Services v1 client for meshes and the route collections of kinds.ts: googleapis underneath, with our
 // own retry (gaxios' is off so counts are ours), a shared rate limit, a concurrency limit and LRO waits.
 import { randomUUID } from 'node:crypto';
 import { GoogleAuth } from 'google-auth-library';
@@ -15,21 +15,16 @@ import {
 import { PacedCalls } from './paced.ts';
 import { bucketFor, realSleep, Semaphore, type Sleep, type TokenBucket } from './ratelimit.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { ID_PARAM, type NetsvcBody, type NetsvcKind } from './kinds.ts';
 
 export { bucketFor };
 
 export type Mesh = networkservices_v1.Schema$Mesh;
 export type HttpRoute = networkservices_v1.Schema$HttpRoute;
 export type GrpcRoute = networkservices_v1.Schema$GrpcRoute;
-
-export interface NetsvcBodies {
-  meshes: Mesh;
-  httpRoutes: HttpRoute;
-  grpcRoutes: GrpcRoute;
-}
-export type NetsvcKind = keyof NetsvcBodies;
-export type NetsvcBody<K extends NetsvcKind = NetsvcKind> = NetsvcBodies[K];
-export const NETSVC_KINDS: readonly NetsvcKind[] = ['meshes', 'httpRoutes', 'grpcRoutes'];
+export type TcpRoute = networkservices_v1.Schema$TcpRoute;
+export type TlsRoute = networkservices_v1.Schema$TlsRoute;
+export { NETSVC_KINDS, type NetsvcBodies, type NetsvcBody, type NetsvcKind } from './kinds.ts';
 
 export interface NetsvcClientOptions {
   project: string;
@@ -77,7 +72,7 @@ export interface NetsvcClientStats {
 
 type HttpMethod = keyof NetsvcClientStats['requests'];
 
-/** The part of a googleapis collection this client uses, typed once for all three kinds. */
+/** The part of a googleapis collection this client uses, typed once for every kind. */
 interface Collection {
   create(p: Record<string, unknown>, o?: object): Promise<{ data: Operation }>;
   get(p: { name: string }, o?: object): Promise<{ data: unknown }>;
@@ -86,11 +81,6 @@ interface Collection {
   delete(p: { name: string }, o?: object): Promise<{ data: Operation }>;
 }
 
-const ID_PARAM: Record<NetsvcKind, string> = {
-  meshes: 'meshId',
-  httpRoutes: 'httpRouteId',
-  grpcRoutes: 'grpcRouteId',
-};
 type ApiOptions = NonNullable<ConstructorParameters<typeof networkservices_v1.Networkservices>[0]>;
 
 const OUTPUT_ONLY = new Set(['name', 'selfLink', 'createTime', 'updateTime']);

@@ -10,7 +10,7 @@ import type { EventOrigin } from '../events/index.ts';
 import { idOf } from '../plan/index.ts';
 import type { ActualState, Plan } from '../plan/index.ts';
 import { appliedSequence } from './sequence-labels.ts';
-import type { NsGrpcRoute, NsHttpRoute } from '../translate/types.ts';
+import { ROUTE_COLLECTIONS, routesOf, type NsRoute } from '../netsvc/kinds.ts';
 import { ttlMemo } from './memo.ts';
 import type { ParentResourceId, RouteCollection } from './parent-scope.ts';
 
@@ -18,7 +18,7 @@ export interface RememberedRoute {
   kind: RouteCollection;
   id: string;
   /** The route as our last write left it (or as we read it), or null when it does not exist. */
-  body: NsHttpRoute | NsGrpcRoute | null;
+  body: NsRoute | null;
 }
 
 interface ParentEntry {
@@ -111,13 +111,13 @@ export function parentMemo(
 
 /** The parent's routes once every write of `p` succeeded: written bodies, deleted ids null, the rest as read. */
 export function routesAfter(ids: ParentResourceId[], actual: ActualState, p: Plan): RememberedRoute[] {
-  const written = new Map<string, NsHttpRoute | NsGrpcRoute | null>();
+  const written = new Map<string, NsRoute | null>();
   for (const item of [...p.creates, ...p.updates])
-    if (item.kind !== 'meshes') written.set(`${item.kind}/${item.id}`, item.body as NsHttpRoute);
+    if (item.kind !== 'meshes') written.set(`${item.kind}/${item.id}`, item.body as NsRoute);
   for (const item of p.deletes) if (item.kind !== 'meshes') written.set(`${item.kind}/${item.id}`, null);
-  const read = new Map<string, NsHttpRoute | NsGrpcRoute>();
-  for (const r of actual.httpRoutes) read.set(`httpRoutes/${idOf(r.name)}`, r);
-  for (const r of actual.grpcRoutes) read.set(`grpcRoutes/${idOf(r.name)}`, r);
+  const read = new Map<string, NsRoute>();
+  for (const kind of ROUTE_COLLECTIONS)
+    for (const r of routesOf(actual, kind)) read.set(`${kind}/${idOf(r.name)}`, r);
   return ids.map(({ kind, id }) => {
     const key = `${kind}/${id}`;
     return { kind, id, body: written.has(key) ? (written.get(key) ?? null) : (read.get(key) ?? null) };

@@ -13,11 +13,12 @@ import type {
   TranslateOptions,
 } from '../translate/types.ts';
 import { LABEL_PARENT } from '../translate/types.ts';
+import type { RouteCollection } from '../netsvc/kinds.ts';
 import { routeKey } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
 
-/** The Network Services collections a parent's routes live in. */
-export type RouteCollection = 'httpRoutes' | 'grpcRoutes';
+/** The Network Services collections a parent's routes live in (the one table: shared/netsvc/kinds.ts). */
+export type { RouteCollection };
 
 export interface ParentResourceId {
   kind: RouteCollection;

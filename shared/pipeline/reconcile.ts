@@ -117,7 +117,11 @@ async function translateCluster(
   return {
     desired,
     resourceVersion: cluster.resourceVersion,
-    routes: cluster.httpRoutes.length + cluster.grpcRoutes.length,
+    routes:
+      cluster.httpRoutes.length +
+      cluster.grpcRoutes.length +
+      (cluster.tcpRoutes?.length ?? 0) +
+      (cluster.tlsRoutes?.length ?? 0),
     backends,
   };
 }

@@ -9,6 +9,13 @@ import { compareSequences, isDecimalSequence, withinCluster } from '../events/in
 import { idOf } from '../plan/index.ts';
 import type { ActualState, NsResource, Plan, PlanItem, PlanUpdate } from '../plan/index.ts';
 import type { Desired } from '../translate/types.ts';
+import {
+  mapRoutes,
+  ROUTE_COLLECTIONS,
+  routesOf,
+  type NsRoute,
+  type RouteCollection,
+} from '../netsvc/kinds.ts';
 
 // LABEL_SNAPSHOT holds the digest of the snapshot a route was written from (liveness.ts snapshotDigest).
 // The planner knows both labels (shared/plan BOOKKEEPING_LABELS) and never strips them.
@@ -54,30 +61,22 @@ export function carrySequences(
   actual: ActualState,
   fresh?: { sequence: string; digest?: string },
 ): Desired {
-  const labelsOf = (list: NsResource[]) => new Map(list.map((r) => [idOf(r.name), r.labels ?? {}] as const));
-  const http = labelsOf(actual.httpRoutes);
-  const grpc = labelsOf(actual.grpcRoutes);
-  const carry = <T extends NsResource>(r: T, from: Map<string, Record<string, string>>): T => {
-    const live = from.get(idOf(r.name));
-    if (!live) return fresh ? withSequence(r, fresh.sequence, fresh.digest) : r;
-    const seq = live[LABEL_SEQUENCE];
-    const digest = live[LABEL_SNAPSHOT];
+  const live = new Map<string, Record<string, string>>();
+  for (const kind of ROUTE_COLLECTIONS)
+    for (const r of routesOf(actual, kind)) live.set(`${kind}/${idOf(r.name)}`, r.labels ?? {});
+  const carry = <T extends NsRoute>(r: T, kind: RouteCollection): T => {
+    const labels = live.get(`${kind}/${idOf(r.name)}`);
+    if (!labels) return fresh ? withSequence(r, fresh.sequence, fresh.digest) : r;
+    const seq = labels[LABEL_SEQUENCE];
+    const digest = labels[LABEL_SNAPSHOT];
     return seq ? withSequence(r, seq, digest) : r;
   };
-  return {
-    ...desired,
-    httpRoutes: desired.httpRoutes.map((r) => carry(r, http)),
-    grpcRoutes: desired.grpcRoutes.map((r) => carry(r, grpc)),
-  };
+  return { ...desired, ...mapRoutes(desired, carry) };
 }
 
 /** Every route desired is labelled with `sequence` and `digest` (its inputs changed since the labels were written). */
 export function stampAll(desired: Desired, sequence: string, digest: string): Desired {
-  return {
-    ...desired,
-    httpRoutes: desired.httpRoutes.map((r) => withSequence(r, sequence, digest)),
-    grpcRoutes: desired.grpcRoutes.map((r) => withSequence(r, sequence, digest)),
-  };
+  return { ...desired, ...mapRoutes(desired, (r) => withSequence(r, sequence, digest)) };
 }
 
 /** Route creates and updates carry `sequence` (never lowering a label), with `labels` in the update mask. */
@@ -116,5 +115,5 @@ export function boundSequences(desired: Desired, resourceVersion: string): Desir
     if (label === undefined || withinCluster(label, resourceVersion) !== undefined) return r;
     return { ...r, labels: { ...(r.labels ?? {}), [LABEL_SEQUENCE]: resourceVersion } };
   };
-  return { ...desired, httpRoutes: desired.httpRoutes.map(bound), grpcRoutes: desired.grpcRoutes.map(bound) };
+  return { ...desired, ...mapRoutes(desired, bound) };
 }

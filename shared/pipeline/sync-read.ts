@@ -6,7 +6,8 @@ import { applyPlan } from '../netsvc/apply.ts';
 import type { ApplyResult } from '../netsvc/apply.ts';
 import { MUTABLE_FIELDS, isEmptyPlan } from '../plan/index.ts';
 import type { ActualState, Plan, PlanUpdate } from '../plan/index.ts';
-import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
+import { noRoutes, type NsRoute } from '../netsvc/kinds.ts';
+import type { NsMesh } from '../translate/types.ts';
 import type { Verdict } from './decide.ts';
 import type { PipelineDeps } from './deps.ts';
 import { TransientError, errorMessage } from './errors.ts';
@@ -51,9 +52,11 @@ async function readParentActual(deps: PipelineDeps, ids: ParentResourceId[]): Pr
     readMesh(),
     ...ids.map(({ kind, id }) => get(() => netsvc.get(kind, id))),
   ]);
-  const httpRoutes = routes.filter((_r, i) => ids[i].kind === 'httpRoutes').filter(Boolean) as NsHttpRoute[];
-  const grpcRoutes = routes.filter((_r, i) => ids[i].kind === 'grpcRoutes').filter(Boolean) as NsGrpcRoute[];
-  return { meshes: mesh ? [mesh as NsMesh] : [], httpRoutes, grpcRoutes, complete: true };
+  const state: ActualState = { meshes: mesh ? [mesh as NsMesh] : [], ...noRoutes(), complete: true };
+  routes.forEach((r, i) => {
+    if (r) (state[ids[i].kind] as NsRoute[]).push(r as NsRoute);
+  });
+  return state;
 }
 
 /** The parent's state with remembered routes standing in for reads; ids the memo lacks are read. */
@@ -64,10 +67,7 @@ async function readWithMemo(
 ): Promise<ActualState> {
   const { known, unknown } = standIns(ids, remembered);
   const state = await readParentActual(deps, unknown);
-  for (const r of known) {
-    if (r.body && r.kind === 'httpRoutes') state.httpRoutes.push(r.body as NsHttpRoute);
-    if (r.body && r.kind === 'grpcRoutes') state.grpcRoutes.push(r.body as NsGrpcRoute);
-  }
+  for (const r of known) if (r.body) (state[r.kind] as NsRoute[]).push(r.body);
   return state;
 }
 

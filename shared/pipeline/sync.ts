@@ -14,6 +14,7 @@ import { ensureBackends } from '../compute/stage.ts';
 import { annotateMissingNegs } from './auto-neg.ts';
 import type { ComputeStageResult } from '../compute/stage.ts';
 import type { ApplyResult } from '../netsvc/apply.ts';
+import { allRoutes } from '../netsvc/kinds.ts';
 import { plan } from '../plan/index.ts';
 import type { ActualState, Plan } from '../plan/index.ts';
 import { parentLabelValue } from '../translate/index.ts';
@@ -202,7 +203,7 @@ function readContext(
     ...settings.plan,
     scope: { parentKeys: [parentLabelValue(event.parent.namespace, event.parent.name)] },
   };
-  const routesOf = (actual: ActualState) => [...actual.httpRoutes, ...actual.grpcRoutes];
+  const routesOf = (actual: ActualState) => allRoutes(actual);
   return {
     deps,
     ids,

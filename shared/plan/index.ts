@@ -1,6 +1,7 @@
 // The planner (docs/architecture.md §3.4, §5.3): pure (desired, actual) -> Plan with ownership and safety guards.
 import type { Desired } from '../translate/types.ts';
 import { labelValue } from '../translate/names.ts';
+import { ROUTE_COLLECTIONS, routesOf } from '../netsvc/kinds.ts';
 import { MUTABLE_FIELDS, normalize } from './normalize.ts';
 import { ownershipOf, parentKeyOf, refusalReason } from './ownership.ts';
 import {
@@ -20,8 +21,7 @@ import {
 export * from './types.ts';
 export { normalize, canonicalDuration, canonicalReference, MUTABLE_FIELDS } from './normalize.ts';
 export { ownershipOf, parentKeyOf } from './ownership.ts';
-
-const ROUTE_KINDS = ['httpRoutes', 'grpcRoutes'] as const;
+export { ROUTE_COLLECTIONS, isRouteCollection, type RouteCollection } from '../netsvc/kinds.ts';
 
 export function emptyPlan(errors: string[] = []): Plan {
   return { creates: [], updates: [], deletes: [], refused: [], unchanged: 0, errors };
@@ -119,9 +119,9 @@ function plannedDeletes(
 ): { deletes: PlanItem[]; owned: number } {
   const deletes: PlanItem[] = [];
   let owned = 0;
-  for (const kind of ROUTE_KINDS) {
-    const wanted = new Set(desired[kind].map((r) => idOf(r.name)));
-    for (const r of actual[kind]) {
+  for (const kind of ROUTE_COLLECTIONS) {
+    const wanted = new Set(routesOf(desired, kind).map((r) => idOf(r.name)));
+    for (const r of routesOf(actual, kind)) {
       if (ownershipOf(r, options.clusterId) !== 'ours' || !inScope(r, options)) continue;
       owned++;
       if (!wanted.has(idOf(r.name))) deletes.push(item(kind, r));
@@ -143,18 +143,16 @@ export function plan(desired: Desired, actual: ActualState, options: PlanOptions
       'the actual state is incomplete (a cluster or API read failed or was partial); nothing planned',
     ]);
   }
-  const errors = [
-    ...duplicateIds('httpRoutes', desired.httpRoutes),
-    ...duplicateIds('grpcRoutes', desired.grpcRoutes),
-  ];
+  const errors = ROUTE_COLLECTIONS.flatMap((kind) => duplicateIds(kind, routesOf(desired, kind)));
   if (errors.length) return emptyPlan(errors);
 
   const result = emptyPlan();
   planMesh(result, desired, actual, options);
   if (result.errors.length) return emptyPlan(result.errors);
-  for (const kind of ROUTE_KINDS) {
-    const byId = new Map(actual[kind].map((r) => [idOf(r.name), r] as const));
-    for (const route of desired[kind]) planOne(result, kind, route, byId.get(idOf(route.name)), options);
+  for (const kind of ROUTE_COLLECTIONS) {
+    const byId = new Map(routesOf(actual, kind).map((r) => [idOf(r.name), r] as const));
+    for (const route of routesOf(desired, kind))
+      planOne(result, kind, route, byId.get(idOf(route.name)), options);
   }
 
   const { deletes, owned } = plannedDeletes(desired, actual, options);

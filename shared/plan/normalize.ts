@@ -9,6 +9,8 @@ export const MUTABLE_FIELDS: Record<Kind, readonly string[]> = {
   meshes: ['description', 'labels', 'interceptionPort', 'envoyHeaders'],
   httpRoutes: ['description', 'labels', 'hostnames', 'meshes', 'gateways', 'rules'],
   grpcRoutes: ['description', 'labels', 'hostnames', 'meshes', 'gateways', 'rules'],
+  tcpRoutes: ['description', 'labels', 'meshes', 'gateways', 'rules'],
+  tlsRoutes: ['description', 'labels', 'meshes', 'gateways', 'targetProxies', 'rules'],
 };
 
 /** Lists whose order carries no meaning (sets): compared sorted. `rules` and `matches` stay ordered. */
@@ -25,13 +27,16 @@ const UNORDERED_LISTS = new Set([
   'remove',
   'headers',
   'queryParameters',
+  'targetProxies',
+  'sniHost',
+  'alpn',
 ]);
 
 /** google.protobuf.Duration fields: "1.5s", "1.500s" and "1.500000000s" are one value. */
 const DURATION_FIELDS = new Set(['timeout', 'perTryTimeout', 'idleTimeout', 'fixedDelay', 'cookieTtl']);
 
 /** Fields whose value names another resource: full URLs and relative names are one value. */
-const REFERENCE_FIELDS = new Set(['meshes', 'gateways', 'serviceName']);
+const REFERENCE_FIELDS = new Set(['meshes', 'gateways', 'targetProxies', 'serviceName']);
 
 /**
  * Proto3 `optional` fields keep presence: `false`/`0` is not the same as absent there (GrpcRoute
@@ -41,7 +46,15 @@ const PRESENCE_FIELDS: Record<Kind, ReadonlySet<string>> = {
   meshes: new Set(),
   httpRoutes: new Set(),
   grpcRoutes: new Set(['caseSensitive', 'weight', 'percentage', 'httpStatus']),
+  tcpRoutes: new Set(),
+  tlsRoutes: new Set(),
 };
+
+/**
+ * Idle timeouts the API applies when none is set (the vendored discovery document,
+ * infra/local/discovery/networkservices-v1.json): TcpRoute 30 s, TlsRoute 1 h.
+ */
+const DEFAULT_IDLE_TIMEOUT: Partial<Record<Kind, string>> = { tcpRoutes: '30s', tlsRoutes: '3600s' };
 
 /** Server-side defaults equal to absence. */
 function isDefaultValue(kind: Kind, key: string, value: unknown): boolean {
@@ -49,6 +62,7 @@ function isDefaultValue(kind: Kind, key: string, value: unknown): boolean {
   if (kind === 'meshes' && key === 'interceptionPort' && value === 15001) return true;
   if (kind === 'meshes' && key === 'envoyHeaders' && value === 'NONE') return true;
   if (kind === 'grpcRoutes' && key === 'type' && value === 'EXACT') return true;
+  if (key === 'idleTimeout' && value === DEFAULT_IDLE_TIMEOUT[kind]) return true;
   return false;
 }
 
@@ -64,6 +78,11 @@ export function canonicalDuration(value: string): string {
   if (!m) return value;
   const fraction = (m[2] ?? '').replace(/0+$/, '');
   return fraction ? `${m[1]}.${fraction}s` : `${m[1]}s`;
+}
+
+/** A TcpRoute address without a prefix length matches that one address: "10.0.0.1" is "10.0.0.1/32". */
+export function canonicalCidr(value: string): string {
+  return value.includes('/') ? value : `${value}/32`;
 }
 
 function isEmpty(value: unknown): boolean {
@@ -90,6 +109,7 @@ function normalizeValue(kind: Kind, key: string, value: unknown): unknown {
   if (typeof value === 'string') {
     if (REFERENCE_FIELDS.has(key)) return canonicalReference(value);
     if (DURATION_FIELDS.has(key)) return canonicalDuration(value);
+    if (kind === 'tcpRoutes' && key === 'address') return canonicalCidr(value);
   }
   return value;
 }

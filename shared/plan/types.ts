@@ -1,8 +1,10 @@
 // The plan contract (docs/architecture.md §3.4): what must change to turn the actual Network Services state into the
 // desired one, computed purely from data.
-import type { NsGrpcRoute, NsHttpRoute, NsMesh } from '../translate/types.ts';
+import type { NetsvcBody, NetsvcKind, RouteLists } from '../netsvc/kinds.ts';
+import type { NsMesh } from '../translate/types.ts';
 
-export type Kind = 'meshes' | 'httpRoutes' | 'grpcRoutes';
+/** The Mesh or a route collection (shared/netsvc/kinds.ts is the one table of them). */
+export type Kind = NetsvcKind;
 
 /**
  * Labels the sync function keeps on the resources it writes (the event sequence and the digest of the
@@ -13,12 +15,11 @@ export type Kind = 'meshes' | 'httpRoutes' | 'grpcRoutes';
 export const LABEL_SEQUENCE = 'gamma-csm-sequence';
 export const LABEL_SNAPSHOT = 'gamma-csm-snapshot';
 export const BOOKKEEPING_LABELS: readonly string[] = [LABEL_SEQUENCE, LABEL_SNAPSHOT];
-export type NsResource = NsMesh | NsHttpRoute | NsGrpcRoute;
+export type NsResource = NetsvcBody;
 
-export interface ActualState {
+/** What Network Services holds: the Meshes and one list per route collection (RouteLists). */
+export interface ActualState extends RouteLists {
   meshes: NsMesh[];
-  httpRoutes: NsHttpRoute[];
-  grpcRoutes: NsGrpcRoute[];
   /** False when any read (cluster or API) failed or was partial: then nothing may be planned. */
   complete: boolean;
 }

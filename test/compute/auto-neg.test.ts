@@ -2,7 +2,7 @@
 // never an override port, never a port already requested; what the user wrote is kept.
 import test from 'ava';
 import { missingNegAnnotations, withNegAnnotations } from '../../shared/compute/auto-neg.ts';
-import type { HTTPRoute, Service } from '../../shared/gamma/types.ts';
+import type { HTTPRoute, Service, TCPRoute, TLSRoute } from '../../shared/gamma/types.ts';
 
 function svc(name: string, ports: number[], annotations: Record<string, string> = {}): Service {
   return {
@@ -70,5 +70,34 @@ test('routed ports without NEGs get the annotation; mirrors count; other ports a
     services[1].metadata.annotations?.['cloud.google.com/neg'],
     '{"ingress":true,"exposed_ports":{"9090":{}}}',
     'input untouched',
+  );
+});
+
+test('TCPRoute and TLSRoute backends need NEGs too', (t) => {
+  const services = [svc('db', [5432]), svc('web', [443]), svc('front', [5432, 443])];
+  const rule = (name: string, port: number) => ({ backendRefs: [{ name, port }] });
+  const parentRefs = [{ group: '', kind: 'Service', name: 'front' }];
+  const tcp = {
+    apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+    kind: 'TCPRoute',
+    metadata: { name: 't', namespace: 'ns' },
+    spec: { parentRefs, rules: [rule('db', 5432)] },
+  } as TCPRoute;
+  const tls = {
+    apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+    kind: 'TLSRoute',
+    metadata: { name: 's', namespace: 'ns' },
+    spec: { parentRefs, hostnames: ['web.example.com'], rules: [rule('web', 443)] },
+  } as TLSRoute;
+  const patches = missingNegAnnotations({
+    services,
+    httpRoutes: [],
+    grpcRoutes: [],
+    tcpRoutes: [tcp],
+    tlsRoutes: [tls],
+  });
+  t.deepEqual(
+    patches.map((p) => `${p.name} ${p.ports.join(',')} ${p.value}`),
+    ['db 5432 {"exposed_ports":{"5432":{}}}', 'web 443 {"exposed_ports":{"443":{}}}'],
   );
 });

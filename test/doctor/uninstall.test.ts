@@ -28,6 +28,8 @@ test('uninstall deletes only what carries this cluster id, routes before the Mes
         ns('httpRoutes', 'unlabelled'),
       ],
       grpcRoutes: [ns('grpcRoutes', 'ours-g', labels('c1'))],
+      tcpRoutes: [ns('tcpRoutes', 'ours-t', labels('c1')), ns('tcpRoutes', 'theirs-t', labels('c2'))],
+      tlsRoutes: [ns('tlsRoutes', 'ours-s', labels('c1')), ns('tlsRoutes', 'unlabelled-s')],
     },
     {
       complete: true,
@@ -54,7 +56,7 @@ test('uninstall deletes only what carries this cluster id, routes before the Mes
   );
   t.deepEqual(
     u.routes.deletes.map((d) => `${d.kind}/${d.id}`),
-    ['httpRoutes/ours', 'grpcRoutes/ours-g'],
+    ['httpRoutes/ours', 'grpcRoutes/ours-g', 'tcpRoutes/ours-t', 'tlsRoutes/ours-s'],
   );
   t.deepEqual(
     u.meshes.deletes.map((d) => d.id),
@@ -72,7 +74,7 @@ test('uninstall deletes only what carries this cluster id, routes before the Mes
   t.regex(u.compute.refused[0].reason, /bs-c2/);
   t.deepEqual(
     combined(u).deletes.map((d) => d.id),
-    ['ours', 'ours-g', 'm'],
+    ['ours', 'ours-g', 'ours-t', 'ours-s', 'm'],
   );
   t.false(isEmptyUninstall(u));
 });
@@ -90,6 +92,8 @@ test("a Mesh of ours that another cluster's route uses is refused, not deleted",
         },
       ],
       grpcRoutes: [{ ...ns('grpcRoutes', 'ours', labels('c1')), meshes: [mesh] }],
+      tcpRoutes: [],
+      tlsRoutes: [],
     },
     { complete: true, backendServices: [], healthChecks: [] },
     'c1',
@@ -105,9 +109,33 @@ test("a Mesh of ours that another cluster's route uses is refused, not deleted",
   );
 });
 
+test("another cluster's TcpRoute on our Mesh keeps the Mesh; our TlsRoute on it is deleted", (t) => {
+  const mesh = 'projects/p/locations/global/meshes/m';
+  const u = uninstallPlan(
+    {
+      complete: true,
+      meshes: [ns('meshes', 'm', labels('c1'))],
+      httpRoutes: [],
+      grpcRoutes: [],
+      tcpRoutes: [{ ...ns('tcpRoutes', 'db', labels('c2')), meshes: [mesh] }],
+      tlsRoutes: [{ ...ns('tlsRoutes', 'sni', labels('c1')), meshes: [mesh] }],
+    },
+    { complete: true, backendServices: [], healthChecks: [] },
+    'c1',
+  );
+  t.deepEqual(
+    combined(u).refused.map((r) => `${r.kind}/${r.id}: ${r.reason}`),
+    ['meshes/m: routes not owned by this cluster still use it: db'],
+  );
+  t.deepEqual(
+    u.routes.deletes.map((d) => `${d.kind}/${d.id}`),
+    ['tlsRoutes/sni'],
+  );
+});
+
 test('an incomplete read plans nothing', (t) => {
   const u = uninstallPlan(
-    { complete: false, meshes: [], httpRoutes: [], grpcRoutes: [] },
+    { complete: false, meshes: [], httpRoutes: [], grpcRoutes: [], tcpRoutes: [], tlsRoutes: [] },
     { complete: true, backendServices: [], healthChecks: [] },
     'c1',
   );

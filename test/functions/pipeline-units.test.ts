@@ -230,6 +230,8 @@ test('sequence labels: carried when unchanged, stamped on writes, never lowered'
     meshes: [],
     httpRoutes: [{ name, labels: { a: 'b', [LABEL_SEQUENCE]: '50', [LABEL_SNAPSHOT]: 'd1' } }],
     grpcRoutes: [],
+    tcpRoutes: [],
+    tlsRoutes: [],
     complete: true,
   };
   const carried = carrySequences(desired, actual, { sequence: '60', digest: 'd2' });

@@ -133,13 +133,17 @@ test('the custom role: the Network Services calls, and no Mesh delete (nothing p
   for (const p of perms)
     t.regex(
       p,
-      /^networkservices\.(meshes|httpRoutes|grpcRoutes|operations)\.(get|list|create|update|delete|use)$/,
+      /^networkservices\.(meshes|httpRoutes|grpcRoutes|tcpRoutes|tlsRoutes|operations)\.(get|list|create|update|delete|use)$/,
     );
   t.true(perms.includes('networkservices.operations.get'));
+  // readActualState lists every route collection (shared/netsvc/kinds.ts): a missing list permission
+  // would make every reconcile's actual state incomplete.
+  for (const kind of ['httpRoutes', 'grpcRoutes', 'tcpRoutes', 'tlsRoutes'])
+    t.true(perms.includes(`networkservices.${kind}.list`), kind);
   t.false(perms.includes('networkservices.meshes.delete'));
   // The planner never deletes a Mesh: only route kinds are ever planned for deletion.
   const planner = readFileSync(path.join(root, 'shared/plan/index.ts'), 'utf8');
-  t.regex(planner, /for \(const kind of ROUTE_KINDS\)[\s\S]*deletes\.push/);
+  t.regex(planner, /for \(const kind of ROUTE_COLLECTIONS\)[\s\S]*deletes\.push/);
   t.notRegex(planner, /deletes\.push\(item\('meshes'/);
   // Mesh writes only with manage_mesh.
   t.regex(

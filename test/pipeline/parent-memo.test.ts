@@ -86,6 +86,8 @@ test('routesAfter: written bodies, deleted ids null, the rest as read', (t) => {
     meshes: [],
     httpRoutes: [route('h80', 'old'), route('h81', 'kept')],
     grpcRoutes: [route('g81', 'gone') as never],
+    tcpRoutes: [],
+    tlsRoutes: [],
     complete: true,
   };
   const p = emptyPlan();

@@ -18,7 +18,8 @@ export function backendServiceLines(compute: Partial<DesiredCompute>): string[] 
     const owner = ownerRecord(bs);
     const check = checks.get(lastSegment(bs.healthChecks?.[0] ?? ''));
     const probe = check ? healthCheckText(check) : '(none)';
-    lines.push(`BackendService ${bs.name} <- Service ${owner?.service}:${owner?.port}`);
+    const transport = owner?.transport ? ` (${owner.transport} routes)` : '';
+    lines.push(`BackendService ${bs.name} <- Service ${owner?.service}:${owner?.port}${transport}`);
     lines.push(`  ${bs.protocol}, ${bs.loadBalancingScheme}, health check ${check?.name ?? '?'} (${probe})`);
     const backends = bs.backends ?? [];
     if (backends.length === 0)
@@ -26,9 +27,7 @@ export function backendServiceLines(compute: Partial<DesiredCompute>): string[] 
         `  no backends yet: one per zone appears once GKE's NEG controller writes cloud.google.com/neg-status`,
       );
     for (const b of backends)
-      lines.push(
-        `  backend ${b.group?.replace(/^.*\/zones\//, 'zone ')} (RATE, ${b.maxRatePerEndpoint}/s per endpoint)`,
-      );
+      lines.push(`  backend ${b.group?.replace(/^.*\/zones\//, 'zone ')} (${balancingText(b)})`);
   }
   return lines;
 }
@@ -40,4 +39,14 @@ function healthCheckText(check: ComputeHealthCheck): string {
     check.tcpHealthCheck) as Json;
   const detail = probe?.requestPath ?? probe?.grpcServiceName;
   return `${check.type} on the serving port${detail ? ` ${detail}` : ''}`;
+}
+
+function balancingText(b: {
+  balancingMode?: string | null;
+  maxRatePerEndpoint?: number | null;
+  maxConnectionsPerEndpoint?: number | null;
+}): string {
+  return b.balancingMode === 'CONNECTION'
+    ? `CONNECTION, ${b.maxConnectionsPerEndpoint} connections per endpoint`
+    : `RATE, ${b.maxRatePerEndpoint}/s per endpoint`;
 }

@@ -143,6 +143,8 @@ export async function snapshotFromCluster(kubeconfigPath: string): Promise<Snaps
     ...read.services,
     ...read.httpRoutes,
     ...read.grpcRoutes,
+    ...(read.tcpRoutes ?? []),
+    ...(read.tlsRoutes ?? []),
     ...(read.namespaces ?? []),
     ...(read.referenceGrants ?? []),
   ]);

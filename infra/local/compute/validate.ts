@@ -102,6 +102,9 @@ export const SCHEMES = ['EXTERNAL', 'EXTERNAL_MANAGED', 'INTERNAL_MANAGED', 'INT
 export const PROTOCOLS = ['HTTP', 'HTTPS', 'HTTP2', 'H2C', 'TCP', 'SSL', 'UDP', 'GRPC', 'UNSPECIFIED'];
 const BALANCING_MODES = ['RATE', 'CONNECTION', 'UTILIZATION', 'CUSTOM_METRICS', 'IN_FLIGHT'];
 const RATE_FIELDS = ['maxRate', 'maxRatePerEndpoint', 'maxRatePerInstance'];
+const CONNECTION_FIELDS = ['maxConnections', 'maxConnectionsPerEndpoint', 'maxConnectionsPerInstance'];
+/** Protocols RATE balancing serves for INTERNAL_SELF_MANAGED (gcloud's add-backend reference; GRPC as Google's own tests use it). */
+const RATE_PROTOCOLS = ['HTTP', 'HTTPS', 'HTTP2', 'H2C', 'GRPC'];
 /** HealthCheck.type -> the one sub-object it takes. */
 export const HC_TYPES: Record<string, string> = {
   TCP: 'tcpHealthCheck',
@@ -198,7 +201,7 @@ export function backendServiceProblems(body: Obj, refs: Refs): string[] {
     );
   const groups = new Set<string>();
   for (const [i, b] of backends.entries()) {
-    out.push(...backendProblems(b as Obj, `resource.backends[${i}]`, refs));
+    out.push(...backendProblems(b as Obj, `resource.backends[${i}]`, refs, body.protocol ?? 'HTTP'));
     const g = (b as Obj)?.group;
     if (typeof g === 'string' && groups.has(g))
       out.push(`Invalid value for field 'resource.backends[${i}].group': duplicate backend group '${g}'.`);
@@ -207,7 +210,7 @@ export function backendServiceProblems(body: Obj, refs: Refs): string[] {
   return out;
 }
 
-function backendProblems(b: Obj, at: string, refs: Refs): string[] {
+function backendProblems(b: Obj, at: string, refs: Refs, protocol: unknown): string[] {
   if (!b || typeof b !== 'object' || Array.isArray(b))
     return [`Invalid value for field '${at}': must be an object.`];
   const out = unknownFields(b, BACKEND_FIELDS, at);
@@ -226,13 +229,16 @@ function backendProblems(b: Obj, at: string, refs: Refs): string[] {
     out.push(
       `Invalid value for field '${at}.balancingMode': UTILIZATION (the default) is only for instance group backends; use RATE or CONNECTION.`,
     );
-  if (mode === 'RATE') {
-    const set = RATE_FIELDS.filter((f) => b[f] !== undefined && b[f] !== null);
-    if (set.length !== 1)
-      out.push(
-        `Invalid value for field '${at}': balancingMode RATE needs exactly one of ${RATE_FIELDS.join(', ')}, got ${set.length ? set.join(', ') : 'none'}.`,
-      );
-  }
+  if (mode === 'RATE' && !RATE_PROTOCOLS.includes(String(protocol)))
+    out.push(
+      `Invalid value for field '${at}.balancingMode': RATE is not supported for protocol ${String(protocol)}; use CONNECTION.`,
+    );
+  const capacity = mode === 'RATE' ? RATE_FIELDS : mode === 'CONNECTION' ? CONNECTION_FIELDS : [];
+  const set = capacity.filter((f) => b[f] !== undefined && b[f] !== null);
+  if (capacity.length && set.length !== 1)
+    out.push(
+      `Invalid value for field '${at}': balancingMode ${String(mode)} needs exactly one of ${capacity.join(', ')}, got ${set.length ? set.join(', ') : 'none'}.`,
+    );
   return out;
 }
 

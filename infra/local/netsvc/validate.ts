@@ -37,6 +37,9 @@ export const KINDS: readonly Kind[] = ['meshes', 'httpRoutes', 'grpcRoutes', 'tc
 export const RESOURCE_ID = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const MESH_REF =
   /^(https:\/\/networkservices\.googleapis\.com\/v1[a-z0-9]*\/)?projects\/[^/]+\/locations\/[^/]+\/meshes\/[^/]+$/;
+// TlsRoute targetProxies: projects/P/locations/L/targetTcpProxies/X (the discovery document).
+const TARGET_TCP_PROXY_REF =
+  /^(https:\/\/[a-z.]+\.googleapis\.com\/[a-z0-9]+\/)?projects\/[^/]+\/locations\/[^/]+\/targetTcpProxies\/[^/]+$/;
 const HTTP_RETRY = ['5xx', 'gateway-error', 'reset', 'connect-failure', 'retriable-4xx', 'refused-stream'];
 const GRPC_RETRY = [
   'connect-failure',
@@ -121,7 +124,12 @@ const RESOURCE_CHECKS: Record<Kind, Check> = {
     eachRequired(v, 'rules', body.rules, checkGrpcRule, o);
   },
   tcpRoutes: (v, _p, b, o) => eachRequired(v, 'rules', (b as Obj).rules, checkTcpRule, o),
-  tlsRoutes: (v, _p, b, o) => eachRequired(v, 'rules', (b as Obj).rules, checkTlsRule, o),
+  tlsRoutes: (v, _p, b, o) => {
+    const body = b as Obj;
+    const form = 'projects/*/locations/*/targetTcpProxies/*';
+    checkRefs(v, 'targetProxies', body.targetProxies, TARGET_TCP_PROXY_REF, form);
+    eachRequired(v, 'rules', body.rules, checkTlsRule, o);
+  },
 };
 
 // ---------- HttpRoute ----------
@@ -296,34 +304,27 @@ const checkGrpcMatch: Check = (v, p, match, o) => {
 
 // ---------- TcpRoute / TlsRoute ----------
 
+/** address: an IPv4 address or CIDR (IPv6 is not supported); port: a decimal string (the discovery document). */
+const checkTcpMatch: Check = (v, p, match) => {
+  const m = asObj(v, p, match);
+  if (typeof m.address !== 'string' || !isIpv4Cidr(m.address)) {
+    v.push({
+      field: `${p}.address`,
+      description: `address is required and must be an IPv4 address or CIDR such as "10.0.0.12/32" (got ${JSON.stringify(m.address)})`,
+    });
+  }
+  const port = m.port;
+  if (typeof port !== 'string' || !/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    v.push({
+      field: `${p}.port`,
+      description: `port is required: a string holding a port number 1-65535 (got ${JSON.stringify(port)})`,
+    });
+  }
+};
+
 const checkTcpRule: Check = (v, p, rule, o) => {
   const r = asObj(v, p, rule);
-  eachOptional(
-    v,
-    `${p}.matches`,
-    r.matches,
-    (v2, p2, mt) => {
-      const m = asObj(v2, p2, mt);
-      if (typeof m.address !== 'string' || !isIpv4Cidr(m.address)) {
-        v2.push({
-          field: `${p2}.address`,
-          description: 'address is required and must be an IPv4 address or CIDR',
-        });
-      }
-      if (
-        typeof m.port !== 'string' ||
-        !/^\d+$/.test(m.port) ||
-        Number(m.port) < 1 ||
-        Number(m.port) > 65535
-      ) {
-        v2.push({
-          field: `${p2}.port`,
-          description: 'port is required: a string holding a port number 1-65535',
-        });
-      }
-    },
-    o,
-  );
+  eachOptional(v, `${p}.matches`, r.matches, checkTcpMatch, o);
   if (r.action === undefined) return void v.push({ field: `${p}.action`, description: 'action is required' });
   const a = asObj(v, `${p}.action`, r.action);
   const hasDest = Array.isArray(a.destinations) && a.destinations.length > 0;
@@ -338,29 +339,34 @@ const checkTcpRule: Check = (v, p, rule, o) => {
   checkDuration(v, `${p}.action.idleTimeout`, a.idleTimeout);
 };
 
+/**
+ * sniHost and alpn: at least one of them; SNI hosts are names or `*.` wildcards (a partial wildcard
+ * such as `*w.example.com` is invalid), ALPN values non-empty strings (the discovery document).
+ */
+const checkTlsMatch: Check = (v, p, match) => {
+  const m = asObj(v, p, match);
+  const hosts = Array.isArray(m.sniHost) ? (m.sniHost as unknown[]) : [];
+  const protos = Array.isArray(m.alpn) ? (m.alpn as unknown[]) : [];
+  if (hosts.length + protos.length === 0)
+    v.push({ field: p, description: 'at least one of sniHost or alpn is required' });
+  hosts.forEach((h, i) => {
+    if (typeof h !== 'string' || !isHostname(h, false))
+      v.push({ field: `${p}.sniHost[${i}]`, description: `invalid SNI host "${String(h)}"` });
+  });
+  protos.forEach((a, i) => {
+    if (typeof a !== 'string' || a === '')
+      v.push({ field: `${p}.alpn[${i}]`, description: 'ALPN values must be non-empty strings' });
+  });
+};
+
 const checkTlsRule: Check = (v, p, rule, o) => {
   const r = asObj(v, p, rule);
-  let sni = 0;
-  let alpn = 0;
-  eachRequired(
-    v,
-    `${p}.matches`,
-    r.matches,
-    (v2, p2, mt) => {
-      const m = asObj(v2, p2, mt);
-      const hosts = Array.isArray(m.sniHost) ? (m.sniHost as unknown[]) : [];
-      const protos = Array.isArray(m.alpn) ? (m.alpn as unknown[]) : [];
-      if (hosts.length + protos.length === 0)
-        v2.push({ field: p2, description: 'at least one of sniHost or alpn is required' });
-      hosts.forEach((h, i) => {
-        if (typeof h !== 'string' || !isHostname(h, false))
-          v2.push({ field: `${p2}.sniHost[${i}]`, description: `invalid SNI host "${String(h)}"` });
-      });
-      sni += hosts.length;
-      alpn += protos.length;
-    },
-    o,
-  );
+  eachRequired(v, `${p}.matches`, r.matches, checkTlsMatch, o);
+  const matches = Array.isArray(r.matches) ? (r.matches as Obj[]) : [];
+  const count = (key: string) =>
+    matches.reduce((n, m) => n + (m && Array.isArray(m[key]) ? (m[key] as unknown[]).length : 0), 0);
+  const sni = count('sniHost');
+  const alpn = count('alpn');
   if (sni > 100)
     v.push({ field: `${p}.matches`, description: `at most 100 sniHost values allowed, got ${sni}` });
   if (alpn > 5) v.push({ field: `${p}.matches`, description: `at most 5 alpn values allowed, got ${alpn}` });
@@ -368,4 +374,5 @@ const checkTlsRule: Check = (v, p, rule, o) => {
   const a = asObj(v, `${p}.action`, r.action);
   eachRequired(v, `${p}.action.destinations`, a.destinations, checkDestination, o);
   checkWeights(v, `${p}.action.destinations`, Array.isArray(a.destinations) ? a.destinations : []);
+  checkDuration(v, `${p}.action.idleTimeout`, a.idleTimeout);
 };
