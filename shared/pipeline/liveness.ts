@@ -54,14 +54,22 @@ export function routeEssence(r: Route): string {
   return canonicalJson([uid ?? '', r.spec, labels ?? {}, annotations ?? {}, deletionTimestamp ?? null]);
 }
 
-/** The fields of a Service the translation reads: ports, type and annotations. */
+/**
+ * The fields of a Service the translation reads: ports, type, annotations and, for TCPRoutes, its
+ * cluster IPs. A single cluster IP is fixed for the Service's life (the API server refuses to change
+ * it; a new one means a new uid), so it adds nothing and single-stack essences, and the digests
+ * built on them, stay as they were; a Service that turns dual-stack gains a second IP without a new
+ * uid, and that must read as a change.
+ */
 export function serviceEssence(s: Service): string {
+  const ips = s.spec?.clusterIPs ?? [];
   return canonicalJson([
     s.metadata.uid ?? '',
     s.spec?.ports ?? [],
     s.spec?.type ?? '',
     s.spec?.externalName ?? '',
     s.metadata.annotations ?? {},
+    ...(ips.length > 1 ? [ips] : []),
   ]);
 }
 

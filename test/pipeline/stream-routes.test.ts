@@ -11,6 +11,7 @@ import {
   checkFreshness,
   confirmedSnapshot,
   readLiveObjects,
+  serviceEssence,
   snapshotDigest,
 } from '../../shared/pipeline/liveness.ts';
 import { candidatePorts, desiredForParent } from '../../shared/pipeline/parent-scope.ts';
@@ -135,6 +136,24 @@ test('freshness and the digest see TCP and TLS routes; HTTP-only digests did not
     snapshotDigest(event([svc('db')], { tcp: [], tls: [] })),
     'empty TCP/TLS lists and absent ones are the same input',
   );
+});
+
+test('a Service that turns dual-stack is a change; single-stack essences did not move', (t) => {
+  const single = svc('db');
+  const withIps = { ...single, spec: { ...single.spec, clusterIPs: ['10.0.0.12'] } } as Service;
+  t.is(serviceEssence(withIps), serviceEssence(single), 'one cluster IP adds nothing');
+  t.is(
+    serviceEssence(single),
+    JSON.stringify([single.metadata.uid, [{ port: 5432 }], '', '', {}]),
+    'the essence of a single-stack Service is what it was before TCPRoutes',
+  );
+  const dual = { ...single, spec: { ...single.spec, clusterIPs: ['10.0.0.12', 'fd00::12'] } } as Service;
+  const e = event([single], { tcp: [tcp('own', 'ns', [5432])] });
+  const routes = new Map<string, Route | null>([['TCPRoute ns/own', tcp('own', 'ns', [5432])]]);
+  t.deepEqual(checkFreshness(e, { service: dual, routes }), {
+    fresh: false,
+    why: 'Service ns/db has changed since the snapshot',
+  });
 });
 
 test('desiredForParent keeps only this parent’s TcpRoutes and TlsRoutes', (t) => {
