@@ -24,7 +24,12 @@ export function missingNegAnnotations(snapshot: Snapshot): NegAnnotationPatch[] 
   for (const s of snapshot.services)
     services.set(`${s.metadata.namespace ?? 'default'}/${s.metadata.name}`, s);
   const wanted = new Map<string, Set<number>>();
-  const routes: Route[] = [...snapshot.httpRoutes, ...snapshot.grpcRoutes];
+  const routes: Route[] = [
+    ...snapshot.httpRoutes,
+    ...snapshot.grpcRoutes,
+    ...(snapshot.tcpRoutes ?? []),
+    ...(snapshot.tlsRoutes ?? []),
+  ];
   for (const route of routes) {
     const namespace = route.metadata.namespace ?? 'default';
     forEachBackendRef(route.spec?.rules, (ref) => {

@@ -2,7 +2,7 @@
 // never an override port, never a port already requested; what the user wrote is kept.
 import test from 'ava';
 import { missingNegAnnotations, withNegAnnotations } from '../../shared/compute/auto-neg.ts';
-import type { HTTPRoute, Service } from '../../shared/gamma/types.ts';
+import type { HTTPRoute, Service, TCPRoute, TLSRoute } from '../../shared/gamma/types.ts';
 
 function svc(name: string, ports: number[], annotations: Record<string, string> = {}): Service {
   return {
@@ -70,5 +70,37 @@ test('routed ports without NEGs get the annotation; mirrors count; other ports a
     services[1].metadata.annotations?.['cloud.google.com/neg'],
     '{"ingress":true,"exposed_ports":{"9090":{}}}',
     'input untouched',
+  );
+});
+
+test('TCPRoute and TLSRoute backends get NEGs too', (t) => {
+  const tcp = {
+    apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+    kind: 'TCPRoute',
+    metadata: { name: 'db', namespace: 'ns' },
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name: 'front', port: 5432 }],
+      rules: [{ backendRefs: [{ name: 'db', port: 5432, weight: 1 }] }],
+    },
+  } as TCPRoute;
+  const tls = {
+    ...tcp,
+    kind: 'TLSRoute',
+    metadata: { name: 'sni', namespace: 'ns' },
+    spec: { ...tcp.spec, hostnames: ['a.example'], rules: [{ backendRefs: [{ name: 'tls', port: 443 }] }] },
+  } as TLSRoute;
+  const patches = missingNegAnnotations({
+    services: [svc('db', [5432]), svc('tls', [443])],
+    httpRoutes: [],
+    grpcRoutes: [],
+    tcpRoutes: [tcp],
+    tlsRoutes: [tls],
+  });
+  t.deepEqual(
+    patches.map((p) => [p.name, p.ports]),
+    [
+      ['db', [5432]],
+      ['tls', [443]],
+    ],
   );
 });
