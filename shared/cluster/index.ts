@@ -19,6 +19,15 @@ export type {
   WatchedKind,
   BackoffOptions,
 } from './informer.ts';
-export { cleanObject, LAST_APPLIED } from './objects.ts';
+export {
+  cleanObject,
+  LAST_APPLIED,
+  ROUTE_RESOURCES,
+  isNotServed,
+  listRoutes,
+  notServedMessage,
+  readRoute,
+} from './objects.ts';
+export type { RouteRead } from './objects.ts';
 export { annotateService } from './annotate.ts';
 export type { ServiceAnnotation } from './annotate.ts';

@@ -1,5 +1,11 @@
 // Objects as the API server sends them: plain JSON. client-node's typed core APIs turn timestamps
-// into Date objects; we turn them back, and strip what nobody downstream should see.
+// into Date objects; we turn them back, and strip what nobody downstream should see. And routes by
+// kind: which group, plural and version to read each at, and what "not served" means.
+import { ApiException } from '@kubernetes/client-node';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { Route, RouteKind } from '../gamma/types.ts';
+import { GATEWAY_GROUP } from '../gamma/types.ts';
+
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 function toPlain(value: unknown): unknown {
@@ -27,4 +33,129 @@ export function cleanObject<T>(obj: unknown): T {
     }
   }
   return plain as T;
+}
+
+// ---- routes by kind: group, plural and the versions to read them at ----
+
+/**
+ * Where each route kind is served: its plural and the versions to try, preferred first. TCPRoute and
+ * TLSRoute moved to v1 in Gateway API v1.6 (the experimental channel still serves v1alpha2, and
+ * v1alpha3 for TLSRoute; older releases serve only those), so a read falls back down the list when
+ * the cluster does not serve a version. The versions share one stored shape (no conversion).
+ */
+export const ROUTE_RESOURCES: Record<RouteKind, { plural: string; versions: readonly string[] }> = {
+  HTTPRoute: { plural: 'httproutes', versions: ['v1'] },
+  GRPCRoute: { plural: 'grpcroutes', versions: ['v1'] },
+  TCPRoute: { plural: 'tcproutes', versions: ['v1', 'v1alpha2'] },
+  TLSRoute: { plural: 'tlsroutes', versions: ['v1', 'v1alpha3', 'v1alpha2'] },
+};
+
+/** Why nothing of a kind was read: the cluster serves none of its versions (CRD not installed). */
+export function notServedMessage(kind: RouteKind): string {
+  const { plural, versions } = ROUTE_RESOURCES[kind];
+  return (
+    `the cluster does not serve ${plural}.${GATEWAY_GROUP} (${versions.join(', ')}): ` +
+    `the ${kind} CRD is not installed, so there are no ${kind}s to translate`
+  );
+}
+
+/**
+ * A 404 that says the resource is not served (no such CRD or version), as opposed to a missing
+ * object, whose Status names it in `details.name` (a missing namespace too).
+ */
+export function isNotServed(e: unknown): boolean {
+  if (!(e instanceof ApiException) || e.code !== 404) return false;
+  try {
+    const body = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as {
+      details?: { name?: string };
+    };
+    return !body?.details?.name;
+  } catch {
+    return true;
+  }
+}
+
+/** Versions to try for a kind: `first` (say, the apiVersion an object was seen at) leads when served. */
+function versionsFor(kind: RouteKind, first?: string): string[] {
+  const versions = [...ROUTE_RESOURCES[kind].versions];
+  const v = first?.startsWith(`${GATEWAY_GROUP}/`) ? first.slice(GATEWAY_GROUP.length + 1) : undefined;
+  return v && versions.includes(v) ? [v, ...versions.filter((x) => x !== v)] : versions;
+}
+
+export type RouteRead =
+  { found: true; object: Record<string, unknown>; version: string } | { found: false; notServed: boolean };
+
+/**
+ * One route (or its status subresource), at the first version the cluster serves. Missing object:
+ * not found; no version served: not found and `notServed`. Any other failure throws.
+ */
+export async function readRoute(
+  custom: CustomObjectsApi,
+  kind: RouteKind,
+  namespace: string,
+  name: string,
+  opts: { status?: boolean; apiVersion?: string } = {},
+): Promise<RouteRead> {
+  const { plural } = ROUTE_RESOURCES[kind];
+  for (const version of versionsFor(kind, opts.apiVersion)) {
+    const ref = { group: GATEWAY_GROUP, version, plural, namespace, name };
+    try {
+      const object = (await (opts.status
+        ? custom.getNamespacedCustomObjectStatus(ref)
+        : custom.getNamespacedCustomObject(ref))) as Record<string, unknown>;
+      return { found: true, object, version };
+    } catch (e) {
+      if (isNotServed(e)) continue;
+      if (e instanceof ApiException && e.code === 404) return { found: false, notServed: false };
+      throw e;
+    }
+  }
+  return { found: false, notServed: true };
+}
+
+interface ListPage {
+  items: unknown[];
+  metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
+}
+
+/**
+ * Every route of a kind in the cluster (all pages, at the first version served), as plain JSON with
+ * apiVersion and kind, without status (translation reads spec and metadata). A kind the cluster does
+ * not serve has no routes (`notServed`); any other failure, on any page, throws: a partial list must
+ * never look like "no routes".
+ */
+export async function listRoutes<T extends Route = Route>(
+  custom: CustomObjectsApi,
+  kind: RouteKind,
+  opts: { limit?: number } = {},
+): Promise<{ items: T[]; resourceVersion: string; version?: string; notServed: boolean }> {
+  const { plural } = ROUTE_RESOURCES[kind];
+  for (const version of versionsFor(kind)) {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion = '';
+    try {
+      do {
+        const page = (await custom.listClusterCustomObject({
+          group: GATEWAY_GROUP,
+          version,
+          plural,
+          limit: opts.limit ?? 500,
+          _continue: cont,
+        })) as ListPage;
+        for (const item of page.items) {
+          const { status: _status, ...rest } = item as { status?: unknown };
+          items.push(cleanObject<T>({ ...rest, apiVersion: `${GATEWAY_GROUP}/${version}`, kind }));
+        }
+        resourceVersion ||= page.metadata?.resourceVersion ?? '';
+        cont = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
+      } while (cont);
+    } catch (e) {
+      // Only the first page can say "not served"; a later 404 is a failure like any other.
+      if (cont === undefined && isNotServed(e)) continue;
+      throw e;
+    }
+    return { items, resourceVersion, version, notServed: false };
+  }
+  return { items: [], resourceVersion: '', notServed: true };
 }

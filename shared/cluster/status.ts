@@ -15,6 +15,7 @@ import { GATEWAY_GROUP } from '../gamma/types.ts';
 import type { ParentKey } from '../gamma/refs.ts';
 import { parentRefIdentity, parentRefNames } from '../gamma/refs.ts';
 import type { ParentStatus, RouteStatusEntry } from '../translate/types.ts';
+import { ROUTE_RESOURCES, readRoute } from './objects.ts';
 
 export interface WriteStatusOptions {
   controllerName: string;
@@ -151,22 +152,20 @@ async function writeOne(
   entry: RouteStatusEntry,
   opts: WriteStatusOptions,
 ): Promise<Outcome> {
-  const ref = {
-    group: GATEWAY_GROUP,
-    version: 'v1',
-    namespace: entry.namespace,
-    plural: entry.kind === 'HTTPRoute' ? 'httproutes' : 'grpcroutes',
-    name: entry.name,
-  };
   const attempts = opts.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    let route: RouteObject;
-    try {
-      route = (await api.getNamespacedCustomObjectStatus(ref)) as RouteObject;
-    } catch (e) {
-      if (e instanceof ApiException && e.code === 404) return 'skipped';
-      throw e;
-    }
+    // The status subresource at the version the cluster serves (objects.ts); a route that is gone,
+    // or a kind whose CRD is gone, has no status to write.
+    const read = await readRoute(api, entry.kind, entry.namespace, entry.name, { status: true });
+    if (!read.found) return 'skipped';
+    const route = read.object as unknown as RouteObject;
+    const ref = {
+      group: GATEWAY_GROUP,
+      version: read.version,
+      namespace: entry.namespace,
+      plural: ROUTE_RESOURCES[entry.kind].plural,
+      name: entry.name,
+    };
     const current = route.status?.parents ?? [];
     // Scoped writes (sync) name parents from an event: only parentRefs the live route lists are ours
     // to answer, so an event cannot make us write status onto a route that never named its parent.

@@ -62,6 +62,8 @@ export interface PipelineDeps {
   deleteBudget?: DeleteBudget;
   /** The clock (ms since the epoch); tests inject one. */
   now?: () => number;
+  /** What this instance has said once and need not repeat (a route kind the cluster does not serve). */
+  notices?: Set<string>;
 }
 
 export function settingsFromConfig(config: FunctionConfig): PipelineSettings {
@@ -163,5 +165,6 @@ export function createDeps(config: FunctionConfig, overrides: Partial<PipelineDe
         ...(overrides.now ? { now: overrides.now } : {}),
       }),
     ...(overrides.now ? { now: overrides.now } : {}),
+    notices: overrides.notices ?? new Set(),
   };
 }

@@ -7,6 +7,7 @@ import { backendRefsOf, refKey, serviceRefOf, type ServiceRef } from '../gamma/r
 import type { Route } from '../gamma/types.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { candidatePorts } from './parent-scope.ts';
+import { mapRouteLists, snapshotRoutes } from './snapshot-routes.ts';
 
 export interface PipelineLimits {
   maxPortsPerParent: number;
@@ -44,7 +45,7 @@ export function scopeSnapshotToOwner(
 ): Snapshot {
   const producer = (r: Route) => (r.metadata.namespace ?? 'default') === parent.namespace;
   const name = (r: Route) => `${r.metadata.namespace}/${r.metadata.name}`;
-  const all = [...s.httpRoutes, ...s.grpcRoutes] as Route[];
+  const all = snapshotRoutes(s).map((r) => r.route);
   const consumers = new Set(
     all
       .filter((r) => !producer(r))
@@ -60,12 +61,11 @@ export function scopeSnapshotToOwner(
   const theirServices = new Set(
     s.services.filter((svc) => theirs.has(refKey(serviceRefOf(svc)))).slice(0, room),
   );
-  const keep = <T extends Route>(list: T[]) => list.filter((r) => producer(r) || consumers.has(r));
+  const keep = (list: Route[]) => list.filter((r) => producer(r) || consumers.has(r));
   return {
     ...s,
     services: s.services.filter((svc) => ownServices.has(svc) || theirServices.has(svc)),
-    httpRoutes: keep(s.httpRoutes),
-    grpcRoutes: keep(s.grpcRoutes),
+    ...mapRouteLists(s, keep),
   };
 }
 
@@ -73,8 +73,8 @@ export function scopeSnapshotToOwner(
 export function oversizedBy(event: RouteEvent, limits: PipelineLimits): string | undefined {
   const { snapshot } = event;
   const { namespace } = event.parent;
-  const routes = [...snapshot.httpRoutes, ...snapshot.grpcRoutes].filter(
-    (r) => (r.metadata.namespace ?? 'default') === namespace,
+  const routes = snapshotRoutes(snapshot).filter(
+    ({ route: r }) => (r.metadata.namespace ?? 'default') === namespace,
   ).length;
   const ports = candidatePorts(event).length;
   const over = (what: string, n: number, max: number, variable: string) =>

@@ -9,15 +9,15 @@
 import { createHash } from 'node:crypto';
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { cleanObject } from '../cluster/index.ts';
+import { cleanObject, readRoute } from '../cluster/index.ts';
 import { listReferenceGrants } from '../cluster/snapshot.ts';
-import type { ReferenceGrant, Route, Service } from '../gamma/types.ts';
-import { GATEWAY_GROUP } from '../gamma/types.ts';
+import type { ReferenceGrant, Route, RouteKind, Service } from '../gamma/types.ts';
 import { compareSequences, isDecimalSequence } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
 import { canonicalJson } from '../translate/util.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { mapLimit, withTimeout } from './bounded.ts';
+import { mapRouteLists, snapshotRoutes } from './snapshot-routes.ts';
 
 export interface LiveObjects {
   service: Service | null;
@@ -54,14 +54,22 @@ export function routeEssence(r: Route): string {
   return canonicalJson([uid ?? '', r.spec, labels ?? {}, annotations ?? {}, deletionTimestamp ?? null]);
 }
 
-/** The fields of a Service the translation reads: ports, type and annotations. */
+/**
+ * The fields of a Service the translation reads: ports, type, annotations and, for TCPRoutes, its
+ * cluster IPs. A single cluster IP is fixed for the Service's life (the API server refuses to change
+ * it; a new one means a new uid), so it adds nothing and single-stack essences, and the digests
+ * built on them, stay as they were; a Service that turns dual-stack gains a second IP without a new
+ * uid, and that must read as a change.
+ */
 export function serviceEssence(s: Service): string {
+  const ips = s.spec?.clusterIPs ?? [];
   return canonicalJson([
     s.metadata.uid ?? '',
     s.spec?.ports ?? [],
     s.spec?.type ?? '',
     s.spec?.externalName ?? '',
     s.metadata.annotations ?? {},
+    ...(ips.length > 1 ? [ips] : []),
   ]);
 }
 
@@ -96,10 +104,7 @@ export async function readLiveObjects(
     parentRef,
     ...event.snapshot.services.filter((s) => serviceKey(s) !== serviceKey(parentRef)),
   ];
-  const routeRefs = [
-    ...event.snapshot.httpRoutes.map((r) => ({ kind: 'HTTPRoute', plural: 'httproutes', r })),
-    ...event.snapshot.grpcRoutes.map((r) => ({ kind: 'GRPCRoute', plural: 'grpcroutes', r })),
-  ];
+  const routeRefs = snapshotRoutes(event.snapshot).map(({ kind, route: r }) => ({ kind, r }));
   type Read = { service: Service | null } | { route: Route | null };
   const reads: (() => Promise<Read>)[] = [
     ...serviceRefs.map((s) => async () => ({
@@ -116,16 +121,16 @@ export async function readLiveObjects(
         }),
       ),
     })),
-    ...routeRefs.map(({ kind, plural, r }) => async () => ({
-      route: await orNull(async () => {
-        const ref = { namespace: r.metadata.namespace ?? 'default', name: r.metadata.name };
-        const read = () =>
-          custom.getNamespacedCustomObject({ group: GATEWAY_GROUP, version: 'v1', plural, ...ref });
-        return cleanObject<Route>(
-          await withTimeout(`reading ${kind} ${serviceKey(r)}`, timeoutMs, read),
-        ) as Route;
-      }),
-    })),
+    // A route is read at the version it was seen at first (objects.ts readRoute); a kind the cluster
+    // no longer serves (its CRD removed) has no routes, like a deleted route.
+    ...routeRefs.map(({ kind, r }) => async () => {
+      const read = await withTimeout(`reading ${kind} ${serviceKey(r)}`, timeoutMs, () =>
+        readRoute(custom, kind, r.metadata.namespace ?? 'default', r.metadata.name, {
+          apiVersion: r.apiVersion,
+        }),
+      );
+      return { route: read.found ? cleanObject<Route>(read.object) : null };
+    }),
   ];
   const [list, results, grants] = await Promise.all([
     withTimeout(`listing Services named ${name}`, timeoutMs, () =>
@@ -184,12 +189,11 @@ function otherServicesDiffer(event: RouteEvent, live: LiveObjects): string | und
 export function confirmedSnapshot(event: RouteEvent, live: LiveObjects): Snapshot {
   const keep = <T>(xs: (T | null | undefined)[]) => xs.filter((x): x is T => x !== null && x !== undefined);
   const services = live.services ? keep([...live.services.values()]) : keep([live.service]);
-  const routesOf = (kind: string, list: Route[]) =>
+  const routesOf = (list: Route[], kind: string) =>
     keep(list.map((r) => live.routes.get(routeKey(kind, r.metadata.namespace, r.metadata.name))));
   return {
     services,
-    httpRoutes: routesOf('HTTPRoute', event.snapshot.httpRoutes) as Snapshot['httpRoutes'],
-    grpcRoutes: routesOf('GRPCRoute', event.snapshot.grpcRoutes) as Snapshot['grpcRoutes'],
+    ...mapRouteLists(event.snapshot, routesOf),
     serviceNamespacesByName: {
       [event.parent.name]:
         live.shortNameNamespaces ?? event.snapshot.serviceNamespacesByName?.[event.parent.name] ?? [],
@@ -212,11 +216,7 @@ export function checkFreshness(event: RouteEvent, live: LiveObjects): Freshness 
     return { fresh: false, why: `Service ${namespace}/${name} has changed since the snapshot` };
   const other = otherServicesDiffer(event, live);
   if (other) return { fresh: false, why: other };
-  const routes: [string, Route][] = [
-    ...event.snapshot.httpRoutes.map((r) => ['HTTPRoute', r] as [string, Route]),
-    ...event.snapshot.grpcRoutes.map((r) => ['GRPCRoute', r] as [string, Route]),
-  ];
-  for (const [kind, r] of routes) {
+  for (const { kind, route: r } of snapshotRoutes(event.snapshot)) {
     const key = routeKey(kind, r.metadata.namespace, r.metadata.name);
     const current = live.routes.get(key);
     if (!current) return { fresh: false, why: `${key} no longer exists` };
@@ -226,6 +226,14 @@ export function checkFreshness(event: RouteEvent, live: LiveObjects): Freshness 
   return { fresh: true };
 }
 
+/** One letter per kind in the digest (H and G as before TCP/TLS routes, so digests did not move). */
+const DIGEST_PREFIX: Record<RouteKind, string> = {
+  HTTPRoute: 'H',
+  GRPCRoute: 'G',
+  TCPRoute: 'T',
+  TLSRoute: 'L',
+};
+
 /**
  * A short digest of everything in the snapshot that shapes the translation (essences of every
  * Service and route, and the cross-parent short-name facts): equal digests mean equal inputs.
@@ -234,8 +242,10 @@ export function snapshotDigest(event: Pick<RouteEvent, 'snapshot'>): string {
   const s = event.snapshot;
   const parts = [
     ...s.services.map((x) => `S ${x.metadata.namespace}/${x.metadata.name} ${serviceEssence(x)}`),
-    ...s.httpRoutes.map((x) => `H ${x.metadata.namespace}/${x.metadata.name} ${routeEssence(x)}`),
-    ...s.grpcRoutes.map((x) => `G ${x.metadata.namespace}/${x.metadata.name} ${routeEssence(x)}`),
+    ...snapshotRoutes(s).map(
+      ({ kind, route: x }) =>
+        `${DIGEST_PREFIX[kind]} ${x.metadata.namespace}/${x.metadata.name} ${routeEssence(x)}`,
+    ),
   ].sort();
   parts.push(canonicalJson(s.serviceNamespacesByName ?? {}));
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);

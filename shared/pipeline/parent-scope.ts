@@ -1,21 +1,16 @@
 // Pure helpers that narrow the translation of one parent's snapshot to that parent: its resource ids,
 // its desired routes, its route status entries, and the sequence label written on its resources.
-import type { Route, Service } from '../gamma/types.ts';
+import type { Service } from '../gamma/types.ts';
 import { isServiceParentRef, parentRefNames } from '../gamma/refs.ts';
 import type { ParentRefKey, RouteEvent } from '../events/index.ts';
 import { parentLabelValue, routeId } from '../translate/index.ts';
 import { rejectedCondition } from '../translate/status.ts';
-import type {
-  Desired,
-  NsGrpcRoute,
-  NsHttpRoute,
-  RouteStatusEntry,
-  TranslateOptions,
-} from '../translate/types.ts';
+import type { Desired, RouteStatusEntry, TranslateOptions } from '../translate/types.ts';
 import { LABEL_PARENT } from '../translate/types.ts';
 import type { RouteCollection } from '../netsvc/kinds.ts';
 import { routeKey } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
+import { snapshotRoutes } from './snapshot-routes.ts';
 
 /** The Network Services collections a parent's routes live in (the one table: shared/netsvc/kinds.ts). */
 export type { RouteCollection };
@@ -37,7 +32,7 @@ export function candidatePorts(event: RouteEvent): number[] {
   for (const s of event.snapshot.services)
     if ((s.metadata.namespace ?? 'default') === namespace && s.metadata.name === name)
       for (const p of (s as Service).spec?.ports ?? []) ports.add(p.port);
-  for (const r of [...event.snapshot.httpRoutes, ...event.snapshot.grpcRoutes] as Route[])
+  for (const { route: r } of snapshotRoutes(event.snapshot))
     for (const ref of r.spec?.parentRefs ?? [])
       if (
         ref.port !== undefined &&
@@ -72,11 +67,13 @@ export function parentResourceIds(
 /** Desired routes of this parent only (a shared route also yields routes for its other parents). */
 export function desiredForParent(desired: Desired, parent: ParentRefKey): Desired {
   const key = parentLabelValue(parent.namespace, parent.name);
-  const mine = <T extends NsHttpRoute | NsGrpcRoute>(r: T) => r.labels?.[LABEL_PARENT] === key;
+  const mine = (r: { labels?: Record<string, string> | null }) => r.labels?.[LABEL_PARENT] === key;
   return {
     ...desired,
     httpRoutes: desired.httpRoutes.filter(mine),
     grpcRoutes: desired.grpcRoutes.filter(mine),
+    tcpRoutes: desired.tcpRoutes.filter(mine),
+    tlsRoutes: desired.tlsRoutes.filter(mine),
   };
 }
 

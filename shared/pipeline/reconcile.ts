@@ -2,9 +2,11 @@
 // every owned Network Services resource (all pages) -> translate -> plan with the deletion guard ->
 // apply -> every route's status -> one summary. A failed read stops the run before anything is
 // planned: an unreadable cluster never reads as "no routes".
-import { readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { listRoutes, notServedMessage, readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
+import type { RouteKind, TCPRoute, TLSRoute } from '../gamma/types.ts';
 import { annotateMissingNegs } from './auto-neg.ts';
-import type { WriteStatusResult } from '../cluster/index.ts';
+import type { ClusterSnapshot, WriteStatusResult } from '../cluster/index.ts';
 import type { ComputeItemResult } from '../compute/apply.ts';
 import { serviceFinder } from '../compute/desired.ts';
 import type { ComputePlan } from '../compute/plan.ts';
@@ -22,6 +24,7 @@ import type { PipelineDeps } from './deps.ts';
 import { TransientError, applyFailureKind, errorMessage } from './errors.ts';
 import { boundSequences, carrySequences, stampWrites } from './sequence-labels.ts';
 import { withTimeout } from './bounded.ts';
+import { snapshotRoutes } from './snapshot-routes.ts';
 
 export interface ReconcileOptions {
   /** Plan only: nothing is written to Network Services or to route status. */
@@ -42,6 +45,8 @@ export interface ReconcileSummary {
   /** Apply failures a later run may get past (everything but the API's 400 refusals). */
   transientFailures: number;
   routes: number;
+  /** Route kinds the cluster does not serve (their CRD is not installed): read as none. */
+  notServed?: RouteKind[];
   durationMs: number;
   dryRun: boolean;
   /** Compute: backend services and health checks written (or planned, in a dry run). */
@@ -89,15 +94,31 @@ function refusalLines(p: Pick<Plan, 'refused'> | ComputePlan): string[] {
 async function translateCluster(
   deps: PipelineDeps,
   compute: ActualCompute | undefined,
-): Promise<{ desired: Desired; resourceVersion: string; routes: number; backends?: ComputeStageResult }> {
-  let cluster;
+): Promise<{
+  desired: Desired;
+  resourceVersion: string;
+  routes: number;
+  notServed: RouteKind[];
+  backends?: ComputeStageResult;
+}> {
+  let cluster: ClusterSnapshot;
+  let streams: Awaited<ReturnType<typeof readStreamRoutes>>;
   try {
-    cluster = await withTimeout('reading the cluster', 4 * (deps.settings.kubeTimeoutMs ?? 30_000), () =>
-      readClusterSnapshot(deps.kube),
+    [cluster, streams] = await withTimeout(
+      'reading the cluster',
+      4 * (deps.settings.kubeTimeoutMs ?? 30_000),
+      () => Promise.all([readClusterSnapshot(deps.kube), readStreamRoutes(deps.kube)]),
     );
   } catch (e) {
     throw new TransientError(`reading the cluster: ${errorMessage(e)}; nothing planned`, { cause: e });
   }
+  sayNotServed(deps, streams.notServed);
+  cluster = {
+    ...cluster,
+    tcpRoutes: streams.tcpRoutes,
+    tlsRoutes: streams.tlsRoutes,
+    resourceVersion: maxResourceVersion(cluster.resourceVersion, streams.resourceVersion),
+  };
   const { translate: options, plan: planOptions } = deps.settings;
   if (compute) cluster = await annotateMissingNegs(deps, cluster);
   let desired = translate(cluster, options);
@@ -117,13 +138,48 @@ async function translateCluster(
   return {
     desired,
     resourceVersion: cluster.resourceVersion,
-    routes:
-      cluster.httpRoutes.length +
-      cluster.grpcRoutes.length +
-      (cluster.tcpRoutes?.length ?? 0) +
-      (cluster.tlsRoutes?.length ?? 0),
+    routes: snapshotRoutes(cluster).length,
+    notServed: streams.notServed,
     backends,
   };
+}
+
+/**
+ * Every TCPRoute and TLSRoute (objects.ts listRoutes: all pages or a failure). Their CRDs are in the
+ * experimental channel and often not installed: a kind the cluster does not serve has no routes.
+ */
+async function readStreamRoutes(kube: PipelineDeps['kube']): Promise<{
+  tcpRoutes: TCPRoute[];
+  tlsRoutes: TLSRoute[];
+  notServed: RouteKind[];
+  resourceVersion: string;
+}> {
+  const custom = kube.makeApiClient(CustomObjectsApi);
+  const [tcp, tls] = await Promise.all([
+    listRoutes<TCPRoute>(custom, 'TCPRoute'),
+    listRoutes<TLSRoute>(custom, 'TLSRoute'),
+  ]);
+  return {
+    tcpRoutes: tcp.items,
+    tlsRoutes: tls.items,
+    notServed: [
+      ...(tcp.notServed ? ['TCPRoute' as const] : []),
+      ...(tls.notServed ? ['TLSRoute' as const] : []),
+    ],
+    resourceVersion: maxResourceVersion(tcp.resourceVersion, tls.resourceVersion),
+  };
+}
+
+const maxResourceVersion = (...rvs: string[]) => String(Math.max(0, ...rvs.map((rv) => Number(rv) || 0)));
+
+/** A kind the cluster does not serve is logged once per instance (every summary still lists it). */
+function sayNotServed(deps: PipelineDeps, kinds: RouteKind[]): void {
+  for (const kind of kinds) {
+    const key = `not-served ${kind}`;
+    if (deps.notices?.has(key)) continue;
+    deps.notices?.add(key);
+    deps.log.info(`${kind}: ${notServedMessage(kind)}`, { notServed: kind });
+  }
 }
 
 /** Compute as listed, when the stage is on; a failed listing plans nothing (transient). */
@@ -257,6 +313,7 @@ export async function reconcileAll(
     statusFailures,
     transientFailures,
     routes: cluster.routes,
+    ...(cluster.notServed.length ? { notServed: cluster.notServed } : {}),
     ...(computePlan ? { backends: backendTally(computePlan, backends) } : {}),
     durationMs: Math.round(performance.now() - started),
     dryRun: opts.dryRun === true,

@@ -41,6 +41,7 @@ import { appliedSequence, carrySequences, inputsChanged, stampAll, stampWrites }
 import { planAgainstMemo, planAgainstRead } from './sync-read.ts';
 import type { ApplyVerdict, ReadContext, SkipVerdict } from './sync-read.ts';
 import { withTimeout } from './bounded.ts';
+import { snapshotRoutes } from './snapshot-routes.ts';
 
 export type { SyncSkip } from './decide.ts';
 
@@ -352,13 +353,10 @@ async function writeOversized(
 ): Promise<StatusCounts> {
   const { namespace, name } = event.parent;
   const limits = deps.settings.limits ?? DEFAULT_LIMITS;
-  const entries: RouteStatusEntry[] = [
-    ...event.snapshot.httpRoutes.map((r) => ['HTTPRoute', r] as const),
-    ...event.snapshot.grpcRoutes.map((r) => ['GRPCRoute', r] as const),
-  ]
-    .filter(([, r]) => r.metadata.namespace === namespace)
+  const entries: RouteStatusEntry[] = snapshotRoutes(event.snapshot)
+    .filter(({ route: r }) => r.metadata.namespace === namespace)
     .slice(0, limits.maxRoutesPerSnapshot)
-    .map(([kind, r]) => ({
+    .map(({ kind, route: r }) => ({
       kind,
       namespace,
       name: r.metadata.name,

@@ -90,6 +90,12 @@ test('watcher RBAC: read-only on routes, Services and ReferenceGrants, nothing e
     'gateway.networking.k8s.io/referencegrants get',
     'gateway.networking.k8s.io/referencegrants list',
     'gateway.networking.k8s.io/referencegrants watch',
+    'gateway.networking.k8s.io/tcproutes get',
+    'gateway.networking.k8s.io/tcproutes list',
+    'gateway.networking.k8s.io/tcproutes watch',
+    'gateway.networking.k8s.io/tlsroutes get',
+    'gateway.networking.k8s.io/tlsroutes list',
+    'gateway.networking.k8s.io/tlsroutes watch',
   ]);
   const binding = find(watcher, 'ClusterRoleBinding') as unknown as {
     roleRef: { name: string };
@@ -117,6 +123,14 @@ const FUNCTION_PERMISSIONS = [
   'gateway.networking.k8s.io/httproutes/status patch',
   'gateway.networking.k8s.io/referencegrants get',
   'gateway.networking.k8s.io/referencegrants list',
+  'gateway.networking.k8s.io/tcproutes get',
+  'gateway.networking.k8s.io/tcproutes list',
+  'gateway.networking.k8s.io/tcproutes/status get',
+  'gateway.networking.k8s.io/tcproutes/status patch',
+  'gateway.networking.k8s.io/tlsroutes get',
+  'gateway.networking.k8s.io/tlsroutes list',
+  'gateway.networking.k8s.io/tlsroutes/status get',
+  'gateway.networking.k8s.io/tlsroutes/status patch',
 ];
 
 function renderTemplate(file: string): Obj[] {
@@ -156,7 +170,13 @@ test('the functions make no call their RBAC lacks: every client-node call maps t
     getNamespacedCustomObjectStatus: 'status get',
     patchNamespacedCustomObjectStatus: 'status patch',
   };
-  const sources = ['shared/cluster/snapshot.ts', 'shared/cluster/status.ts', 'shared/pipeline/liveness.ts']
+  const sources = [
+    'shared/cluster/snapshot.ts',
+    'shared/cluster/objects.ts',
+    'shared/cluster/status.ts',
+    'shared/pipeline/liveness.ts',
+    'shared/pipeline/reconcile.ts',
+  ]
     .map((f) => readFileSync(path.join(root, f), 'utf8'))
     .join('\n');
   // client-node method names: verb + Namespaced/Cluster/... + kind (every API call has one).

@@ -111,6 +111,66 @@ kt(`plain kubectl apply -f examples/http-split, then get svc -A / httproutes -A 
   t.regex(again.stdout, /echo-route unchanged/);
 });
 
+kt(
+  `kubectl apply -f the TCP and TLS examples, get tcproutes,tlsroutes -A, explain, status${why}`,
+  async (t) => {
+    for (const dir of ['examples/tcp-split', 'examples/tls-passthrough']) {
+      const applied = await kubectl(['apply', '-f', dir]);
+      t.is(applied.code, 0, applied.stderr);
+    }
+    const routes = await kubectl(['get', 'tcproutes,tlsroutes', '-A']);
+    t.is(routes.code, 0, routes.stderr);
+    t.regex(routes.stdout, /^NAMESPACE\s+NAME\s+AGE$/m);
+    t.regex(routes.stdout, /^default\s+tcproute\.gateway\.networking\.k8s\.io\/orders-db\s+\d+s$/m);
+    t.regex(routes.stdout, /^default\s+tlsroute\.gateway\.networking\.k8s\.io\/billing-sni\s+\d+s$/m);
+    t.regex(routes.stdout, /^default\s+tlsroute\.gateway\.networking\.k8s\.io\/ledger-sni\s+\d+s$/m);
+    const svc = await kubectl(['get', 'svc', 'orders-db', 'orders-db-primary']);
+    t.regex(svc.stdout, /^orders-db\s+ClusterIP\s+10\.0\.0\.12\s+<none>\s+5432\/TCP/m);
+    t.regex(
+      svc.stdout,
+      /^orders-db-primary\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s/m,
+      'a cluster IP was allocated',
+    );
+
+    const yaml = await kubectl(['get', 'tcproute', 'orders-db', '-o', 'yaml']);
+    t.regex(yaml.stdout, /apiVersion: gateway\.networking\.k8s\.io\/v1\n/, 'read at the preferred version');
+    t.regex(yaml.stdout, /weight: 90/);
+    const v1alpha2 = await kubectl([
+      'get',
+      'tcproutes.v1alpha2.gateway.networking.k8s.io',
+      'orders-db',
+      '-o',
+      'yaml',
+    ]);
+    t.is(v1alpha2.code, 0, v1alpha2.stderr);
+    t.regex(v1alpha2.stdout, /apiVersion: gateway\.networking\.k8s\.io\/v1alpha2\n/);
+
+    const status = await kubectl([
+      'patch',
+      'tlsroute',
+      'billing-sni',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"parents":[{"parentRef":{"group":"","kind":"Service","name":"secure-apps","port":443},"controllerName":"example.com/x","conditions":[]}]}}',
+    ]);
+    t.is(status.code, 0, status.stderr);
+    t.is(
+      ((emu.getObject('TLSRoute', 'default', 'billing-sni') as KubeObj).status?.parents as unknown[]).length,
+      1,
+    );
+    const explain = await kubectl(['explain', 'tcproute.spec.rules']);
+    t.is(explain.code, 0, explain.stderr);
+    t.regex(explain.stdout, /backendRefs/);
+
+    const again = await kubectl(['apply', '-f', 'examples/tcp-split']);
+    t.regex(again.stdout, /tcproute\.gateway\.networking\.k8s\.io\/orders-db unchanged/);
+    const deleted = await kubectl(['delete', '-f', 'examples/tls-passthrough']);
+    t.is(deleted.code, 0, deleted.stderr);
+    t.is(emu.getObject('TLSRoute', 'default', 'ledger-sni'), undefined);
+  },
+);
+
 kt(`kubectl apply refuses unknown fields (Strict) and warns with --validate=warn${why}`, async (t) => {
   const file = path.join(tmp, 'typo.yaml');
   writeFileSync(

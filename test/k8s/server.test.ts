@@ -411,7 +411,7 @@ test.serial('tables for kubectl, discovery documents and state persistence', asy
   };
   t.deepEqual(
     groups.groups[0].versions.map((v) => v.version),
-    ['v1', 'v1beta1'],
+    ['v1', 'v1beta1', 'v1alpha3', 'v1alpha2'],
   );
   const res = (await (await raw(emu, `/apis/${GROUP}/v1beta1`)).json()) as { resources: { name: string }[] };
   t.deepEqual(

@@ -87,15 +87,8 @@ const serviceSpec = obj({
 const parentRef = obj({ group: str, kind: str, namespace: str, name: str, sectionName: str, port: int }, [
   'name',
 ]);
-const backendRef = obj({
-  group: str,
-  kind: str,
-  name: str,
-  namespace: str,
-  port: int,
-  weight: int,
-  filters: arr(open),
-});
+const backendRefFields = { group: str, kind: str, name: str, namespace: str, port: int, weight: int };
+const backendRef = obj({ ...backendRefFields, filters: arr(open) });
 const routeRule = (extra: Record<string, Schema>) =>
   obj({
     name: str,
@@ -108,6 +101,11 @@ const routeRule = (extra: Record<string, Schema>) =>
 const routeSpec = (extra: Record<string, Schema>) =>
   obj({ parentRefs: arr(parentRef), hostnames: arr(str), rules: arr(routeRule(extra)) });
 
+// TCPRoute and TLSRoute rules have no matches or filters: a rule is a name and weighted backends.
+const streamRule = obj({ name: str, backendRefs: arr(obj(backendRefFields)) });
+const streamSpec = (extra: Record<string, Schema>) =>
+  obj({ parentRefs: arr(parentRef), useDefaultGateways: str, rules: arr(streamRule), ...extra });
+
 const SPECS: Record<string, { spec: Schema; status: Schema }> = {
   Namespace: { spec: obj({ finalizers: arr(str) }), status: open },
   Service: { spec: serviceSpec, status: open },
@@ -116,6 +114,8 @@ const SPECS: Record<string, { spec: Schema; status: Schema }> = {
     status: open,
   },
   GRPCRoute: { spec: routeSpec({}), status: open },
+  TCPRoute: { spec: streamSpec({}), status: open },
+  TLSRoute: { spec: streamSpec({ hostnames: arr(str) }), status: open },
   ReferenceGrant: {
     spec: obj({
       from: arr(obj({ group: str, kind: str, namespace: str }, ['group', 'kind', 'namespace'])),

@@ -126,6 +126,26 @@ export const RESOURCES: ResourceDef[] = [
     hasStatus: true,
     columns: [{ name: 'Hostnames', cell: routeHostnames }],
   },
+  // TCPRoute and TLSRoute: the versions the Gateway API v1.6 experimental CRDs serve (v1 stored,
+  // the older ones deprecated but served); their only printer column is Age.
+  {
+    group: GATEWAY_GROUP,
+    versions: ['v1', 'v1alpha2'],
+    plural: 'tcproutes',
+    singular: 'tcproute',
+    kind: 'TCPRoute',
+    namespaced: true,
+    hasStatus: true,
+  },
+  {
+    group: GATEWAY_GROUP,
+    versions: ['v1', 'v1alpha3', 'v1alpha2'],
+    plural: 'tlsroutes',
+    singular: 'tlsroute',
+    kind: 'TLSRoute',
+    namespaced: true,
+    hasStatus: true,
+  },
   {
     // Read by gamma-csm with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant (docs/security.md §2).
     group: GATEWAY_GROUP,
@@ -188,10 +208,21 @@ export function resourceList(group: string, version: string): Record<string, unk
   };
 }
 
+/** Kubernetes version priority: GA, then beta, then alpha; a higher number first within each. */
+export function compareVersions(a: string, b: string): number {
+  const rank = (v: string) => {
+    const m = /^v(\d+)(?:(beta|alpha)(\d+))?$/.exec(v);
+    if (!m) return [0, 0, 0];
+    return [m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+}
+
 function groupVersions(group: string): string[] {
   const versions = new Set<string>();
   for (const d of RESOURCES.filter((r) => r.group === group)) d.versions.forEach((v) => versions.add(v));
-  return [...versions];
+  return [...versions].sort(compareVersions);
 }
 
 export function apiGroup(group: string): Record<string, unknown> | undefined {

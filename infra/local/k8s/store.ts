@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObj, ManagedField, ResourceDef } from './resources.ts';
 import { RESOURCES, apiVersionOf } from './resources.ts';
+import { withClusterIp } from './cluster-ip.ts';
 import {
   alreadyExists,
   badRequest,
@@ -100,6 +101,7 @@ export class Store {
     if (this.objects.has(key)) throw alreadyExists(def, obj.metadata.name);
     if (def.hasStatus && def.group) delete obj.status; // CRD status subresource: ignored on create
     if (def.kind === 'Namespace') obj.status = { phase: 'Active' };
+    if (def.kind === 'Service') obj.spec = withClusterIp(obj.spec, undefined, () => this.clusterIps());
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     Object.assign(obj.metadata, { uid: randomUUID(), creationTimestamp: now, generation: 1 });
     delete obj.metadata.resourceVersion;
@@ -155,6 +157,7 @@ export class Store {
       obj = { ...structuredClone(next), metadata: { ...next.metadata } };
       if (def.hasStatus) obj.status = current.status;
       else if (obj.status === undefined) delete obj.status;
+      if (def.kind === 'Service') obj.spec = withClusterIp(obj.spec, current.spec, () => this.clusterIps());
     }
     const { uid, creationTimestamp, resourceVersion, namespace, name } = current.metadata;
     Object.assign(obj.metadata, { uid, creationTimestamp, resourceVersion, namespace, name });
@@ -404,6 +407,12 @@ export class Store {
         },
       ]);
     }
+  }
+
+  /** Every Service's cluster IP (cluster-ip.ts allocates the next free one). */
+  private *clusterIps(): Iterable<string> {
+    for (const [key, obj] of this.objects)
+      if (key.startsWith('services|')) yield* (obj.spec as { clusterIPs?: string[] })?.clusterIPs ?? [];
   }
 
   private requireNamespace(ns: string): void {
