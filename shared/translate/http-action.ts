@@ -11,7 +11,10 @@ import type { TimeoutRetry } from './timeouts-retry.ts';
 import type { SessionAffinity } from './session.ts';
 import { NONE, isObj } from './util.ts';
 
-export const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
+/** The action of a rule that answers every request it matches with HTTP 500. */
+export function direct500(): NsHttpAction {
+  return { directResponse: { status: 500 } };
+}
 
 /** Filter types that must fail closed: skipping them would serve requests without auth/extension logic. */
 function failClosedFilter(type: unknown): string | undefined {
@@ -172,7 +175,7 @@ export function buildAction(p: ActionParts, kind: ArmKind): NsHttpAction | strin
     if (!converted.ok) return converted.problem.message;
     action.redirect = converted.value;
   } else if (p.destinations.length === 0) {
-    return DIRECT_500;
+    return direct500();
   } else {
     action.destinations = p.destinations;
     if (p.abortPercent > 0)

@@ -29,25 +29,21 @@ import { parentStatuses } from './status.ts';
 import type {
   CompileContext,
   CompiledRule,
+  Entry,
   Group,
   Groups,
-  GrpcEntry,
-  HttpEntry,
   Member,
+  RouteForm,
   RouteState,
+  RuleSemantics,
+  Scratches,
   Shadowed,
 } from './state.ts';
-import { compileHttpRule, emitHttpRules, sortHttpEntries } from './http.ts';
+import { HTTP_RULES } from './http.ts';
+import { GRPC_RULES, grpcPortNeedsHttp } from './grpc.ts';
+import { emitRules, sortEntries } from './rules.ts';
 import { findShadowedRules, ruleText } from './shadow.ts';
-import {
-  compileGrpcRule,
-  emitGrpcAsHttpRules,
-  emitGrpcRules,
-  findShadowedGrpcRules,
-  grpcRuleNeedsHttp,
-  sortGrpcEntries,
-} from './grpc.ts';
-import { NONE, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { NONE, Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import {
   addWarning,
   dropRule,
@@ -127,6 +123,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     desired,
     backends,
     limits: routeLimits(opts.limits),
+    scratch: newScratches(),
   };
   // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
   for (const key of [...groups.byKey.keys()].sort()) {
@@ -182,6 +179,11 @@ interface TranslateCall {
   desired: Desired;
   backends: Backends;
   limits: RouteLimits;
+  scratch: Scratches;
+}
+
+function newScratches(): Scratches {
+  return { destinations: new Scratch(), labels: new Scratch(), mappings: new Scratch(), run: new Scratch() };
 }
 
 function isGrpcWithRules(m: Member): boolean {
@@ -192,11 +194,11 @@ function isGrpcWithRules(m: Member): boolean {
  * Compiles every valid rule of a route, records drops and warnings on it, and collects the entries
  * and backend mappings; true when the route contributed an entry.
  */
-function compileRules<E>(
+function compileRules(
   state: RouteState,
-  into: E[],
+  into: Entry[],
   backends: Backends,
-  compile: (ruleIndex: number, rule: Record<string, unknown>) => CompiledRule<E>,
+  compile: (ruleIndex: number, rule: Record<string, unknown>) => CompiledRule,
 ): boolean {
   let contributed = false;
   const { rules } = state;
@@ -236,75 +238,59 @@ function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
 }
 
 function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
-  const { opts, resolve, base, desired, backends } = call;
+  const { opts, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
   const { kind, winners } = portWinners(group);
-  const ctx: CompileContext = { options: opts, resolve, servicePort: port };
-  const grpcAsHttp =
-    kind === 'GRPCRoute' &&
-    winners.some((m) => m.state.rules.some((r, i) => !m.state.ruleErrors?.has(i) && grpcRuleNeedsHttp(r)));
-  const httpEntries: HttpEntry[] = [];
-  const grpcEntries: GrpcEntry[] = [];
+  const semantics: RuleSemantics<unknown> = kind === 'GRPCRoute' ? GRPC_RULES : HTTP_RULES;
+  const ctx: CompileContext = {
+    options: opts,
+    resolve: call.resolve,
+    servicePort: port,
+    scratch: call.scratch,
+  };
+  const entries: Entry[] = [];
   const sources: string[] = [];
   for (let w = 0; w < winners.length; w++) {
     const state = winners[w].state;
     if (state.compiledFor === group) continue;
     state.compiledFor = group;
-    const contributed =
-      kind === 'HTTPRoute'
-        ? compileRules(state, httpEntries, backends, (i, rule) => compileHttpRule(state, i, rule, ctx))
-        : compileRules(state, grpcEntries, backends, (i, rule) =>
-            compileGrpcRule(state, i, rule, ctx, grpcAsHttp),
-          );
-    if (contributed) sources.push(state.ref);
+    if (compileRules(state, entries, backends, (i, rule) => semantics.compile(state, i, rule, ctx)))
+      sources.push(state.ref);
   }
-  if (!httpEntries.length && !grpcEntries.length) return;
+  if (!entries.length) return;
 
+  // The form is chosen once the rules are compiled: a GRPCRoute rule with a filter only an HttpRoute
+  // can express makes the whole port an HttpRoute (grpc.ts).
+  const form: RouteForm = kind === 'GRPCRoute' && !grpcPortNeedsHttp(winners) ? 'GrpcRoute' : 'HttpRoute';
   const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, namespacesWithName);
-  const id = routeId(
-    kind === 'HTTPRoute' || grpcAsHttp ? 'http' : 'grpc',
-    opts.clusterId,
-    group.namespace,
-    svc,
-    port,
-  );
+  const id = routeId(form === 'HttpRoute' ? 'http' : 'grpc', opts.clusterId, group.namespace, svc, port);
+  const sorted = sortEntries(entries, semantics.compare);
+  const shadowed = findShadowedRules(sorted, semantics.firstCovering(sorted));
   // Output bodies are built once, in their final key order: name, description, labels, hostnames,
   // meshes, rules.
-  const body = (name: string): NsHttpRoute & NsGrpcRoute => ({
-    name,
+  const route: NsHttpRoute & NsGrpcRoute = {
+    name: form === 'HttpRoute' ? httpRouteName(opts, id) : grpcRouteName(opts, id),
     // Members join groups in admission order, which is namespace/name order (uniqueSorted), and one
     // group's winners are of one kind: sources are listed sorted without comparing them again.
     description: routeDescription(kind, sources, group.namespace, svc, port),
-    labels: routeLabelsFrom(base, group.namespace, svc),
+    labels: routeLabelsFrom(call.base, group.namespace, svc),
     hostnames: hosts.hostnames,
     meshes: call.meshes,
     rules: undefined,
-  });
-  let shadowed: Shadowed[];
-  if (kind === 'HTTPRoute') {
-    const sorted = sortHttpEntries(httpEntries);
-    shadowed = findShadowedRules(sorted);
-    const route: NsHttpRoute = body(httpRouteName(opts, id));
-    route.rules = splitLongRules(emitHttpRules(sorted), call.limits.matchesPerRule);
-    if (refusedOverLimit(route, 'HttpRoute', group, winners, call.limits)) return;
-    desired.httpRoutes.push(route);
-  } else if (grpcAsHttp) {
-    const sorted = sortGrpcEntries(grpcEntries);
-    shadowed = findShadowedGrpcRules(sorted);
-    const route: NsHttpRoute = body(httpRouteName(opts, id));
-    route.rules = splitLongRules(emitGrpcAsHttpRules(sorted), call.limits.matchesPerRule);
-    if (refusedOverLimit(route, 'HttpRoute', group, winners, call.limits)) return;
-    desired.httpRoutes.push(route);
+  };
+  const max = call.limits.matchesPerRule;
+  if (form === 'HttpRoute') {
+    const rules = emitRules(sorted, 'HttpRoute', call.scratch.run);
+    const fallback = semantics.fallback?.(sorted);
+    if (fallback) rules.push(fallback);
+    (route as NsHttpRoute).rules = splitLongRules(rules, max);
+  } else (route as NsGrpcRoute).rules = splitLongRules(emitRules(sorted, 'GrpcRoute', call.scratch.run), max);
+  if (refusedOverLimit(route, form, group, winners, call.limits)) return;
+  (form === 'HttpRoute' ? desired.httpRoutes : desired.grpcRoutes).push(route);
+  if (kind === 'GRPCRoute' && form === 'HttpRoute') {
     const note = `Service port ${port} is served by an HttpRoute (not a GrpcRoute) because a GRPCRoute rule uses header modifiers or mirroring, which GrpcRoute cannot express; proxyless gRPC clients ignore those filters`;
     for (const m of winners) addNote(m, note);
-  } else {
-    const sorted = sortGrpcEntries(grpcEntries);
-    shadowed = findShadowedGrpcRules(sorted);
-    const route: NsGrpcRoute = body(grpcRouteName(opts, id));
-    route.rules = splitLongRules(emitGrpcRules(sorted), call.limits.matchesPerRule);
-    if (refusedOverLimit(route, 'GrpcRoute', group, winners, call.limits)) return;
-    desired.grpcRoutes.push(route);
   }
   for (let w = 0; w < winners.length; w++) {
     const parent = winners[w];
@@ -320,7 +306,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
  */
 function refusedOverLimit(
   route: NsHttpRoute | NsGrpcRoute,
-  kind: 'HttpRoute' | 'GrpcRoute',
+  kind: RouteForm,
   group: Group,
   winners: Member[],
   limits: RouteLimits,

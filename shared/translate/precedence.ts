@@ -6,6 +6,7 @@
 // presence), then regex characters, then most header matches. Ties: oldest creationTimestamp
 // (missing timestamps sort last), then "namespace/name", then rule index, then match index.
 import type { NormalMatch } from './match.ts';
+import type { NormalGrpcMatch } from './grpc-match.ts';
 import { compareStrings } from './util.ts';
 
 export interface RouteOrder {
@@ -98,18 +99,25 @@ export function compareHttpMatches(a: NormalMatch, b: NormalMatch): number {
   return b.query.length - a.query.length;
 }
 
-export interface GrpcPrecedence {
-  exactService: number;
-  exactMethod: number;
-  regexChars: number;
-  headers: number;
+/** Negative when `a` takes precedence over `b`. */
+export function compareGrpcMatches(a: NormalGrpcMatch, b: NormalGrpcMatch): number {
+  return (
+    exactPart(b, b.service) - exactPart(a, a.service) ||
+    exactPart(b, b.method) - exactPart(a, a.method) ||
+    regexChars(b) - regexChars(a) ||
+    b.headers.length - a.headers.length
+  );
 }
 
-export function compareGrpcMatches(a: GrpcPrecedence, b: GrpcPrecedence): number {
-  return (
-    b.exactService - a.exactService ||
-    b.exactMethod - a.exactMethod ||
-    b.regexChars - a.regexChars ||
-    b.headers - a.headers
-  );
+/**
+ * 1 when an Exact match sets this part. Two Exact matches overlap only when the parts both set are
+ * equal, so lengths never decide between overlapping matches: presence alone ranks them.
+ */
+function exactPart(normal: NormalGrpcMatch, part: string | undefined): number {
+  return normal.type === 'Exact' && part ? 1 : 0;
+}
+
+function regexChars(normal: NormalGrpcMatch): number {
+  if (normal.type !== 'RegularExpression') return 0;
+  return (normal.service?.length ?? 0) + (normal.method?.length ?? 0);
 }

@@ -10,12 +10,12 @@ import { sameAction } from '../../shared/translate/model.ts';
 import { Scratch, canonicalJson, compareStrings, sortList } from '../../shared/translate/util.ts';
 import { uniqueSorted } from '../../shared/translate/routes.ts';
 import type { KubeObject } from '../../shared/gamma/types.ts';
-import type { HttpEntry, RuleRef } from '../../shared/translate/state.ts';
-import { routeIdentity, sortHttpEntries } from '../../shared/translate/http.ts';
-import { findShadowedRules } from '../../shared/translate/shadow.ts';
+import type { Entry, RuleRef } from '../../shared/translate/state.ts';
+import { routeIdentity, sortEntries } from '../../shared/translate/rules.ts';
+import { findShadowedRules, httpFirstCovering } from '../../shared/translate/shadow.ts';
 import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
-import { compareOrderKeys } from '../../shared/translate/precedence.ts';
+import { compareHttpMatches, compareOrderKeys } from '../../shared/translate/precedence.ts';
 import { OPTIONS } from './support.ts';
 
 const services: Service[] = [
@@ -150,6 +150,8 @@ const matchArb = fc.record(
   { requiredKeys: [] },
 );
 
+type HttpEntry = Entry<NormalMatch>;
+
 /** The definition: an entry's rule is shadowed when each of its entries has an earlier covering entry. */
 function bruteForceShadowed(sorted: HttpEntry[]): [RuleRef, RuleRef][] {
   const by = new Map<RuleRef, RuleRef | null>();
@@ -190,10 +192,11 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
         if (!normal.ok) return;
         sorted.push({
           normal: normal.value as NormalMatch,
-          arms: [],
           matchIndex: i,
           rule: rules[rule],
           backends: [],
+          http: [],
+          grpc: undefined,
         });
       });
       const filler: RuleRef = { kind: 'HTTPRoute', route: 'ns/f', index: 0, createdMs: route.createdMs };
@@ -201,14 +204,15 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
         const normal = normalizeHttpMatch({ path: { type: 'PathPrefix', value } }) as { value: NormalMatch };
         sorted.splice(i % (sorted.length + 1), 0, {
           normal: normal.value,
-          arms: [],
           matchIndex: i,
           rule: filler,
           backends: [],
+          http: [],
+          grpc: undefined,
         });
       });
       if (new Set(fillers).size > 16 && sorted.length > 32) large++;
-      const found = findShadowedRules(sorted).map((s) => [s.rule, s.by]);
+      const found = findShadowedRules(sorted, httpFirstCovering(sorted)).map((s) => [s.rule, s.by]);
       return isDeepStrictEqual(found, bruteForceShadowed(sorted));
     }),
     { numRuns: 1500, seed: 20261126 },
@@ -225,13 +229,20 @@ test('entries of equal precedence sort by route order: creation time, namespace/
   });
   fc.assert(
     fc.property(fc.array(fc.tuple(ruleArb, fc.nat(2)), { maxLength: 10 }), (items) => {
-      // One RuleRef per distinct (route, index), as compileHttpRule shares it between entries.
+      // One RuleRef per distinct (route, index), as a compiled rule shares it between its entries.
       const refs = new Map<string, RuleRef>();
       const entries: HttpEntry[] = items.map(([r, matchIndex]) => {
         const key = `${r.route} ${r.index}`;
         const createdMs = refs.get(key)?.createdMs ?? r.createdMs;
         if (!refs.has(key)) refs.set(key, { kind: 'HTTPRoute', route: r.route, index: r.index, createdMs });
-        return { normal, arms: [], matchIndex, rule: refs.get(key) as RuleRef, backends: [] };
+        return {
+          normal,
+          matchIndex,
+          rule: refs.get(key) as RuleRef,
+          backends: [],
+          http: [],
+          grpc: undefined,
+        };
       });
       const key = (e: HttpEntry) => ({
         createdMs: e.rule.createdMs,
@@ -240,7 +251,7 @@ test('entries of equal precedence sort by route order: creation time, namespace/
         matchIndex: e.matchIndex,
       });
       const expected = [...entries].sort((a, b) => compareOrderKeys(key(a), key(b)));
-      return isDeepStrictEqual(sortHttpEntries([...entries]).map(key), expected.map(key));
+      return isDeepStrictEqual(sortEntries([...entries], compareHttpMatches).map(key), expected.map(key));
     }),
     { numRuns: 300 },
   );
