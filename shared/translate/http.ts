@@ -125,8 +125,7 @@ function readRule(
   if (mirrors.length > 1) warnings.push(extraMirrorsWarning(mirrors.length));
   const timing = convertTimeoutsAndRetry(rule);
   if (!timing.ok) return timing.problem.message;
-  // As before this change: timing warnings replace the extra-mirrors one (fixed in the next commit).
-  if (timing.value.warnings.length) warnings.splice(0, warnings.length, ...timing.value.warnings);
+  warnings.push(...timing.value.warnings);
   const session = convertSessionPersistence(rule.sessionPersistence);
   if (!session.ok) return session.problem.message;
   if (session.value) warnings.push(...session.value.warnings);
