@@ -24,7 +24,6 @@ import {
   routeId,
   routeLabelsFrom,
 } from './names.ts';
-import type { PlainConditions } from './status.ts';
 import { parentStatuses } from './status.ts';
 import type {
   CompileContext,
@@ -119,7 +118,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     opts,
     resolve,
     base: baseLabels(opts),
-    meshes: Object.freeze([meshName(opts)]) as string[],
+    mesh: meshName(opts),
     desired,
     backends,
     limits: routeLimits(opts.limits),
@@ -138,11 +137,10 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
         };
     }
   }
-  const plainConditions: PlainConditions = new Map();
   for (let i = 0; i < states.length; i++) {
     const state = states[i];
     if (state.parents.length === 0) continue;
-    const parents = parentStatuses(state, opts.controllerName, state.generation, plainConditions);
+    const parents = parentStatuses(state, opts.controllerName, state.generation);
     desired.statuses.push(statusEntry(state, parents));
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
@@ -174,8 +172,8 @@ interface TranslateCall {
   resolve: BackendResolver;
   /** The ownership labels every route carries (computed once). */
   base: Record<string, string>;
-  /** Every route's meshes list: one (frozen) array for the call. */
-  meshes: string[];
+  /** The mesh every route is attached to. */
+  mesh: string;
   desired: Desired;
   backends: Backends;
   limits: RouteLimits;
@@ -276,7 +274,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
     description: routeDescription(kind, sources, group.namespace, svc, port),
     labels: routeLabelsFrom(call.base, group.namespace, svc),
     hostnames: hosts.hostnames,
-    meshes: call.meshes,
+    meshes: [call.mesh],
     rules: undefined,
   };
   const max = call.limits.matchesPerRule;
