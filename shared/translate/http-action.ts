@@ -9,7 +9,7 @@ import { convertRewrite } from './filters/rewrite.ts';
 import { convertCors } from './filters/cors.ts';
 import type { TimeoutRetry } from './timeouts-retry.ts';
 import type { SessionAffinity } from './session.ts';
-import { NONE, isObj } from './util.ts';
+import { isObj } from './util.ts';
 
 /** The action of a rule that answers every request it matches with HTTP 500. */
 export function direct500(): NsHttpAction {
@@ -46,12 +46,9 @@ export interface RuleFilters {
   mirrors: HTTPRouteFilter[];
 }
 
-/** Shared by every rule without filters (read only). */
-const NO_FILTERS: RuleFilters = Object.freeze({ mirrors: NONE });
-
 export function ruleFilters(raw: unknown): RuleFilters {
-  if (!Array.isArray(raw) || raw.length === 0) return NO_FILTERS;
   const out: RuleFilters = { mirrors: [] };
+  if (!Array.isArray(raw)) return out;
   for (const f of raw as unknown[]) {
     if (!isObj(f)) continue;
     const filter = f as HTTPRouteFilter;
@@ -68,10 +65,9 @@ export function ruleFilters(raw: unknown): RuleFilters {
 }
 
 export type DestinationExtra = Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>;
-export const NO_EXTRA: DestinationExtra = Object.freeze({});
 
 /**
- * A backendRef's own header modifiers, or the reason the rule must be dropped. What can be left out
+ * A backendRef's own header modifiers (undefined: none), or the reason the rule must be dropped. What can be left out
  * without changing where requests go is left out with a warning pushed to `warnings` (dropping the
  * rule would 404 its traffic): a per-backendRef RequestMirror, and a backendRef's change to a header
  * the rule also changes (Network Services does not define which wins, so the rule's applies).
@@ -81,8 +77,8 @@ export function destinationExtra(
   requestMod: NsHeaderModifier | undefined,
   responseMod: NsHeaderModifier | undefined,
   warnings: string[],
-): DestinationExtra | string {
-  if (!Array.isArray(ref.filters) || ref.filters.length === 0) return NO_EXTRA;
+): DestinationExtra | undefined | string {
+  if (!Array.isArray(ref.filters) || ref.filters.length === 0) return undefined;
   const extra: DestinationExtra = {};
   const name = `backendRef ${typeof ref.name === 'string' ? ref.name : '?'}`;
   for (const filter of ref.filters as unknown[]) {

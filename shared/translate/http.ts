@@ -15,7 +15,7 @@ import { firstMirror } from './filters/mirror.ts';
 import { convertTimeoutsAndRetry, faultIgnoresTimingWarning } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
 import type { ActionParts, RuleFilters } from './http-action.ts';
-import { NO_EXTRA, buildAction, destinationExtra, direct500, ruleFilters } from './http-action.ts';
+import { buildAction, destinationExtra, direct500, ruleFilters } from './http-action.ts';
 import type {
   CompileContext,
   CompiledRule,
@@ -200,7 +200,7 @@ function collectDestinations(
     }
     validWeight += weight;
     const { serviceName } = resolved;
-    destinations.add(extra === NO_EXTRA ? { serviceName, weight } : { serviceName, weight, ...extra });
+    destinations.add(extra ? { serviceName, weight, ...extra } : { serviceName, weight });
     mappings.add(resolved.mapping);
     labels.add(resolved.label);
   }

@@ -42,7 +42,7 @@ import { HTTP_RULES } from './http.ts';
 import { GRPC_RULES, grpcPortNeedsHttp } from './grpc.ts';
 import { emitRules, sortEntries } from './rules.ts';
 import { findShadowedRules, ruleText } from './shadow.ts';
-import { NONE, Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import {
   addWarning,
   dropRule,
@@ -220,7 +220,7 @@ function compileRules(
  */
 function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
   const { members } = group;
-  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : NONE;
+  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : [];
   const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
   if (kind === 'GRPCRoute') {
     const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
