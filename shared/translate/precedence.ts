@@ -7,6 +7,7 @@
 // (missing timestamps sort last), then "namespace/name", then rule index, then match index.
 import type { NormalMatch } from './match.ts';
 import type { NormalGrpcMatch } from './grpc-match.ts';
+import type { Entry } from './state.ts';
 import { compareStrings } from './util.ts';
 
 export interface RouteOrder {
@@ -86,6 +87,21 @@ export function routeOrderKey(order: RouteOrder): RouteOrderKey {
 export function compareOrderKeys(a: RouteOrderKey, b: RouteOrderKey): number {
   if (a.createdMs !== b.createdMs) return a.createdMs < b.createdMs ? -1 : 1;
   return compareStrings(a.ref, b.ref) || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
+}
+
+/**
+ * compareOrderKeys for compiled entries, without building their keys: an entry's rule holds the
+ * (creation time, route, rule index) part, and entries of one rule share that object.
+ */
+export function compareEntryOrder(a: Entry, b: Entry): number {
+  const x = a.rule;
+  const y = b.rule;
+  if (x !== y) {
+    if (x.createdMs !== y.createdMs) return x.createdMs < y.createdMs ? -1 : 1;
+    const byRule = compareStrings(x.route, y.route) || x.index - y.index;
+    if (byRule !== 0) return byRule;
+  }
+  return a.matchIndex - b.matchIndex;
 }
 
 const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;

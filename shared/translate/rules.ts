@@ -5,34 +5,18 @@ import type { RouteKind } from '../gamma/types.ts';
 import type { NsGrpcRule, NsHttpRule } from './model.ts';
 import { sameAction } from './model.ts';
 import type { Arm, Entry, RouteForm, RouteIdentity, RuleRef } from './state.ts';
-import { timestampMs } from './precedence.ts';
+import { compareEntryOrder } from './precedence.ts';
 import type { Scratch } from './util.ts';
-import { compareStrings, sortList } from './util.ts';
-
-export function routeIdentity(namespace: string, name: string, creationTimestamp?: string): RouteIdentity {
-  return { namespace, name, createdMs: timestampMs(creationTimestamp), ref: `${namespace}/${name}` };
-}
+import { sortList } from './util.ts';
 
 /** The reference every entry of one rule shares. */
 export function ruleRef(kind: RouteKind, route: RouteIdentity, index: number): RuleRef {
   return { kind, route: route.ref, index, createdMs: route.createdMs };
 }
 
-/** Sorts in place by match precedence, then by route order (see precedence.ts). */
+/** Sorts in place by match precedence, then by route order (precedence.ts). */
 export function sortEntries<N>(entries: Entry<N>[], compare: (a: N, b: N) => number): Entry<N>[] {
   return sortList(entries, (a, b) => compare(a.normal, b.normal) || compareEntryOrder(a, b));
-}
-
-/** Route order: creation time, "namespace/name", rule index (the rule's part), then match index. */
-export function compareEntryOrder(a: Entry, b: Entry): number {
-  const x = a.rule;
-  const y = b.rule;
-  if (x !== y) {
-    if (x.createdMs !== y.createdMs) return x.createdMs < y.createdMs ? -1 : 1;
-    const byRule = compareStrings(x.route, y.route) || x.index - y.index;
-    if (byRule !== 0) return byRule;
-  }
-  return a.matchIndex - b.matchIndex;
 }
 
 type Rule = NsHttpRule | NsGrpcRule;

@@ -1,8 +1,8 @@
 // The intermediate state of one translate call, shared by its steps (docs/architecture.md §4.2):
 // routes as translate sees them, the groups of routes attached to one Service port, and the entries
-// their rules compile into. Types only; the steps that fill them live in routes.ts, groups.ts,
-// http.ts, grpc.ts, shadow.ts and status.ts, which all import from here (and never from each other
-// for a type), so the modules form no import cycle.
+// their rules compile into (one Entry type for HTTPRoute and GRPCRoute). Types only; the steps that
+// fill them live in routes.ts, groups.ts, http.ts, grpc.ts, rules.ts, shadow.ts and status.ts, which
+// all import from here (and never from each other for a type), so the modules form no import cycle.
 import type {
   GRPCRoute,
   HTTPRoute,

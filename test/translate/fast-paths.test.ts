@@ -11,7 +11,7 @@ import { Scratch, canonicalJson, compareStrings, sortList } from '../../shared/t
 import { uniqueSorted } from '../../shared/translate/routes.ts';
 import type { KubeObject } from '../../shared/gamma/types.ts';
 import type { Entry, RuleRef } from '../../shared/translate/state.ts';
-import { routeIdentity, sortEntries } from '../../shared/translate/rules.ts';
+import { sortEntries } from '../../shared/translate/rules.ts';
 import { findShadowedRules, httpFirstCovering } from '../../shared/translate/shadow.ts';
 import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
@@ -176,7 +176,7 @@ const fillerArb = fc.oneof(
 );
 
 test('the by-path shadow search finds what a scan of every earlier entry finds', (t) => {
-  const route = routeIdentity('ns', 'r');
+  const createdMs = Number.POSITIVE_INFINITY;
   let large = 0;
   fc.assert(
     fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), fillerArb, (items, fillers) => {
@@ -184,7 +184,7 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
         kind: 'HTTPRoute',
         route: 'ns/r',
         index,
-        createdMs: route.createdMs,
+        createdMs,
       }));
       const sorted: HttpEntry[] = [];
       items.forEach(([raw, rule], i) => {
@@ -199,7 +199,7 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
           grpc: undefined,
         });
       });
-      const filler: RuleRef = { kind: 'HTTPRoute', route: 'ns/f', index: 0, createdMs: route.createdMs };
+      const filler: RuleRef = { kind: 'HTTPRoute', route: 'ns/f', index: 0, createdMs };
       fillers.forEach((value, i) => {
         const normal = normalizeHttpMatch({ path: { type: 'PathPrefix', value } }) as { value: NormalMatch };
         sorted.splice(i % (sorted.length + 1), 0, {
