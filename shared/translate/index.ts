@@ -149,15 +149,16 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   return desired;
 }
 
-/** One literal per combination of the optional fields (an added field costs V8 another allocation). */
 function statusEntry(state: RouteState, parents: RouteStatusEntry['parents']): RouteStatusEntry {
-  const { kind, namespace, name, generation } = state;
-  const warnings = state.warnings.length ? [...new Set(state.warnings)] : undefined;
-  if (generation === undefined)
-    return warnings ? { kind, namespace, name, parents, warnings } : { kind, namespace, name, parents };
-  return warnings
-    ? { kind, namespace, name, parents, generation, warnings }
-    : { kind, namespace, name, parents, generation };
+  const { kind, namespace, name, generation, warnings } = state;
+  return {
+    kind,
+    namespace,
+    name,
+    parents,
+    ...(generation !== undefined && { generation }),
+    ...(warnings.length > 0 && { warnings: [...new Set(warnings)] }),
+  };
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {
