@@ -83,6 +83,10 @@ function grpcEntries(
   }));
 }
 
+/**
+ * One entry per match of the rule, in both forms, or why the rule is dropped, with its warnings and
+ * backends. Which form is written is decided per port, after compiling (grpcPortNeedsHttp).
+ */
 export function compileGrpcRule(
   route: RouteIdentity,
   ruleIndex: number,

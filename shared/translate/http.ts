@@ -59,6 +59,7 @@ function normalMatches(raw: unknown): NormalMatch[] | string {
   return normals;
 }
 
+/** A dropped rule; one that keeps entries fails closed (they answer its matches with an error). */
 function dropped(
   message: string,
   warnings: string[] = [],
@@ -69,6 +70,7 @@ function dropped(
   return { entries, warnings, mappings, dropped: { reason: 'UnsupportedValue', message, failClosed } };
 }
 
+/** One entry per match of the rule, or why the rule is dropped, with its warnings and backends. */
 export function compileHttpRule(
   route: RouteIdentity,
   ruleIndex: number,
