@@ -1,12 +1,15 @@
 // The translator's shortcuts agree with the plain definitions they replace: the memoizing backend
-// resolver with resolveBackendRef, sameAction with canonical JSON equality, and the by-path shadow
-// search with a brute-force scan of every earlier entry.
+// resolver with resolveBackendRef, sameAction with canonical JSON equality, the by-path shadow
+// search with a brute-force scan of every earlier entry, and the literal common actions with the
+// actions built field by field.
 import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
 import fc from 'fast-check';
 import type { Service } from '../../shared/gamma/types.ts';
 import { backendResolver, resolveBackendRef } from '../../shared/translate/backends.ts';
 import { sameAction } from '../../shared/translate/model.ts';
+import type { ActionParts } from '../../shared/translate/http-action.ts';
+import { anyAction, buildAction } from '../../shared/translate/http-action.ts';
 import { Scratch, canonicalJson, compareStrings, sortList } from '../../shared/translate/util.ts';
 import { uniqueSorted } from '../../shared/translate/routes.ts';
 import type { KubeObject } from '../../shared/gamma/types.ts';
@@ -306,4 +309,38 @@ test('uniqueSorted orders by "namespace/name" code units whether or not its inpu
   const a = { kind: 'Service', metadata: { namespace: 'n', name: 'a' } } as KubeObject;
   const b = { kind: 'Service', metadata: { namespace: 'n', name: 'b' } } as KubeObject;
   t.deepEqual(uniqueSorted([a, b, { ...b }], false), [a, b]);
+});
+
+test('the common actions built as literals are exactly the actions built field by field, keys in order', (t) => {
+  const destination = fc.record(
+    { serviceName: fc.constantFrom('s1', 's2'), weight: fc.nat(3) },
+    { requiredKeys: ['serviceName', 'weight'] },
+  );
+  const modifier = fc.option(fc.constant({ set: { 'x-a': '1' } }), { nil: undefined });
+  const partsArb = fc.record({
+    destinations: fc.array(destination, { maxLength: 2 }),
+    abortPercent: fc.constantFrom(0, 0, 30),
+    requestMod: modifier,
+    responseMod: modifier,
+    timing: fc.record(
+      {
+        timeout: fc.constantFrom('1s', undefined),
+        retryPolicy: fc.constantFrom({ numRetries: 1 }, undefined),
+        warnings: fc.constant([]),
+      },
+      { requiredKeys: ['warnings'] },
+    ),
+    mirrorPolicy: fc.constantFrom({ destination: { serviceName: 'm' }, mirrorPercent: 100 }, undefined),
+    session: fc.constantFrom({ cookieTtl: '0s', warnings: [] }, undefined),
+    cors: fc.constantFrom({ type: 'CORS', cors: { allowOrigins: ['https://a.example'] } }, undefined),
+    servicePort: fc.constant(80),
+  });
+  fc.assert(
+    fc.property(partsArb, fc.constantFrom('full', 'prefix', 'other'), (parts, kind) => {
+      const p = parts as unknown as ActionParts;
+      return JSON.stringify(buildAction(p, kind)) === JSON.stringify(anyAction(p, kind));
+    }),
+    { numRuns: 1000 },
+  );
+  t.pass();
 });
