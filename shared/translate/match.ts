@@ -173,7 +173,7 @@ function arm(
  * One literal per combination of fields, in the emitted key order: V8 sizes an object for its
  * literal, so a field added afterwards costs another allocation (14k matches in a 10k-route snapshot).
  */
-function nsMatch(
+export function nsMatch(
   path: 'fullPathMatch' | 'prefixMatch' | 'regexMatch',
   value: string,
   headers: NsHeaderMatches,

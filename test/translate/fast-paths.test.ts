@@ -1,13 +1,14 @@
 // The translator's shortcuts agree with the plain definitions they replace: the memoizing backend
 // resolver with resolveBackendRef, sameAction with canonical JSON equality, the by-path shadow
-// search with a brute-force scan of every earlier entry, and the literal common actions with the
-// actions built field by field.
+// search with a brute-force scan of every earlier entry, and the literal common actions and matches
+// with the ones built field by field.
 import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
 import fc from 'fast-check';
 import type { Service } from '../../shared/gamma/types.ts';
 import { backendResolver, resolveBackendRef } from '../../shared/translate/backends.ts';
 import { sameAction } from '../../shared/translate/model.ts';
+import type { NsHttpMatch } from '../../shared/translate/model.ts';
 import type { ActionParts } from '../../shared/translate/http-action.ts';
 import { anyAction, buildAction } from '../../shared/translate/http-action.ts';
 import { Scratch, canonicalJson, compareStrings, sortList } from '../../shared/translate/util.ts';
@@ -16,7 +17,7 @@ import type { KubeObject } from '../../shared/gamma/types.ts';
 import type { Entry, RuleRef } from '../../shared/translate/state.ts';
 import { sortEntries } from '../../shared/translate/rules.ts';
 import { findShadowedRules, httpFirstCovering } from '../../shared/translate/shadow.ts';
-import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
+import { httpMatchCovers, normalizeHttpMatch, nsMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
 import { compareHttpMatches, compareOrderKeys } from '../../shared/translate/precedence.ts';
 import { OPTIONS } from './support.ts';
@@ -341,6 +342,25 @@ test('the common actions built as literals are exactly the actions built field b
       return JSON.stringify(buildAction(p, kind)) === JSON.stringify(anyAction(p, kind));
     }),
     { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+test('a match built from its literal per combination of fields is the match built by spreads, keys in order', (t) => {
+  const headers = fc.option(fc.constant<NsHttpMatch['headers']>([{ header: 'x-a', exactMatch: '1' }]), {
+    nil: undefined,
+  });
+  const query = fc.option(
+    fc.constant<NsHttpMatch['queryParameters']>([{ queryParameter: 'q', regexMatch: 'v.*' }]),
+    { nil: undefined },
+  );
+  const path = fc.constantFrom('fullPathMatch' as const, 'prefixMatch' as const, 'regexMatch' as const);
+  fc.assert(
+    fc.property(path, fc.constantFrom('/a', '/'), headers, query, (kind, value, h, q) => {
+      const plain = { [kind]: value, ...(h && { headers: h }), ...(q && { queryParameters: q }) };
+      return JSON.stringify(nsMatch(kind, value, h, q)) === JSON.stringify(plain);
+    }),
+    { numRuns: 200 },
   );
   t.pass();
 });
