@@ -45,7 +45,7 @@ export const GRPC_RULES: RuleSemantics<NormalGrpcMatch> = {
 const HTTP_ONLY_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror'];
 
 /** True when the rule needs HttpRoute features (header modifiers, mirror) GrpcRoute lacks. */
-export function grpcRuleNeedsHttp(rule: unknown): boolean {
+function grpcRuleNeedsHttp(rule: unknown): boolean {
   if (!isObj(rule)) return false;
   const filters = [
     ...asArray(rule.filters),
@@ -87,7 +87,7 @@ function grpcEntries(
  * One entry per match of the rule, in both forms, or why the rule is dropped, with its warnings and
  * backends. Which form is written is decided per port, after compiling (grpcPortNeedsHttp).
  */
-export function compileGrpcRule(
+function compileGrpcRule(
   route: RouteIdentity,
   ruleIndex: number,
   rule: GRPCRouteRule,

@@ -71,7 +71,7 @@ function dropped(
 }
 
 /** One entry per match of the rule, or why the rule is dropped, with its warnings and backends. */
-export function compileHttpRule(
+function compileHttpRule(
   route: RouteIdentity,
   ruleIndex: number,
   rule: HTTPRouteRule,
