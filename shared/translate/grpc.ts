@@ -40,6 +40,7 @@ export const GRPC_RULES: RuleSemantics<NormalGrpcMatch> = {
   compile: compileGrpcRule,
   compare: compareGrpcMatches,
   firstCovering: (sorted) => scanCovering(sorted, grpcMatchCovers),
+  form: (members) => (grpcPortNeedsHttp(members) ? 'HttpRoute' : 'GrpcRoute'),
 };
 
 const HTTP_ONLY_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror'];
@@ -55,7 +56,7 @@ function grpcRuleNeedsHttp(rule: unknown): boolean {
 }
 
 /** Whether a port served by these GRPCRoute members is written as an HttpRoute (see the header). */
-export function grpcPortNeedsHttp(members: Member[]): boolean {
+function grpcPortNeedsHttp(members: Member[]): boolean {
   return members.some(({ state }) =>
     state.rules.some((rule, i) => !state.ruleErrors?.has(i) && grpcRuleNeedsHttp(rule)),
   );

@@ -37,6 +37,7 @@ export const HTTP_RULES: RuleSemantics<NormalMatch> = {
   compile: compileHttpRule,
   compare: compareHttpMatches,
   firstCovering: httpFirstCovering,
+  form: () => 'HttpRoute',
   fallback: (sorted) => (sorted.some((e) => isCatchAll(e.normal)) ? undefined : notFoundRule()),
 };
 

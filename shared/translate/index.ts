@@ -39,7 +39,7 @@ import type {
   Shadowed,
 } from './state.ts';
 import { HTTP_RULES } from './http.ts';
-import { GRPC_RULES, grpcPortNeedsHttp } from './grpc.ts';
+import { GRPC_RULES } from './grpc.ts';
 import { emitRules, sortEntries } from './rules.ts';
 import { findShadowedRules, ruleText } from './shadow.ts';
 import { Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
@@ -259,9 +259,8 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   }
   if (!entries.length) return;
 
-  // The form is chosen once the rules are compiled: a GRPCRoute rule with a filter only an HttpRoute
-  // can express makes the whole port an HttpRoute (grpc.ts).
-  const form: RouteForm = kind === 'GRPCRoute' && !grpcPortNeedsHttp(winners) ? 'GrpcRoute' : 'HttpRoute';
+  // A GRPCRoute rule with a filter only an HttpRoute can express makes the port an HttpRoute (grpc.ts).
+  const form = semantics.form(winners);
   const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, namespacesWithName);
   const id = routeId(form === 'HttpRoute' ? 'http' : 'grpc', opts.clusterId, group.namespace, svc, port);
   const sorted = sortEntries(entries, semantics.compare);

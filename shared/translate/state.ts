@@ -197,6 +197,8 @@ export interface RuleSemantics<N> {
   /** Negative when `a` takes precedence over `b`. */
   compare(a: N, b: N): number;
   firstCovering(sorted: Entry<N>[]): FirstCovering;
+  /** The form the port is written as, chosen once its members' rules are compiled. */
+  form(members: Member[]): RouteForm;
   /** The last rule of the port's route, for requests matching no entry (HTTPRoute: 404). */
   fallback?(sorted: Entry<N>[]): NsHttpRule | undefined;
 }
