@@ -35,7 +35,7 @@ import { asArray, isObj } from './util.ts';
 
 type GrpcEntry = Entry<NormalGrpcMatch>;
 
-/** How GRPCRoute rules compile, take precedence and shadow each other (see RuleSemantics). */
+/** How GRPCRoute rules compile, take precedence, shadow each other and are written (RuleSemantics). */
 export const GRPC_RULES: RuleSemantics<NormalGrpcMatch> = {
   compile: compileGrpcRule,
   compare: compareGrpcMatches,

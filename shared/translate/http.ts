@@ -32,7 +32,7 @@ import { isObj } from './util.ts';
 
 type HttpEntry = Entry<NormalMatch>;
 
-/** How HTTPRoute rules compile, take precedence, shadow each other and end (see RuleSemantics). */
+/** How HTTPRoute rules compile, take precedence, shadow each other, end and are written (RuleSemantics). */
 export const HTTP_RULES: RuleSemantics<NormalMatch> = {
   compile: compileHttpRule,
   compare: compareHttpMatches,
