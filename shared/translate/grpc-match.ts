@@ -7,7 +7,6 @@
 import type { GRPCRouteMatch } from '../gamma/types.ts';
 import type { NsGrpcMatch, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
-import type { GrpcPrecedence } from './precedence.ts';
 import { escapeRe2, re2Error } from './regex.ts';
 import { asArray, isObj } from './util.ts';
 
@@ -91,19 +90,6 @@ export function grpcNsMatch(normal: NormalGrpcMatch): NsGrpcMatch {
     }));
   }
   return out;
-}
-
-export function grpcPrecedence(normal: NormalGrpcMatch): GrpcPrecedence {
-  const exact = normal.type === 'Exact';
-  return {
-    // Two Exact matches overlap only when the parts both set are equal, so their lengths never decide
-    // between overlapping matches: presence alone ranks them and authored order breaks the tie.
-    exactService: exact && normal.service ? 1 : 0,
-    exactMethod: exact && normal.method ? 1 : 0,
-    regexChars:
-      normal.type === 'RegularExpression' ? (normal.service?.length ?? 0) + (normal.method?.length ?? 0) : 0,
-    headers: normal.headers.length,
-  };
 }
 
 /** True when every call `inner` matches is also matched by `outer` (conservative). */

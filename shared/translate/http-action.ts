@@ -9,9 +9,12 @@ import { convertRewrite } from './filters/rewrite.ts';
 import { convertCors } from './filters/cors.ts';
 import type { TimeoutRetry } from './timeouts-retry.ts';
 import type { SessionAffinity } from './session.ts';
-import { NONE, isObj } from './util.ts';
+import { isObj } from './util.ts';
 
-export const DIRECT_500: NsHttpAction = { directResponse: { status: 500 } };
+/** The action of a rule that answers every request it matches with HTTP 500. */
+export function direct500(): NsHttpAction {
+  return { directResponse: { status: 500 } };
+}
 
 /** Filter types that must fail closed: skipping them would serve requests without auth/extension logic. */
 function failClosedFilter(type: unknown): string | undefined {
@@ -43,12 +46,9 @@ export interface RuleFilters {
   mirrors: HTTPRouteFilter[];
 }
 
-/** Shared by every rule without filters (read only). */
-const NO_FILTERS: RuleFilters = Object.freeze({ mirrors: NONE });
-
 export function ruleFilters(raw: unknown): RuleFilters {
-  if (!Array.isArray(raw) || raw.length === 0) return NO_FILTERS;
   const out: RuleFilters = { mirrors: [] };
+  if (!Array.isArray(raw)) return out;
   for (const f of raw as unknown[]) {
     if (!isObj(f)) continue;
     const filter = f as HTTPRouteFilter;
@@ -65,10 +65,9 @@ export function ruleFilters(raw: unknown): RuleFilters {
 }
 
 export type DestinationExtra = Pick<NsHttpDestination, 'requestHeaderModifier' | 'responseHeaderModifier'>;
-export const NO_EXTRA: DestinationExtra = Object.freeze({});
 
 /**
- * A backendRef's own header modifiers, or the reason the rule must be dropped. What can be left out
+ * A backendRef's own header modifiers (undefined: none), or the reason the rule must be dropped. What can be left out
  * without changing where requests go is left out with a warning pushed to `warnings` (dropping the
  * rule would 404 its traffic): a per-backendRef RequestMirror, and a backendRef's change to a header
  * the rule also changes (Network Services does not define which wins, so the rule's applies).
@@ -78,8 +77,8 @@ export function destinationExtra(
   requestMod: NsHeaderModifier | undefined,
   responseMod: NsHeaderModifier | undefined,
   warnings: string[],
-): DestinationExtra | string {
-  if (!Array.isArray(ref.filters) || ref.filters.length === 0) return NO_EXTRA;
+): DestinationExtra | undefined | string {
+  if (!Array.isArray(ref.filters) || ref.filters.length === 0) return undefined;
   const extra: DestinationExtra = {};
   const name = `backendRef ${typeof ref.name === 'string' ? ref.name : '?'}`;
   for (const filter of ref.filters as unknown[]) {
@@ -164,15 +163,18 @@ function plainAction(p: ActionParts): NsHttpAction | undefined {
 
 /** The action of an arm of `kind`, or why the rule cannot be translated. */
 export function buildAction(p: ActionParts, kind: ArmKind): NsHttpAction | string {
-  const plain = plainAction(p);
-  if (plain) return plain;
+  return plainAction(p) ?? anyAction(p, kind);
+}
+
+/** buildAction by its definition, for every action (fast-paths.test checks plainAction against it). */
+export function anyAction(p: ActionParts, kind: ArmKind): NsHttpAction | string {
   const action: NsHttpAction = {};
   if (p.redirect) {
     const converted = convertRedirect(p.redirect.requestRedirect, kind, p.servicePort);
     if (!converted.ok) return converted.problem.message;
     action.redirect = converted.value;
   } else if (p.destinations.length === 0) {
-    return DIRECT_500;
+    return direct500();
   } else {
     action.destinations = p.destinations;
     if (p.abortPercent > 0)

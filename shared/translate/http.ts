@@ -1,37 +1,49 @@
-// HTTPRoute rules -> ordered Network Services HttpRoute rules for one Service port (docs/architecture.md §4.2).
-// Each rule compiles into one entry per Gateway API match; entries of every route attached to the
-// port are sorted by precedence, emitted arm by arm, and adjacent rules with equal actions merged.
-// Requests matching no rule get 404 through a final match-less directResponse rule (added only when no
-// entry already matches everything, so it never shadows anything).
-import type { HTTPBackendRef, HTTPRoute, HTTPRouteRule } from '../gamma/types.ts';
+// HTTPRoute rules -> compiled entries for one Service port (docs/architecture.md §4.2).
+// Each rule compiles into one entry per Gateway API match, each with its HttpRoute arms (match.ts)
+// and their actions (http-action.ts); rules.ts sorts and emits the entries of every route attached
+// to the port. Requests matching no rule get 404 through a final match-less directResponse rule
+// (added only when no entry already matches everything, so it never shadows anything).
+import type { HTTPBackendRef, HTTPRouteRule } from '../gamma/types.ts';
 import type { BackendMapping } from './types.ts';
-import type { NsHttpAction, NsHttpDestination, NsHttpMatch, NsHttpRule } from './model.ts';
-import { extraMirrorsWarning, noBackendWarning, sameAction } from './model.ts';
+import type { NsHeaderModifier, NsHttpAction, NsHttpRule } from './model.ts';
+import { extraMirrorsWarning, noBackendWarning } from './model.ts';
 import type { ArmKind, NormalMatch } from './match.ts';
 import { httpMatchArms, isCatchAll, normalHttpMatch } from './match.ts';
 import { backendWeight, errorPercent } from './backends.ts';
 import { convertHeaderModifier } from './filters/header-modifier.ts';
-import { mirrorPercent } from './filters/mirror.ts';
+import { firstMirror } from './filters/mirror.ts';
 import { convertTimeoutsAndRetry, faultIgnoresTimingWarning } from './timeouts-retry.ts';
 import { convertSessionPersistence } from './session.ts';
-import type { ActionParts } from './http-action.ts';
-import { DIRECT_500, NO_EXTRA, buildAction, destinationExtra, ruleFilters } from './http-action.ts';
-import type { RouteOrderKey } from './precedence.ts';
-import type { CompileContext, CompiledRule, HttpArm, HttpEntry, RouteIdentity, RuleRef } from './state.ts';
-import { compareHttpMatches, timestampMs } from './precedence.ts';
-import { NONE, Scratch, compareStrings, deepFreeze, isObj, sortList } from './util.ts';
+import type { ActionParts, RuleFilters } from './http-action.ts';
+import { buildAction, destinationExtra, direct500, ruleFilters } from './http-action.ts';
+import type {
+  CompileContext,
+  CompiledRule,
+  Entry,
+  HttpArm,
+  RouteIdentity,
+  RuleRef,
+  RuleSemantics,
+} from './state.ts';
+import { compareHttpMatches } from './precedence.ts';
+import { ruleRef } from './rules.ts';
+import { httpFirstCovering } from './shadow.ts';
+import { isObj } from './util.ts';
 
-export function routeIdentity(namespace: string, name: string, creationTimestamp?: string): RouteIdentity {
-  return { namespace, name, createdMs: timestampMs(creationTimestamp), ref: `${namespace}/${name}` };
+type HttpEntry = Entry<NormalMatch>;
+
+/** How HTTPRoute rules compile, take precedence, shadow each other, end and are written (RuleSemantics). */
+export const HTTP_RULES: RuleSemantics<NormalMatch> = {
+  compile: compileHttpRule,
+  compare: compareHttpMatches,
+  firstCovering: httpFirstCovering,
+  form: () => 'HttpRoute',
+  fallback: (sorted) => (sorted.some((e) => isCatchAll(e.normal)) ? undefined : notFoundRule()),
+};
+
+function notFoundRule(): NsHttpRule {
+  return { action: { directResponse: { status: 404 } } };
 }
-
-/** Built field by field (not spread): one per match of every rule, on the hot path. */
-export function routeOrder(route: RouteIdentity, ruleIndex: number, matchIndex: number): RouteOrderKey {
-  return { createdMs: route.createdMs, ref: route.ref, ruleIndex, matchIndex };
-}
-
-/** Every NS route without a catch-all ends with it; output objects are never mutated, so one is shared. */
-const NOT_FOUND_RULE: NsHttpRule = deepFreeze({ action: { directResponse: { status: 404 } } });
 
 /** The rule's matches normalized (no matches = one empty match), or why the rule must be dropped. */
 function normalMatches(raw: unknown): NormalMatch[] | string {
@@ -48,185 +60,139 @@ function normalMatches(raw: unknown): NormalMatch[] | string {
   return normals;
 }
 
-function droppedHttpRule(
-  entries: HttpEntry[],
-  warnings: string[],
-  mappings: BackendMapping[],
+/** A dropped rule; one that keeps entries fails closed (they answer its matches with an error). */
+function dropped(
   message: string,
-  failClosed = false,
-): CompiledRule<HttpEntry> {
+  warnings: string[] = [],
+  mappings: BackendMapping[] = [],
+  entries: HttpEntry[] = [],
+): CompiledRule<NormalMatch> {
+  const failClosed = entries.length > 0;
   return { entries, warnings, mappings, dropped: { reason: 'UnsupportedValue', message, failClosed } };
 }
 
-/** The path part of a redirect or rewrite filter, whose conversion depends on the arm's kind. */
-function pathModifierOf(spec: unknown): unknown {
-  return isObj(spec) ? spec.path : undefined;
-}
-
-/**
- * Compiles one rule. Written for the common case (few matches, plain backends): results are built
- * directly, without intermediate wrappers, and a rule whose action does not depend on the arm (no
- * path redirect or rewrite) shares one action object across all its arms.
- */
-export function compileHttpRule(
+/** One entry per match of the rule, or why the rule is dropped, with its warnings and backends. */
+function compileHttpRule(
   route: RouteIdentity,
   ruleIndex: number,
   rule: HTTPRouteRule,
   ctx: CompileContext,
-): CompiledRule<HttpEntry> {
+): CompiledRule<NormalMatch> {
   const normals = normalMatches(rule.matches);
-  if (typeof normals === 'string') return droppedHttpRule([], NONE, NONE, normals);
+  if (typeof normals === 'string') return dropped(normals);
   const filters = ruleFilters(rule.filters);
-  const ruleRef: RuleRef = {
-    kind: 'HTTPRoute',
-    route: route.ref,
-    index: ruleIndex,
-    createdMs: route.createdMs,
-  };
-
-  if (filters.closed) return failClosedRule(normals, ruleRef, filters.closed);
-
-  let warnings: string[] = NONE;
-  const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
-  const responseMod = convertHeaderModifier(filters.responseHeaderModifier?.responseHeaderModifier);
-  const { redirect, rewrite, mirrors, cors } = filters;
-  const backendRefs: unknown[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : NONE;
-  if (redirect && rewrite)
-    return droppedHttpRule([], warnings, NONE, 'RequestRedirect and URLRewrite cannot be combined');
-  if (redirect && backendRefs.some(isObj))
-    return droppedHttpRule([], warnings, NONE, 'RequestRedirect cannot be combined with backendRefs');
-  if (mirrors.length > 1) warnings = [...warnings, extraMirrorsWarning(mirrors.length)];
-
-  const timing = convertTimeoutsAndRetry(rule);
-  if (!timing.ok) return droppedHttpRule([], warnings, NONE, timing.problem.message);
-  if (timing.value.warnings.length) warnings = [...timing.value.warnings];
-  const session = convertSessionPersistence(rule.sessionPersistence);
-  if (!session.ok) return droppedHttpRule([], warnings, NONE, session.problem.message);
-  if (session.value?.warnings.length) warnings = [...warnings, ...session.value.warnings];
-
-  const split = collectDestinations(backendRefs, requestMod, responseMod, route.namespace, ctx);
-  if (split.warnings.length) warnings = [...warnings, ...split.warnings];
-  if (split.dropped !== undefined) return droppedHttpRule([], warnings, NONE, split.dropped);
-  const { validWeight, invalidWeight } = split;
-  const { destinations, labels, mappings } = SCRATCH;
-
-  if (!redirect && validWeight === 0 && invalidWeight === 0)
-    warnings = [...warnings, noBackendWarning(backendRefs.some(isObj), 'HTTP 500')];
-
-  let mirrorPolicy: NsHttpAction['requestMirrorPolicy'];
-  if (mirrors.length >= 1 && isObj(mirrors[0].requestMirror)) {
-    const target = ctx.resolve(mirrors[0].requestMirror.backendRef, route.namespace, 'HTTPRoute');
-    if (target.ok) {
-      mirrorPolicy = {
-        destination: { serviceName: target.serviceName },
-        mirrorPercent: mirrorPercent(mirrors[0].requestMirror),
-      };
-      mappings.add(target.mapping);
-    } else warnings = [...warnings, `its RequestMirror is not applied: ${target.problem.message}`];
-  }
-  const abortPercent = errorPercent(validWeight, invalidWeight);
-  if (abortPercent > 0 && validWeight > 0 && !redirect) {
-    const lost = faultIgnoresTimingWarning(ruleIndex, rule.name, timing.value);
-    if (lost) warnings = [...warnings, lost];
-  }
-  const parts: ActionParts = {
-    redirect,
-    rewrite,
-    cors,
-    requestMod,
-    responseMod,
-    destinations: destinations.take(),
-    abortPercent,
-    timing: timing.value,
-    mirrorPolicy,
-    session: session.value?.cookieTtl !== undefined ? session.value : undefined,
-    servicePort: ctx.servicePort,
-  };
-  const ruleMappings = mappings.take();
-  const backendsLabel = labels.take();
-
-  const redirectPath = redirect ? pathModifierOf(redirect.requestRedirect) : undefined;
-  const rewritePath = rewrite ? pathModifierOf(rewrite.urlRewrite) : undefined;
-  // Only a path redirect or rewrite makes the action depend on the arm; ReplacePrefixMatch also
-  // needs the root prefix split into its two arms.
-  const perKind = redirectPath !== undefined || rewritePath !== undefined;
-  const splitRoot =
-    (isObj(redirectPath) && redirectPath.type === 'ReplacePrefixMatch') ||
-    (isObj(rewritePath) && rewritePath.type === 'ReplacePrefixMatch');
-  // A full-path rewrite needs the whole path matched: prefixes become one regexMatch (match.ts).
-  const wholePath = isObj(rewritePath) && rewritePath.type === 'ReplaceFullPath';
-  // Actions are immutable once built: one per arm kind (or one for all), shared by the arms.
-  let shared: NsHttpAction | string | undefined;
-  let byKind: Partial<Record<ArmKind, NsHttpAction | string>> | undefined;
-  const entries: HttpEntry[] = new Array<HttpEntry>(normals.length);
-  for (let i = 0; i < normals.length; i++) {
-    const arms = httpMatchArms(normals[i], splitRoot, wholePath) as HttpArm[];
-    for (let a = 0; a < arms.length; a++) {
-      const arm = arms[a];
-      let action: NsHttpAction | string;
-      if (!perKind) action = shared ??= buildAction(parts, arm.kind);
-      else action = (byKind ??= {})[arm.kind] ??= buildAction(parts, arm.kind);
-      if (typeof action === 'string')
-        return droppedHttpRule([], warnings, ruleMappings, `matches[${i}]: ${action}`);
-      arm.action = action;
-    }
-    entries[i] = { normal: normals[i], arms, matchIndex: i, rule: ruleRef, backends: backendsLabel };
-  }
-  return { entries, warnings, mappings: ruleMappings };
+  const ref = ruleRef('HTTPRoute', route, ruleIndex);
+  if (filters.closed) return failClosedRule(normals, ref, filters.closed);
+  const warnings: string[] = [];
+  const read = readRule(route, ruleIndex, rule, filters, ctx, warnings);
+  if (typeof read === 'string') return dropped(read, warnings);
+  const entries = httpEntries(normals, ref, read, filters);
+  if (typeof entries === 'string') return dropped(entries, warnings, read.mappings);
+  return { entries, warnings, mappings: read.mappings };
 }
 
 /**
  * Fail closed: the rule's own matches answer 500 so traffic neither bypasses the filter nor falls
  * through to a broader rule.
  */
-function failClosedRule(normals: NormalMatch[], ruleRef: RuleRef, why: string): CompiledRule<HttpEntry> {
-  const entries: HttpEntry[] = [];
-  for (let i = 0; i < normals.length; i++) {
-    const arms = httpMatchArms(normals[i]) as HttpArm[];
-    for (const arm of arms) arm.action = DIRECT_500;
-    entries.push({ normal: normals[i], arms, matchIndex: i, rule: ruleRef, backends: [] });
+function failClosedRule(normals: NormalMatch[], ref: RuleRef, why: string): CompiledRule<NormalMatch> {
+  const action = direct500();
+  const entries = normals.map((normal, i): HttpEntry => {
+    const arms = httpMatchArms(normal) as HttpArm[];
+    for (const arm of arms) arm.action = action;
+    return { normal, matchIndex: i, rule: ref, backends: [], http: arms, grpc: undefined };
+  });
+  return dropped(`${why}; requests matching this rule are answered with HTTP 500`, [], [], entries);
+}
+
+/** What a rule's entries are built from: its action's parts, the backends it needs, their labels. */
+interface ReadRule {
+  parts: ActionParts;
+  mappings: BackendMapping[];
+  backends: string[];
+}
+
+/** The rule's filters, timing, session and backends read into the parts of its action, or why not. */
+function readRule(
+  route: RouteIdentity,
+  ruleIndex: number,
+  rule: HTTPRouteRule,
+  filters: RuleFilters,
+  ctx: CompileContext,
+  warnings: string[],
+): ReadRule | string {
+  const { redirect, rewrite, mirrors } = filters;
+  const backendRefs: unknown[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : [];
+  if (redirect && rewrite) return 'RequestRedirect and URLRewrite cannot be combined';
+  if (redirect && backendRefs.some(isObj)) return 'RequestRedirect cannot be combined with backendRefs';
+  if (mirrors.length > 1) warnings.push(extraMirrorsWarning(mirrors.length));
+  const timing = convertTimeoutsAndRetry(rule);
+  if (!timing.ok) return timing.problem.message;
+  warnings.push(...timing.value.warnings);
+  const session = convertSessionPersistence(rule.sessionPersistence);
+  if (!session.ok) return session.problem.message;
+  if (session.value) warnings.push(...session.value.warnings);
+
+  const requestMod = convertHeaderModifier(filters.requestHeaderModifier?.requestHeaderModifier);
+  const responseMod = convertHeaderModifier(filters.responseHeaderModifier?.responseHeaderModifier);
+  const split = collectDestinations(backendRefs, requestMod, responseMod, route.namespace, ctx, warnings);
+  if (typeof split === 'string') return split;
+  const { validWeight, invalidWeight } = split;
+  if (!redirect && validWeight === 0 && invalidWeight === 0)
+    warnings.push(noBackendWarning(backendRefs.some(isObj), 'HTTP 500'));
+  const { destinations, labels, mappings } = ctx.scratch;
+  const mirror = firstMirror(mirrors, route.namespace, 'HTTPRoute', ctx, warnings);
+  if (mirror) mappings.add(mirror.mapping);
+  const abortPercent = errorPercent(validWeight, invalidWeight);
+  if (abortPercent > 0 && validWeight > 0 && !redirect) {
+    const lost = faultIgnoresTimingWarning(ruleIndex, rule.name, timing.value);
+    if (lost) warnings.push(lost);
   }
-  return droppedHttpRule(
-    entries,
-    NONE,
-    NONE,
-    `${why}; requests matching this rule are answered with HTTP 500`,
-    true,
-  );
+  const parts: ActionParts = {
+    redirect,
+    rewrite,
+    cors: filters.cors,
+    requestMod,
+    responseMod,
+    destinations: destinations.take(),
+    abortPercent,
+    timing: timing.value,
+    mirrorPolicy: mirror?.policy,
+    session: session.value?.cookieTtl !== undefined ? session.value : undefined,
+    servicePort: ctx.servicePort,
+  };
+  return { parts, mappings: mappings.take(), backends: labels.take() };
 }
 
 /**
- * Backends with their per-destination header modifiers, into SCRATCH (copied at their final size by
- * the caller: a pushed list keeps ~16 spare slots). Weight 0 is dropped; unresolved weight becomes
- * the share of requests answered with an error (see backends.ts). `dropped`: why the rule cannot be
- * translated (the warnings of the refs before it are kept).
+ * Backends with their per-destination header modifiers, into the call's scratch lists (copied at
+ * their final size by the caller). Weight 0 is dropped; unresolved weight becomes the share of
+ * requests answered with an error (see backends.ts). A string: why the rule cannot be translated
+ * (the warnings of the refs before the failing one are kept, not its own).
  */
 function collectDestinations(
   backendRefs: unknown[],
-  requestMod: NsHttpAction['requestHeaderModifier'],
-  responseMod: NsHttpAction['responseHeaderModifier'],
+  requestMod: NsHeaderModifier | undefined,
+  responseMod: NsHeaderModifier | undefined,
   namespace: string,
   ctx: CompileContext,
-): { validWeight: number; invalidWeight: number; warnings: string[]; dropped?: string } {
-  const { destinations, labels, mappings } = SCRATCH;
+  warnings: string[],
+): { validWeight: number; invalidWeight: number } | string {
+  const { destinations, labels, mappings } = ctx.scratch;
   destinations.clear();
   labels.clear();
   mappings.clear();
-  let warnings: string[] = NONE;
   let validWeight = 0;
   let invalidWeight = 0;
   for (let r = 0; r < backendRefs.length; r++) {
     const raw = backendRefs[r];
     if (!isObj(raw)) continue;
     const ref = raw as unknown as HTTPBackendRef;
-    const extra = destinationExtra(ref, requestMod, responseMod, REF_WARNINGS);
+    const before = warnings.length;
+    const extra = destinationExtra(ref, requestMod, responseMod, warnings);
     if (typeof extra === 'string') {
-      REF_WARNINGS.length = 0;
-      return { validWeight, invalidWeight, warnings, dropped: extra };
-    }
-    if (REF_WARNINGS.length) {
-      warnings = [...warnings, ...REF_WARNINGS];
-      REF_WARNINGS.length = 0;
+      warnings.length = before;
+      return extra;
     }
     const weight = backendWeight(ref);
     const resolved = ctx.resolve(ref, namespace, 'HTTPRoute');
@@ -236,74 +202,56 @@ function collectDestinations(
       continue;
     }
     validWeight += weight;
-    destinations.add(
-      extra === NO_EXTRA
-        ? { serviceName: resolved.serviceName, weight }
-        : { serviceName: resolved.serviceName, weight, ...extra },
-    );
+    const { serviceName } = resolved;
+    destinations.add(extra ? { serviceName, weight, ...extra } : { serviceName, weight });
     mappings.add(resolved.mapping);
     labels.add(resolved.label);
   }
-  return { validWeight, invalidWeight, warnings };
-}
-/** Warnings destinationExtra collects for one backendRef (moved to the rule's warnings at once). */
-const REF_WARNINGS: string[] = [];
-
-/** Lists compileHttpRule fills and copies at their final size (it does not recurse, so one set). */
-const SCRATCH = {
-  destinations: new Scratch<NsHttpDestination>(),
-  labels: new Scratch<string>(),
-  mappings: new Scratch<BackendMapping>(),
-};
-
-/** Sorts in place by precedence, then by the precomputed order keys. */
-export function sortHttpEntries(entries: HttpEntry[]): HttpEntry[] {
-  return sortList(entries, compareHttpEntries);
+  return { validWeight, invalidWeight };
 }
 
-function compareHttpEntries(a: HttpEntry, b: HttpEntry): number {
-  return compareHttpMatches(a.normal, b.normal) || compareEntryOrder(a, b);
+/** The path part of a redirect or rewrite filter, whose conversion depends on the arm's kind. */
+function pathModifierOf(spec: unknown): unknown {
+  return isObj(spec) ? spec.path : undefined;
 }
 
-/** compareOrderKeys for entries: entries of one rule share its part of the key. */
-function compareEntryOrder(a: HttpEntry, b: HttpEntry): number {
-  const x = a.rule;
-  const y = b.rule;
-  if (x !== y) {
-    if (x.createdMs !== y.createdMs) return x.createdMs < y.createdMs ? -1 : 1;
-    const byRule = compareStrings(x.route, y.route) || x.index - y.index;
-    if (byRule !== 0) return byRule;
-  }
-  return a.matchIndex - b.matchIndex;
-}
-
-/** The matches of the current run of emitHttpRules (which does not recurse). */
-const RUN = new Scratch<NsHttpMatch>();
-
-/** Emits NS rules in precedence order, merging adjacent rules with identical actions, plus the 404 rule. */
-export function emitHttpRules(sorted: HttpEntry[]): NsHttpRule[] {
-  const rules: NsHttpRule[] = [];
-  // A run of arms with equal actions becomes one rule; its matches array is built at the run's end,
-  // at its final size.
-  const run = RUN;
-  run.clear();
-  let runAction: NsHttpAction | undefined;
-  for (let e = 0; e < sorted.length; e++) {
-    const arms = sorted[e].arms;
+/**
+ * One entry per match, its arms with their actions, or why an action cannot be built. Only a path
+ * redirect or rewrite makes the action depend on the arm's kind: otherwise every arm shares one.
+ */
+function httpEntries(
+  normals: NormalMatch[],
+  ref: RuleRef,
+  read: ReadRule,
+  filters: RuleFilters,
+): HttpEntry[] | string {
+  const redirectPath = filters.redirect ? pathModifierOf(filters.redirect.requestRedirect) : undefined;
+  const rewritePath = filters.rewrite ? pathModifierOf(filters.rewrite.urlRewrite) : undefined;
+  const perKind = redirectPath !== undefined || rewritePath !== undefined;
+  // ReplacePrefixMatch needs the root prefix split into its two arms; a full-path rewrite needs the
+  // whole path matched, so prefixes become one regexMatch (match.ts).
+  const splitRoot =
+    (isObj(redirectPath) && redirectPath.type === 'ReplacePrefixMatch') ||
+    (isObj(rewritePath) && rewritePath.type === 'ReplacePrefixMatch');
+  const wholePath = isObj(rewritePath) && rewritePath.type === 'ReplaceFullPath';
+  const actions: Partial<Record<ArmKind, NsHttpAction | string>> = {};
+  const entries = new Array<HttpEntry>(normals.length);
+  for (let i = 0; i < normals.length; i++) {
+    const arms = httpMatchArms(normals[i], splitRoot, wholePath) as HttpArm[];
     for (let a = 0; a < arms.length; a++) {
-      const arm = arms[a];
-      if (runAction !== undefined && !sameAction(arm.action, runAction)) {
-        rules.push({ matches: run.take(), action: runAction });
-        run.clear();
-        runAction = undefined;
-      }
-      run.add(arm.match);
-      runAction ??= arm.action;
+      const kind = perKind ? arms[a].kind : 'other';
+      const action = (actions[kind] ??= buildAction(read.parts, arms[a].kind));
+      if (typeof action === 'string') return `matches[${i}]: ${action}`;
+      arms[a].action = action;
     }
+    entries[i] = {
+      normal: normals[i],
+      matchIndex: i,
+      rule: ref,
+      backends: read.backends,
+      http: arms,
+      grpc: undefined,
+    };
   }
-  if (runAction !== undefined) rules.push({ matches: run.take(), action: runAction });
-  if (!sorted.some((e) => isCatchAll(e.normal))) rules.push(NOT_FOUND_RULE);
-  return rules;
+  return entries;
 }
-
-export type { HTTPRoute };

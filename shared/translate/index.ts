@@ -24,30 +24,25 @@ import {
   routeId,
   routeLabelsFrom,
 } from './names.ts';
-import type { PlainConditions } from './status.ts';
 import { parentStatuses } from './status.ts';
 import type {
   CompileContext,
   CompiledRule,
+  Entry,
   Group,
   Groups,
-  GrpcEntry,
-  HttpEntry,
   Member,
+  RouteForm,
   RouteState,
+  RuleSemantics,
+  Scratches,
   Shadowed,
 } from './state.ts';
-import { compileHttpRule, emitHttpRules, sortHttpEntries } from './http.ts';
+import { HTTP_RULES } from './http.ts';
+import { GRPC_RULES } from './grpc.ts';
+import { emitRules, sortEntries } from './rules.ts';
 import { findShadowedRules, ruleText } from './shadow.ts';
-import {
-  compileGrpcRule,
-  emitGrpcAsHttpRules,
-  emitGrpcRules,
-  findShadowedGrpcRules,
-  grpcRuleNeedsHttp,
-  sortGrpcEntries,
-} from './grpc.ts';
-import { NONE, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import {
   addWarning,
   dropRule,
@@ -123,10 +118,11 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     opts,
     resolve,
     base: baseLabels(opts),
-    meshes: Object.freeze([meshName(opts)]) as string[],
+    mesh: meshName(opts),
     desired,
     backends,
     limits: routeLimits(opts.limits),
+    scratch: newScratches(),
   };
   // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
   for (const key of [...groups.byKey.keys()].sort()) {
@@ -141,11 +137,10 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
         };
     }
   }
-  const plainConditions: PlainConditions = new Map();
   for (let i = 0; i < states.length; i++) {
     const state = states[i];
     if (state.parents.length === 0) continue;
-    const parents = parentStatuses(state, opts.controllerName, state.generation, plainConditions);
+    const parents = parentStatuses(state, opts.controllerName, state.generation);
     desired.statuses.push(statusEntry(state, parents));
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
@@ -154,15 +149,16 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   return desired;
 }
 
-/** One literal per combination of the optional fields (an added field costs V8 another allocation). */
 function statusEntry(state: RouteState, parents: RouteStatusEntry['parents']): RouteStatusEntry {
-  const { kind, namespace, name, generation } = state;
-  const warnings = state.warnings.length ? [...new Set(state.warnings)] : undefined;
-  if (generation === undefined)
-    return warnings ? { kind, namespace, name, parents, warnings } : { kind, namespace, name, parents };
-  return warnings
-    ? { kind, namespace, name, parents, generation, warnings }
-    : { kind, namespace, name, parents, generation };
+  const { kind, namespace, name, generation, warnings } = state;
+  return {
+    kind,
+    namespace,
+    name,
+    parents,
+    ...(generation !== undefined && { generation }),
+    ...(warnings.length > 0 && { warnings: [...new Set(warnings)] }),
+  };
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {
@@ -177,11 +173,16 @@ interface TranslateCall {
   resolve: BackendResolver;
   /** The ownership labels every route carries (computed once). */
   base: Record<string, string>;
-  /** Every route's meshes list: one (frozen) array for the call. */
-  meshes: string[];
+  /** The mesh every route is attached to. */
+  mesh: string;
   desired: Desired;
   backends: Backends;
   limits: RouteLimits;
+  scratch: Scratches;
+}
+
+function newScratches(): Scratches {
+  return { destinations: new Scratch(), labels: new Scratch(), mappings: new Scratch(), run: new Scratch() };
 }
 
 function isGrpcWithRules(m: Member): boolean {
@@ -192,11 +193,11 @@ function isGrpcWithRules(m: Member): boolean {
  * Compiles every valid rule of a route, records drops and warnings on it, and collects the entries
  * and backend mappings; true when the route contributed an entry.
  */
-function compileRules<E>(
+function compileRules(
   state: RouteState,
-  into: E[],
+  into: Entry[],
   backends: Backends,
-  compile: (ruleIndex: number, rule: Record<string, unknown>) => CompiledRule<E>,
+  compile: (ruleIndex: number, rule: Record<string, unknown>) => CompiledRule,
 ): boolean {
   let contributed = false;
   const { rules } = state;
@@ -220,7 +221,7 @@ function compileRules<E>(
  */
 function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
   const { members } = group;
-  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : NONE;
+  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : [];
   const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
   if (kind === 'GRPCRoute') {
     const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
@@ -236,75 +237,58 @@ function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
 }
 
 function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
-  const { opts, resolve, base, desired, backends } = call;
+  const { opts, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
   const { kind, winners } = portWinners(group);
-  const ctx: CompileContext = { options: opts, resolve, servicePort: port };
-  const grpcAsHttp =
-    kind === 'GRPCRoute' &&
-    winners.some((m) => m.state.rules.some((r, i) => !m.state.ruleErrors?.has(i) && grpcRuleNeedsHttp(r)));
-  const httpEntries: HttpEntry[] = [];
-  const grpcEntries: GrpcEntry[] = [];
+  const semantics: RuleSemantics<unknown> = kind === 'GRPCRoute' ? GRPC_RULES : HTTP_RULES;
+  const ctx: CompileContext = {
+    options: opts,
+    resolve: call.resolve,
+    servicePort: port,
+    scratch: call.scratch,
+  };
+  const entries: Entry[] = [];
   const sources: string[] = [];
   for (let w = 0; w < winners.length; w++) {
     const state = winners[w].state;
     if (state.compiledFor === group) continue;
     state.compiledFor = group;
-    const contributed =
-      kind === 'HTTPRoute'
-        ? compileRules(state, httpEntries, backends, (i, rule) => compileHttpRule(state, i, rule, ctx))
-        : compileRules(state, grpcEntries, backends, (i, rule) =>
-            compileGrpcRule(state, i, rule, ctx, grpcAsHttp),
-          );
-    if (contributed) sources.push(state.ref);
+    if (compileRules(state, entries, backends, (i, rule) => semantics.compile(state, i, rule, ctx)))
+      sources.push(state.ref);
   }
-  if (!httpEntries.length && !grpcEntries.length) return;
+  if (!entries.length) return;
 
+  // A GRPCRoute rule with a filter only an HttpRoute can express makes the port an HttpRoute (grpc.ts).
+  const form = semantics.form(winners);
   const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, namespacesWithName);
-  const id = routeId(
-    kind === 'HTTPRoute' || grpcAsHttp ? 'http' : 'grpc',
-    opts.clusterId,
-    group.namespace,
-    svc,
-    port,
-  );
+  const id = routeId(form === 'HttpRoute' ? 'http' : 'grpc', opts.clusterId, group.namespace, svc, port);
+  const sorted = sortEntries(entries, semantics.compare);
+  const shadowed = findShadowedRules(sorted, semantics.firstCovering(sorted));
   // Output bodies are built once, in their final key order: name, description, labels, hostnames,
   // meshes, rules.
-  const body = (name: string): NsHttpRoute & NsGrpcRoute => ({
-    name,
+  const route: NsHttpRoute & NsGrpcRoute = {
+    name: form === 'HttpRoute' ? httpRouteName(opts, id) : grpcRouteName(opts, id),
     // Members join groups in admission order, which is namespace/name order (uniqueSorted), and one
     // group's winners are of one kind: sources are listed sorted without comparing them again.
     description: routeDescription(kind, sources, group.namespace, svc, port),
-    labels: routeLabelsFrom(base, group.namespace, svc),
+    labels: routeLabelsFrom(call.base, group.namespace, svc),
     hostnames: hosts.hostnames,
-    meshes: call.meshes,
+    meshes: [call.mesh],
     rules: undefined,
-  });
-  let shadowed: Shadowed[];
-  if (kind === 'HTTPRoute') {
-    const sorted = sortHttpEntries(httpEntries);
-    shadowed = findShadowedRules(sorted);
-    const route: NsHttpRoute = body(httpRouteName(opts, id));
-    route.rules = splitLongRules(emitHttpRules(sorted), call.limits.matchesPerRule);
-    if (refusedOverLimit(route, 'HttpRoute', group, winners, call.limits)) return;
-    desired.httpRoutes.push(route);
-  } else if (grpcAsHttp) {
-    const sorted = sortGrpcEntries(grpcEntries);
-    shadowed = findShadowedGrpcRules(sorted);
-    const route: NsHttpRoute = body(httpRouteName(opts, id));
-    route.rules = splitLongRules(emitGrpcAsHttpRules(sorted), call.limits.matchesPerRule);
-    if (refusedOverLimit(route, 'HttpRoute', group, winners, call.limits)) return;
-    desired.httpRoutes.push(route);
+  };
+  const max = call.limits.matchesPerRule;
+  if (form === 'HttpRoute') {
+    const rules = emitRules(sorted, 'HttpRoute', call.scratch.run);
+    const fallback = semantics.fallback?.(sorted);
+    if (fallback) rules.push(fallback);
+    (route as NsHttpRoute).rules = splitLongRules(rules, max);
+  } else (route as NsGrpcRoute).rules = splitLongRules(emitRules(sorted, 'GrpcRoute', call.scratch.run), max);
+  if (refusedOverLimit(route, form, group, winners, call.limits)) return;
+  (form === 'HttpRoute' ? desired.httpRoutes : desired.grpcRoutes).push(route);
+  if (kind === 'GRPCRoute' && form === 'HttpRoute') {
     const note = `Service port ${port} is served by an HttpRoute (not a GrpcRoute) because a GRPCRoute rule uses header modifiers or mirroring, which GrpcRoute cannot express; proxyless gRPC clients ignore those filters`;
     for (const m of winners) addNote(m, note);
-  } else {
-    const sorted = sortGrpcEntries(grpcEntries);
-    shadowed = findShadowedGrpcRules(sorted);
-    const route: NsGrpcRoute = body(grpcRouteName(opts, id));
-    route.rules = splitLongRules(emitGrpcRules(sorted), call.limits.matchesPerRule);
-    if (refusedOverLimit(route, 'GrpcRoute', group, winners, call.limits)) return;
-    desired.grpcRoutes.push(route);
   }
   for (let w = 0; w < winners.length; w++) {
     const parent = winners[w];
@@ -320,7 +304,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
  */
 function refusedOverLimit(
   route: NsHttpRoute | NsGrpcRoute,
-  kind: 'HttpRoute' | 'GrpcRoute',
+  kind: RouteForm,
   group: Group,
   winners: Member[],
   limits: RouteLimits,

@@ -16,7 +16,7 @@ import type { HTTPRouteMatch } from '../gamma/types.ts';
 import type { NsHttpAction, NsHttpMatch, Result } from './model.ts';
 import { fail, ok } from './model.ts';
 import { escapeRe2, re2Error } from './regex.ts';
-import { NONE, append, asArray, asString, deepFreeze, isObj } from './util.ts';
+import { asArray, asString, isObj } from './util.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
@@ -76,8 +76,7 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
   if (!pathValue.startsWith('/') && pathType !== 'RegularExpression')
     return `path ${JSON.stringify(pathValue)} must start with "/"`;
 
-  // Most matches have no header or no query condition: they share one empty (frozen) list.
-  let headers: NormalMatch['headers'] = NONE;
+  const headers: NormalMatch['headers'] = [];
   let seenHeaders: Set<string> | undefined;
   const rawHeaders = asArray(match.headers);
   for (let i = 0; i < rawHeaders.length; i++) {
@@ -96,9 +95,9 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
       const error = re2Error(header.value);
       if (error) return `header ${header.name}: ${error}`;
     }
-    headers = append(headers, { name, type, value: header.value });
+    headers.push({ name, type, value: header.value });
   }
-  let query: NormalMatch['query'] = NONE;
+  const query: NormalMatch['query'] = [];
   let seenQuery: Set<string> | undefined;
   const rawQuery = asArray(match.queryParams);
   for (let i = 0; i < rawQuery.length; i++) {
@@ -116,7 +115,7 @@ export function normalHttpMatch(raw: unknown): NormalMatch | string {
       const error = re2Error(param.value);
       if (error) return `query parameter ${param.name}: ${error}`;
     }
-    query = append(query, { name: param.name, type, value: param.value });
+    query.push({ name: param.name, type, value: param.value });
   }
   if (match.method === undefined) return { pathType, path: normalPath, headers, query };
   if (typeof match.method !== 'string' || !HTTP_METHODS.includes(match.method))
@@ -143,20 +142,11 @@ function headerConditions(normal: NormalMatch): NsHeaderMatches {
   // Built at its final size (map, concat): an array grown by push keeps ~16 spare slots, and these
   // end up in the output (10k of them in a 10k-route snapshot).
   const method = normal.method ? { header: ':method', exactMatch: normal.method } : undefined;
-  if (!normal.headers.length) return method ? methodOnly(normal.method as string) : undefined;
+  if (!normal.headers.length) return method ? [method] : undefined;
   const headers: NonNullable<NsHeaderMatches> = normal.headers.map((h) =>
     h.type === 'Exact' ? { header: h.name, exactMatch: h.value } : { header: h.name, regexMatch: h.value },
   );
   return method ? headers.concat([method]) : headers;
-}
-
-/** The header list of a match on the method alone, one shared (frozen) list per method. */
-const METHOD_ONLY = new Map<string, NonNullable<NsHeaderMatches>>();
-
-function methodOnly(method: string): NonNullable<NsHeaderMatches> {
-  let list = METHOD_ONLY.get(method);
-  if (!list) METHOD_ONLY.set(method, (list = deepFreeze([{ header: ':method', exactMatch: method }])));
-  return list;
 }
 
 function queryConditions(normal: NormalMatch): NsQueryMatches {
@@ -183,7 +173,7 @@ function arm(
  * One literal per combination of fields, in the emitted key order: V8 sizes an object for its
  * literal, so a field added afterwards costs another allocation (14k matches in a 10k-route snapshot).
  */
-function nsMatch(
+export function nsMatch(
   path: 'fullPathMatch' | 'prefixMatch' | 'regexMatch',
   value: string,
   headers: NsHeaderMatches,

@@ -45,19 +45,6 @@ export function normalizeMatches<T>(matches: unknown, normalize: (raw: unknown) 
   return ok(normals);
 }
 
-/** A compiled rule marked dropped; fail-closed rules keep the entries that answer their matches with an error. */
-export function droppedRule<T extends { entries: unknown[] }>(
-  out: T,
-  message: string,
-  failClosed = false,
-): T & { dropped: Problem & { failClosed: boolean } } {
-  return {
-    ...out,
-    entries: failClosed ? out.entries : [],
-    dropped: { reason: 'UnsupportedValue', message, failClosed },
-  };
-}
-
 /** Finite numbers that differ also print differently (0 and -0 are equal here and in JSON). */
 function differentFiniteNumbers(a: unknown, b: unknown): boolean {
   return (

@@ -6,6 +6,8 @@
 // presence), then regex characters, then most header matches. Ties: oldest creationTimestamp
 // (missing timestamps sort last), then "namespace/name", then rule index, then match index.
 import type { NormalMatch } from './match.ts';
+import type { NormalGrpcMatch } from './grpc-match.ts';
+import type { Entry } from './state.ts';
 import { compareStrings } from './util.ts';
 
 export interface RouteOrder {
@@ -87,6 +89,21 @@ export function compareOrderKeys(a: RouteOrderKey, b: RouteOrderKey): number {
   return compareStrings(a.ref, b.ref) || a.ruleIndex - b.ruleIndex || a.matchIndex - b.matchIndex;
 }
 
+/**
+ * compareOrderKeys for compiled entries, without building their keys: an entry's rule holds the
+ * (creation time, route, rule index) part, and entries of one rule share that object.
+ */
+export function compareEntryOrder(a: Entry, b: Entry): number {
+  const x = a.rule;
+  const y = b.rule;
+  if (x !== y) {
+    if (x.createdMs !== y.createdMs) return x.createdMs < y.createdMs ? -1 : 1;
+    const byRule = compareStrings(x.route, y.route) || x.index - y.index;
+    if (byRule !== 0) return byRule;
+  }
+  return a.matchIndex - b.matchIndex;
+}
+
 const PATH_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
 
 /** Negative when `a` takes precedence over `b`. */
@@ -98,18 +115,25 @@ export function compareHttpMatches(a: NormalMatch, b: NormalMatch): number {
   return b.query.length - a.query.length;
 }
 
-export interface GrpcPrecedence {
-  exactService: number;
-  exactMethod: number;
-  regexChars: number;
-  headers: number;
+/** Negative when `a` takes precedence over `b`. */
+export function compareGrpcMatches(a: NormalGrpcMatch, b: NormalGrpcMatch): number {
+  return (
+    exactPart(b, b.service) - exactPart(a, a.service) ||
+    exactPart(b, b.method) - exactPart(a, a.method) ||
+    regexChars(b) - regexChars(a) ||
+    b.headers.length - a.headers.length
+  );
 }
 
-export function compareGrpcMatches(a: GrpcPrecedence, b: GrpcPrecedence): number {
-  return (
-    b.exactService - a.exactService ||
-    b.exactMethod - a.exactMethod ||
-    b.regexChars - a.regexChars ||
-    b.headers - a.headers
-  );
+/**
+ * 1 when an Exact match sets this part. Two Exact matches overlap only when the parts both set are
+ * equal, so lengths never decide between overlapping matches: presence alone ranks them.
+ */
+function exactPart(normal: NormalGrpcMatch, part: string | undefined): number {
+  return normal.type === 'Exact' && part ? 1 : 0;
+}
+
+function regexChars(normal: NormalGrpcMatch): number {
+  if (normal.type !== 'RegularExpression') return 0;
+  return (normal.service?.length ?? 0) + (normal.method?.length ?? 0);
 }

@@ -32,11 +32,12 @@ function validateRoute(route: HTTPRoute | GRPCRoute): { path: string; message: s
 /**
  * Sorted by namespace/name (then content), one object per namespace/name: order-independent input.
  * The content of objects sharing a key is compared with CRD defaults applied (as the winner is
- * returned); the others get their defaults here when `defaulted`, else from prepareRoute.
+ * returned); the others get their defaults here when `withDefaults` (Services), else later from
+ * prepareRoute (routes).
  */
-export function uniqueSorted<T extends KubeObject>(objects: T[], defaulted: boolean): T[] {
+export function uniqueSorted<T extends KubeObject>(objects: T[], withDefaults: boolean): T[] {
   // A cluster-wide LIST already returns objects in this order (etcd key order): one linear check.
-  if (isSortedUnique(objects)) return defaulted ? objects.map(safeDefaults) : objects;
+  if (isSortedUnique(objects)) return withDefaults ? objects.map(safeDefaults) : objects;
   // Content decides only between objects sharing a key, so only those are serialized: the first
   // (in input order) of the smallest canonical body wins, as a stable sort by (key, body) would pick.
   const byKey = new Map<string, T>();
@@ -60,7 +61,7 @@ export function uniqueSorted<T extends KubeObject>(objects: T[], defaulted: bool
     const same = shared?.get(key);
     if (same) return smallestBody(same.map(safeDefaults));
     const only = byKey.get(key) as T;
-    return defaulted ? safeDefaults(only) : only;
+    return withDefaults ? safeDefaults(only) : only;
   });
 }
 

@@ -16,12 +16,10 @@ export interface SessionAffinity {
   warnings: string[];
 }
 
-const NO_SESSION: Result<undefined> = Object.freeze({ ok: true as const, value: undefined });
-
 export function convertSessionPersistence(
   spec: SessionPersistence | undefined,
 ): Result<SessionAffinity | undefined> {
-  if (!isObj(spec)) return NO_SESSION;
+  if (!isObj(spec)) return ok(undefined);
   if (spec.type !== undefined && spec.type !== 'Cookie')
     return ok({
       warnings: [

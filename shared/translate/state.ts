@@ -1,8 +1,8 @@
 // The intermediate state of one translate call, shared by its steps (docs/architecture.md §4.2):
 // routes as translate sees them, the groups of routes attached to one Service port, and the entries
-// their rules compile into. Types only; the steps that fill them live in routes.ts, groups.ts,
-// http.ts, grpc.ts, shadow.ts and status.ts, which all import from here (and never from each other
-// for a type), so the modules form no import cycle.
+// their rules compile into (one Entry type for HTTPRoute and GRPCRoute). Types only; the steps that
+// fill them live in routes.ts, groups.ts, http.ts, grpc.ts, rules.ts, shadow.ts and status.ts, which
+// all import from here (and never from each other for a type), so the modules form no import cycle.
 import type {
   GRPCRoute,
   HTTPRoute,
@@ -12,10 +12,17 @@ import type {
   ServicePort,
 } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
-import type { NsGrpcAction, NsGrpcMatch, NsHttpAction, NsHttpMatch, Problem } from './model.ts';
-import type { MatchArm, NormalMatch } from './match.ts';
-import type { NormalGrpcMatch } from './grpc-match.ts';
-import type { GrpcPrecedence, RouteOrderKey } from './precedence.ts';
+import type {
+  NsGrpcAction,
+  NsGrpcMatch,
+  NsHttpAction,
+  NsHttpDestination,
+  NsHttpMatch,
+  NsHttpRule,
+  Problem,
+} from './model.ts';
+import type { MatchArm } from './match.ts';
+import type { Scratch } from './util.ts';
 import type { BackendResolver } from './backends.ts';
 
 /** A route as the compilers see it: its name and the precomputed tie-breaking part of its order key. */
@@ -109,39 +116,56 @@ export interface Shadowed {
   backends: string[];
 }
 
-/** One Network Services match of an entry with the action it leads to. */
-export type HttpArm = MatchArm & { action: NsHttpAction };
+/** One Network Services match with the action it leads to. */
+export interface Arm<M, A> {
+  match: M;
+  action: A;
+}
 
-/** One Gateway API match of an HTTPRoute rule, compiled. */
-export interface HttpEntry {
-  normal: NormalMatch;
-  arms: HttpArm[];
+/** An HttpRoute arm; `kind` tells the HTTPRoute compiler which action an arm of a PathPrefix gets. */
+export type HttpArm = MatchArm & Arm<NsHttpMatch, NsHttpAction>;
+
+export type GrpcArm = Arm<NsGrpcMatch, NsGrpcAction>;
+
+/** The kind of Network Services route a Service port is written as (chosen when emitting). */
+export type RouteForm = 'HttpRoute' | 'GrpcRoute';
+
+/**
+ * One Gateway API match of a rule, compiled: N is the normalized match (NormalMatch for HTTPRoute,
+ * NormalGrpcMatch for GRPCRoute), which precedence and the shadow search read; the emitter reads the
+ * arms of the form the port is written as.
+ */
+export interface Entry<N = unknown> {
+  normal: N;
   /** The route order key is the rule's (creation time, route, rule index) and this. */
   matchIndex: number;
   rule: RuleRef;
   backends: string[];
+  /** The HttpRoute form: its matches (ORed), each with its action. */
+  http: HttpArm[];
+  /** The GrpcRoute form (GRPCRoute entries only). */
+  grpc: GrpcArm | undefined;
 }
 
-/** One Gateway API match of a GRPCRoute rule, compiled. */
-export interface GrpcEntry {
-  normal: NormalGrpcMatch;
-  match: NsGrpcMatch;
-  action: NsGrpcAction;
-  precedence: GrpcPrecedence;
-  order: RouteOrderKey;
-  rule: RuleRef;
-  backends: string[];
-  /** The HttpRoute form of this entry, when the port is served as an HttpRoute. */
-  http?: { match: NsHttpMatch; action: NsHttpAction };
-}
-
-/** What compiling one rule yields: its entries (HttpEntry or GrpcEntry), or why it was dropped. */
-export interface CompiledRule<E> {
-  entries: E[];
+/** What compiling one rule yields: its entries, or why it was dropped. */
+export interface CompiledRule<N = unknown> {
+  entries: Entry<N>[];
   /** Set when the rule is dropped; failClosed rules still answer their matches with an error. */
   dropped?: Problem & { failClosed?: boolean };
   warnings: string[];
   mappings: BackendMapping[];
+}
+
+/**
+ * Lists the compilers refill for every rule and copy out at their final size, one set per translate
+ * call (the steps that use them do not recurse).
+ */
+export interface Scratches {
+  destinations: Scratch<NsHttpDestination>;
+  labels: Scratch<string>;
+  mappings: Scratch<BackendMapping>;
+  /** The matches of the run of equal actions being merged into one rule. */
+  run: Scratch<unknown>;
 }
 
 export interface CompileContext {
@@ -149,4 +173,32 @@ export interface CompileContext {
   /** Resolves backendRefs (memoized for the translate call). */
   resolve: BackendResolver;
   servicePort: number;
+  scratch: Scratches;
+}
+
+/**
+ * Answers, for i = 0, 1, 2, ... in turn, the index of the first entry before i of another rule that
+ * covers entry i (shadow.ts), or -1.
+ */
+export type FirstCovering = (i: number) => number;
+
+/**
+ * What the protocol-neutral steps need to know of one route kind's rules: how a rule compiles, which
+ * match takes precedence, which earlier entry covers another, and the rule (if any) that answers
+ * requests no rule matches.
+ */
+export interface RuleSemantics<N> {
+  compile(
+    route: RouteIdentity,
+    ruleIndex: number,
+    rule: Record<string, unknown>,
+    ctx: CompileContext,
+  ): CompiledRule<N>;
+  /** Negative when `a` takes precedence over `b`. */
+  compare(a: N, b: N): number;
+  firstCovering(sorted: Entry<N>[]): FirstCovering;
+  /** The form the port is written as, chosen once its members' rules are compiled. */
+  form(members: Member[]): RouteForm;
+  /** The last rule of the port's route, for requests matching no entry (HTTPRoute: 404). */
+  fallback?(sorted: Entry<N>[]): NsHttpRule | undefined;
 }

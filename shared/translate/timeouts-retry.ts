@@ -14,7 +14,7 @@
 import type { HTTPRouteRule } from '../gamma/types.ts';
 import type { NsHttpAction, NsRetryPolicy, Result } from './model.ts';
 import { fail, ok } from './model.ts';
-import { NONE, append, asArray, asNumber, isObj, parseGatewayDuration, protoDuration } from './util.ts';
+import { asArray, asNumber, isObj, parseGatewayDuration, protoDuration } from './util.ts';
 
 export interface TimeoutRetry {
   timeout?: string;
@@ -58,15 +58,9 @@ export function retryConditions(codes: number[]): RetryConditions {
   return { conditions, extra, missing };
 }
 
-/** Most rules set neither field: they share one (frozen) answer. */
-const NO_TIMEOUT_RETRY: Result<TimeoutRetry> = Object.freeze({
-  ok: true as const,
-  value: Object.freeze({ warnings: Object.freeze([]) as unknown as string[] }),
-});
-
 export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetry> {
-  if (rule.timeouts === undefined && rule.retry === undefined) return NO_TIMEOUT_RETRY;
-  const out: TimeoutRetry = { warnings: NONE };
+  if (rule.timeouts === undefined && rule.retry === undefined) return ok({ warnings: [] });
+  const out: TimeoutRetry = { warnings: [] };
   const timeouts = isObj(rule.timeouts) ? rule.timeouts : {};
   const request = timeouts.request === undefined ? undefined : parseGatewayDuration(timeouts.request);
   const backend =
@@ -81,16 +75,15 @@ export function convertTimeoutsAndRetry(rule: HTTPRouteRule): Result<TimeoutRetr
   if (attempts > 0 && retry) {
     const codes = asArray(retry.codes).filter((c): c is number => typeof c === 'number');
     const mapped = retryConditions(codes);
-    if (mapped.missing) out.warnings = append(out.warnings, `retry ${mapped.missing}`);
-    if (mapped.extra) out.warnings = append(out.warnings, `retry ${mapped.extra}`);
+    if (mapped.missing) out.warnings.push(`retry ${mapped.missing}`);
+    if (mapped.extra) out.warnings.push(`retry ${mapped.extra}`);
     const policy: NsRetryPolicy = {
       retryConditions: mapped.conditions,
       numRetries: Math.floor(attempts),
     };
     if (backend !== undefined && backend > 0) policy.perTryTimeout = protoDuration(backend);
     if (retry.backoff !== undefined)
-      out.warnings = append(
-        out.warnings,
+      out.warnings.push(
         `retry backoff ${JSON.stringify(retry.backoff)} is not configurable in Network Services; the data plane's default backoff applies`,
       );
     out.retryPolicy = policy;

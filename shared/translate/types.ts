@@ -20,7 +20,12 @@ export type NsGrpcRoute = networkservices_v1.Schema$GrpcRoute;
 export type NsTcpRoute = networkservices_v1.Schema$TcpRoute;
 export type NsTlsRoute = networkservices_v1.Schema$TlsRoute;
 
-/** Input of translate: plain Kubernetes objects, already parsed, defaulted and validated by shared/gamma. */
+/**
+ * Input of translate: plain Kubernetes objects, as the API server or shared/gamma's buildSnapshot
+ * returns them. translate does not rely on their defaults or validity: each route gets its CRD
+ * defaults and is validated again (prepareRoute, which recognizes a complete, valid route in one
+ * pass), and Services get theirs in uniqueSorted.
+ */
 export interface Snapshot {
   services: Service[];
   httpRoutes: HTTPRoute[];

@@ -173,15 +173,6 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Freezes a value and everything in it: constants shared by many output objects. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) deepFreeze(item);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 /**
  * The one frozen empty list that lists start as until their first item: most stay empty, most of
  * the others hold one item, and an array grown from [] by push keeps ~16 spare slots. Read it
@@ -272,7 +263,7 @@ export function elsewhereHint(
   name: string,
   fix: string,
 ): string {
-  const others = (index.namespacesNamed?.(name) ?? NONE).filter((ns) => ns !== namespace);
+  const others = (index.namespacesNamed?.(name) ?? []).filter((ns) => ns !== namespace);
   if (others.length === 0) return '';
   const where = others.length === 1 ? `namespace ${others[0]}` : `namespaces ${others.join(', ')}`;
   return `; a Service ${name} exists in ${where}: ${fix} (or, for manifests without metadata.namespace, run with -n ${others[0]})`;

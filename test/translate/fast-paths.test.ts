@@ -1,21 +1,25 @@
 // The translator's shortcuts agree with the plain definitions they replace: the memoizing backend
-// resolver with resolveBackendRef, sameAction with canonical JSON equality, and the by-path shadow
-// search with a brute-force scan of every earlier entry.
+// resolver with resolveBackendRef, sameAction with canonical JSON equality, the by-path shadow
+// search with a brute-force scan of every earlier entry, and the literal common actions and matches
+// with the ones built field by field.
 import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
 import fc from 'fast-check';
 import type { Service } from '../../shared/gamma/types.ts';
 import { backendResolver, resolveBackendRef } from '../../shared/translate/backends.ts';
 import { sameAction } from '../../shared/translate/model.ts';
+import type { NsHttpMatch } from '../../shared/translate/model.ts';
+import type { ActionParts } from '../../shared/translate/http-action.ts';
+import { anyAction, buildAction } from '../../shared/translate/http-action.ts';
 import { Scratch, canonicalJson, compareStrings, sortList } from '../../shared/translate/util.ts';
 import { uniqueSorted } from '../../shared/translate/routes.ts';
 import type { KubeObject } from '../../shared/gamma/types.ts';
-import type { HttpEntry, RuleRef } from '../../shared/translate/state.ts';
-import { routeIdentity, sortHttpEntries } from '../../shared/translate/http.ts';
-import { findShadowedRules } from '../../shared/translate/shadow.ts';
-import { httpMatchCovers, normalizeHttpMatch } from '../../shared/translate/match.ts';
+import type { Entry, RuleRef } from '../../shared/translate/state.ts';
+import { sortEntries } from '../../shared/translate/rules.ts';
+import { findShadowedRules, httpFirstCovering } from '../../shared/translate/shadow.ts';
+import { httpMatchCovers, normalizeHttpMatch, nsMatch } from '../../shared/translate/match.ts';
 import type { NormalMatch } from '../../shared/translate/match.ts';
-import { compareOrderKeys } from '../../shared/translate/precedence.ts';
+import { compareHttpMatches, compareOrderKeys } from '../../shared/translate/precedence.ts';
 import { OPTIONS } from './support.ts';
 
 const services: Service[] = [
@@ -150,6 +154,8 @@ const matchArb = fc.record(
   { requiredKeys: [] },
 );
 
+type HttpEntry = Entry<NormalMatch>;
+
 /** The definition: an entry's rule is shadowed when each of its entries has an earlier covering entry. */
 function bruteForceShadowed(sorted: HttpEntry[]): [RuleRef, RuleRef][] {
   const by = new Map<RuleRef, RuleRef | null>();
@@ -174,7 +180,7 @@ const fillerArb = fc.oneof(
 );
 
 test('the by-path shadow search finds what a scan of every earlier entry finds', (t) => {
-  const route = routeIdentity('ns', 'r');
+  const createdMs = Number.POSITIVE_INFINITY;
   let large = 0;
   fc.assert(
     fc.property(fc.array(fc.tuple(matchArb, fc.nat(3)), { maxLength: 12 }), fillerArb, (items, fillers) => {
@@ -182,7 +188,7 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
         kind: 'HTTPRoute',
         route: 'ns/r',
         index,
-        createdMs: route.createdMs,
+        createdMs,
       }));
       const sorted: HttpEntry[] = [];
       items.forEach(([raw, rule], i) => {
@@ -190,25 +196,27 @@ test('the by-path shadow search finds what a scan of every earlier entry finds',
         if (!normal.ok) return;
         sorted.push({
           normal: normal.value as NormalMatch,
-          arms: [],
           matchIndex: i,
           rule: rules[rule],
           backends: [],
+          http: [],
+          grpc: undefined,
         });
       });
-      const filler: RuleRef = { kind: 'HTTPRoute', route: 'ns/f', index: 0, createdMs: route.createdMs };
+      const filler: RuleRef = { kind: 'HTTPRoute', route: 'ns/f', index: 0, createdMs };
       fillers.forEach((value, i) => {
         const normal = normalizeHttpMatch({ path: { type: 'PathPrefix', value } }) as { value: NormalMatch };
         sorted.splice(i % (sorted.length + 1), 0, {
           normal: normal.value,
-          arms: [],
           matchIndex: i,
           rule: filler,
           backends: [],
+          http: [],
+          grpc: undefined,
         });
       });
       if (new Set(fillers).size > 16 && sorted.length > 32) large++;
-      const found = findShadowedRules(sorted).map((s) => [s.rule, s.by]);
+      const found = findShadowedRules(sorted, httpFirstCovering(sorted)).map((s) => [s.rule, s.by]);
       return isDeepStrictEqual(found, bruteForceShadowed(sorted));
     }),
     { numRuns: 1500, seed: 20261126 },
@@ -225,13 +233,20 @@ test('entries of equal precedence sort by route order: creation time, namespace/
   });
   fc.assert(
     fc.property(fc.array(fc.tuple(ruleArb, fc.nat(2)), { maxLength: 10 }), (items) => {
-      // One RuleRef per distinct (route, index), as compileHttpRule shares it between entries.
+      // One RuleRef per distinct (route, index), as a compiled rule shares it between its entries.
       const refs = new Map<string, RuleRef>();
       const entries: HttpEntry[] = items.map(([r, matchIndex]) => {
         const key = `${r.route} ${r.index}`;
         const createdMs = refs.get(key)?.createdMs ?? r.createdMs;
         if (!refs.has(key)) refs.set(key, { kind: 'HTTPRoute', route: r.route, index: r.index, createdMs });
-        return { normal, arms: [], matchIndex, rule: refs.get(key) as RuleRef, backends: [] };
+        return {
+          normal,
+          matchIndex,
+          rule: refs.get(key) as RuleRef,
+          backends: [],
+          http: [],
+          grpc: undefined,
+        };
       });
       const key = (e: HttpEntry) => ({
         createdMs: e.rule.createdMs,
@@ -240,7 +255,7 @@ test('entries of equal precedence sort by route order: creation time, namespace/
         matchIndex: e.matchIndex,
       });
       const expected = [...entries].sort((a, b) => compareOrderKeys(key(a), key(b)));
-      return isDeepStrictEqual(sortHttpEntries([...entries]).map(key), expected.map(key));
+      return isDeepStrictEqual(sortEntries([...entries], compareHttpMatches).map(key), expected.map(key));
     }),
     { numRuns: 300 },
   );
@@ -295,4 +310,57 @@ test('uniqueSorted orders by "namespace/name" code units whether or not its inpu
   const a = { kind: 'Service', metadata: { namespace: 'n', name: 'a' } } as KubeObject;
   const b = { kind: 'Service', metadata: { namespace: 'n', name: 'b' } } as KubeObject;
   t.deepEqual(uniqueSorted([a, b, { ...b }], false), [a, b]);
+});
+
+test('the common actions built as literals are exactly the actions built field by field, keys in order', (t) => {
+  const destination = fc.record(
+    { serviceName: fc.constantFrom('s1', 's2'), weight: fc.nat(3) },
+    { requiredKeys: ['serviceName', 'weight'] },
+  );
+  const modifier = fc.option(fc.constant({ set: { 'x-a': '1' } }), { nil: undefined });
+  const partsArb = fc.record({
+    destinations: fc.array(destination, { maxLength: 2 }),
+    abortPercent: fc.constantFrom(0, 0, 30),
+    requestMod: modifier,
+    responseMod: modifier,
+    timing: fc.record(
+      {
+        timeout: fc.constantFrom('1s', undefined),
+        retryPolicy: fc.constantFrom({ numRetries: 1 }, undefined),
+        warnings: fc.constant([]),
+      },
+      { requiredKeys: ['warnings'] },
+    ),
+    mirrorPolicy: fc.constantFrom({ destination: { serviceName: 'm' }, mirrorPercent: 100 }, undefined),
+    session: fc.constantFrom({ cookieTtl: '0s', warnings: [] }, undefined),
+    cors: fc.constantFrom({ type: 'CORS', cors: { allowOrigins: ['https://a.example'] } }, undefined),
+    servicePort: fc.constant(80),
+  });
+  fc.assert(
+    fc.property(partsArb, fc.constantFrom('full', 'prefix', 'other'), (parts, kind) => {
+      const p = parts as unknown as ActionParts;
+      return JSON.stringify(buildAction(p, kind)) === JSON.stringify(anyAction(p, kind));
+    }),
+    { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+test('a match built from its literal per combination of fields is the match built by spreads, keys in order', (t) => {
+  const headers = fc.option(fc.constant<NsHttpMatch['headers']>([{ header: 'x-a', exactMatch: '1' }]), {
+    nil: undefined,
+  });
+  const query = fc.option(
+    fc.constant<NsHttpMatch['queryParameters']>([{ queryParameter: 'q', regexMatch: 'v.*' }]),
+    { nil: undefined },
+  );
+  const path = fc.constantFrom('fullPathMatch' as const, 'prefixMatch' as const, 'regexMatch' as const);
+  fc.assert(
+    fc.property(path, fc.constantFrom('/a', '/'), headers, query, (kind, value, h, q) => {
+      const plain = { [kind]: value, ...(h && { headers: h }), ...(q && { queryParameters: q }) };
+      return JSON.stringify(nsMatch(kind, value, h, q)) === JSON.stringify(plain);
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
 });

@@ -111,6 +111,34 @@ test('approximated, not dropped: several mirrors, unexpressible retry codes, hea
   t.true(actions.some((a) => a?.retryPolicy?.retryConditions?.includes('5xx')));
 });
 
+test('a rule with several mirrors and a retry it cannot fully express keeps both warnings', (t) => {
+  const d = translate(
+    {
+      services: [service('web'), service('m1'), service('m2')],
+      httpRoutes: [
+        httpRoute('r', {
+          parentRefs: [parent('web')],
+          rules: [
+            {
+              filters: [
+                { type: 'RequestMirror', requestMirror: { backendRef: { name: 'm1', port: 80 } } },
+                { type: 'RequestMirror', requestMirror: { backendRef: { name: 'm2', port: 80 } } },
+              ],
+              retry: { codes: [429] },
+              backendRefs: [{ name: 'web', port: 80 }],
+            },
+          ],
+        } as never),
+      ],
+      grpcRoutes: [],
+    },
+    OPTIONS,
+  );
+  const warnings = d.statuses[0].warnings ?? [];
+  t.true(warnings.some((w) => /^spec\.rules\[0\]: only the first of its 2 RequestMirror filters/.test(w)));
+  t.true(warnings.some((w) => /^spec\.rules\[0\]: retry codes 429 are not retried/.test(w)));
+});
+
 test('a parent or backend Service missing here but present in another namespace: the message hints at it', (t) => {
   const d = translate(
     {

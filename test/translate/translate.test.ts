@@ -189,7 +189,7 @@ test('routes on one port merge into one NS route whose description names every s
   t.deepEqual(desired.httpRoutes[0].rules?.[1].action, { directResponse: { status: 404 } });
 });
 
-test('plainly translated routes on one port share one frozen condition list; others get their own', (t) => {
+test('routes translated onto one port get equal conditions, each its own: no output object is shared', (t) => {
   const route = (name: string, path: string, generation: number, extra: object = {}) =>
     httpRoute(
       name,
@@ -209,23 +209,23 @@ test('plainly translated routes on one port share one frozen condition list; oth
     route('c', '/c', 2), // another generation
     route('d', '/d', 1, { hostnames: ['x.example'] }), // a warning
     route('e', '/e', 1, { parentRefs: [{ name: 'svc', kind: 'Service', group: '' }] }), // keys reordered
+    route('f', '/f', 1, { parentRefs: [parent('svc2')] }), // another port
   ];
-  const desired = translate({ services: [service('svc')], httpRoutes: routes, grpcRoutes: [] }, OPTIONS);
-  const list = (name: string) => desired.statuses.find((s) => s.name === name)?.parents[0].conditions;
-  t.is(list('a'), list('b'));
-  t.true(Object.isFrozen(list('a')) && Object.isFrozen(list('a')?.[0]));
-  t.not(list('c'), list('a'));
-  t.is(list('c')?.[0].observedGeneration, 2);
-  t.not(list('d'), list('a'));
-  t.regex(list('d')?.[0].message ?? '', /warning: spec\.hostnames is ignored/);
-  t.deepEqual(list('a'), list('b'));
-  t.is(list('a')?.[0].message, list('b')?.[0].message);
-  t.regex(list('a')?.[0].message ?? '', /^Translated into gamma-/);
-  // The whole parents list is shared when the parentRef is written the same way, else only conditions.
+  const services = [service('svc'), service('svc2')];
+  const desired = translate({ services, httpRoutes: routes, grpcRoutes: [] }, OPTIONS);
   const parents = (name: string) => desired.statuses.find((s) => s.name === name)?.parents;
-  t.is(parents('a'), parents('b'));
-  t.true(Object.isFrozen(parents('a')) && Object.isFrozen(parents('a')?.[0]));
-  t.not(parents('e'), parents('a'));
-  t.is(list('e'), list('a'));
+  const list = (name: string) => parents(name)?.[0].conditions;
+  t.deepEqual(list('a'), list('b'));
+  t.regex(list('a')?.[0].message ?? '', /^Translated into gamma-/);
+  t.is(list('c')?.[0].observedGeneration, 2);
+  t.regex(list('d')?.[0].message ?? '', /warning: spec\.hostnames is ignored/);
   t.is(JSON.stringify(parents('e')?.[0].parentRef), '{"name":"svc","kind":"Service","group":""}');
+  // Each route's status is its own: changing one (as a status writer might) leaves the others alone.
+  const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const objects = names.flatMap((n) => [parents(n), list(n), ...(list(n) ?? [])]);
+  t.is(new Set(objects).size, objects.length);
+  t.false(objects.some((o) => Object.isFrozen(o)));
+  t.true(
+    desired.httpRoutes.every((r, i) => desired.httpRoutes.every((o, j) => i === j || o.meshes !== r.meshes)),
+  );
 });
