@@ -18,7 +18,7 @@ import type { HealthServer, Probe } from './health.ts';
 import { InformerHealth } from './informer-health.ts';
 import type { Logger } from './log.ts';
 import { makeLogger } from './log.ts';
-import { buildParentSnapshot } from './parent-snapshot.ts';
+import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import type { PublisherStats, PublishTarget } from './publisher.ts';
 import { RoutePublisher } from './publisher.ts';
 import { ParentMemory } from './parent-memory.ts';
@@ -298,7 +298,7 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     const parent: ServiceRef = { namespace, name };
     for (const inf of informers.values()) version.see(inf.latestResourceVersion());
     const snapshot = buildParentSnapshot(cache(), parent);
-    const objects = [...snapshot.services, ...snapshot.httpRoutes, ...snapshot.grpcRoutes];
+    const objects = snapshotObjects(snapshot);
     const event: RouteEvent = {
       schema: ROUTE_EVENT_SCHEMA,
       cluster: settings.clusterId,

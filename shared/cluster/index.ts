@@ -2,7 +2,7 @@
 // and informers that survive errors.
 export { makeKubeConfig } from './kubeconfig.ts';
 export type { KubeConfigSource, GkeSource } from './kubeconfig.ts';
-export { readClusterSnapshot, readParentSnapshot, parentSnapshot } from './snapshot.ts';
+export { readClusterSnapshot } from './snapshot.ts';
 export type { ClusterSnapshot } from './snapshot.ts';
 export {
   writeRouteStatuses,

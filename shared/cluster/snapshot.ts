@@ -4,8 +4,6 @@ import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-no
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { GRPCRoute, HTTPRoute, Namespace, ReferenceGrant, Service } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
-import type { ServiceRef } from '../gamma/refs.ts';
-import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../gamma/refs.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { cleanObject } from './objects.ts';
 
@@ -119,42 +117,4 @@ export async function listReferenceGrants(
     if (e instanceof ApiException && e.code === 404) return { items: [], resourceVersion: '' };
     throw e;
   }
-}
-
-/**
- * The slice of a full snapshot one parent Service needs: the Service, every route naming it, the
- * Services those routes send or mirror to, and the cluster-wide short-name facts (docs/architecture.md §3.1).
- */
-export function parentSnapshot(full: Snapshot, parent: ServiceRef): Snapshot {
-  const httpRoutes = full.httpRoutes.filter((r) => routeTargets(r, parent));
-  const grpcRoutes = full.grpcRoutes.filter((r) => routeTargets(r, parent));
-  const wanted = new Set([refKey(parent)]);
-  for (const r of [...httpRoutes, ...grpcRoutes]) for (const b of backendRefsOf(r)) wanted.add(refKey(b));
-  const serviceNamespacesByName: Record<string, string[]> = {};
-  for (const s of full.services)
-    (serviceNamespacesByName[s.metadata.name] ??= []).push(s.metadata.namespace ?? 'default');
-  for (const list of Object.values(serviceNamespacesByName)) list.sort();
-  const namespaces = new Set([...wanted].map((key) => key.slice(0, key.indexOf('/'))));
-  return {
-    services: full.services.filter((s) => wanted.has(refKey(serviceRefOf(s)))),
-    httpRoutes,
-    grpcRoutes,
-    serviceNamespacesByName,
-    ...(full.referenceGrants
-      ? {
-          referenceGrants: full.referenceGrants.filter((g) =>
-            namespaces.has(g.metadata.namespace ?? 'default'),
-          ),
-        }
-      : {}),
-  };
-}
-
-/** Per-parent snapshot read from the cluster (reads everything: routes may live in any namespace). */
-export async function readParentSnapshot(
-  kc: KubeConfig,
-  parent: ServiceRef,
-  opts: { pageSize?: number } = {},
-): Promise<Snapshot> {
-  return parentSnapshot(await readClusterSnapshot(kc, opts), parent);
 }

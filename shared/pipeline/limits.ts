@@ -35,7 +35,7 @@ export function scopeToOwner(event: RouteEvent, limits: PipelineLimits): RouteEv
  * beyond), and their backend Services only fill what the Services cap leaves after the parent's and
  * its producer routes' own. Producer routes and their Services are never dropped here (oversizedBy
  * refuses a parent whose own are over a cap). The watcher applies it before publishing
- * (functions/watcher/parent-snapshot.ts), sync again on receipt.
+ * (shared/cluster/parent-snapshot.ts), sync again on receipt.
  */
 export function scopeSnapshotToOwner(
   s: Snapshot,
@@ -44,7 +44,7 @@ export function scopeSnapshotToOwner(
 ): Snapshot {
   const producer = (r: Route) => (r.metadata.namespace ?? 'default') === parent.namespace;
   const name = (r: Route) => `${r.metadata.namespace}/${r.metadata.name}`;
-  const all = [...s.httpRoutes, ...s.grpcRoutes] as Route[];
+  const all = [...s.httpRoutes, ...s.grpcRoutes, ...(s.tcpRoutes ?? []), ...(s.tlsRoutes ?? [])] as Route[];
   const consumers = new Set(
     all
       .filter((r) => !producer(r))
@@ -66,6 +66,8 @@ export function scopeSnapshotToOwner(
     services: s.services.filter((svc) => ownServices.has(svc) || theirServices.has(svc)),
     httpRoutes: keep(s.httpRoutes),
     grpcRoutes: keep(s.grpcRoutes),
+    ...(s.tcpRoutes ? { tcpRoutes: keep(s.tcpRoutes) } : {}),
+    ...(s.tlsRoutes ? { tlsRoutes: keep(s.tlsRoutes) } : {}),
   };
 }
 

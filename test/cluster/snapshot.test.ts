@@ -1,11 +1,8 @@
-// readClusterSnapshot / readParentSnapshot against the stand-in, with the real client-node.
+// readClusterSnapshot against the stand-in, with the real client-node, and the per-parent snapshot
+// (the one the watcher publishes) cut from it.
 import test from 'ava';
-import {
-  makeKubeConfig,
-  parentSnapshot,
-  readClusterSnapshot,
-  readParentSnapshot,
-} from '../../shared/cluster/index.ts';
+import { makeKubeConfig, readClusterSnapshot } from '../../shared/cluster/index.ts';
+import { buildParentSnapshot } from '../../shared/cluster/parent-snapshot.ts';
 import { emulatorWithClient, grpcRoute, httpRoute, raw, service } from '../k8s/support.ts';
 
 const { emu } = await emulatorWithClient();
@@ -67,7 +64,7 @@ test.serial('a failure on page 3 of 5 rejects: never a partial snapshot', async 
 test.serial(
   'per-parent snapshot: the Service, routes naming it, their backends, short-name facts',
   async (t) => {
-    const snap = await readParentSnapshot(kc, { namespace: 'default', name: 'svc0' });
+    const snap = buildParentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc0' });
     t.deepEqual(
       snap.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
       ['default/svc0'],
@@ -80,8 +77,9 @@ test.serial(
       snap.grpcRoutes.map((r) => r.metadata.name),
       ['g-svc0'],
     );
-    t.deepEqual(snap.serviceNamespacesByName?.svc1, ['default', 'shop']);
-    const other = parentSnapshot(await readClusterSnapshot(kc), { namespace: 'shop', name: 'svc1' });
+    t.deepEqual(snap.serviceNamespacesByName, { svc0: ['default'] });
+    const other = buildParentSnapshot(await readClusterSnapshot(kc), { namespace: 'shop', name: 'svc1' });
+    t.deepEqual(other.serviceNamespacesByName, { svc1: ['default', 'shop'] });
     t.deepEqual(
       other.httpRoutes.map((r) => r.metadata.name),
       ['to-svc1'],
@@ -90,7 +88,7 @@ test.serial(
       other.services.map((s) => s.metadata.namespace),
       ['shop'],
     );
-    const none = parentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc2' });
+    const none = buildParentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc2' });
     t.deepEqual([none.httpRoutes.length, none.grpcRoutes.length, none.services.length], [0, 0, 1]);
   },
 );
@@ -133,8 +131,8 @@ test('per-parent snapshot includes mirror targets (rule and backendRef level) of
     grpcRoutes: [
       route('GRPCRoute', 'g', [{ filters: [mirror('grpc-mirror')], backendRefs: [{ name: 'back' }] }]),
     ],
-  } as unknown as Parameters<typeof parentSnapshot>[0];
-  const snap = parentSnapshot(full, { namespace: 'default', name: 'front' });
+  } as unknown as Parameters<typeof buildParentSnapshot>[0];
+  const snap = buildParentSnapshot(full, { namespace: 'default', name: 'front' });
   t.deepEqual(snap.services.map((s) => s.metadata.name).sort(), [
     'back',
     'backend-mirror',
@@ -204,7 +202,7 @@ test.serial('list items come without status: translation reads spec and metadata
 });
 
 test.serial(
-  'ReferenceGrants: listed cluster-wide and kept per parent for its backend namespaces; a missing CRD reads as none',
+  'ReferenceGrants: listed cluster-wide, not part of a parent snapshot (sync reads them); a missing CRD reads as none',
   async (t) => {
     const grant = (namespace: string, name: string) => ({
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
@@ -231,11 +229,11 @@ test.serial(
       snap.referenceGrants.map((g) => `${g.kind} ${g.metadata.namespace}/${g.metadata.name}`).sort(),
       ['ReferenceGrant elsewhere/unrelated', 'ReferenceGrant shop/from-default'],
     );
-    const parent = parentSnapshot(snap, { namespace: 'default', name: 'svc2' });
+    const parent = buildParentSnapshot(snap, { namespace: 'default', name: 'svc2' });
+    t.is(parent.referenceGrants, undefined, 'sync reads the grants from the cluster itself');
     t.deepEqual(
-      parent.referenceGrants?.map((g) => g.metadata.name),
-      ['from-default'],
-      'only grants of namespaces the parent routes reach into',
+      parent.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+      ['default/svc2', 'shop/svc1'],
     );
     // No ReferenceGrant CRD installed: the list answers 404, which means no grants (not a failure).
     emu.failListPage(1, { code: 404, resource: 'referencegrants' });
