@@ -47,6 +47,8 @@ export async function startHealthServer(
 
 export interface ProbeContext {
   health: ReadonlyMap<string, InformerHealth>;
+  /** Optional route kinds without a CRD in the cluster: not watched, said here and once in the log. */
+  absentKinds(): readonly string[];
   publisher: Pick<RoutePublisher, 'stats'>;
   timers: Pick<Timers, 'now'>;
   unhealthyAfterMs: number;
@@ -62,7 +64,10 @@ export function healthProbes(ctx: ProbeContext): { healthz(): Probe; readyz(): P
       const failing = [...ctx.health]
         .filter(([, h]) => h.failingForMs(now) > ctx.unhealthyAfterMs)
         .map(([k]) => k);
-      return { ok: failing.length === 0 && !ctx.closing(), detail: { failingInformers: failing } };
+      return {
+        ok: failing.length === 0 && !ctx.closing(),
+        detail: { failingInformers: failing, notWatched: [...ctx.absentKinds()] },
+      };
     },
     readyz(): Probe {
       const s = ctx.publisher.stats();

@@ -1,10 +1,22 @@
 // The informers the watcher runs (Services, the route kinds, ReferenceGrants when needed) and how
-// their events and connection state reach it.
+// their events and connection state reach it. TCPRoute and TLSRoute are experimental kinds a
+// cluster may lack: their informers exist only when the cluster serves them, at the version it serves.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
-import { isNotFound, makeInformer } from '../../shared/cluster/index.ts';
+import type {
+  BackoffOptions,
+  OptionalRouteKind,
+  ResilientInformer,
+  WatchedKind,
+} from '../../shared/cluster/index.ts';
+import {
+  OPTIONAL_ROUTE_KINDS,
+  ROUTE_KIND_OF,
+  isNotFound,
+  makeInformer,
+  servedRouteVersion,
+} from '../../shared/cluster/index.ts';
 import type { ParentSnapshotSource } from '../../shared/cluster/parent-snapshot.ts';
-import type { GRPCRoute, HTTPRoute, Route, Service } from '../../shared/gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, Route, Service, TCPRoute, TLSRoute } from '../../shared/gamma/types.ts';
 import type { Change, WatchedObject } from './affected.ts';
 import type { Timers } from './coalescer.ts';
 import { InformerHealth } from './informer-health.ts';
@@ -20,6 +32,8 @@ export interface InformerSettings {
 /** The watcher's informers by kind, and their caches in the shapes the watcher reads. */
 export class WatchedInformers {
   readonly byKind = new Map<WatchedKind, ResilientInformer>();
+  /** Optional route kinds the cluster has no CRD for (their Kind names): not watched. */
+  readonly absentKinds: string[] = [];
 
   list<T>(kind: WatchedKind): T[] {
     return (this.byKind.get(kind)?.list() ?? []) as T[];
@@ -31,12 +45,19 @@ export class WatchedInformers {
       services: this.list<Service>('services'),
       httpRoutes: this.list<HTTPRoute>('httproutes'),
       grpcRoutes: this.list<GRPCRoute>('grpcroutes'),
+      tcpRoutes: this.list<TCPRoute>('tcproutes'),
+      tlsRoutes: this.list<TLSRoute>('tlsroutes'),
     };
   }
 
   /** Every cached route, of every kind. */
   routes(): Route[] {
-    return [...this.list<HTTPRoute>('httproutes'), ...this.list<GRPCRoute>('grpcroutes')];
+    return [
+      ...this.list<HTTPRoute>('httproutes'),
+      ...this.list<GRPCRoute>('grpcroutes'),
+      ...this.list<TCPRoute>('tcproutes'),
+      ...this.list<TLSRoute>('tlsroutes'),
+    ];
   }
 }
 
@@ -46,7 +67,10 @@ const informerOptions = (s: InformerSettings) => ({
   ...(s.random ? { random: s.random } : {}),
 });
 
-/** The informers the watcher runs: Services and both route kinds, and ReferenceGrants when needed. Not started. */
+/**
+ * The informers the watcher always runs: Services, HTTPRoutes and GRPCRoutes, and ReferenceGrants
+ * when needed. Not started; the optional route kinds come later (optionalRouteInformers).
+ */
 export function makeInformers(kc: KubeConfig, settings: InformerSettings): WatchedInformers {
   const opts = informerOptions(settings);
   const set = new WatchedInformers();
@@ -60,6 +84,84 @@ export function makeInformers(kc: KubeConfig, settings: InformerSettings): Watch
   // reads the grants itself, from the cluster (events are hints).
   if (settings.crossNamespaceBackends === 'referencegrant') add('referencegrants');
   return set;
+}
+
+export interface DiscoveryContext {
+  timers: Timers;
+  log: Logger;
+  stopped(): boolean;
+}
+
+/** Waits like the informers do between attempts: initial * 2^n capped at max, times a jitter in [0.5, 1). */
+function backoffDelay(settings: InformerSettings, attempt: number): number {
+  const { initialMs, maxMs } = settings.informerBackoff ?? { initialMs: 500, maxMs: 30_000 };
+  const base = Math.min(maxMs, initialMs * 2 ** attempt);
+  return Math.round(base * (0.5 + (settings.random ?? Math.random)() / 2));
+}
+
+/**
+ * The version the cluster serves `kind` at, or undefined when it has no CRD for it. Other failures
+ * (API server down, 403) are retried with backoff until an answer comes or the watcher stops: a
+ * kind is never given up on because the API was briefly away.
+ */
+async function discoverVersion(
+  kc: KubeConfig,
+  kind: OptionalRouteKind,
+  settings: InformerSettings,
+  ctx: DiscoveryContext,
+): Promise<string | undefined> {
+  for (let attempt = 0; !ctx.stopped(); attempt++) {
+    try {
+      return await servedRouteVersion(kc, kind);
+    } catch (err) {
+      ctx.log.warn(
+        `cannot tell whether the cluster serves ${kind}, retrying: ${(err as Error)?.message ?? err}`,
+        {
+          informer: kind,
+        },
+      );
+      await new Promise<void>((resolve) => ctx.timers.setTimeout(resolve, backoffDelay(settings, attempt)));
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Informers for the optional route kinds the cluster serves, each at the version it serves; the
+ * others are recorded in `set.absentKinds` and said once in the log (installing the CRD later takes
+ * a watcher restart).
+ */
+export async function optionalRouteInformers(
+  kc: KubeConfig,
+  set: WatchedInformers,
+  settings: InformerSettings,
+  ctx: DiscoveryContext,
+): Promise<[WatchedKind, ResilientInformer][]> {
+  const found = await Promise.all(
+    OPTIONAL_ROUTE_KINDS.map(async (kind) => ({
+      kind,
+      version: await discoverVersion(kc, kind, settings, ctx),
+    })),
+  );
+  const made: [WatchedKind, ResilientInformer][] = [];
+  for (const { kind, version } of found) {
+    if (ctx.stopped()) break;
+    if (version === undefined) {
+      const kindName = ROUTE_KIND_OF[kind];
+      set.absentKinds.push(kindName);
+      ctx.log.info(
+        `no ${kindName} CRD in the cluster: ${kindName}s are not watched (restart the watcher after installing it)`,
+        {
+          informer: kind,
+        },
+      );
+      continue;
+    }
+    const inf = makeInformer<KubernetesObject>(kc, kind, { ...informerOptions(settings), version });
+    set.byKind.set(kind, inf as unknown as ResilientInformer);
+    made.push([kind, inf as unknown as ResilientInformer]);
+  }
+  return made;
 }
 
 export interface AttachContext {

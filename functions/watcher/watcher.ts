@@ -1,10 +1,11 @@
-// The watcher process (docs/architecture.md §2.1): informers on HTTPRoute, GRPCRoute and Service (and
-// ReferenceGrant with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant) -> affected
-// parents -> per-parent coalescing -> one route event per parent on the route-events topic.
+// The watcher process (docs/architecture.md §2.1): informers on Service, HTTPRoute, GRPCRoute,
+// TCPRoute and TLSRoute (these two when the cluster has their CRDs), and ReferenceGrant with
+// GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant -> affected parents -> per-parent coalescing -> one
+// route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { WatcherConfig } from '../../shared/config/index.ts';
-import type { BackoffOptions } from '../../shared/cluster/index.ts';
+import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
 import { makeKubeConfig } from '../../shared/cluster/index.ts';
 import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
@@ -19,7 +20,7 @@ import { Coalescer, realTimers } from './coalescer.ts';
 import { healthProbes, startHealthServer } from './health.ts';
 import type { InformerHealth } from './informer-health.ts';
 import type { WatchedInformers } from './informers.ts';
-import { attachInformer, makeInformers } from './informers.ts';
+import { attachInformer, makeInformers, optionalRouteInformers } from './informers.ts';
 import type { Logger } from './log.ts';
 import { makeLogger } from './log.ts';
 import { ParentMemory } from './parent-memory.ts';
@@ -119,9 +120,12 @@ interface WatcherState {
 /** The running parts of one watcher, named so that each step below reads as what it does. */
 interface Parts {
   settings: WatcherSettings;
+  kc: KubeConfig;
+  random?: () => number;
   log: Logger;
   timers: Timers;
   informers: WatchedInformers;
+  health: Map<string, InformerHealth>;
   publisher: RoutePublisher;
   coalescer: Coalescer<Pending>;
   /**
@@ -202,12 +206,29 @@ function onChange(parts: Parts, change: Change): void {
   }
 }
 
+/** Feeds an informer's events to onChange and its connection state to the health probes. */
+function attach(parts: Parts, kind: WatchedKind, inf: ResilientInformer): void {
+  const { timers, log, state } = parts;
+  const ctx = { onChange: (c: Change) => onChange(parts, c), timers, log, stopping: () => state.stopping };
+  parts.health.set(kind, attachInformer(kind, inf, ctx));
+}
+
 /**
- * Starts the informers; once all have synced, remembers every parent routes name, starts the
- * parent sweep and (resyncOnStart) opens a window for each parent.
+ * Starts the informers (the optional route kinds once the cluster said which it serves); once all
+ * have synced, remembers every parent routes name, starts the parent sweep and (resyncOnStart)
+ * opens a window for each parent.
  */
 async function syncInformers(parts: Parts): Promise<void> {
   const { informers, knownParents, settings, state } = parts;
+  const discovery = { timers: parts.timers, log: parts.log, stopped: () => state.stopping };
+  const optional = await optionalRouteInformers(
+    parts.kc,
+    informers,
+    { ...settings, random: parts.random },
+    discovery,
+  );
+  for (const [kind, inf] of optional) attach(parts, kind, inf);
+  if (state.stopping) return;
   await Promise.all([...informers.byKind.values()].map((i) => i.start()));
   state.synced = true;
   const parents = new Map<string, ServiceRef>();
@@ -263,9 +284,12 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
   };
   const parts: Parts = {
     settings,
+    kc,
+    random: deps.random,
     log,
     timers,
     informers: makeInformers(kc, { ...settings, random: deps.random }),
+    health: new Map<string, InformerHealth>(),
     publisher,
     coalescer: new Coalescer<Pending>({
       debounceMs: settings.debounceMs,
@@ -281,11 +305,10 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     version: new ClusterVersion(),
     state,
   };
-  const health = new Map<string, InformerHealth>();
-  const attach = { onChange: (c: Change) => onChange(parts, c), timers, log, stopping: () => state.stopping };
-  for (const [kind, inf] of parts.informers.byKind) health.set(kind, attachInformer(kind, inf, attach));
+  for (const [kind, inf] of parts.informers.byKind) attach(parts, kind, inf);
   const probes = healthProbes({
-    health,
+    health: parts.health,
+    absentKinds: () => parts.informers.absentKinds,
     publisher,
     timers,
     unhealthyAfterMs: settings.unhealthyAfterMs ?? 300_000,

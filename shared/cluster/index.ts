@@ -19,6 +19,13 @@ export type {
   WatchedKind,
   BackoffOptions,
 } from './informer.ts';
+export {
+  OPTIONAL_ROUTE_KINDS,
+  OPTIONAL_ROUTE_VERSIONS,
+  ROUTE_KIND_OF,
+  servedRouteVersion,
+} from './route-versions.ts';
+export type { OptionalRouteKind } from './route-versions.ts';
 export { cleanObject, LAST_APPLIED } from './objects.ts';
 export { annotateService } from './annotate.ts';
 export type { ServiceAnnotation } from './annotate.ts';

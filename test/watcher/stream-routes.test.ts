@@ -1,0 +1,136 @@
+// TCPRoute and TLSRoute in the running watcher: watched at the version the cluster serves (and not
+// at all, said once in the log and in /healthz, when the cluster has no CRD for them); their changes
+// and their backends' changes publish their parents' snapshots, which carry them.
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
+import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
+import type { KubeObj } from '../../infra/local/k8s/index.ts';
+import { GATEWAY_GROUP, RESOURCES } from '../../infra/local/k8s/resources.ts';
+import type { ResourceDef } from '../../infra/local/k8s/resources.ts';
+import type { RouteEvent } from '../../shared/events/index.ts';
+import { rig, route, service } from './harness.ts';
+
+let pubsub: PubsubEmulator;
+test.before(async () => {
+  pubsub = await startPubsubEmulator({ port: 0 });
+});
+test.after.always(() => pubsub.close());
+
+const streamDef = (kind: 'TCPRoute' | 'TLSRoute', versions: string[]): ResourceDef => ({
+  group: GATEWAY_GROUP,
+  versions,
+  plural: `${kind.toLowerCase()}s`,
+  singular: kind.toLowerCase(),
+  kind,
+  namespaced: true,
+  hasStatus: true,
+});
+
+/**
+ * The stand-in serves exactly `defs` of the two kinds for this test (its kinds are one module-level
+ * list, hence the serial tests), as a cluster with those CRDs installed would.
+ */
+function serveStreamKinds(t: ExecutionContext, defs: ResourceDef[]): void {
+  const isStream = (d: ResourceDef) => d.plural === 'tcproutes' || d.plural === 'tlsroutes';
+  const saved = RESOURCES.filter(isStream);
+  const set = (list: ResourceDef[]) => {
+    for (let i = RESOURCES.length - 1; i >= 0; i--) if (isStream(RESOURCES[i])) RESOURCES.splice(i, 1);
+    RESOURCES.push(...list);
+  };
+  set(defs);
+  t.teardown(() => set(saved));
+}
+
+function stream(
+  kind: 'TCPRoute' | 'TLSRoute',
+  version: string,
+  name: string,
+  parent: string,
+  backend: string,
+): KubeObj {
+  return {
+    apiVersion: `${GATEWAY_GROUP}/${version}`,
+    kind,
+    metadata: { name, namespace: 'default' },
+    spec: {
+      parentRefs: [{ group: '', kind: 'Service', name: parent }],
+      rules: [{ backendRefs: [{ name: backend, port: 5432 }] }],
+    },
+  };
+}
+
+const names = (list: { metadata: { name: string } }[] | undefined) =>
+  (list ?? []).map((o) => o.metadata.name);
+const healthz = async (port: number) =>
+  (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+    status: string;
+    notWatched: string[];
+  };
+
+test.serial(
+  'served kinds: watched at the served version; route and backend changes publish their parents',
+  async (t) => {
+    // An older experimental release: TCPRoute only as v1alpha2; TLSRoute as v1 (and its alphas).
+    serveStreamKinds(t, [
+      streamDef('TCPRoute', ['v1alpha2']),
+      streamDef('TLSRoute', ['v1', 'v1alpha3', 'v1alpha2']),
+    ]);
+    const r = await rig(t, pubsub, {
+      seed: [
+        service('db', 'default', [5432]),
+        service('secure', 'default', [443]),
+        service('pool', 'default', [5432]),
+        stream('TCPRoute', 'v1alpha2', 't', 'db', 'pool'),
+        stream('TLSRoute', 'v1', 's', 'secure', 'pool'),
+      ],
+      settings: { resyncOnStart: true },
+    });
+    const paths = r.emu.requests.map((q) => q.path);
+    t.true(
+      paths.includes('/apis/gateway.networking.k8s.io/v1alpha2/tcproutes'),
+      'TCPRoute listed at v1alpha2',
+    );
+    t.true(paths.includes('/apis/gateway.networking.k8s.io/v1/tlsroutes'), 'TLSRoute listed at v1');
+    t.deepEqual((await healthz(r.watcher.healthPort)).notWatched, []);
+
+    const db = await r.waitFor('default/db', (e) => e.reason.includes('resync'));
+    t.deepEqual(names(db.snapshot.tcpRoutes), ['t']);
+    t.deepEqual(names(db.snapshot.services), ['db', 'pool']);
+    const secure = await r.waitFor('default/secure', (e) => e.reason.includes('resync'));
+    t.deepEqual(names(secure.snapshot.tlsRoutes), ['s']);
+
+    // A backend both routes send to changes its ports: both parents, each with its own route.
+    r.emu.apply(service('pool', 'default', [5433]));
+    const backendChanged = (e: RouteEvent) => e.reason.includes('backend Service default/pool modified');
+    const db2 = await r.waitFor('default/db', backendChanged);
+    const secure2 = await r.waitFor('default/secure', backendChanged);
+    t.deepEqual(db2.snapshot.services.find((s) => s.metadata.name === 'pool')?.spec?.ports?.[0]?.port, 5433);
+    t.deepEqual(names(secure2.snapshot.tlsRoutes), ['s']);
+
+    // The TCPRoute goes: its parent's next snapshot has none.
+    r.emu.deleteObject('TCPRoute', 'default', 't');
+    const gone = await r.waitFor('default/db', (e) => e.reason.includes('TCPRoute default/t deleted'));
+    t.deepEqual(gone.snapshot.tcpRoutes, []);
+  },
+);
+
+test.serial(
+  'no CRDs: the two kinds are not watched, said once in the log and in /healthz; the rest works',
+  async (t) => {
+    serveStreamKinds(t, []);
+    const r = await rig(t, pubsub, { seed: [service('p'), route('h', 'p')] });
+    const health = await healthz(r.watcher.healthPort);
+    t.is(health.status, 'ok');
+    t.deepEqual(health.notWatched, ['TCPRoute', 'TLSRoute']);
+    // Each kind was looked for at every version it may be served at, once, before the watcher was ready.
+    const asked = (plural: string) => r.emu.requests.filter((q) => q.path.endsWith(`/${plural}`)).length;
+    t.deepEqual([asked('tcproutes'), asked('tlsroutes')], [2, 3]);
+
+    r.emu.apply(route('h', 'p', ['p', 'p']));
+    await r.waitFor('default/p', (e) => e.reason.includes('HTTPRoute default/h modified'));
+    const said = (kind: string) => r.logs.filter((l) => l.includes(`no ${kind} CRD in the cluster`)).length;
+    t.deepEqual([said('TCPRoute'), said('TLSRoute')], [1, 1]);
+    t.deepEqual([asked('tcproutes'), asked('tlsroutes')], [2, 3], 'never asked again');
+  },
+);
