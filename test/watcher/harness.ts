@@ -15,6 +15,7 @@ import type { RouteEvent } from '../../shared/events/index.ts';
 import { startWatcher } from '../../functions/watcher/index.ts';
 import type { Watcher, WatcherSettings } from '../../functions/watcher/index.ts';
 import { makeLogger } from '../../functions/watcher/log.ts';
+import type { FakeClock } from './fake-clock.ts';
 
 export const PROJECT = 'test-proj';
 export const CLUSTER = 'test-cluster';
@@ -105,6 +106,18 @@ export interface Rig {
     timeoutMs?: number,
   ): Promise<RouteEvent>;
   health(path: '/healthz' | '/readyz'): Promise<number>;
+  /**
+   * Runs `act` (cluster changes) and waits until the watcher has taken in `count` more informer
+   * events than before it: from then on, what those changes do to the coalescer has been done.
+   */
+  change(act: () => void, count?: number): Promise<void>;
+  /**
+   * The deterministic point after which nothing more is published for what the watcher has taken in:
+   * with a fake clock, moves it past the longest coalescing window (every open window fires); then
+   * waits until no window is open, the publisher has nothing queued, in flight or awaiting a retry,
+   * and every message the Pub/Sub emulator accepted on the topic has reached the subscription.
+   */
+  settle(): Promise<void>;
 }
 
 export const routeNames = (e: RouteEvent) =>
@@ -115,6 +128,7 @@ export const serviceNames = (e: RouteEvent) =>
   e.snapshot.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
 
 let topics = 0;
+const DEFAULT_MAX_WAIT_MS = 300;
 
 export async function rig(
   t: ExecutionContext,
@@ -125,6 +139,8 @@ export async function rig(
     waitReady?: boolean;
     /** Take the API server down for this long just before the watcher starts. */
     downMs?: number;
+    /** The watcher's timers (coalescing windows, publish retries, health bounds, parent sweeps). */
+    clock?: FakeClock;
   } = {},
 ): Promise<Rig> {
   const emu = await startK8sEmulator({ port: 0, bookmarkIntervalMs: 500, negController: false });
@@ -157,7 +173,7 @@ export async function rig(
       clusterId: CLUSTER,
       routeEventsTopic: topicId,
       debounceMs: 50,
-      maxWaitMs: 300,
+      maxWaitMs: DEFAULT_MAX_WAIT_MS,
       healthPort: 0,
       healthHost: '127.0.0.1',
       logFormat: 'json',
@@ -170,7 +186,12 @@ export async function rig(
       shutdownTimeoutMs: 3000,
       ...opts.settings,
     },
-    { kubeConfig: kc, pubsub: publisherClient, logger: makeLogger('json', (l) => logs.push(l), 'DEBUG') },
+    {
+      kubeConfig: kc,
+      pubsub: publisherClient,
+      logger: makeLogger('json', (l) => logs.push(l), 'DEBUG'),
+      ...(opts.clock ? { timers: opts.clock } : {}),
+    },
   );
   t.teardown(async () => {
     await watcher.close();
@@ -202,6 +223,34 @@ export async function rig(
       return list[list.length - 1];
     },
     health: async (path) => (await fetch(`http://127.0.0.1:${watcher.healthPort}${path}`)).status,
+    change: async (act, count = 1) => {
+      const before = watcher.stats().changes;
+      act();
+      await eventually(
+        () => watcher.stats().changes,
+        (n) => n >= before + count,
+        10_000,
+        `${count} change(s) taken in`,
+      );
+    },
+    settle: async () => {
+      opts.clock?.advance(opts.settings?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
+      await eventually(
+        () => watcher.stats(),
+        (s) => s.coalescing === 0 && s.pending === 0,
+        10_000,
+        'no open window, nothing left to publish',
+      );
+      const accepted = () =>
+        Object.entries(pubsubEmu.stats().topics).find(([name]) => name.endsWith(`/${topicId}`))?.[1]
+          .published ?? 0;
+      await eventually(
+        () => [received.length, accepted()],
+        ([got, sent]) => got >= sent,
+        10_000,
+        'every accepted message delivered',
+      );
+    },
   };
 }
 
