@@ -90,6 +90,8 @@ export interface DiscoveryContext {
   timers: Timers;
   log: Logger;
   stopped(): boolean;
+  /** A failed attempt (counted like an informer's error by the health probes). */
+  failed(kind: OptionalRouteKind): void;
 }
 
 /** Waits like the informers do between attempts: initial * 2^n capped at max, times a jitter in [0.5, 1). */
@@ -101,8 +103,9 @@ function backoffDelay(settings: InformerSettings, attempt: number): number {
 
 /**
  * The version the cluster serves `kind` at, or undefined when it has no CRD for it. Other failures
- * (API server down, 403) are retried with backoff until an answer comes or the watcher stops: a
- * kind is never given up on because the API was briefly away.
+ * (API server down, 403) are retried with backoff until an answer comes or the watcher stops, and
+ * count against /healthz like a failing informer. A kind is never given up on because the API was
+ * away or refused: snapshots without the routes of a kind the cluster has would make sync remove them.
  */
 async function discoverVersion(
   kc: KubeConfig,
@@ -114,8 +117,9 @@ async function discoverVersion(
     try {
       return await servedRouteVersion(kc, kind);
     } catch (err) {
+      ctx.failed(kind);
       ctx.log.warn(
-        `cannot tell whether the cluster serves ${kind}, retrying: ${(err as Error)?.message ?? err}`,
+        `cannot tell whether the cluster serves ${kind} (the watcher needs list on it), retrying: ${(err as Error)?.message ?? err}`,
         {
           informer: kind,
         },

@@ -6,7 +6,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { WatcherConfig } from '../../shared/config/index.ts';
 import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
-import { makeKubeConfig } from '../../shared/cluster/index.ts';
+import { OPTIONAL_ROUTE_KINDS, makeKubeConfig } from '../../shared/cluster/index.ts';
 import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import { ROUTE_EVENT_SCHEMA, parentKey, sequenceOf } from '../../shared/events/index.ts';
@@ -18,7 +18,7 @@ import { affectedParents } from './affected.ts';
 import type { Timers } from './coalescer.ts';
 import { Coalescer, realTimers } from './coalescer.ts';
 import { healthProbes, startHealthServer } from './health.ts';
-import type { InformerHealth } from './informer-health.ts';
+import { InformerHealth } from './informer-health.ts';
 import type { WatchedInformers } from './informers.ts';
 import { attachInformer, makeInformers, optionalRouteInformers } from './informers.ts';
 import type { Logger } from './log.ts';
@@ -220,7 +220,16 @@ function attach(parts: Parts, kind: WatchedKind, inf: ResilientInformer): void {
  */
 async function syncInformers(parts: Parts): Promise<void> {
   const { informers, knownParents, settings, state } = parts;
-  const discovery = { timers: parts.timers, log: parts.log, stopped: () => state.stopping };
+  const discovery = {
+    timers: parts.timers,
+    log: parts.log,
+    stopped: () => state.stopping,
+    failed: (kind: WatchedKind) => {
+      const h = parts.health.get(kind) ?? new InformerHealth();
+      h.onError(parts.timers.now());
+      parts.health.set(kind, h);
+    },
+  };
   const optional = await optionalRouteInformers(
     parts.kc,
     informers,
@@ -228,6 +237,8 @@ async function syncInformers(parts: Parts): Promise<void> {
     discovery,
   );
   for (const [kind, inf] of optional) attach(parts, kind, inf);
+  // A kind found absent after failed attempts is not failing any more: it is not watched.
+  for (const kind of OPTIONAL_ROUTE_KINDS) if (!informers.byKind.has(kind)) parts.health.delete(kind);
   if (state.stopping) return;
   await Promise.all([...informers.byKind.values()].map((i) => i.start()));
   state.synced = true;

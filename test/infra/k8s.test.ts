@@ -90,6 +90,12 @@ test('watcher RBAC: read-only on routes, Services and ReferenceGrants, nothing e
     'gateway.networking.k8s.io/referencegrants get',
     'gateway.networking.k8s.io/referencegrants list',
     'gateway.networking.k8s.io/referencegrants watch',
+    'gateway.networking.k8s.io/tcproutes get',
+    'gateway.networking.k8s.io/tcproutes list',
+    'gateway.networking.k8s.io/tcproutes watch',
+    'gateway.networking.k8s.io/tlsroutes get',
+    'gateway.networking.k8s.io/tlsroutes list',
+    'gateway.networking.k8s.io/tlsroutes watch',
   ]);
   const binding = find(watcher, 'ClusterRoleBinding') as unknown as {
     roleRef: { name: string };

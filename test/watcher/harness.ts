@@ -141,6 +141,8 @@ export async function rig(
     downMs?: number;
     /** The watcher's timers (coalescing windows, publish retries, health bounds, parent sweeps). */
     clock?: FakeClock;
+    /** Runs on the seeded stand-in just before the watcher starts (e.g. to inject faults). */
+    beforeStart?(emu: K8sEmulator): void;
   } = {},
 ): Promise<Rig> {
   const emu = await startK8sEmulator({ port: 0, bookmarkIntervalMs: 500, negController: false });
@@ -167,6 +169,7 @@ export async function rig(
   kc.loadFromFile(emu.kubeconfigPath);
   const logs: string[] = [];
   if (opts.downMs) emu.goDown(opts.downMs);
+  opts.beforeStart?.(emu);
   const watcher = await startWatcher(
     {
       project: PROJECT,

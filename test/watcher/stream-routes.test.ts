@@ -9,7 +9,8 @@ import type { KubeObj } from '../../infra/local/k8s/index.ts';
 import { GATEWAY_GROUP, RESOURCES } from '../../infra/local/k8s/resources.ts';
 import type { ResourceDef } from '../../infra/local/k8s/resources.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
-import { rig, route, service } from './harness.ts';
+import { FakeClock } from './fake-clock.ts';
+import { eventually, rig, route, service } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -66,6 +67,7 @@ const healthz = async (port: number) =>
   (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
     status: string;
     notWatched: string[];
+    failingInformers: string[];
   };
 
 test.serial(
@@ -132,5 +134,40 @@ test.serial(
     const said = (kind: string) => r.logs.filter((l) => l.includes(`no ${kind} CRD in the cluster`)).length;
     t.deepEqual([said('TCPRoute'), said('TLSRoute')], [1, 1]);
     t.deepEqual([asked('tcproutes'), asked('tlsroutes')], [2, 3], 'never asked again');
+  },
+);
+
+test.serial(
+  'a kind the API refuses to list is retried, not taken as absent; /healthz counts it as failing',
+  async (t) => {
+    serveStreamKinds(t, [streamDef('TCPRoute', ['v1']), streamDef('TLSRoute', ['v1'])]);
+    const clock = new FakeClock();
+    const r = await rig(t, pubsub, {
+      seed: [service('db', 'default', [5432]), stream('TCPRoute', 'v1', 't', 'db', 'db')],
+      // RBAC without tcproutes: the first list is refused; the retry waits 5-10 s on the watcher's clock.
+      beforeStart: (emu) => emu.failListPage(1, { code: 403, resource: 'tcproutes' }),
+      settings: { unhealthyAfterMs: 400, informerBackoff: { initialMs: 10_000, maxMs: 10_000 } },
+      clock,
+      waitReady: false,
+    });
+    await eventually(
+      () => r.logs.filter((l) => l.includes('cannot tell whether the cluster serves tcproutes')).length,
+      (n) => n === 1,
+      10_000,
+      'the refused list logged',
+    );
+    t.false(r.watcher.stats().synced, 'not ready while a kind is unknown');
+    clock.advance(401);
+    const failing = await healthz(r.watcher.healthPort);
+    t.is(failing.status, 'unavailable');
+    t.deepEqual(failing.failingInformers, ['tcproutes']);
+    clock.advance(10_000); // the retry, now answered
+    await r.watcher.ready;
+    const healthy = await healthz(r.watcher.healthPort);
+    t.is(healthy.status, 'ok');
+    t.deepEqual(healthy.notWatched, []);
+    await r.change(() => r.emu.apply(stream('TCPRoute', 'v1', 't', 'db', 'pool')));
+    await r.settle();
+    t.deepEqual(names(r.forParent('default/db').at(-1)?.snapshot.tcpRoutes), ['t']);
   },
 );
