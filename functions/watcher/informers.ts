@@ -130,10 +130,23 @@ async function discoverVersion(
   return undefined;
 }
 
+/** A new informer for an optional route kind at the version the cluster serves, in the set. Not started. */
+function addOptional(
+  kc: KubeConfig,
+  set: WatchedInformers,
+  settings: InformerSettings,
+  kind: OptionalRouteKind,
+  version: string,
+): ResilientInformer {
+  const inf = makeInformer<KubernetesObject>(kc, kind, { ...informerOptions(settings), version });
+  set.byKind.set(kind, inf as unknown as ResilientInformer);
+  return inf as unknown as ResilientInformer;
+}
+
 /**
  * Informers for the optional route kinds the cluster serves, each at the version it serves; the
- * others are recorded in `set.absentKinds` and said once in the log (installing the CRD later takes
- * a watcher restart).
+ * others are recorded in `set.absentKinds` and said once in the log (lookForAbsentKinds notices
+ * their CRDs when they are installed later).
  */
 export async function optionalRouteInformers(
   kc: KubeConfig,
@@ -150,22 +163,64 @@ export async function optionalRouteInformers(
   const made: [WatchedKind, ResilientInformer][] = [];
   for (const { kind, version } of found) {
     if (ctx.stopped()) break;
-    if (version === undefined) {
-      const kindName = ROUTE_KIND_OF[kind];
-      set.absentKinds.push(kindName);
-      ctx.log.info(
-        `no ${kindName} CRD in the cluster: ${kindName}s are not watched (restart the watcher after installing it)`,
-        {
-          informer: kind,
-        },
-      );
+    if (version !== undefined) {
+      made.push([kind, addOptional(kc, set, settings, kind, version)]);
       continue;
     }
-    const inf = makeInformer<KubernetesObject>(kc, kind, { ...informerOptions(settings), version });
-    set.byKind.set(kind, inf as unknown as ResilientInformer);
-    made.push([kind, inf as unknown as ResilientInformer]);
+    const kindName = ROUTE_KIND_OF[kind];
+    set.absentKinds.push(kindName);
+    ctx.log.info(`no ${kindName} CRD in the cluster: ${kindName}s are not watched until it is installed`, {
+      informer: kind,
+    });
   }
   return made;
+}
+
+/**
+ * Every `intervalMs`, looks again for the CRDs of the kinds in `set.absentKinds`; a kind the
+ * cluster now serves gets its informer, handed to `found` (which attaches and starts it), and leaves
+ * the absent list. Failures wait for the next look. Stops once no kind is absent.
+ */
+export function lookForAbsentKinds(
+  kc: KubeConfig,
+  set: WatchedInformers,
+  settings: InformerSettings,
+  ctx: DiscoveryContext & { intervalMs: number; found(kind: WatchedKind, inf: ResilientInformer): void },
+): { stop(): void } {
+  let stopped = false;
+  let handle: unknown;
+  const done = () => stopped || ctx.stopped();
+  const look = async () => {
+    for (const kind of OPTIONAL_ROUTE_KINDS) {
+      const kindName = ROUTE_KIND_OF[kind];
+      if (!set.absentKinds.includes(kindName)) continue;
+      const version = await servedRouteVersion(kc, kind).catch((err: unknown) => {
+        ctx.log.debug(`looking for the ${kindName} CRD failed: ${(err as Error)?.message ?? err}`);
+        return undefined;
+      });
+      if (version === undefined || done()) continue;
+      set.absentKinds.splice(set.absentKinds.indexOf(kindName), 1);
+      ctx.log.info(`${kindName} CRD found (${version}): ${kindName}s are watched from now on`, {
+        informer: kind,
+      });
+      ctx.found(kind, addOptional(kc, set, settings, kind, version));
+    }
+  };
+  const schedule = () => {
+    handle = ctx.timers.setTimeout(() => {
+      if (done()) return;
+      void look().finally(() => {
+        if (!done() && set.absentKinds.length > 0) schedule();
+      });
+    }, ctx.intervalMs);
+  };
+  if (set.absentKinds.length > 0) schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      ctx.timers.clearTimeout(handle);
+    },
+  };
 }
 
 export interface AttachContext {

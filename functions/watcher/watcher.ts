@@ -20,7 +20,7 @@ import { Coalescer, realTimers } from './coalescer.ts';
 import { healthProbes, startHealthServer } from './health.ts';
 import { InformerHealth } from './informer-health.ts';
 import type { WatchedInformers } from './informers.ts';
-import { attachInformer, makeInformers, optionalRouteInformers } from './informers.ts';
+import { attachInformer, lookForAbsentKinds, makeInformers, optionalRouteInformers } from './informers.ts';
 import type { Logger } from './log.ts';
 import { makeLogger } from './log.ts';
 import { ParentMemory } from './parent-memory.ts';
@@ -57,6 +57,8 @@ export interface WatcherOptions {
    */
   forgetParentsAfterMs?: number;
   parentSweepIntervalMs?: number;
+  /** How often the CRDs of absent optional route kinds (TCPRoute, TLSRoute) are looked for (default 60 000 ms). */
+  crdRecheckIntervalMs?: number;
 }
 
 export interface WatcherDeps {
@@ -114,6 +116,8 @@ interface WatcherState {
   stopping: boolean;
   closing?: Promise<boolean>;
   sweeper?: { stop(): void };
+  /** Looks for the CRDs of absent optional route kinds. */
+  crdWatch?: { stop(): void };
   counters: { changes: number; ignored: number; flushes: number };
 }
 
@@ -214,13 +218,12 @@ function attach(parts: Parts, kind: WatchedKind, inf: ResilientInformer): void {
 }
 
 /**
- * Starts the informers (the optional route kinds once the cluster said which it serves); once all
- * have synced, remembers every parent routes name, starts the parent sweep and (resyncOnStart)
- * opens a window for each parent.
+ * Asks the cluster which optional route kinds it serves and attaches an informer for each; a
+ * failed attempt counts against /healthz until the kind is known.
  */
-async function syncInformers(parts: Parts): Promise<void> {
-  const { informers, knownParents, settings, state } = parts;
-  const discovery = {
+async function discoverOptionalKinds(parts: Parts): Promise<void> {
+  const { informers, state } = parts;
+  const optional = await optionalRouteInformers(parts.kc, informers, informerSettings(parts), {
     timers: parts.timers,
     log: parts.log,
     stopped: () => state.stopping,
@@ -229,16 +232,52 @@ async function syncInformers(parts: Parts): Promise<void> {
       h.onError(parts.timers.now());
       parts.health.set(kind, h);
     },
-  };
-  const optional = await optionalRouteInformers(
-    parts.kc,
-    informers,
-    { ...settings, random: parts.random },
-    discovery,
-  );
+  });
   for (const [kind, inf] of optional) attach(parts, kind, inf);
   // A kind found absent after failed attempts is not failing any more: it is not watched.
   for (const kind of OPTIONAL_ROUTE_KINDS) if (!informers.byKind.has(kind)) parts.health.delete(kind);
+}
+
+const informerSettings = (parts: Parts) => ({ ...parts.settings, random: parts.random });
+
+/**
+ * Once synced: the parent sweep, and the look for CRDs installed later (a kind found then is
+ * attached and started; its routes reach their parents as additions).
+ */
+function startBackgroundTasks(parts: Parts): void {
+  const { state, settings, timers, log } = parts;
+  if (state.stopping) return;
+  state.sweeper ??= startParentSweep({
+    memory: parts.knownParents,
+    routes: () => parts.informers.routes(),
+    coalescer: parts.coalescer,
+    publisher: parts.publisher,
+    clusterId: settings.clusterId,
+    intervalMs: settings.parentSweepIntervalMs ?? 60_000,
+    timers,
+    log,
+  });
+  state.crdWatch ??= lookForAbsentKinds(parts.kc, parts.informers, informerSettings(parts), {
+    timers,
+    log,
+    stopped: () => state.stopping,
+    failed: () => {},
+    intervalMs: settings.crdRecheckIntervalMs ?? 60_000,
+    found: (kind, inf) => {
+      attach(parts, kind, inf);
+      void inf.start();
+    },
+  });
+}
+
+/**
+ * Starts the informers (the optional route kinds once the cluster said which it serves); once all
+ * have synced, remembers every parent routes name, starts the background tasks and (resyncOnStart)
+ * opens a window for each parent.
+ */
+async function syncInformers(parts: Parts): Promise<void> {
+  const { informers, knownParents, settings, state } = parts;
+  await discoverOptionalKinds(parts);
   if (state.stopping) return;
   await Promise.all([...informers.byKind.values()].map((i) => i.start()));
   state.synced = true;
@@ -246,17 +285,7 @@ async function syncInformers(parts: Parts): Promise<void> {
   const routes = informers.routes();
   for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
   for (const key of parents.keys()) knownParents.see(key);
-  if (!state.stopping)
-    state.sweeper ??= startParentSweep({
-      memory: knownParents,
-      routes: () => informers.routes(),
-      coalescer: parts.coalescer,
-      publisher: parts.publisher,
-      clusterId: settings.clusterId,
-      intervalMs: settings.parentSweepIntervalMs ?? 60_000,
-      timers: parts.timers,
-      log: parts.log,
-    });
+  startBackgroundTasks(parts);
   parts.log.info('informers synced', {
     services: informers.list('services').length,
     routes: routes.length,
@@ -272,6 +301,7 @@ async function stopWatching(parts: Parts, closePubsub: () => Promise<void>): Pro
   const { state, publisher, log } = parts;
   state.stopping = true;
   state.sweeper?.stop();
+  state.crdWatch?.stop();
   for (const inf of parts.informers.byKind.values()) inf.stop();
   parts.coalescer.flushAll();
   const flushed = await publisher.drain(parts.settings.shutdownTimeoutMs ?? 10_000);

@@ -32,7 +32,7 @@ const streamDef = (kind: 'TCPRoute' | 'TLSRoute', versions: string[]): ResourceD
  * The stand-in serves exactly `defs` of the two kinds for this test (its kinds are one module-level
  * list, hence the serial tests), as a cluster with those CRDs installed would.
  */
-function serveStreamKinds(t: ExecutionContext, defs: ResourceDef[]): void {
+function serveStreamKinds(t: ExecutionContext, defs: ResourceDef[]): (defs: ResourceDef[]) => void {
   const isStream = (d: ResourceDef) => d.plural === 'tcproutes' || d.plural === 'tlsroutes';
   const saved = RESOURCES.filter(isStream);
   const set = (list: ResourceDef[]) => {
@@ -41,6 +41,7 @@ function serveStreamKinds(t: ExecutionContext, defs: ResourceDef[]): void {
   };
   set(defs);
   t.teardown(() => set(saved));
+  return set;
 }
 
 function stream(
@@ -169,5 +170,34 @@ test.serial(
     await r.change(() => r.emu.apply(stream('TCPRoute', 'v1', 't', 'db', 'pool')));
     await r.settle();
     t.deepEqual(names(r.forParent('default/db').at(-1)?.snapshot.tcpRoutes), ['t']);
+  },
+);
+
+test.serial(
+  'a CRD installed while the watcher runs is found at the next look; its routes reach their parents',
+  async (t) => {
+    const install = serveStreamKinds(t, []);
+    const clock = new FakeClock();
+    const r = await rig(t, pubsub, {
+      seed: [service('db', 'default', [5432])],
+      settings: { crdRecheckIntervalMs: 60_000 },
+      clock,
+    });
+    t.deepEqual((await healthz(r.watcher.healthPort)).notWatched, ['TCPRoute', 'TLSRoute']);
+    install([streamDef('TCPRoute', ['v1', 'v1alpha2'])]);
+    r.emu.apply(stream('TCPRoute', 'v1', 't', 'db', 'db'));
+    clock.advance(59_999);
+    t.false(
+      r.logs.some((l) => l.includes('TCPRoute CRD found')),
+      'not looked for before the interval',
+    );
+    // The look at 60 s finds the CRD; the new informer's list brings the route in as an addition.
+    await r.change(() => clock.advance(1));
+    t.true(r.logs.some((l) => l.includes('TCPRoute CRD found (v1)')));
+    await r.settle();
+    const e = r.forParent('default/db').at(-1);
+    t.deepEqual(e?.reason, ['TCPRoute default/t added']);
+    t.deepEqual(names(e?.snapshot.tcpRoutes), ['t']);
+    t.deepEqual((await healthz(r.watcher.healthPort)).notWatched, ['TLSRoute']);
   },
 );
