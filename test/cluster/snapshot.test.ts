@@ -3,6 +3,8 @@
 import test from 'ava';
 import { makeKubeConfig, readClusterSnapshot } from '../../shared/cluster/index.ts';
 import { buildParentSnapshot } from '../../shared/cluster/parent-snapshot.ts';
+import { RESOURCES } from '../../infra/local/k8s/resources.ts';
+import type { ResourceDef } from '../../infra/local/k8s/resources.ts';
 import { emulatorWithClient, grpcRoute, httpRoute, raw, service } from '../k8s/support.ts';
 
 const { emu } = await emulatorWithClient();
@@ -243,5 +245,68 @@ test.serial(
     // Any other failure still rejects: never a partial snapshot.
     emu.failListPage(1, { code: 403, resource: 'referencegrants' });
     await t.throwsAsync(readClusterSnapshot(kc));
+  },
+);
+
+test.serial(
+  'TCPRoutes and TLSRoutes: listed at the version the cluster serves, none without their CRDs, in the parent snapshot',
+  async (t) => {
+    // The stand-in's kinds are one module-level list: this test sets the two kinds and restores them.
+    const isStream = (d: ResourceDef) => d.plural === 'tcproutes' || d.plural === 'tlsroutes';
+    const saved = RESOURCES.filter(isStream);
+    const serve = (defs: ResourceDef[]) => {
+      for (let i = RESOURCES.length - 1; i >= 0; i--) if (isStream(RESOURCES[i])) RESOURCES.splice(i, 1);
+      RESOURCES.push(...defs);
+    };
+    t.teardown(() => serve(saved));
+    const def = (kind: string, versions: string[]): ResourceDef => ({
+      group: 'gateway.networking.k8s.io',
+      versions,
+      plural: `${kind.toLowerCase()}s`,
+      singular: kind.toLowerCase(),
+      kind,
+      namespaced: true,
+      hasStatus: true,
+    });
+    serve([]);
+    const none = await readClusterSnapshot(kc);
+    t.deepEqual([none.tcpRoutes, none.tlsRoutes], [[], []], 'no CRDs: none, not a failure');
+    t.true(none.httpRoutes.length > 0);
+
+    serve([def('TCPRoute', ['v1alpha2']), def('TLSRoute', ['v1', 'v1alpha3', 'v1alpha2'])]);
+    const stream = (kind: string, version: string, name: string) => ({
+      apiVersion: `gateway.networking.k8s.io/${version}`,
+      kind,
+      metadata: { name, namespace: 'default' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'svc4' }],
+        rules: [{ backendRefs: [{ name: 'svc6', port: 5432 }] }],
+      },
+    });
+    emu.apply(stream('TCPRoute', 'v1alpha2', 'db'));
+    emu.apply(stream('TLSRoute', 'v1', 'secure'));
+    const snap = await readClusterSnapshot(kc, { pageSize: 2 });
+    t.deepEqual(
+      snap.tcpRoutes.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.name}`),
+      ['gateway.networking.k8s.io/v1alpha2 TCPRoute db'],
+    );
+    t.deepEqual(
+      snap.tlsRoutes.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.name}`),
+      ['gateway.networking.k8s.io/v1 TLSRoute secure'],
+    );
+    const parent = buildParentSnapshot(snap, { namespace: 'default', name: 'svc4' });
+    t.deepEqual(
+      [parent.tcpRoutes?.map((r) => r.metadata.name), parent.tlsRoutes?.map((r) => r.metadata.name)],
+      [['db'], ['secure']],
+    );
+    t.deepEqual(
+      parent.services.map((s) => s.metadata.name),
+      ['svc4', 'svc6'],
+    );
+    // Served, but the list fails: the read rejects (never a snapshot without them).
+    emu.failListPage(1, { code: 500, resource: 'tlsroutes' });
+    await t.throwsAsync(readClusterSnapshot(kc));
+    emu.deleteObject('TCPRoute', 'default', 'db');
+    emu.deleteObject('TLSRoute', 'default', 'secure');
   },
 );

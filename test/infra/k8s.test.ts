@@ -123,6 +123,10 @@ const FUNCTION_PERMISSIONS = [
   'gateway.networking.k8s.io/httproutes/status patch',
   'gateway.networking.k8s.io/referencegrants get',
   'gateway.networking.k8s.io/referencegrants list',
+  'gateway.networking.k8s.io/tcproutes get',
+  'gateway.networking.k8s.io/tcproutes list',
+  'gateway.networking.k8s.io/tlsroutes get',
+  'gateway.networking.k8s.io/tlsroutes list',
 ];
 
 function renderTemplate(file: string): Obj[] {
