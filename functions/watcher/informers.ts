@@ -185,7 +185,10 @@ export function lookForAbsentKinds(
   kc: KubeConfig,
   set: WatchedInformers,
   settings: InformerSettings,
-  ctx: DiscoveryContext & { intervalMs: number; found(kind: WatchedKind, inf: ResilientInformer): void },
+  ctx: Omit<DiscoveryContext, 'failed'> & {
+    intervalMs: number;
+    found(kind: WatchedKind, inf: ResilientInformer): void;
+  },
 ): { stop(): void } {
   let stopped = false;
   let handle: unknown;

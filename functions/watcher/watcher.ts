@@ -261,7 +261,6 @@ function startBackgroundTasks(parts: Parts): void {
     timers,
     log,
     stopped: () => state.stopping,
-    failed: () => {},
     intervalMs: settings.crdRecheckIntervalMs ?? 60_000,
     found: (kind, inf) => {
       attach(parts, kind, inf);
