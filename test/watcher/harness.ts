@@ -148,21 +148,7 @@ export async function rig(
   const emu = await startK8sEmulator({ port: 0, bookmarkIntervalMs: 500, negController: false });
   for (const o of opts.seed ?? []) emu.apply(o);
   const topicId = `route-events-${process.pid}-${++topics}`;
-  const admin = new PubSub({ projectId: PROJECT, apiEndpoint: pubsubEmu.endpoint, emulatorMode: true });
-  const [topic] = await admin.createTopic(topicId);
-  const [sub] = await topic.createSubscription(`${topicId}-sub`, { enableMessageOrdering: true });
-  const received: Published[] = [];
-  const seenIds = new Set<string>();
-  sub.on('message', (m: Message) => {
-    m.ack();
-    // Pub/Sub is at-least-once: drop redeliveries of one message (retried publishes keep their own id).
-    if (seenIds.has(m.id)) return;
-    seenIds.add(m.id);
-    const decoded = decodeRouteEvent(m.data, m.attributes);
-    if (!decoded.ok) throw new Error(decoded.error);
-    received.push({ event: decoded.event, attributes: m.attributes, orderingKey: m.orderingKey ?? '' });
-  });
-  sub.on('error', () => {});
+  const { admin, sub, received } = await subscribe(pubsubEmu, topicId);
   const proxy = await CuttableProxy.start({ host: '127.0.0.1', port: pubsubEmu.port });
   const publisherClient = new PubSub({ projectId: PROJECT, apiEndpoint: proxy.endpoint, emulatorMode: true });
   const kc = new KubeConfig();
@@ -226,6 +212,43 @@ export async function rig(
       return list[list.length - 1];
     },
     health: async (path) => (await fetch(`http://127.0.0.1:${watcher.healthPort}${path}`)).status,
+    ...timeDriven(watcher, {
+      clock: opts.clock,
+      maxWaitMs: opts.settings?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      delivered: () => received.length,
+      accepted: () =>
+        Object.entries(pubsubEmu.stats().topics).find(([name]) => name.endsWith(`/${topicId}`))?.[1]
+          .published ?? 0,
+    }),
+  };
+}
+
+/** A topic and an ordered subscription on it, whose messages are decoded into `received` once each. */
+async function subscribe(pubsubEmu: PubsubEmulator, topicId: string) {
+  const admin = new PubSub({ projectId: PROJECT, apiEndpoint: pubsubEmu.endpoint, emulatorMode: true });
+  const [topic] = await admin.createTopic(topicId);
+  const [sub] = await topic.createSubscription(`${topicId}-sub`, { enableMessageOrdering: true });
+  const received: Published[] = [];
+  const seenIds = new Set<string>();
+  sub.on('message', (m: Message) => {
+    m.ack();
+    // Pub/Sub is at-least-once: drop redeliveries of one message (retried publishes keep their own id).
+    if (seenIds.has(m.id)) return;
+    seenIds.add(m.id);
+    const decoded = decodeRouteEvent(m.data, m.attributes);
+    if (!decoded.ok) throw new Error(decoded.error);
+    received.push({ event: decoded.event, attributes: m.attributes, orderingKey: m.orderingKey ?? '' });
+  });
+  sub.on('error', () => {});
+  return { admin, sub, received };
+}
+
+/** Rig.change and Rig.settle: the deterministic points the tests assert from. */
+function timeDriven(
+  watcher: Watcher,
+  o: { clock?: FakeClock; maxWaitMs: number; delivered(): number; accepted(): number },
+): Pick<Rig, 'change' | 'settle'> {
+  return {
     change: async (act, count = 1) => {
       const before = watcher.stats().changes;
       act();
@@ -237,18 +260,15 @@ export async function rig(
       );
     },
     settle: async () => {
-      opts.clock?.advance(opts.settings?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS);
+      o.clock?.advance(o.maxWaitMs);
       await eventually(
         () => watcher.stats(),
         (s) => s.coalescing === 0 && s.pending === 0,
         10_000,
         'no open window, nothing left to publish',
       );
-      const accepted = () =>
-        Object.entries(pubsubEmu.stats().topics).find(([name]) => name.endsWith(`/${topicId}`))?.[1]
-          .published ?? 0;
       await eventually(
-        () => [received.length, accepted()],
+        () => [o.delivered(), o.accepted()],
         ([got, sent]) => got >= sent,
         10_000,
         'every accepted message delivered',
