@@ -89,12 +89,19 @@ test.serial(
       ],
       settings: { resyncOnStart: true },
     });
-    const paths = r.emu.requests.map((q) => q.path);
-    t.true(
-      paths.includes('/apis/gateway.networking.k8s.io/v1alpha2/tcproutes'),
-      'TCPRoute listed at v1alpha2',
+    // Watched (not only listed) at the version served: v1 first, v1alpha2 for TCPRoute here.
+    const watched = (version: string, plural: string) =>
+      r.emu.requests.some(
+        (q) => q.path === `/apis/gateway.networking.k8s.io/${version}/${plural}` && q.query.watch === 'true',
+      );
+    await eventually(
+      () => [watched('v1alpha2', 'tcproutes'), watched('v1', 'tlsroutes')],
+      (w) => w.every(Boolean),
+      10_000,
+      'both kinds watched',
     );
-    t.true(paths.includes('/apis/gateway.networking.k8s.io/v1/tlsroutes'), 'TLSRoute listed at v1');
+    t.false(watched('v1', 'tcproutes'));
+    t.false(watched('v1alpha3', 'tlsroutes'));
     t.deepEqual((await healthz(r.watcher.healthPort)).notWatched, []);
 
     const db = await r.waitFor('default/db', (e) => e.reason.includes('resync'));
