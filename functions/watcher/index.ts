@@ -11,7 +11,6 @@ export { startWatcher } from './watcher.ts';
 export type { Watcher, WatcherDeps, WatcherOptions, WatcherSettings, WatcherStats } from './watcher.ts';
 export { affectedParents } from './affected.ts';
 export type { AffectedParent, Change, ClusterView } from './affected.ts';
-export { buildParentSnapshot } from './parent-snapshot.ts';
 export { Coalescer } from './coalescer.ts';
 export { RoutePublisher } from './publisher.ts';
 export { makeLogger } from './log.ts';

@@ -1,29 +1,34 @@
-// The watcher process (docs/architecture.md §2.1): informers on HTTPRoute, GRPCRoute and Service (and
-// ReferenceGrant with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant) -> affected
-// parents -> per-parent coalescing -> one route event per parent on the route-events topic.
+// The watcher process (docs/architecture.md §2.1): informers on Service, HTTPRoute, GRPCRoute,
+// TCPRoute and TLSRoute (these two when the cluster has their CRDs), and ReferenceGrant with
+// GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant -> affected parents -> per-parent coalescing -> one
+// route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { WatcherConfig } from '../../shared/config/index.ts';
-import type { GRPCRoute, HTTPRoute, Route, Service } from '../../shared/gamma/types.ts';
 import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
-import { isNotFound, makeInformer, makeKubeConfig } from '../../shared/cluster/index.ts';
+import { OPTIONAL_ROUTE_KINDS, makeKubeConfig } from '../../shared/cluster/index.ts';
+import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
-import { ROUTE_EVENT_SCHEMA, isDecimalSequence, parentKey, sequenceOf } from '../../shared/events/index.ts';
-import type { Change, WatchedObject } from './affected.ts';
-import { affectedParents, mergePorts } from './affected.ts';
-import type { Timers } from './coalescer.ts';
-import { Coalescer, realTimers } from './coalescer.ts';
-import { startHealthServer } from './health.ts';
-import type { HealthServer, Probe } from './health.ts';
-import { InformerHealth } from './informer-health.ts';
-import type { Logger } from './log.ts';
-import { makeLogger } from './log.ts';
-import { buildParentSnapshot } from './parent-snapshot.ts';
-import type { PublisherStats, PublishTarget } from './publisher.ts';
-import { RoutePublisher } from './publisher.ts';
-import { ParentMemory } from './parent-memory.ts';
+import { ROUTE_EVENT_SCHEMA, parentKey, sequenceOf } from '../../shared/events/index.ts';
 import { parentRefsOf, refKey } from '../../shared/gamma/refs.ts';
 import type { ServiceRef } from '../../shared/gamma/refs.ts';
+import type { Service } from '../../shared/gamma/types.ts';
+import type { Change, WatchedObject } from './affected.ts';
+import { affectedParents } from './affected.ts';
+import type { Timers } from './coalescer.ts';
+import { Coalescer, realTimers } from './coalescer.ts';
+import { healthProbes, startHealthServer } from './health.ts';
+import { InformerHealth } from './informer-health.ts';
+import type { WatchedInformers } from './informers.ts';
+import { attachInformer, lookForAbsentKinds, makeInformers, optionalRouteInformers } from './informers.ts';
+import type { Logger } from './log.ts';
+import { makeLogger } from './log.ts';
+import { ParentMemory } from './parent-memory.ts';
+import { startParentSweep } from './parent-sweep.ts';
+import type { Pending } from './pending.ts';
+import { ClusterVersion, mergePending } from './pending.ts';
+import type { PublisherStats, PublishTarget } from './publisher.ts';
+import { RoutePublisher } from './publisher.ts';
 
 /** Settings beyond WatcherConfig, with their defaults. */
 export interface WatcherOptions {
@@ -52,6 +57,8 @@ export interface WatcherOptions {
    */
   forgetParentsAfterMs?: number;
   parentSweepIntervalMs?: number;
+  /** How often the CRDs of absent optional route kinds (TCPRoute, TLSRoute) are looked for (default 60 000 ms). */
+  crdRecheckIntervalMs?: number;
 }
 
 export interface WatcherDeps {
@@ -102,17 +109,37 @@ export interface Watcher {
   close(): Promise<boolean>;
 }
 
-interface Pending {
-  reasons: string[];
-  previousPorts?: number[];
+/** What the watcher's parts share while it runs. */
+interface WatcherState {
+  synced: boolean;
+  /** Set before the informers stop: their aborts are reported synchronously. */
+  stopping: boolean;
+  closing?: Promise<boolean>;
+  sweeper?: { stop(): void };
+  /** Looks for the CRDs of absent optional route kinds. */
+  crdWatch?: { stop(): void };
+  counters: { changes: number; ignored: number; flushes: number };
 }
 
-const MAX_REASONS = 20;
-
-function mergePending(a: Pending, b: Pending): Pending {
-  const reasons = [...new Set([...a.reasons, ...b.reasons])].slice(0, MAX_REASONS);
-  const previousPorts = mergePorts(a.previousPorts, b.previousPorts);
-  return previousPorts ? { reasons, previousPorts } : { reasons };
+/** The running parts of one watcher, named so that each step below reads as what it does. */
+interface Parts {
+  settings: WatcherSettings;
+  kc: KubeConfig;
+  random?: () => number;
+  log: Logger;
+  timers: Timers;
+  informers: WatchedInformers;
+  health: Map<string, InformerHealth>;
+  publisher: RoutePublisher;
+  coalescer: Coalescer<Pending>;
+  /**
+   * Services that have been route parents: deleting one (or changing its ports) must reach sync with
+   * its old ports even when its routes went first, in the same coalescing window. Forgotten once no
+   * route has named a parent for forgetParentsAfterMs, so the memory stays bounded.
+   */
+  knownParents: ParentMemory;
+  version: ClusterVersion;
+  state: WatcherState;
 }
 
 function kubeConfigFor(settings: WatcherSettings): KubeConfig {
@@ -121,152 +148,8 @@ function kubeConfigFor(settings: WatcherSettings): KubeConfig {
     : makeKubeConfig({ inCluster: true });
 }
 
-/** Keeps the highest resourceVersion seen, so sequences never go back (e.g. while a relist resets the informer's). */
-class ClusterVersion {
-  private max = 0n;
-  see(rv: string | undefined): void {
-    if (isDecimalSequence(rv) && BigInt(rv) > this.max) this.max = BigInt(rv);
-  }
-  current(): string {
-    return this.max.toString();
-  }
-}
-
-/**
- * Every `intervalMs`, forgets parents no route names any more (ParentMemory) and their origin
- * counts in the publisher, except while a window or an event for them is still open.
- */
-function startParentSweep(deps: {
-  memory: ParentMemory;
-  routes: () => Route[];
-  coalescer: Coalescer<Pending>;
-  publisher: RoutePublisher;
-  clusterId: string;
-  intervalMs: number;
-  timers: Timers;
-  log: Logger;
-}): { stop(): void } {
-  const { memory, coalescer, publisher, timers } = deps;
-  const publisherKey = (key: string) => {
-    const [namespace, name] = key.split('/');
-    return parentKey(deps.clusterId, namespace, name);
-  };
-  const sweep = () => {
-    const current = new Set<string>();
-    for (const r of deps.routes()) for (const p of parentRefsOf(r)) current.add(refKey(p));
-    const pending = new Set(coalescer.pendingKeys());
-    const forgotten = memory.sweep(current, (key) => pending.has(key) || publisher.busy(publisherKey(key)));
-    for (const key of forgotten) publisher.forget(publisherKey(key));
-    if (forgotten.length > 0)
-      deps.log.debug('forgot parents no route names any more', { parents: forgotten.length });
-  };
-  let stopped = false;
-  let handle: unknown;
-  const schedule = () => {
-    handle = timers.setTimeout(() => {
-      if (stopped) return;
-      sweep();
-      schedule();
-    }, deps.intervalMs);
-  };
-  schedule();
-  return {
-    stop: () => {
-      stopped = true;
-      timers.clearTimeout(handle);
-    },
-  };
-}
-
-/** The informers the watcher runs: Services and both route kinds, and ReferenceGrants when needed. */
-function makeInformers(kc: KubeConfig, settings: WatcherSettings, deps: WatcherDeps) {
-  const informerOpts = {
-    ...(settings.minWatchIntervalMs !== undefined ? { minWatchIntervalMs: settings.minWatchIntervalMs } : {}),
-    ...(settings.informerBackoff ? { backoff: settings.informerBackoff } : {}),
-    ...(deps.random ? { random: deps.random } : {}),
-  };
-  const services = makeInformer<Service & KubernetesObject>(kc, 'services', informerOpts);
-  const httpRoutes = makeInformer<HTTPRoute & KubernetesObject>(kc, 'httproutes', informerOpts);
-  const grpcRoutes = makeInformer<GRPCRoute & KubernetesObject>(kc, 'grpcroutes', informerOpts);
-  const informers = new Map<WatchedKind, ResilientInformer>([
-    ['services', services as unknown as ResilientInformer],
-    ['httproutes', httpRoutes as unknown as ResilientInformer],
-    ['grpcroutes', grpcRoutes as unknown as ResilientInformer],
-  ]);
-  // Grants matter only when cross-namespace backendRefs need them (docs/security.md §2): a grant
-  // change then republishes the parents whose routes reach into its namespace. The sync function
-  // reads the grants itself, from the cluster (events are hints).
-  if (settings.crossNamespaceBackends === 'referencegrant')
-    informers.set('referencegrants', makeInformer(kc, 'referencegrants', informerOpts));
-  return { services, httpRoutes, grpcRoutes, informers };
-}
-
-/** Feeds an informer's events to `onChange` and its connection state to a health record. */
-function attachInformer(
-  kind: WatchedKind,
-  inf: ResilientInformer,
-  ctx: { onChange(change: Change): void; timers: Timers; log: Logger; stopping(): boolean },
-): InformerHealth {
-  const { timers, log } = ctx;
-  const h = new InformerHealth();
-  const changed = (change: Change) => {
-    h.onObject();
-    ctx.onChange(change);
-  };
-  inf.on('add', (o: WatchedObject) => changed({ type: 'add', new: o }));
-  inf.on('update', (o: WatchedObject, old: WatchedObject | undefined) =>
-    changed(old ? { type: 'update', old, new: o } : { type: 'add', new: o }),
-  );
-  inf.on('delete', (o: WatchedObject) => changed({ type: 'delete', old: o }));
-  inf.on('connect', () => h.onConnect(timers.now()));
-  inf.on('error', (err: unknown) => {
-    // No ReferenceGrant CRD: no grants, not a failure (retried with backoff to notice the CRD).
-    if (kind === 'referencegrants' && isNotFound(err))
-      return log.debug('no ReferenceGrant CRD in the cluster: no grants');
-    h.onError(timers.now());
-    // Closing aborts the watch requests: expected, not worth a warning.
-    if (ctx.stopping())
-      return log.debug(`${kind} informer stopped: ${(err as Error)?.message ?? String(err)}`);
-    log.warn(`${kind} informer error, restarting with backoff: ${(err as Error)?.message ?? String(err)}`, {
-      informer: kind,
-    });
-  });
-  return h;
-}
-
-/** Liveness: no informer failing for too long. Readiness: synced and every parent published. */
-function healthProbes(ctx: {
-  health: Map<WatchedKind, InformerHealth>;
-  publisher: RoutePublisher;
-  timers: Timers;
-  unhealthyAfterMs: number;
-  synced(): boolean;
-  closing(): boolean;
-}) {
-  return {
-    healthz(): Probe {
-      const now = ctx.timers.now();
-      const failing = [...ctx.health]
-        .filter(([, h]) => h.failingForMs(now) > ctx.unhealthyAfterMs)
-        .map(([k]) => k);
-      return { ok: failing.length === 0 && !ctx.closing(), detail: { failingInformers: failing } };
-    },
-    readyz(): Probe {
-      const s = ctx.publisher.stats();
-      const synced = ctx.synced();
-      return {
-        ok: synced && s.failing === 0 && !ctx.closing(),
-        detail: { synced, failingParents: s.failing, pending: s.pending },
-      };
-    },
-  };
-}
-
-export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps = {}): Promise<Watcher> {
-  const log = deps.logger ?? makeLogger(settings.logFormat);
-  const timers = deps.timers ?? realTimers;
-  const kc = deps.kubeConfig ?? kubeConfigFor(settings);
-  const ownPubsub = deps.pubsub === undefined;
+/** The publisher on the route-events topic, and how to close the Pub/Sub client when it is ours. */
+function makePublisher(settings: WatcherSettings, deps: WatcherDeps, log: Logger, timers: Timers) {
   const pubsub = deps.pubsub ?? new PubSub({ projectId: settings.project });
   const topic = pubsub.topic(settings.routeEventsTopic, {
     messageOrdering: true,
@@ -277,152 +160,220 @@ export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps 
     random: deps.random,
     timers,
   });
-  const version = new ClusterVersion();
-  const counters = { changes: 0, ignored: 0, flushes: 0 };
-  let synced = false;
-  let closing: Promise<boolean> | undefined;
-  let stopping = false; // set before the informers stop: their aborts are reported synchronously
+  const closePubsub = async () => {
+    if (deps.pubsub === undefined) await pubsub.close().catch(() => {});
+  };
+  return { publisher, closePubsub };
+}
 
-  const { services, httpRoutes, grpcRoutes, informers } = makeInformers(kc, settings, deps);
-  const health = new Map<WatchedKind, InformerHealth>();
+/** A coalescing window closed: one event with the parent's snapshot as the caches hold it now. */
+function emit(parts: Parts, key: string, pending: Pending): void {
+  const { settings, informers, version } = parts;
+  parts.state.counters.flushes += 1;
+  const [namespace, name] = key.split('/');
+  const parent: ServiceRef = { namespace, name };
+  for (const inf of informers.byKind.values()) version.see(inf.latestResourceVersion());
+  const snapshot = buildParentSnapshot(informers.cache(), parent);
+  const event: RouteEvent = {
+    schema: ROUTE_EVENT_SCHEMA,
+    cluster: settings.clusterId,
+    parent,
+    sequence: sequenceOf(snapshotObjects(snapshot), version.current()),
+    emittedAt: new Date(parts.timers.now()).toISOString(),
+    reason: pending.reasons,
+    snapshot,
+    ...(pending.previousPorts ? { previousPorts: pending.previousPorts } : {}),
+  };
+  parts.publisher.submit(event);
+}
 
-  const cache = () => ({
-    services: services.list() as Service[],
-    httpRoutes: httpRoutes.list() as HTTPRoute[],
-    grpcRoutes: grpcRoutes.list() as GRPCRoute[],
-  });
-
-  function emit(key: string, pending: Pending): void {
-    counters.flushes += 1;
-    const [namespace, name] = key.split('/');
-    const parent: ServiceRef = { namespace, name };
-    for (const inf of informers.values()) version.see(inf.latestResourceVersion());
-    const snapshot = buildParentSnapshot(cache(), parent);
-    const objects = [...snapshot.services, ...snapshot.httpRoutes, ...snapshot.grpcRoutes];
-    const event: RouteEvent = {
-      schema: ROUTE_EVENT_SCHEMA,
-      cluster: settings.clusterId,
-      parent,
-      sequence: sequenceOf(objects, version.current()),
-      emittedAt: new Date(timers.now()).toISOString(),
-      reason: pending.reasons,
-      snapshot,
-      ...(pending.previousPorts ? { previousPorts: pending.previousPorts } : {}),
-    };
-    publisher.submit(event);
+/** An informer event after sync: the parents it affects enter (or extend) their coalescing window. */
+function onChange(parts: Parts, change: Change): void {
+  const { state, informers, knownParents, log, settings } = parts;
+  const obj = (change.new ?? change.old) as WatchedObject;
+  parts.version.see(obj.metadata.resourceVersion);
+  if (!state.synced || state.closing) return; // before sync: the start-up resync (or the reconcile) covers it
+  state.counters.changes += 1;
+  const view = { services: informers.list<Service>('services'), routes: informers.routes(), knownParents };
+  const affected = affectedParents(change, view);
+  if (affected.length === 0) state.counters.ignored += 1;
+  for (const a of affected) {
+    knownParents.see(refKey(a.parent));
+    log.debug('parent affected', {
+      parent: parentKey(settings.clusterId, a.parent.namespace, a.parent.name),
+      reasons: a.reasons,
+    });
+    parts.coalescer.touch(refKey(a.parent), {
+      reasons: a.reasons,
+      ...(a.previousPorts ? { previousPorts: a.previousPorts } : {}),
+    });
   }
+}
 
-  const coalescer = new Coalescer<Pending>({
-    debounceMs: settings.debounceMs,
-    maxWaitMs: settings.maxWaitMs,
-    merge: mergePending,
-    fire: emit,
+/** Feeds an informer's events to onChange and its connection state to the health probes. */
+function attach(parts: Parts, kind: WatchedKind, inf: ResilientInformer): void {
+  const { timers, log, state } = parts;
+  const ctx = { onChange: (c: Change) => onChange(parts, c), timers, log, stopping: () => state.stopping };
+  parts.health.set(kind, attachInformer(kind, inf, ctx));
+}
+
+/**
+ * Asks the cluster which optional route kinds it serves and attaches an informer for each; a
+ * failed attempt counts against /healthz until the kind is known.
+ */
+async function discoverOptionalKinds(parts: Parts): Promise<void> {
+  const { informers, state } = parts;
+  const optional = await optionalRouteInformers(parts.kc, informers, informerSettings(parts), {
+    timers: parts.timers,
+    log: parts.log,
+    stopped: () => state.stopping,
+    failed: (kind: WatchedKind) => {
+      const h = parts.health.get(kind) ?? new InformerHealth();
+      h.onError(parts.timers.now());
+      parts.health.set(kind, h);
+    },
+  });
+  for (const [kind, inf] of optional) attach(parts, kind, inf);
+  // A kind found absent after failed attempts is not failing any more: it is not watched.
+  for (const kind of OPTIONAL_ROUTE_KINDS) if (!informers.byKind.has(kind)) parts.health.delete(kind);
+}
+
+const informerSettings = (parts: Parts) => ({ ...parts.settings, random: parts.random });
+
+/**
+ * Once synced: the parent sweep, and the look for CRDs installed later (a kind found then is
+ * attached and started; its routes reach their parents as additions).
+ */
+function startBackgroundTasks(parts: Parts): void {
+  const { state, settings, timers, log } = parts;
+  if (state.stopping) return;
+  state.sweeper ??= startParentSweep({
+    memory: parts.knownParents,
+    routes: () => parts.informers.routes(),
+    coalescer: parts.coalescer,
+    publisher: parts.publisher,
+    clusterId: settings.clusterId,
+    intervalMs: settings.parentSweepIntervalMs ?? 60_000,
     timers,
+    log,
   });
-
-  /**
-   * Services that have been route parents: deleting one (or changing its ports) must reach sync with
-   * its old ports even when its routes went first, in the same coalescing window. Forgotten once no
-   * route has named a parent for forgetParentsAfterMs, so the memory stays bounded.
-   */
-  const knownParents = new ParentMemory({
-    now: () => timers.now(),
-    forgetAfterMs: settings.forgetParentsAfterMs ?? 600_000,
+  state.crdWatch ??= lookForAbsentKinds(parts.kc, parts.informers, informerSettings(parts), {
+    timers,
+    log,
+    stopped: () => state.stopping,
+    intervalMs: settings.crdRecheckIntervalMs ?? 60_000,
+    found: (kind, inf) => {
+      attach(parts, kind, inf);
+      void inf.start();
+    },
   });
-  let sweeper: { stop(): void } | undefined;
-  function onChange(change: Change): void {
-    const obj = (change.new ?? change.old) as WatchedObject;
-    version.see(obj.metadata.resourceVersion);
-    if (!synced || closing) return; // before sync: the start-up resync (or the reconcile) covers it
-    counters.changes += 1;
-    const { services: svcs, httpRoutes: http, grpcRoutes: grpc } = cache();
-    const affected = affectedParents(change, { services: svcs, routes: [...http, ...grpc], knownParents });
-    if (affected.length === 0) counters.ignored += 1;
-    for (const a of affected) {
-      knownParents.see(refKey(a.parent));
-      log.debug('parent affected', {
-        parent: parentKey(settings.clusterId, a.parent.namespace, a.parent.name),
-        reasons: a.reasons,
-      });
-      coalescer.touch(refKey(a.parent), {
-        reasons: a.reasons,
-        ...(a.previousPorts ? { previousPorts: a.previousPorts } : {}),
-      });
-    }
-  }
+}
 
-  for (const [kind, inf] of informers)
-    health.set(kind, attachInformer(kind, inf, { onChange, timers, log, stopping: () => stopping }));
+/**
+ * Starts the informers (the optional route kinds once the cluster said which it serves); once all
+ * have synced, remembers every parent routes name, starts the background tasks and (resyncOnStart)
+ * opens a window for each parent.
+ */
+async function syncInformers(parts: Parts): Promise<void> {
+  const { informers, knownParents, settings, state } = parts;
+  await discoverOptionalKinds(parts);
+  if (state.stopping) return;
+  await Promise.all([...informers.byKind.values()].map((i) => i.start()));
+  state.synced = true;
+  const parents = new Map<string, ServiceRef>();
+  const routes = informers.routes();
+  for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
+  for (const key of parents.keys()) knownParents.see(key);
+  startBackgroundTasks(parts);
+  parts.log.info('informers synced', {
+    services: informers.list('services').length,
+    routes: routes.length,
+    parents: parents.size,
+    resyncOnStart: settings.resyncOnStart ?? true,
+  });
+  if (settings.resyncOnStart ?? true)
+    for (const key of parents.keys()) parts.coalescer.touch(key, { reasons: ['resync'] });
+}
 
+/** Stops watching, publishes what is pending (bounded wait); true when everything was published. */
+async function stopWatching(parts: Parts, closePubsub: () => Promise<void>): Promise<boolean> {
+  const { state, publisher, log } = parts;
+  state.stopping = true;
+  state.sweeper?.stop();
+  state.crdWatch?.stop();
+  for (const inf of parts.informers.byKind.values()) inf.stop();
+  parts.coalescer.flushAll();
+  const flushed = await publisher.drain(parts.settings.shutdownTimeoutMs ?? 10_000);
+  const left = publisher.stats().pending;
+  publisher.close();
+  if (flushed) log.info('watcher stopped, all route events published');
+  else log.error(`watcher stopped with ${left} parent(s) unpublished; the scheduled reconcile covers them`);
+  await closePubsub();
+  return flushed;
+}
+
+export async function startWatcher(settings: WatcherSettings, deps: WatcherDeps = {}): Promise<Watcher> {
+  const log = deps.logger ?? makeLogger(settings.logFormat);
+  const timers = deps.timers ?? realTimers;
+  const kc = deps.kubeConfig ?? kubeConfigFor(settings);
+  const { publisher, closePubsub } = makePublisher(settings, deps, log, timers);
+  const state: WatcherState = {
+    synced: false,
+    stopping: false,
+    counters: { changes: 0, ignored: 0, flushes: 0 },
+  };
+  const parts: Parts = {
+    settings,
+    kc,
+    random: deps.random,
+    log,
+    timers,
+    informers: makeInformers(kc, { ...settings, random: deps.random }),
+    health: new Map<string, InformerHealth>(),
+    publisher,
+    coalescer: new Coalescer<Pending>({
+      debounceMs: settings.debounceMs,
+      maxWaitMs: settings.maxWaitMs,
+      merge: mergePending,
+      fire: (key, pending) => emit(parts, key, pending),
+      timers,
+    }),
+    knownParents: new ParentMemory({
+      now: () => timers.now(),
+      forgetAfterMs: settings.forgetParentsAfterMs ?? 600_000,
+    }),
+    version: new ClusterVersion(),
+    state,
+  };
+  for (const [kind, inf] of parts.informers.byKind) attach(parts, kind, inf);
   const probes = healthProbes({
-    health,
+    health: parts.health,
+    absentKinds: () => parts.informers.absentKinds,
     publisher,
     timers,
     unhealthyAfterMs: settings.unhealthyAfterMs ?? 300_000,
-    synced: () => synced,
-    closing: () => closing !== undefined,
+    synced: () => state.synced,
+    closing: () => state.closing !== undefined,
   });
-  const healthServer: HealthServer = await startHealthServer(
-    settings.healthPort,
-    settings.healthHost ?? '0.0.0.0',
-    probes,
-  );
-
-  const ready = (async () => {
-    await Promise.all([...informers.values()].map((i) => i.start()));
-    synced = true;
-    const parents = new Map<string, ServiceRef>();
-    const routes: Route[] = [...(httpRoutes.list() as HTTPRoute[]), ...(grpcRoutes.list() as GRPCRoute[])];
-    for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
-    for (const key of parents.keys()) knownParents.see(key);
-    if (!stopping)
-      sweeper ??= startParentSweep({
-        memory: knownParents,
-        routes: () => [...(httpRoutes.list() as HTTPRoute[]), ...(grpcRoutes.list() as GRPCRoute[])],
-        coalescer,
-        publisher,
-        clusterId: settings.clusterId,
-        intervalMs: settings.parentSweepIntervalMs ?? 60_000,
-        timers,
-        log,
-      });
-    log.info('informers synced', {
-      services: services.list().length,
-      routes: routes.length,
-      parents: parents.size,
-      resyncOnStart: settings.resyncOnStart ?? true,
-    });
-    if (settings.resyncOnStart ?? true)
-      for (const key of parents.keys()) coalescer.touch(key, { reasons: ['resync'] });
-  })();
+  const healthServer = await startHealthServer(settings.healthPort, settings.healthHost ?? '0.0.0.0', probes);
+  const ready = syncInformers(parts);
   ready.catch(() => {});
-
-  async function shutdown(): Promise<boolean> {
-    stopping = true;
-    sweeper?.stop();
-    for (const inf of informers.values()) inf.stop();
-    coalescer.flushAll();
-    const flushed = await publisher.drain(settings.shutdownTimeoutMs ?? 10_000);
-    const left = publisher.stats().pending;
-    publisher.close();
-    if (flushed) log.info('watcher stopped, all route events published');
-    else log.error(`watcher stopped with ${left} parent(s) unpublished; the scheduled reconcile covers them`);
-    if (ownPubsub) await pubsub.close().catch(() => {});
+  const shutdown = async () => {
+    const flushed = await stopWatching(parts, closePubsub);
     await healthServer.close();
     return flushed;
-  }
-
+  };
   return {
     ready,
     healthPort: healthServer.port,
     stats: () => ({
       ...publisher.stats(),
-      ...counters,
-      synced,
-      coalescing: coalescer.pendingKeys().length,
-      rememberedParents: knownParents.size,
+      ...state.counters,
+      synced: state.synced,
+      coalescing: parts.coalescer.pendingKeys().length,
+      rememberedParents: parts.knownParents.size,
       rememberedCounts: publisher.rememberedParents(),
     }),
-    close: () => (closing ??= shutdown()),
+    close: () => (state.closing ??= shutdown()),
   };
 }

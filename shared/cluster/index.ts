@@ -2,7 +2,7 @@
 // and informers that survive errors.
 export { makeKubeConfig } from './kubeconfig.ts';
 export type { KubeConfigSource, GkeSource } from './kubeconfig.ts';
-export { readClusterSnapshot, readParentSnapshot, parentSnapshot } from './snapshot.ts';
+export { readClusterSnapshot } from './snapshot.ts';
 export type { ClusterSnapshot } from './snapshot.ts';
 export {
   writeRouteStatuses,
@@ -29,5 +29,12 @@ export {
   readRoute,
 } from './objects.ts';
 export type { RouteRead } from './objects.ts';
+export {
+  OPTIONAL_ROUTE_KINDS,
+  OPTIONAL_ROUTE_VERSIONS,
+  ROUTE_KIND_OF,
+  servedRouteVersion,
+} from './route-versions.ts';
+export type { OptionalRouteKind } from './route-versions.ts';
 export { annotateService } from './annotate.ts';
 export type { ServiceAnnotation } from './annotate.ts';

@@ -199,7 +199,16 @@ export async function watchResource<T extends KubernetesObject>(
   return inf;
 }
 
-export type WatchedKind = 'services' | 'httproutes' | 'grpcroutes' | 'namespaces' | 'referencegrants';
+export type WatchedKind =
+  'services' | 'httproutes' | 'grpcroutes' | 'tcproutes' | 'tlsroutes' | 'namespaces' | 'referencegrants';
+
+const CUSTOM_KINDS: Record<string, string> = {
+  httproutes: 'HTTPRoute',
+  grpcroutes: 'GRPCRoute',
+  tcproutes: 'TCPRoute',
+  tlsroutes: 'TLSRoute',
+  referencegrants: 'ReferenceGrant',
+};
 
 /** A list (ApiException) or watch (statusCode) refused with 404: the resource, or its CRD, is absent. */
 export function isNotFound(err: unknown): boolean {
@@ -207,13 +216,16 @@ export function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { statusCode?: unknown }).statusCode === 404;
 }
 
-/** An informer for one of the kinds gamma-csm reads, cluster-wide or in one namespace. Not started. */
+/**
+ * An informer for one of the kinds gamma-csm reads, cluster-wide or in one namespace. Not started.
+ * `version` is for kinds served at several (TCPRoute, TLSRoute: shared/cluster/route-versions.ts).
+ */
 export function makeInformer<T extends KubernetesObject = KubernetesObject>(
   kc: KubeConfig,
   kind: WatchedKind,
-  opts: ResilientInformerOptions & { namespace?: string } = {},
+  opts: ResilientInformerOptions & { namespace?: string; version?: string } = {},
 ): ResilientInformer<T> {
-  const { namespace, ...rest } = opts;
+  const { namespace, version: wantedVersion, ...rest } = opts;
   const labelSelector = opts.labelSelector;
   const nsPath = namespace ? `/namespaces/${namespace}` : '';
   if (kind === 'services' || kind === 'namespaces') {
@@ -234,7 +246,7 @@ export function makeInformer<T extends KubernetesObject = KubernetesObject>(
   // ReferenceGrant is served as v1beta1 by every Gateway API release; without its CRD (404) the list
   // is empty and the watch keeps retrying with backoff, so installing the CRD later is noticed.
   const grants = kind === 'referencegrants';
-  const version = grants ? 'v1beta1' : 'v1';
+  const version = wantedVersion ?? (grants ? 'v1beta1' : 'v1');
   const base = { group: GATEWAY_GROUP, version, plural: kind, labelSelector };
   const list = (namespace
     ? () => custom.listNamespacedCustomObject({ ...base, namespace })
@@ -246,10 +258,9 @@ export function makeInformer<T extends KubernetesObject = KubernetesObject>(
           throw e;
         })
     : list;
-  const k = grants ? 'ReferenceGrant' : kind === 'httproutes' ? 'HTTPRoute' : 'GRPCRoute';
   return new ResilientInformer<T>(kc, `/apis/${GATEWAY_GROUP}/${version}${nsPath}/${kind}`, listFn, {
     apiVersion: `${GATEWAY_GROUP}/${version}`,
-    kind: k,
+    kind: CUSTOM_KINDS[kind],
     ...rest,
   });
 }

@@ -1,15 +1,28 @@
 // Whole-cluster reads for translate: every page of every kind, or nothing. A failed or partial read
-// must never look like "no routes" (docs/architecture.md §3.1), so any error rejects.
+// must never look like "no routes" (docs/architecture.md §3.1), so any error rejects. The one
+// exception is a kind whose CRD the cluster does not have (TCPRoute, TLSRoute, ReferenceGrant):
+// every version answering 404 means there are none.
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { GRPCRoute, HTTPRoute, Namespace, ReferenceGrant, Service } from '../gamma/types.ts';
+import type {
+  GRPCRoute,
+  HTTPRoute,
+  Namespace,
+  ReferenceGrant,
+  Service,
+  TCPRoute,
+  TLSRoute,
+} from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
-import type { ServiceRef } from '../gamma/refs.ts';
-import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../gamma/refs.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { cleanObject } from './objects.ts';
+import type { OptionalRouteKind } from './route-versions.ts';
+import { ROUTE_KIND_OF, servedRouteVersion } from './route-versions.ts';
 
 export interface ClusterSnapshot extends Snapshot {
+  /** Empty when the cluster has no CRD for the kind. */
+  tcpRoutes: TCPRoute[];
+  tlsRoutes: TLSRoute[];
   namespaces: Namespace[];
   referenceGrants: ReferenceGrant[];
   /** Highest list resourceVersion seen: a cluster-wide sequence for freshness checks. */
@@ -72,30 +85,59 @@ export async function readClusterSnapshot(
         }) as Promise<Page>,
       withKind<T>(`${GATEWAY_GROUP}/v1`, kind),
     );
-  const [services, httpRoutes, grpcRoutes, namespaces, referenceGrants] = await Promise.all([
-    listAll(
-      (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>,
-      withKind<Service>('v1', 'Service'),
-    ),
-    routes<HTTPRoute>('httproutes', 'HTTPRoute'),
-    routes<GRPCRoute>('grpcroutes', 'GRPCRoute'),
-    listAll(
-      (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>,
-      withKind<Namespace>('v1', 'Namespace'),
-    ),
-    listReferenceGrants(custom, limit),
-  ]);
-  const rv = [services, httpRoutes, grpcRoutes, namespaces, referenceGrants].map(
-    (l) => Number(l.resourceVersion) || 0,
-  );
+  const [services, httpRoutes, grpcRoutes, tcpRoutes, tlsRoutes, namespaces, referenceGrants] =
+    await Promise.all([
+      listAll(
+        (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>,
+        withKind<Service>('v1', 'Service'),
+      ),
+      routes<HTTPRoute>('httproutes', 'HTTPRoute'),
+      routes<GRPCRoute>('grpcroutes', 'GRPCRoute'),
+      optionalRoutes<TCPRoute>(kc, custom, 'tcproutes', limit),
+      optionalRoutes<TLSRoute>(kc, custom, 'tlsroutes', limit),
+      listAll(
+        (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>,
+        withKind<Namespace>('v1', 'Namespace'),
+      ),
+      listReferenceGrants(custom, limit),
+    ]);
+  const lists = [services, httpRoutes, grpcRoutes, tcpRoutes, tlsRoutes, namespaces, referenceGrants];
+  const rv = lists.map((l) => Number(l.resourceVersion) || 0);
   return {
     services: services.items,
     httpRoutes: httpRoutes.items,
     grpcRoutes: grpcRoutes.items,
+    tcpRoutes: tcpRoutes.items,
+    tlsRoutes: tlsRoutes.items,
     namespaces: namespaces.items,
     referenceGrants: referenceGrants.items,
     resourceVersion: String(Math.max(...rv)),
   };
+}
+
+/**
+ * Every TCPRoute or TLSRoute, listed at the version the cluster serves (route-versions.ts); none
+ * when no version is served (no CRD). Any other failure rejects like every other list.
+ */
+async function optionalRoutes<T>(
+  kc: KubeConfig,
+  custom: CustomObjectsApi,
+  plural: OptionalRouteKind,
+  limit: number,
+): Promise<{ items: T[]; resourceVersion: string }> {
+  const version = await servedRouteVersion(kc, plural);
+  if (version === undefined) return { items: [], resourceVersion: '' };
+  return listAll(
+    (cont) =>
+      custom.listClusterCustomObject({
+        group: GATEWAY_GROUP,
+        version,
+        plural,
+        limit,
+        _continue: cont,
+      }) as Promise<Page>,
+    withKind<T>(`${GATEWAY_GROUP}/${version}`, ROUTE_KIND_OF[plural]),
+  );
 }
 
 /** The ReferenceGrant version every Gateway API release serves (v1 only from 1.5 on). */
@@ -119,42 +161,4 @@ export async function listReferenceGrants(
     if (e instanceof ApiException && e.code === 404) return { items: [], resourceVersion: '' };
     throw e;
   }
-}
-
-/**
- * The slice of a full snapshot one parent Service needs: the Service, every route naming it, the
- * Services those routes send or mirror to, and the cluster-wide short-name facts (docs/architecture.md §3.1).
- */
-export function parentSnapshot(full: Snapshot, parent: ServiceRef): Snapshot {
-  const httpRoutes = full.httpRoutes.filter((r) => routeTargets(r, parent));
-  const grpcRoutes = full.grpcRoutes.filter((r) => routeTargets(r, parent));
-  const wanted = new Set([refKey(parent)]);
-  for (const r of [...httpRoutes, ...grpcRoutes]) for (const b of backendRefsOf(r)) wanted.add(refKey(b));
-  const serviceNamespacesByName: Record<string, string[]> = {};
-  for (const s of full.services)
-    (serviceNamespacesByName[s.metadata.name] ??= []).push(s.metadata.namespace ?? 'default');
-  for (const list of Object.values(serviceNamespacesByName)) list.sort();
-  const namespaces = new Set([...wanted].map((key) => key.slice(0, key.indexOf('/'))));
-  return {
-    services: full.services.filter((s) => wanted.has(refKey(serviceRefOf(s)))),
-    httpRoutes,
-    grpcRoutes,
-    serviceNamespacesByName,
-    ...(full.referenceGrants
-      ? {
-          referenceGrants: full.referenceGrants.filter((g) =>
-            namespaces.has(g.metadata.namespace ?? 'default'),
-          ),
-        }
-      : {}),
-  };
-}
-
-/** Per-parent snapshot read from the cluster (reads everything: routes may live in any namespace). */
-export async function readParentSnapshot(
-  kc: KubeConfig,
-  parent: ServiceRef,
-  opts: { pageSize?: number } = {},
-): Promise<Snapshot> {
-  return parentSnapshot(await readClusterSnapshot(kc, opts), parent);
 }

@@ -36,7 +36,7 @@ export function scopeToOwner(event: RouteEvent, limits: PipelineLimits): RouteEv
  * beyond), and their backend Services only fill what the Services cap leaves after the parent's and
  * its producer routes' own. Producer routes and their Services are never dropped here (oversizedBy
  * refuses a parent whose own are over a cap). The watcher applies it before publishing
- * (functions/watcher/parent-snapshot.ts), sync again on receipt.
+ * (shared/cluster/parent-snapshot.ts), sync again on receipt.
  */
 export function scopeSnapshotToOwner(
   s: Snapshot,

@@ -25,45 +25,57 @@ function routedServices(): string[] {
     .sort();
 }
 
-async function settle(): Promise<void> {
-  await sleep(300); // past the watcher's coalescing window
+/**
+ * Makes the cluster changes in `act` and waits until the watcher has taken in all `changes` of them
+ * (a wait for presence), then until the pipeline is idle: no coalescing window open, nothing to
+ * publish or deliver, no sync running. From then on the event path has done all it will do.
+ */
+async function settle(act: () => void, changes: number): Promise<void> {
+  const taken = () => Number(p.watcher?.stats().changes ?? 0);
+  const before = taken();
+  act();
+  const end = Date.now() + 20_000;
+  while (taken() < before + changes) {
+    if (Date.now() > end) throw new Error(`the watcher took in ${taken() - before} of ${changes} changes`);
+    await sleep(20);
+  }
   await p.idle(20_000);
 }
 
 test.serial('deleting a route, then its Service later, removes the Network Services route', async (t) => {
-  p.k8s.apply(service('one', 'ns') as KubeObj);
-  p.k8s.apply(httpRoute('r-one', 'ns', 'one') as KubeObj);
-  await settle();
+  await settle(() => {
+    p.k8s.apply(service('one', 'ns') as KubeObj);
+    p.k8s.apply(httpRoute('r-one', 'ns', 'one') as KubeObj);
+  }, 2);
   t.deepEqual(routedServices(), ['one']);
-  p.k8s.deleteObject('HTTPRoute', 'ns', 'r-one');
-  await settle();
-  p.k8s.deleteObject('Service', 'ns', 'one');
-  await settle();
+  await settle(() => p.k8s.deleteObject('HTTPRoute', 'ns', 'r-one'), 1);
+  await settle(() => p.k8s.deleteObject('Service', 'ns', 'one'), 1);
   t.deepEqual(routedServices(), []);
 });
 
 test.serial('deleting a Service whose route stays removes the Network Services route', async (t) => {
-  p.k8s.apply(service('two', 'ns') as KubeObj);
-  p.k8s.apply(httpRoute('r-two', 'ns', 'two') as KubeObj);
-  await settle();
+  await settle(() => {
+    p.k8s.apply(service('two', 'ns') as KubeObj);
+    p.k8s.apply(httpRoute('r-two', 'ns', 'two') as KubeObj);
+  }, 2);
   t.deepEqual(routedServices(), ['two']);
-  p.k8s.deleteObject('Service', 'ns', 'two');
-  await settle();
+  await settle(() => p.k8s.deleteObject('Service', 'ns', 'two'), 1);
   t.deepEqual(routedServices(), []);
-  p.k8s.deleteObject('HTTPRoute', 'ns', 'r-two');
-  await settle();
+  await settle(() => p.k8s.deleteObject('HTTPRoute', 'ns', 'r-two'), 1);
 });
 
 // Fixed: when a route and its parent Service were deleted together (within the watcher's coalescing
 // window), the coalesced event carried neither the Service nor previousPorts, so sync could not find
 // the parent's HttpRoute and it stayed until the next reconcile.
 test.serial('deleting a route and its Service together removes the Network Services route', async (t) => {
-  p.k8s.apply(service('three', 'ns') as KubeObj);
-  p.k8s.apply(httpRoute('r-three', 'ns', 'three') as KubeObj);
-  await settle();
+  await settle(() => {
+    p.k8s.apply(service('three', 'ns') as KubeObj);
+    p.k8s.apply(httpRoute('r-three', 'ns', 'three') as KubeObj);
+  }, 2);
   t.deepEqual(routedServices(), ['three']);
-  p.k8s.deleteObject('HTTPRoute', 'ns', 'r-three');
-  p.k8s.deleteObject('Service', 'ns', 'three');
-  await settle();
+  await settle(() => {
+    p.k8s.deleteObject('HTTPRoute', 'ns', 'r-three');
+    p.k8s.deleteObject('Service', 'ns', 'three');
+  }, 2);
   t.deepEqual(routedServices(), [], 'removed by the event path, not left for the reconcile');
 });

@@ -1,11 +1,10 @@
-// readClusterSnapshot / readParentSnapshot against the stand-in, with the real client-node.
+// readClusterSnapshot against the stand-in, with the real client-node, and the per-parent snapshot
+// (the one the watcher publishes) cut from it.
 import test from 'ava';
-import {
-  makeKubeConfig,
-  parentSnapshot,
-  readClusterSnapshot,
-  readParentSnapshot,
-} from '../../shared/cluster/index.ts';
+import { makeKubeConfig, readClusterSnapshot } from '../../shared/cluster/index.ts';
+import { buildParentSnapshot } from '../../shared/cluster/parent-snapshot.ts';
+import { RESOURCES } from '../../infra/local/k8s/resources.ts';
+import type { ResourceDef } from '../../infra/local/k8s/resources.ts';
 import { emulatorWithClient, grpcRoute, httpRoute, raw, service } from '../k8s/support.ts';
 
 const { emu } = await emulatorWithClient();
@@ -67,7 +66,7 @@ test.serial('a failure on page 3 of 5 rejects: never a partial snapshot', async 
 test.serial(
   'per-parent snapshot: the Service, routes naming it, their backends, short-name facts',
   async (t) => {
-    const snap = await readParentSnapshot(kc, { namespace: 'default', name: 'svc0' });
+    const snap = buildParentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc0' });
     t.deepEqual(
       snap.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
       ['default/svc0'],
@@ -80,8 +79,9 @@ test.serial(
       snap.grpcRoutes.map((r) => r.metadata.name),
       ['g-svc0'],
     );
-    t.deepEqual(snap.serviceNamespacesByName?.svc1, ['default', 'shop']);
-    const other = parentSnapshot(await readClusterSnapshot(kc), { namespace: 'shop', name: 'svc1' });
+    t.deepEqual(snap.serviceNamespacesByName, { svc0: ['default'] });
+    const other = buildParentSnapshot(await readClusterSnapshot(kc), { namespace: 'shop', name: 'svc1' });
+    t.deepEqual(other.serviceNamespacesByName, { svc1: ['default', 'shop'] });
     t.deepEqual(
       other.httpRoutes.map((r) => r.metadata.name),
       ['to-svc1'],
@@ -90,7 +90,7 @@ test.serial(
       other.services.map((s) => s.metadata.namespace),
       ['shop'],
     );
-    const none = parentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc2' });
+    const none = buildParentSnapshot(await readClusterSnapshot(kc), { namespace: 'default', name: 'svc2' });
     t.deepEqual([none.httpRoutes.length, none.grpcRoutes.length, none.services.length], [0, 0, 1]);
   },
 );
@@ -133,8 +133,8 @@ test('per-parent snapshot includes mirror targets (rule and backendRef level) of
     grpcRoutes: [
       route('GRPCRoute', 'g', [{ filters: [mirror('grpc-mirror')], backendRefs: [{ name: 'back' }] }]),
     ],
-  } as unknown as Parameters<typeof parentSnapshot>[0];
-  const snap = parentSnapshot(full, { namespace: 'default', name: 'front' });
+  } as unknown as Parameters<typeof buildParentSnapshot>[0];
+  const snap = buildParentSnapshot(full, { namespace: 'default', name: 'front' });
   t.deepEqual(snap.services.map((s) => s.metadata.name).sort(), [
     'back',
     'backend-mirror',
@@ -204,7 +204,7 @@ test.serial('list items come without status: translation reads spec and metadata
 });
 
 test.serial(
-  'ReferenceGrants: listed cluster-wide and kept per parent for its backend namespaces; a missing CRD reads as none',
+  'ReferenceGrants: listed cluster-wide, not part of a parent snapshot (sync reads them); a missing CRD reads as none',
   async (t) => {
     const grant = (namespace: string, name: string) => ({
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
@@ -231,11 +231,11 @@ test.serial(
       snap.referenceGrants.map((g) => `${g.kind} ${g.metadata.namespace}/${g.metadata.name}`).sort(),
       ['ReferenceGrant elsewhere/unrelated', 'ReferenceGrant shop/from-default'],
     );
-    const parent = parentSnapshot(snap, { namespace: 'default', name: 'svc2' });
+    const parent = buildParentSnapshot(snap, { namespace: 'default', name: 'svc2' });
+    t.is(parent.referenceGrants, undefined, 'sync reads the grants from the cluster itself');
     t.deepEqual(
-      parent.referenceGrants?.map((g) => g.metadata.name),
-      ['from-default'],
-      'only grants of namespaces the parent routes reach into',
+      parent.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`),
+      ['default/svc2', 'shop/svc1'],
     );
     // No ReferenceGrant CRD installed: the list answers 404, which means no grants (not a failure).
     emu.failListPage(1, { code: 404, resource: 'referencegrants' });
@@ -245,5 +245,68 @@ test.serial(
     // Any other failure still rejects: never a partial snapshot.
     emu.failListPage(1, { code: 403, resource: 'referencegrants' });
     await t.throwsAsync(readClusterSnapshot(kc));
+  },
+);
+
+test.serial(
+  'TCPRoutes and TLSRoutes: listed at the version the cluster serves, none without their CRDs, in the parent snapshot',
+  async (t) => {
+    // The stand-in's kinds are one module-level list: this test sets the two kinds and restores them.
+    const isStream = (d: ResourceDef) => d.plural === 'tcproutes' || d.plural === 'tlsroutes';
+    const saved = RESOURCES.filter(isStream);
+    const serve = (defs: ResourceDef[]) => {
+      for (let i = RESOURCES.length - 1; i >= 0; i--) if (isStream(RESOURCES[i])) RESOURCES.splice(i, 1);
+      RESOURCES.push(...defs);
+    };
+    t.teardown(() => serve(saved));
+    const def = (kind: string, versions: string[]): ResourceDef => ({
+      group: 'gateway.networking.k8s.io',
+      versions,
+      plural: `${kind.toLowerCase()}s`,
+      singular: kind.toLowerCase(),
+      kind,
+      namespaced: true,
+      hasStatus: true,
+    });
+    serve([]);
+    const none = await readClusterSnapshot(kc);
+    t.deepEqual([none.tcpRoutes, none.tlsRoutes], [[], []], 'no CRDs: none, not a failure');
+    t.true(none.httpRoutes.length > 0);
+
+    serve([def('TCPRoute', ['v1alpha2']), def('TLSRoute', ['v1', 'v1alpha3', 'v1alpha2'])]);
+    const stream = (kind: string, version: string, name: string) => ({
+      apiVersion: `gateway.networking.k8s.io/${version}`,
+      kind,
+      metadata: { name, namespace: 'default' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'svc4' }],
+        rules: [{ backendRefs: [{ name: 'svc6', port: 5432 }] }],
+      },
+    });
+    emu.apply(stream('TCPRoute', 'v1alpha2', 'db'));
+    emu.apply(stream('TLSRoute', 'v1', 'secure'));
+    const snap = await readClusterSnapshot(kc, { pageSize: 2 });
+    t.deepEqual(
+      snap.tcpRoutes.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.name}`),
+      ['gateway.networking.k8s.io/v1alpha2 TCPRoute db'],
+    );
+    t.deepEqual(
+      snap.tlsRoutes.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.name}`),
+      ['gateway.networking.k8s.io/v1 TLSRoute secure'],
+    );
+    const parent = buildParentSnapshot(snap, { namespace: 'default', name: 'svc4' });
+    t.deepEqual(
+      [parent.tcpRoutes?.map((r) => r.metadata.name), parent.tlsRoutes?.map((r) => r.metadata.name)],
+      [['db'], ['secure']],
+    );
+    t.deepEqual(
+      parent.services.map((s) => s.metadata.name),
+      ['svc4', 'svc6'],
+    );
+    // Served, but the list fails: the read rejects (never a snapshot without them).
+    emu.failListPage(1, { code: 500, resource: 'tlsroutes' });
+    await t.throwsAsync(readClusterSnapshot(kc));
+    emu.deleteObject('TCPRoute', 'default', 'db');
+    emu.deleteObject('TLSRoute', 'default', 'secure');
   },
 );

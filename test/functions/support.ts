@@ -1,6 +1,7 @@
 // Helpers for the function tests: route events built from the k8s stand-in's current objects (as the
 // watcher would build them), pushed to a function as Eventarc's binary CloudEvent.
-import { readParentSnapshot } from '../../shared/cluster/index.ts';
+import { readClusterSnapshot } from '../../shared/cluster/index.ts';
+import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import { ROUTE_EVENT_SCHEMA, encodeRouteEvent, sequenceOf } from '../../shared/events/index.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import type { Pipeline } from '../../infra/local/pipeline.ts';
@@ -14,8 +15,8 @@ export async function currentEvent(
   name: string,
   extra: Partial<RouteEvent> = {},
 ): Promise<RouteEvent> {
-  const snapshot = await readParentSnapshot(p.kube, { namespace, name });
-  const objects = [...snapshot.services, ...snapshot.httpRoutes, ...snapshot.grpcRoutes];
+  const snapshot = buildParentSnapshot(await readClusterSnapshot(p.kube), { namespace, name });
+  const objects = snapshotObjects(snapshot);
   return {
     schema: ROUTE_EVENT_SCHEMA,
     cluster: p.clusterId,

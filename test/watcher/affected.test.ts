@@ -4,7 +4,7 @@ import test from 'ava';
 import { affectedParents } from '../../functions/watcher/affected.ts';
 import type { Change, ClusterView } from '../../functions/watcher/affected.ts';
 import type { ReferenceGrant, Route, Service, ServicePort } from '../../shared/gamma/types.ts';
-import { grpc, http, svc } from './fixtures.ts';
+import { grpc, http, svc, tcp, tls } from './fixtures.ts';
 
 interface Row {
   title: string;
@@ -341,6 +341,50 @@ const rows: Row[] = [
     ],
     expected: ['default/a previous=80', 'n2/a'],
   },
+  // TCPRoute and TLSRoute: parents, backends, grants and short names work as for HTTP and gRPC routes.
+  {
+    title: 'TCPRoute added -> its parent',
+    change: { type: 'add', new: tcp('t', { parents: ['db'], backends: ['db-v2'] }) },
+    routes: [tcp('t', { parents: ['db'], backends: ['db-v2'] })],
+    expected: ['default/db'],
+  },
+  {
+    title: 'TLSRoute moved from one parent to another -> both',
+    change: {
+      type: 'update',
+      old: tls('s', { parents: ['old'], backends: ['x'] }),
+      new: tls('s', { parents: ['new'], backends: ['x'] }),
+    },
+    routes: [tls('s', { parents: ['new'], backends: ['x'] })],
+    expected: ['default/new', 'default/old'],
+  },
+  {
+    title: 'TCPRoute deleted -> its parent',
+    change: { type: 'delete', old: tcp('t', { parents: ['db'], backends: ['db'] }) },
+    expected: ['default/db'],
+  },
+  {
+    title: 'a backend Service of a TCPRoute and a TLSRoute changes ports -> both parents',
+    change: { type: 'update', old: svc('pool', 'default', [5432]), new: svc('pool', 'default', [5433]) },
+    routes: [
+      tcp('t', { parents: ['db'], backends: ['pool'] }),
+      tls('s', { parents: ['secure'], backends: ['pool'] }),
+      http('h', { parents: ['web'], backends: ['other'] }),
+    ],
+    expected: ['default/db', 'default/secure'],
+  },
+  {
+    title: 'the parent Service of a TCPRoute is deleted -> itself, with its old ports',
+    change: { type: 'delete', old: svc('db', 'default', [5432]) },
+    routes: [tcp('t', { parents: ['db'], backends: ['other'] })],
+    expected: ['default/db previous=5432'],
+  },
+  {
+    title: 'a ReferenceGrant in the namespace a TLSRoute sends to -> its parent',
+    change: { type: 'add', new: grant('b', 'a') },
+    routes: [tls('s', { namespace: 'a', parents: ['front'], backends: [{ name: 'api', namespace: 'b' }] })],
+    expected: ['a/front'],
+  },
 ];
 
 const render = (r: ReturnType<typeof affectedParents>[number]) =>
@@ -372,4 +416,9 @@ test('reasons name the object and the change', (t) => {
   t.deepEqual(got[0].reasons, ['Service default/a deleted', 'backend Service default/a deleted']);
   const short = affectedParents({ type: 'add', new: svc('a', 'other') }, { services: [], routes: [routeA] });
   t.deepEqual(short[0].reasons, ['short name "a": Service other/a added']);
+  const [stream] = affectedParents(
+    { type: 'add', new: tls('s', { parents: ['db'] }) },
+    { services: [], routes: [] },
+  );
+  t.deepEqual(stream.reasons, ['TLSRoute default/s added']);
 });

@@ -15,7 +15,7 @@ import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 import { FakeClock } from './fake-clock.ts';
 import { http, svc } from './fixtures.ts';
-import { eventually, rig, route, service, sleep } from './harness.ts';
+import { eventually, rig, route, service } from './harness.ts';
 
 const NEG = 'cloud.google.com/neg';
 const NEG_STATUS = 'cloud.google.com/neg-status';
@@ -127,33 +127,44 @@ const backendOf = (e: { snapshot: { services: Service[] } }) =>
 
 test('the running watcher republishes the parent when the NEG controller writes neg-status, and on appProtocol', async (t) => {
   const exposed = { [NEG]: '{"exposed_ports":{"80":{}}}' };
-  const r = await rig(t, pubsub, { seed: [service('p'), annotated('be', exposed), route('r', 'p', ['be'])] });
-  r.emu.apply(annotated('be', { ...exposed, [NEG_STATUS]: status(['us-central1-a']) }));
-  const e1 = await r.waitFor(
-    'default/p',
-    (e) => backendOf(e)?.metadata.annotations?.[NEG_STATUS] !== undefined,
-  );
-  t.deepEqual(JSON.parse(backendOf(e1)?.metadata.annotations?.[NEG_STATUS] ?? '{}').zones, ['us-central1-a']);
-  t.deepEqual(e1.reason, ['backend Service default/be modified']);
-  r.emu.apply(annotated('be', { ...exposed, [NEG_STATUS]: status(['us-central1-a']) }, 'kubernetes.io/h2c'));
-  const e2 = await r.waitFor(
-    'default/p',
-    (e) => backendOf(e)?.spec.ports?.[0].appProtocol === 'kubernetes.io/h2c',
-  );
-  t.truthy(e2);
-  // A label-only change publishes nothing.
-  const before = r.forParent('default/p').length;
-  r.emu.apply({
-    ...annotated('be', { ...exposed, [NEG_STATUS]: status(['us-central1-a']) }, 'kubernetes.io/h2c'),
-    metadata: {
-      name: 'be',
-      namespace: 'default',
-      labels: { x: 'y' },
-      annotations: { ...exposed, [NEG_STATUS]: status(['us-central1-a']) },
-    },
+  const clock = new FakeClock();
+  const r = await rig(t, pubsub, {
+    seed: [service('p'), annotated('be', exposed), route('r', 'p', ['be'])],
+    clock,
   });
-  await sleep(400);
-  t.is(r.forParent('default/p').length, before);
+  const lastFor = () => r.forParent('default/p').at(-1);
+  await r.change(() => r.emu.apply(annotated('be', { ...exposed, [NEG_STATUS]: status(['us-central1-a']) })));
+  await r.settle();
+  t.is(r.forParent('default/p').length, 1, 'one event for the NEG status write');
+  const e1 = lastFor();
+  t.deepEqual(JSON.parse(backendOf(e1!)?.metadata.annotations?.[NEG_STATUS] ?? '{}').zones, [
+    'us-central1-a',
+  ]);
+  t.deepEqual(e1?.reason, ['backend Service default/be modified']);
+  await r.change(() =>
+    r.emu.apply(
+      annotated('be', { ...exposed, [NEG_STATUS]: status(['us-central1-a']) }, 'kubernetes.io/h2c'),
+    ),
+  );
+  await r.settle();
+  t.is(r.forParent('default/p').length, 2, 'one event for the appProtocol change');
+  t.is(backendOf(lastFor()!)?.spec.ports?.[0].appProtocol, 'kubernetes.io/h2c');
+  // A label-only change publishes nothing: taken in, ignored, no window opened, nothing sent.
+  const ignored = r.watcher.stats().ignored;
+  await r.change(() =>
+    r.emu.apply({
+      ...annotated('be', { ...exposed, [NEG_STATUS]: status(['us-central1-a']) }, 'kubernetes.io/h2c'),
+      metadata: {
+        name: 'be',
+        namespace: 'default',
+        labels: { x: 'y' },
+        annotations: { ...exposed, [NEG_STATUS]: status(['us-central1-a']) },
+      },
+    }),
+  );
+  t.is(r.watcher.stats().ignored, ignored + 1);
+  await r.settle();
+  t.is(r.forParent('default/p').length, 2);
 });
 
 test('the running watcher forgets parents whose routes are gone, and keeps the ones still routed', async (t) => {

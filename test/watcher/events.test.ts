@@ -6,7 +6,8 @@ import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import { ROUTE_EVENT_SCHEMA, compareSequences } from '../../shared/events/index.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import type { KubeObj } from '../../infra/local/k8s/index.ts';
-import { CLUSTER, eventually, rig, route, routeNames, service, serviceNames, sleep } from './harness.ts';
+import { FakeClock } from './fake-clock.ts';
+import { CLUSTER, eventually, rig, route, routeNames, service, serviceNames } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -92,61 +93,58 @@ test('a second Service with the same short name in another namespace -> the firs
   t.deepEqual(e.snapshot.serviceNamespacesByName, { api: ['default', 'team-b'] });
   t.deepEqual(serviceNames(e), ['default/api'], "the other namespace's Service is a fact, not a backend");
   t.regex(e.reason.join(), /short name "api": Service team-b\/api added/);
+  await r.settle();
   t.deepEqual(r.forParent('team-b/api'), [], 'no routes name team-b/api');
 });
 
 test('unrelated changes publish nothing', async (t) => {
-  const r = await rig(t, pubsub, { seed: [service('p'), route('r', 'p')] });
-  r.emu.apply(service('unrelated'));
-  r.emu.apply(route('gw-route', 'x', [], { labels: {} }));
-  const gwRoute = r.emu.getObject('HTTPRoute', 'default', 'gw-route') as KubeObj;
-  r.emu.apply({ ...gwRoute, spec: { parentRefs: [{ name: 'some-gateway' }] } });
-  // A status-only write (what the sync function does) must not echo back as an event.
-  const existing = r.emu.getObject('HTTPRoute', 'default', 'r') as KubeObj;
-  r.emu.apply({ ...existing, status: { parents: [] } });
-  await eventually(
-    () => r.watcher.stats().changes,
-    (n) => n >= 4,
-    3000,
-    'changes seen',
-  );
-  // Service x is named (then dropped) as a parent by gw-route: that, and only that, is published.
-  await r.waitFor('default/x', (e) => e.snapshot.httpRoutes.length === 0, 'x final state');
-  await sleep(300);
+  const clock = new FakeClock();
+  const r = await rig(t, pubsub, { seed: [service('p'), route('r', 'p')], clock });
+  await r.change(() => {
+    r.emu.apply(service('unrelated'));
+    r.emu.apply(route('gw-route', 'x', [], { labels: {} }));
+    const gwRoute = r.emu.getObject('HTTPRoute', 'default', 'gw-route') as KubeObj;
+    r.emu.apply({ ...gwRoute, spec: { parentRefs: [{ name: 'some-gateway' }] } });
+    // A status-only write (what the sync function does) must not echo back as an event.
+    const existing = r.emu.getObject('HTTPRoute', 'default', 'r') as KubeObj;
+    r.emu.apply({ ...existing, status: { parents: [] } });
+  }, 4);
+  t.is(r.watcher.stats().ignored, 2, 'the unrelated Service and the status write were ignored');
+  await r.settle();
+  // Service x is named (then dropped) as a parent by gw-route: that, and only that, is published,
+  // once (both changes fell in one window), with the final state.
   t.deepEqual(
-    [...new Set(r.received.map((m) => `${m.event.parent.namespace}/${m.event.parent.name}`))],
+    r.received.map((m) => `${m.event.parent.namespace}/${m.event.parent.name}`),
     ['default/x'],
   );
-  t.true(r.watcher.stats().ignored >= 2, 'the unrelated Service and the status write were ignored');
-  t.is(r.forParent('default/p').length, 0);
+  t.deepEqual(r.forParent('default/x')[0].snapshot.httpRoutes, []);
 });
 
-test('100 updates to one route within a second -> a handful of messages, the last with the final state', async (t) => {
+test('100 updates to one route, one every 15 ms -> one message at the maximum wait, one after the debounce', async (t) => {
   // The spec's defaults: 100 ms debounce, 1 s maximum wait.
+  const clock = new FakeClock();
   const r = await rig(t, pubsub, {
     seed: [service('p'), route('r', 'p')],
     settings: { debounceMs: 100, maxWaitMs: 1000 },
+    clock,
   });
-  const started = Date.now();
   for (let i = 1; i <= 100; i++) {
-    r.emu.apply(route('r', 'p', ['p'], { labels: { v: String(i) } }));
-    await sleep(8);
+    await r.change(() => r.emu.apply(route('r', 'p', ['p'], { labels: { v: String(i) } })));
+    clock.advance(15);
   }
-  const took = Date.now() - started;
-  const last = await r.waitFor(
-    'default/p',
-    (e) => e.snapshot.httpRoutes[0]?.metadata.labels?.v === '100',
-    'final state',
-  );
-  await sleep(300);
+  // Update i is taken in at (i - 1) * 15 ms. The first window opened at 0 closes at its maximum wait
+  // (1000 ms, after update 67); the second opened at 1005 ms closes 100 ms after update 100.
+  await r.settle();
   const all = r.forParent('default/p');
-  t.log(`100 updates in ${took} ms -> ${all.length} messages`);
-  t.true(
-    all.length >= 1 && all.length <= 2 + Math.ceil(took / 1000) * 2,
-    `${all.length} messages in ${took} ms`,
+  t.deepEqual(
+    all.map((e) => e.snapshot.httpRoutes[0]?.metadata.labels?.v),
+    ['67', '100'],
   );
-  t.is(all.at(-1), last, 'the final state is the last message');
-  t.is(r.watcher.stats().published, all.length, 'every message received once');
+  t.deepEqual(
+    all.map((e) => e.emittedAt),
+    [new Date(1000).toISOString(), new Date(1585).toISOString()],
+  );
+  t.is(r.watcher.stats().published, 2, 'every message received once');
 });
 
 test('resync on start publishes every parent named by a route; off publishes none', async (t) => {
@@ -163,9 +161,10 @@ test('resync on start publishes every parent named by a route; off publishes non
     'b:resync',
   ]);
   t.deepEqual(routeNames(on.forParent('default/b')[0]), ['default/rb']);
-  const off = await rig(t, pubsub, { seed, settings: { resyncOnStart: false } });
-  await sleep(300);
+  const off = await rig(t, pubsub, { seed, settings: { resyncOnStart: false }, clock: new FakeClock() });
+  await off.settle();
   t.is(off.received.length, 0);
+  t.is(off.watcher.stats().flushes, 0, 'no window was opened');
 });
 
 test('an oversized snapshot is logged naming the parent and not published', async (t) => {
@@ -185,6 +184,7 @@ test('an oversized snapshot is logged naming the parent and not published', asyn
   t.is(line?.parent, `${CLUSTER}/default/big`);
   t.regex(line?.message ?? '', /too large/);
   // The smaller snapshots before the limit was crossed may have gone out; none after.
+  await r.settle();
   const published = r.forParent('default/big');
   t.true(published.every((e) => e.snapshot.httpRoutes.length < 5));
 });

@@ -15,6 +15,7 @@ import {
   sleep,
 } from './harness.ts';
 import type { Rig } from './harness.ts';
+import { FakeClock } from './fake-clock.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -64,34 +65,47 @@ test('connection dropped -> reconnect, later changes still published', async (t)
 });
 
 test('API server down for a while -> recovers and publishes the changes made meanwhile; healthz bounded', async (t) => {
+  const clock = new FakeClock();
   const r = await rig(t, pubsub, {
     seed: [service('p'), labelled('a', 'p', '1'), route('gone', 'p')],
     settings: { unhealthyAfterMs: 400 },
+    clock,
   });
   t.is(await r.health('/healthz'), 200);
+  const before = r.watcher.stats().changes;
   r.emu.goDown(1500);
   r.emu.apply(labelled('a', 'p', 'down'));
   r.emu.deleteObject('HTTPRoute', 'default', 'gone');
   r.emu.apply(route('new', 'p'));
-  await sleep(1000);
-  t.is(await r.health('/healthz'), 503, 'informers failing longer than unhealthyAfterMs');
-  const e = await r.waitFor(
-    'default/p',
-    (ev) => labelOf(ev, 'a') === 'down' && routeNames(ev).join() === 'default/a,default/new',
-    'changes made during the outage',
-    8000,
-  );
-  t.deepEqual(routeNames(e), ['default/a', 'default/new']);
   await eventually(
     () => r.logs.some((l) => l.includes('informer error')),
     (x) => x,
-    1000,
+    10_000,
     'errors logged',
   );
-  // Recovery is seen once a reconnect has held for the settle time.
-  const deadline = Date.now() + 5000;
+  // The bound is measured on the watcher's clock, which stands still until the test moves it.
+  clock.advance(399);
+  t.is(await r.health('/healthz'), 200, 'failing, but not for longer than unhealthyAfterMs yet');
+  clock.advance(2);
+  t.is(await r.health('/healthz'), 503, 'informers failing longer than unhealthyAfterMs');
+  await eventually(
+    () => r.watcher.stats().changes,
+    (n) => n >= before + 3,
+    15_000,
+    'the three changes made during the outage, once the API server is back',
+  );
+  await r.settle();
+  const e = r.forParent('default/p').at(-1);
+  t.is(e && labelOf(e, 'a'), 'down');
+  t.deepEqual(e && routeNames(e), ['default/a', 'default/new']);
+  // Recovery is seen once a reconnect has held for the settle time (2 s on the watcher's clock).
+  const deadline = Date.now() + 10_000;
   let status = 0;
-  while (Date.now() < deadline && (status = await r.health('/healthz')) !== 200) await sleep(100);
+  while (Date.now() < deadline) {
+    clock.advance(2000);
+    if ((status = await r.health('/healthz')) === 200) break;
+    await sleep(50);
+  }
   t.is(status, 200, 'healthy again');
 });
 
@@ -135,7 +149,7 @@ test('publish failure -> retried after resumePublishing, nothing lost, newest st
   t.is(r.received.length, 0);
   r.proxy.restore();
   await r.waitFor('default/p', (e) => labelOf(e, 'a') === '3', 'published after recovery', 8000);
-  await sleep(300);
+  await r.settle();
   t.deepEqual(
     r.forParent('default/p').map((e) => labelOf(e, 'a')),
     ['3'],
@@ -168,26 +182,24 @@ test('readyz waits for the informers to sync; healthz answers meanwhile', async 
 });
 
 test('graceful shutdown publishes what is still coalescing and reports it', async (t) => {
+  const clock = new FakeClock();
   const r = await rig(t, pubsub, {
     seed: [service('p'), service('q'), route('a', 'p')],
     settings: { debounceMs: 20_000, maxWaitMs: 30_000 },
+    clock,
   });
-  r.emu.apply(route('b', 'p'));
-  r.emu.apply(route('c', 'q'));
-  await eventually(
-    () => r.watcher.stats().coalescing,
-    (n) => n === 2,
-    3000,
-    'changes coalescing',
-  );
+  await r.change(() => {
+    r.emu.apply(route('b', 'p'));
+    r.emu.apply(route('c', 'q'));
+  }, 2);
+  t.is(r.watcher.stats().coalescing, 2, 'both parents coalescing');
   t.is(r.received.length, 0, 'still inside the debounce window');
-  const started = Date.now();
   t.true(await r.watcher.close(), 'everything published');
-  t.true(Date.now() - started < 10_000, 'did not wait for the 20 s debounce');
+  t.is(clock.t, 0, 'without waiting for the 20 s debounce');
   await eventually(
     () => new Set(r.received.map((m) => m.event.parent.name)).size,
     (n) => n === 2,
-    3000,
+    5000,
     'flushed messages',
   );
   t.deepEqual(routeNames(r.forParent('default/p')[0]), ['default/a', 'default/b']);
@@ -202,21 +214,23 @@ test('graceful shutdown publishes what is still coalescing and reports it', asyn
 });
 
 test('shutdown with Pub/Sub unreachable gives up after the bounded wait and says so', async (t) => {
+  const clock = new FakeClock();
   const r = await rig(t, pubsub, {
     seed: [service('p'), route('a', 'p')],
     settings: { shutdownTimeoutMs: 700 },
+    clock,
   });
   r.proxy.cut();
-  r.emu.apply(route('b', 'p'));
-  await eventually(
-    () => r.watcher.stats().coalescing + r.watcher.stats().pending,
-    (n) => n >= 1,
-    3000,
-    'pending',
-  );
-  const started = Date.now();
-  t.false(await r.watcher.close());
-  const took = Date.now() - started;
-  t.true(took >= 600 && took < 2500, `bounded: ${took} ms`);
+  await r.change(() => r.emu.apply(route('b', 'p')));
+  t.is(r.watcher.stats().coalescing, 1);
+  let flushed: boolean | undefined;
+  const closed = r.watcher.close().then((f) => (flushed = f));
+  // The publish cannot succeed: only the shutdown bound, on the watcher's clock, ends the wait.
+  clock.advance(699);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.is(flushed, undefined, 'still waiting within the bound');
+  clock.advance(1);
+  await closed;
+  t.false(flushed);
   t.true(r.logs.some((l) => l.includes('unpublished')));
 });

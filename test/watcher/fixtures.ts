@@ -1,5 +1,12 @@
 // Small object builders for the watcher tests (plain objects, as the informers hold them).
-import type { GRPCRoute, HTTPRoute, HTTPRouteRule, Service } from '../../shared/gamma/types.ts';
+import type {
+  GRPCRoute,
+  HTTPRoute,
+  HTTPRouteRule,
+  Service,
+  TCPRoute,
+  TLSRoute,
+} from '../../shared/gamma/types.ts';
 
 export const GROUP = 'gateway.networking.k8s.io';
 
@@ -61,3 +68,22 @@ export function grpc(name: string, spec: RouteSpec = {}): GRPCRoute {
     spec: { parentRefs: parentRefs(spec), rules: rules(spec) as GRPCRoute['spec']['rules'] },
   };
 }
+
+/** A TCPRoute or TLSRoute (experimental kinds, served as v1 from Gateway API 1.6): backends, no filters. */
+export function stream<K extends 'TCPRoute' | 'TLSRoute'>(
+  kind: K,
+  name: string,
+  spec: RouteSpec = {},
+): K extends 'TCPRoute' ? TCPRoute : TLSRoute {
+  const backendRefs = (spec.backends ?? []).map((b) =>
+    typeof b === 'string' ? { name: b, port: 80 } : { port: 80, ...b },
+  );
+  return {
+    apiVersion: `${GROUP}/v1alpha2`,
+    kind,
+    metadata: { name, namespace: spec.namespace ?? 'default' },
+    spec: { parentRefs: parentRefs(spec), rules: [{ backendRefs }] },
+  } as K extends 'TCPRoute' ? TCPRoute : TLSRoute;
+}
+export const tcp = (name: string, spec: RouteSpec = {}) => stream('TCPRoute', name, spec);
+export const tls = (name: string, spec: RouteSpec = {}) => stream('TLSRoute', name, spec);

@@ -15,6 +15,7 @@ import type { RouteEvent } from '../../shared/events/index.ts';
 import { startWatcher } from '../../functions/watcher/index.ts';
 import type { Watcher, WatcherSettings } from '../../functions/watcher/index.ts';
 import { makeLogger } from '../../functions/watcher/log.ts';
+import type { FakeClock } from './fake-clock.ts';
 
 export const PROJECT = 'test-proj';
 export const CLUSTER = 'test-cluster';
@@ -105,6 +106,18 @@ export interface Rig {
     timeoutMs?: number,
   ): Promise<RouteEvent>;
   health(path: '/healthz' | '/readyz'): Promise<number>;
+  /**
+   * Runs `act` (cluster changes) and waits until the watcher has taken in `count` more informer
+   * events than before it: from then on, what those changes do to the coalescer has been done.
+   */
+  change(act: () => void, count?: number): Promise<void>;
+  /**
+   * The deterministic point after which nothing more is published for what the watcher has taken in:
+   * with a fake clock, moves it past the longest coalescing window (every open window fires); then
+   * waits until no window is open, the publisher has nothing queued, in flight or awaiting a retry,
+   * and every message the Pub/Sub emulator accepted on the topic has reached the subscription.
+   */
+  settle(): Promise<void>;
 }
 
 export const routeNames = (e: RouteEvent) =>
@@ -115,6 +128,7 @@ export const serviceNames = (e: RouteEvent) =>
   e.snapshot.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
 
 let topics = 0;
+const DEFAULT_MAX_WAIT_MS = 300;
 
 export async function rig(
   t: ExecutionContext,
@@ -125,39 +139,30 @@ export async function rig(
     waitReady?: boolean;
     /** Take the API server down for this long just before the watcher starts. */
     downMs?: number;
+    /** The watcher's timers (coalescing windows, publish retries, health bounds, parent sweeps). */
+    clock?: FakeClock;
+    /** Runs on the seeded stand-in just before the watcher starts (e.g. to inject faults). */
+    beforeStart?(emu: K8sEmulator): void;
   } = {},
 ): Promise<Rig> {
   const emu = await startK8sEmulator({ port: 0, bookmarkIntervalMs: 500, negController: false });
   for (const o of opts.seed ?? []) emu.apply(o);
   const topicId = `route-events-${process.pid}-${++topics}`;
-  const admin = new PubSub({ projectId: PROJECT, apiEndpoint: pubsubEmu.endpoint, emulatorMode: true });
-  const [topic] = await admin.createTopic(topicId);
-  const [sub] = await topic.createSubscription(`${topicId}-sub`, { enableMessageOrdering: true });
-  const received: Published[] = [];
-  const seenIds = new Set<string>();
-  sub.on('message', (m: Message) => {
-    m.ack();
-    // Pub/Sub is at-least-once: drop redeliveries of one message (retried publishes keep their own id).
-    if (seenIds.has(m.id)) return;
-    seenIds.add(m.id);
-    const decoded = decodeRouteEvent(m.data, m.attributes);
-    if (!decoded.ok) throw new Error(decoded.error);
-    received.push({ event: decoded.event, attributes: m.attributes, orderingKey: m.orderingKey ?? '' });
-  });
-  sub.on('error', () => {});
+  const { admin, sub, received } = await subscribe(pubsubEmu, topicId);
   const proxy = await CuttableProxy.start({ host: '127.0.0.1', port: pubsubEmu.port });
   const publisherClient = new PubSub({ projectId: PROJECT, apiEndpoint: proxy.endpoint, emulatorMode: true });
   const kc = new KubeConfig();
   kc.loadFromFile(emu.kubeconfigPath);
   const logs: string[] = [];
   if (opts.downMs) emu.goDown(opts.downMs);
+  opts.beforeStart?.(emu);
   const watcher = await startWatcher(
     {
       project: PROJECT,
       clusterId: CLUSTER,
       routeEventsTopic: topicId,
       debounceMs: 50,
-      maxWaitMs: 300,
+      maxWaitMs: DEFAULT_MAX_WAIT_MS,
       healthPort: 0,
       healthHost: '127.0.0.1',
       logFormat: 'json',
@@ -170,7 +175,12 @@ export async function rig(
       shutdownTimeoutMs: 3000,
       ...opts.settings,
     },
-    { kubeConfig: kc, pubsub: publisherClient, logger: makeLogger('json', (l) => logs.push(l), 'DEBUG') },
+    {
+      kubeConfig: kc,
+      pubsub: publisherClient,
+      logger: makeLogger('json', (l) => logs.push(l), 'DEBUG'),
+      ...(opts.clock ? { timers: opts.clock } : {}),
+    },
   );
   t.teardown(async () => {
     await watcher.close();
@@ -202,6 +212,68 @@ export async function rig(
       return list[list.length - 1];
     },
     health: async (path) => (await fetch(`http://127.0.0.1:${watcher.healthPort}${path}`)).status,
+    ...timeDriven(watcher, {
+      clock: opts.clock,
+      maxWaitMs: opts.settings?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      delivered: () => received.length,
+      accepted: () =>
+        Object.entries(pubsubEmu.stats().topics).find(([name]) => name.endsWith(`/${topicId}`))?.[1]
+          .published ?? 0,
+    }),
+  };
+}
+
+/** A topic and an ordered subscription on it, whose messages are decoded into `received` once each. */
+async function subscribe(pubsubEmu: PubsubEmulator, topicId: string) {
+  const admin = new PubSub({ projectId: PROJECT, apiEndpoint: pubsubEmu.endpoint, emulatorMode: true });
+  const [topic] = await admin.createTopic(topicId);
+  const [sub] = await topic.createSubscription(`${topicId}-sub`, { enableMessageOrdering: true });
+  const received: Published[] = [];
+  const seenIds = new Set<string>();
+  sub.on('message', (m: Message) => {
+    m.ack();
+    // Pub/Sub is at-least-once: drop redeliveries of one message (retried publishes keep their own id).
+    if (seenIds.has(m.id)) return;
+    seenIds.add(m.id);
+    const decoded = decodeRouteEvent(m.data, m.attributes);
+    if (!decoded.ok) throw new Error(decoded.error);
+    received.push({ event: decoded.event, attributes: m.attributes, orderingKey: m.orderingKey ?? '' });
+  });
+  sub.on('error', () => {});
+  return { admin, sub, received };
+}
+
+/** Rig.change and Rig.settle: the deterministic points the tests assert from. */
+function timeDriven(
+  watcher: Watcher,
+  o: { clock?: FakeClock; maxWaitMs: number; delivered(): number; accepted(): number },
+): Pick<Rig, 'change' | 'settle'> {
+  return {
+    change: async (act, count = 1) => {
+      const before = watcher.stats().changes;
+      act();
+      await eventually(
+        () => watcher.stats().changes,
+        (n) => n >= before + count,
+        10_000,
+        `${count} change(s) taken in`,
+      );
+    },
+    settle: async () => {
+      o.clock?.advance(o.maxWaitMs);
+      await eventually(
+        () => watcher.stats(),
+        (s) => s.coalescing === 0 && s.pending === 0,
+        10_000,
+        'no open window, nothing left to publish',
+      );
+      await eventually(
+        () => [o.delivered(), o.accepted()],
+        ([got, sent]) => got >= sent,
+        10_000,
+        'every accepted message delivered',
+      );
+    },
   };
 }
 

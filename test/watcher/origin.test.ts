@@ -4,7 +4,7 @@
 import test from 'ava';
 import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
-import { eventually, labelOf, labelled, rig, service, sleep } from './harness.ts';
+import { eventually, labelOf, labelled, rig, service } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -62,7 +62,7 @@ test('a publish retried after failures keeps its count; the next event is count 
   await r.waitFor('default/p', (e) => labelOf(e, 'a') === '1', 'published after recovery', 8000);
   r.emu.apply(labelled('a', 'p', '2'));
   await r.waitFor('default/p', (e) => labelOf(e, 'a') === '2', 'the next change');
-  await sleep(200);
+  await r.settle();
   // Pub/Sub may deliver an attempt that the client gave up on as well: same event, same count.
   const seen = new Map(r.forParent('default/p').map((e) => [labelOf(e, 'a'), e.origin?.count]));
   t.deepEqual(

@@ -5,7 +5,8 @@ import test from 'ava';
 import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import type { KubeObj } from '../../infra/local/k8s/index.ts';
-import { rig, route, service, sleep } from './harness.ts';
+import { FakeClock } from './fake-clock.ts';
+import { rig, route, service } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -44,6 +45,7 @@ test('referencegrant mode: a grant added or deleted republishes the parents rout
   t.truthy(added);
   r.emu.deleteObject('ReferenceGrant', 'b', 'g');
   await r.waitFor('default/p', (e) => e.reason.includes('ReferenceGrant b/g deleted'));
+  await r.settle();
   t.false(
     r.forParent('default/q').some((e) => e.reason.some((x) => x.includes('ReferenceGrant'))),
     'a parent whose routes stay home is not republished',
@@ -51,9 +53,15 @@ test('referencegrant mode: a grant added or deleted republishes the parents rout
 });
 
 test('default mode: grants are not watched', async (t) => {
-  const r = await rig(t, pubsub, { seed: seed() });
+  const r = await rig(t, pubsub, { seed: seed(), clock: new FakeClock() });
+  t.false(
+    r.emu.requests.some((q) => q.path.includes('referencegrants')),
+    'no ReferenceGrant informer',
+  );
   r.emu.apply(GRANT);
-  await sleep(400);
+  // A watched change after the grant: once it is taken in and settled, nothing for p is on its way.
+  await r.change(() => r.emu.apply(service('later')));
+  await r.settle();
   t.is(r.forParent('default/p').length, 0);
   t.false(r.emu.requests.some((q) => q.path.includes('referencegrants')));
 });

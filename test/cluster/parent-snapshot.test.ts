@@ -1,9 +1,9 @@
-// The per-parent snapshot, built purely from cache contents.
+// The per-parent snapshot (shared/cluster/parent-snapshot.ts), built purely from cache contents.
 import test from 'ava';
-import { buildParentSnapshot } from '../../functions/watcher/parent-snapshot.ts';
+import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 import { DEFAULT_LIMITS } from '../../shared/pipeline/limits.ts';
-import { grpc, http, svc } from './fixtures.ts';
+import { grpc, http, svc, tcp, tls } from '../watcher/fixtures.ts';
 
 const names = (objs: { metadata: { namespace?: string; name: string } }[]) =>
   objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
@@ -49,6 +49,7 @@ test('the parent, every route naming it (consumer routes too), their backends an
   t.deepEqual(names(snap.grpcRoutes), ['shop/g']);
   t.deepEqual(names(snap.services), ['far/remote', 'shop/cart', 'shop/mirror', 'shop/v2']);
   t.deepEqual(snap.serviceNamespacesByName, { cart: ['other', 'shop', 'third'] });
+  t.deepEqual([snap.tcpRoutes, snap.tlsRoutes], [[], []], 'a cluster without TCPRoute/TLSRoute: none');
   const parent = snap.services.find((s) => s.metadata.name === 'cart') as Service & { status?: unknown };
   t.is(parent.metadata.managedFields, undefined);
   t.deepEqual(parent.metadata.annotations, { keep: 'me' });
@@ -118,4 +119,30 @@ test("other namespaces' routes are capped and never crowd out the parent's own r
   );
   t.is(bounded.httpRoutes.length, DEFAULT_LIMITS.maxRoutesPerSnapshot + 1);
   t.true(names(bounded.httpRoutes).includes('shop/main'));
+});
+
+test('TCPRoutes and TLSRoutes naming the parent are in it with their backends, like HTTP and gRPC routes', (t) => {
+  const cache = {
+    services: [svc('db', 'shop'), svc('db-v2', 'shop'), svc('tls-back', 'shop'), svc('other', 'shop')],
+    httpRoutes: [],
+    grpcRoutes: [],
+    tcpRoutes: [
+      tcp('t2', { namespace: 'shop', parents: ['db'], backends: ['db-v2'] }),
+      tcp('t1', { namespace: 'shop', parents: ['db'], backends: ['db'] }),
+      tcp('elsewhere', { namespace: 'shop', parents: ['other'], backends: ['other'] }),
+    ],
+    tlsRoutes: [tls('s', { namespace: 'shop', parents: ['db'], backends: ['tls-back'] })],
+  };
+  const snap = buildParentSnapshot(cache, { namespace: 'shop', name: 'db' });
+  t.deepEqual(names(snap.tcpRoutes ?? []), ['shop/t1', 'shop/t2']);
+  t.deepEqual(names(snap.tlsRoutes ?? []), ['shop/s']);
+  t.deepEqual(names(snap.services), ['shop/db', 'shop/db-v2', 'shop/tls-back']);
+  t.deepEqual(
+    snapshotObjects(snap).map((o) => o.kind),
+    ['Service', 'Service', 'Service', 'TCPRoute', 'TCPRoute', 'TLSRoute'],
+  );
+  // A Service only a TCPRoute sends to is part of that parent's snapshot, not of others.
+  const other = buildParentSnapshot(cache, { namespace: 'shop', name: 'other' });
+  t.deepEqual(names(other.tcpRoutes ?? []), ['shop/elsewhere']);
+  t.deepEqual(names(other.services), ['shop/other']);
 });
