@@ -113,10 +113,42 @@ export async function readRoute(
   return { found: false, notServed: true };
 }
 
-interface ListPage {
+export interface ListPage {
   items: unknown[];
   metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
 }
+
+/**
+ * Follows `continue` tokens until the last page; throws on any failing page. Each page is reduced to
+ * what we keep as it arrives, so the raw (client-node typed) page can be collected before the next
+ * one comes: over a large cluster the raw lists would otherwise double the peak memory.
+ */
+export async function listPages<T>(
+  fetchPage: (cont: string | undefined) => Promise<ListPage>,
+  keep: (item: unknown) => T,
+): Promise<{ items: T[]; resourceVersion: string }> {
+  const items: T[] = [];
+  let cont: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page = await fetchPage(cont);
+    for (const item of page.items) items.push(keep(item));
+    resourceVersion ||= page.metadata?.resourceVersion ?? '';
+    cont = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
+  } while (cont);
+  return { items, resourceVersion };
+}
+
+/**
+ * A list item as a snapshot holds it: plain JSON with its apiVersion and kind, without `status`
+ * (translation reads spec and metadata only; route status is read again where it is written).
+ */
+export const listItem =
+  <T>(apiVersion: string, kind: string) =>
+  (o: unknown): T => {
+    const { status: _status, ...rest } = o as { status?: unknown };
+    return cleanObject<T>({ apiVersion, kind, ...rest });
+  };
 
 /**
  * Every route of a kind in the cluster (all pages, at the first version served), as plain JSON with
@@ -131,31 +163,28 @@ export async function listRoutes<T extends Route = Route>(
 ): Promise<{ items: T[]; resourceVersion: string; version?: string; notServed: boolean }> {
   const { plural } = ROUTE_RESOURCES[kind];
   for (const version of versionsFor(kind)) {
-    const items: T[] = [];
-    let cont: string | undefined;
-    let resourceVersion = '';
+    let firstPage = true;
     try {
-      do {
-        const page = (await custom.listClusterCustomObject({
-          group: GATEWAY_GROUP,
-          version,
-          plural,
-          limit: opts.limit ?? 500,
-          _continue: cont,
-        })) as ListPage;
-        for (const item of page.items) {
-          const { status: _status, ...rest } = item as { status?: unknown };
-          items.push(cleanObject<T>({ ...rest, apiVersion: `${GATEWAY_GROUP}/${version}`, kind }));
-        }
-        resourceVersion ||= page.metadata?.resourceVersion ?? '';
-        cont = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
-      } while (cont);
+      const list = await listPages(
+        async (cont) => {
+          const page = (await custom.listClusterCustomObject({
+            group: GATEWAY_GROUP,
+            version,
+            plural,
+            limit: opts.limit ?? 500,
+            _continue: cont,
+          })) as ListPage;
+          firstPage = false;
+          return page;
+        },
+        listItem<T>(`${GATEWAY_GROUP}/${version}`, kind),
+      );
+      return { ...list, version, notServed: false };
     } catch (e) {
       // Only the first page can say "not served"; a later 404 is a failure like any other.
-      if (cont === undefined && isNotServed(e)) continue;
+      if (firstPage && isNotServed(e)) continue;
       throw e;
     }
-    return { items, resourceVersion, version, notServed: false };
   }
   return { items: [], resourceVersion: '', notServed: true };
 }

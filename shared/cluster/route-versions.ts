@@ -7,12 +7,12 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
-import { isNotFound } from './informer.ts';
+import { isNotServed, ROUTE_RESOURCES } from './objects.ts';
 
-/** Preferred first: the newest version, whose shape shared/gamma/types.ts follows. */
+/** Preferred first: the newest version, whose shape shared/gamma/types.ts follows (objects.ts is their one home). */
 export const OPTIONAL_ROUTE_VERSIONS = {
-  tcproutes: ['v1', 'v1alpha2'],
-  tlsroutes: ['v1', 'v1alpha3', 'v1alpha2'],
+  tcproutes: ROUTE_RESOURCES.TCPRoute.versions,
+  tlsroutes: ROUTE_RESOURCES.TLSRoute.versions,
 } as const satisfies Record<string, readonly string[]>;
 
 export type OptionalRouteKind = keyof typeof OPTIONAL_ROUTE_VERSIONS;
@@ -35,7 +35,7 @@ export async function servedRouteVersion(
       await custom.listClusterCustomObject({ group: GATEWAY_GROUP, version, plural, limit: 1 });
       return version;
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      if (!isNotServed(e)) throw e;
     }
   }
   return undefined;

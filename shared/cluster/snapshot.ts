@@ -9,15 +9,14 @@ import type {
   HTTPRoute,
   Namespace,
   ReferenceGrant,
+  Route,
   Service,
   TCPRoute,
   TLSRoute,
 } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
 import type { Snapshot } from '../translate/types.ts';
-import { cleanObject } from './objects.ts';
-import type { OptionalRouteKind } from './route-versions.ts';
-import { ROUTE_KIND_OF, servedRouteVersion } from './route-versions.ts';
+import { listItem, listPages, listRoutes, notServedMessage, type ListPage } from './objects.ts';
 
 export interface ClusterSnapshot extends Snapshot {
   /** Empty when the cluster has no CRD for the kind. */
@@ -25,46 +24,11 @@ export interface ClusterSnapshot extends Snapshot {
   tlsRoutes: TLSRoute[];
   namespaces: Namespace[];
   referenceGrants: ReferenceGrant[];
+  /** Optional kinds the cluster has no CRD for (so none of them were read). */
+  notServed: Array<'TCPRoute' | 'TLSRoute'>;
   /** Highest list resourceVersion seen: a cluster-wide sequence for freshness checks. */
   resourceVersion: string;
 }
-
-interface Page {
-  items: unknown[];
-  metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
-}
-
-/**
- * Follows `continue` tokens until the last page; throws on any failing page. Each page is reduced to
- * what we keep as it arrives, so the raw (client-node typed) page can be collected before the next
- * one comes: over a large cluster the raw lists would otherwise double the peak memory.
- */
-async function listAll<T>(
-  fetchPage: (cont: string | undefined) => Promise<Page>,
-  keep: (item: unknown) => T,
-): Promise<{ items: T[]; resourceVersion: string }> {
-  const items: T[] = [];
-  let cont: string | undefined;
-  let resourceVersion = '';
-  do {
-    const page = await fetchPage(cont);
-    for (const item of page.items) items.push(keep(item));
-    resourceVersion ||= page.metadata?.resourceVersion ?? '';
-    cont = page.metadata?._continue ?? page.metadata?.continue ?? undefined;
-  } while (cont);
-  return { items, resourceVersion };
-}
-
-/**
- * A list item as the snapshot holds it: plain JSON with its kind, without `status` (translation
- * reads spec and metadata only; route status is read again where it is written, shared/cluster/status.ts).
- */
-const withKind =
-  <T>(apiVersion: string, kind: string) =>
-  (o: unknown): T => {
-    const { status: _status, ...rest } = o as { status?: unknown };
-    return cleanObject<T>({ apiVersion, kind, ...rest });
-  };
 
 export async function readClusterSnapshot(
   kc: KubeConfig,
@@ -73,31 +37,19 @@ export async function readClusterSnapshot(
   const limit = opts.pageSize ?? 500;
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const routes = <T>(plural: string, kind: string) =>
-    listAll(
-      (cont) =>
-        custom.listClusterCustomObject({
-          group: GATEWAY_GROUP,
-          version: 'v1',
-          plural,
-          limit,
-          _continue: cont,
-        }) as Promise<Page>,
-      withKind<T>(`${GATEWAY_GROUP}/v1`, kind),
-    );
   const [services, httpRoutes, grpcRoutes, tcpRoutes, tlsRoutes, namespaces, referenceGrants] =
     await Promise.all([
-      listAll(
-        (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<Page>,
-        withKind<Service>('v1', 'Service'),
+      listPages(
+        (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<ListPage>,
+        listItem<Service>('v1', 'Service'),
       ),
-      routes<HTTPRoute>('httproutes', 'HTTPRoute'),
-      routes<GRPCRoute>('grpcroutes', 'GRPCRoute'),
-      optionalRoutes<TCPRoute>(kc, custom, 'tcproutes', limit),
-      optionalRoutes<TLSRoute>(kc, custom, 'tlsroutes', limit),
-      listAll(
-        (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<Page>,
-        withKind<Namespace>('v1', 'Namespace'),
+      requiredRoutes<HTTPRoute>(custom, 'HTTPRoute', limit),
+      requiredRoutes<GRPCRoute>(custom, 'GRPCRoute', limit),
+      listRoutes<TCPRoute>(custom, 'TCPRoute', { limit }),
+      listRoutes<TLSRoute>(custom, 'TLSRoute', { limit }),
+      listPages(
+        (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<ListPage>,
+        listItem<Namespace>('v1', 'Namespace'),
       ),
       listReferenceGrants(custom, limit),
     ]);
@@ -111,33 +63,26 @@ export async function readClusterSnapshot(
     tlsRoutes: tlsRoutes.items,
     namespaces: namespaces.items,
     referenceGrants: referenceGrants.items,
+    notServed: [
+      ...(tcpRoutes.notServed ? ['TCPRoute' as const] : []),
+      ...(tlsRoutes.notServed ? ['TLSRoute' as const] : []),
+    ],
     resourceVersion: String(Math.max(...rv)),
   };
 }
 
 /**
- * Every TCPRoute or TLSRoute, listed at the version the cluster serves (route-versions.ts); none
- * when no version is served (no CRD). Any other failure rejects like every other list.
+ * HTTPRoutes and GRPCRoutes: a cluster that does not serve them is a failure, not "no routes" (the
+ * standard channel's CRDs are a prerequisite, docs/gke.md; an empty list would delete everything).
  */
-async function optionalRoutes<T>(
-  kc: KubeConfig,
+async function requiredRoutes<T extends Route>(
   custom: CustomObjectsApi,
-  plural: OptionalRouteKind,
+  kind: 'HTTPRoute' | 'GRPCRoute',
   limit: number,
 ): Promise<{ items: T[]; resourceVersion: string }> {
-  const version = await servedRouteVersion(kc, plural);
-  if (version === undefined) return { items: [], resourceVersion: '' };
-  return listAll(
-    (cont) =>
-      custom.listClusterCustomObject({
-        group: GATEWAY_GROUP,
-        version,
-        plural,
-        limit,
-        _continue: cont,
-      }) as Promise<Page>,
-    withKind<T>(`${GATEWAY_GROUP}/${version}`, ROUTE_KIND_OF[plural]),
-  );
+  const list = await listRoutes<T>(custom, kind, { limit });
+  if (list.notServed) throw new Error(notServedMessage(kind));
+  return list;
 }
 
 /** The ReferenceGrant version every Gateway API release serves (v1 only from 1.5 on). */
@@ -153,9 +98,9 @@ export async function listReferenceGrants(
 ): Promise<{ items: ReferenceGrant[]; resourceVersion: string }> {
   const base = { group: GATEWAY_GROUP, version: REFERENCE_GRANT_VERSION, plural: 'referencegrants', limit };
   try {
-    return await listAll(
-      (cont) => custom.listClusterCustomObject({ ...base, _continue: cont }) as Promise<Page>,
-      withKind<ReferenceGrant>(`${GATEWAY_GROUP}/${REFERENCE_GRANT_VERSION}`, 'ReferenceGrant'),
+    return await listPages(
+      (cont) => custom.listClusterCustomObject({ ...base, _continue: cont }) as Promise<ListPage>,
+      listItem<ReferenceGrant>(`${GATEWAY_GROUP}/${REFERENCE_GRANT_VERSION}`, 'ReferenceGrant'),
     );
   } catch (e) {
     if (e instanceof ApiException && e.code === 404) return { items: [], resourceVersion: '' };

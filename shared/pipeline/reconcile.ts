@@ -2,9 +2,8 @@
 // every owned Network Services resource (all pages) -> translate -> plan with the deletion guard ->
 // apply -> every route's status -> one summary. A failed read stops the run before anything is
 // planned: an unreadable cluster never reads as "no routes".
-import { CustomObjectsApi } from '@kubernetes/client-node';
-import { listRoutes, notServedMessage, readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
-import type { RouteKind, TCPRoute, TLSRoute } from '../gamma/types.ts';
+import { notServedMessage, readClusterSnapshot, writeRouteStatuses } from '../cluster/index.ts';
+import type { RouteKind } from '../gamma/types.ts';
 import { annotateMissingNegs } from './auto-neg.ts';
 import type { ClusterSnapshot, WriteStatusResult } from '../cluster/index.ts';
 import type { ComputeItemResult } from '../compute/apply.ts';
@@ -102,23 +101,14 @@ async function translateCluster(
   backends?: ComputeStageResult;
 }> {
   let cluster: ClusterSnapshot;
-  let streams: Awaited<ReturnType<typeof readStreamRoutes>>;
   try {
-    [cluster, streams] = await withTimeout(
-      'reading the cluster',
-      4 * (deps.settings.kubeTimeoutMs ?? 30_000),
-      () => Promise.all([readClusterSnapshot(deps.kube), readStreamRoutes(deps.kube)]),
+    cluster = await withTimeout('reading the cluster', 4 * (deps.settings.kubeTimeoutMs ?? 30_000), () =>
+      readClusterSnapshot(deps.kube),
     );
   } catch (e) {
     throw new TransientError(`reading the cluster: ${errorMessage(e)}; nothing planned`, { cause: e });
   }
-  sayNotServed(deps, streams.notServed);
-  cluster = {
-    ...cluster,
-    tcpRoutes: streams.tcpRoutes,
-    tlsRoutes: streams.tlsRoutes,
-    resourceVersion: maxResourceVersion(cluster.resourceVersion, streams.resourceVersion),
-  };
+  sayNotServed(deps, cluster.notServed);
   const { translate: options, plan: planOptions } = deps.settings;
   if (compute) cluster = await annotateMissingNegs(deps, cluster);
   let desired = translate(cluster, options);
@@ -139,38 +129,10 @@ async function translateCluster(
     desired,
     resourceVersion: cluster.resourceVersion,
     routes: snapshotRoutes(cluster).length,
-    notServed: streams.notServed,
+    notServed: cluster.notServed,
     backends,
   };
 }
-
-/**
- * Every TCPRoute and TLSRoute (objects.ts listRoutes: all pages or a failure). Their CRDs are in the
- * experimental channel and often not installed: a kind the cluster does not serve has no routes.
- */
-async function readStreamRoutes(kube: PipelineDeps['kube']): Promise<{
-  tcpRoutes: TCPRoute[];
-  tlsRoutes: TLSRoute[];
-  notServed: RouteKind[];
-  resourceVersion: string;
-}> {
-  const custom = kube.makeApiClient(CustomObjectsApi);
-  const [tcp, tls] = await Promise.all([
-    listRoutes<TCPRoute>(custom, 'TCPRoute'),
-    listRoutes<TLSRoute>(custom, 'TLSRoute'),
-  ]);
-  return {
-    tcpRoutes: tcp.items,
-    tlsRoutes: tls.items,
-    notServed: [
-      ...(tcp.notServed ? ['TCPRoute' as const] : []),
-      ...(tls.notServed ? ['TLSRoute' as const] : []),
-    ],
-    resourceVersion: maxResourceVersion(tcp.resourceVersion, tls.resourceVersion),
-  };
-}
-
-const maxResourceVersion = (...rvs: string[]) => String(Math.max(0, ...rvs.map((rv) => Number(rv) || 0)));
 
 /** A kind the cluster does not serve is logged once per instance (every summary still lists it). */
 function sayNotServed(deps: PipelineDeps, kinds: RouteKind[]): void {
