@@ -1,7 +1,7 @@
 // translate(snapshot, options) -> Desired: the pure heart of gamma-csm (docs/architecture.md §3.2, §4).
 // Total: never throws; every problem becomes a status condition. Deterministic and independent of
 // the order of the input objects (inputs are sorted and de-duplicated first).
-import type { GRPCRoute, HTTPRoute, RouteKind, Service } from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, Route, RouteKind, Service, TCPRoute, TLSRoute } from '../gamma/types.ts';
 import type {
   Desired,
   NsGrpcRoute,
@@ -47,7 +47,9 @@ import {
   grpcRuleNeedsHttp,
   sortGrpcEntries,
 } from './grpc.ts';
-import { NONE, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { isStreamKind, portWinners } from './kinds.ts';
+import { buildStreamGroup } from './stream.ts';
 import {
   addWarning,
   dropRule,
@@ -93,17 +95,21 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const grants =
     opts.crossNamespaceBackends === 'referencegrant' ? grantCheck(input.referenceGrants) : undefined;
   const resolve = backendResolver(index, opts, grants);
+  // TCPRoute and TLSRoute destinations get backend services of their own (BackendMapping transport).
+  const resolveStream = backendResolver(index, opts, grants, 'TCP');
   const groups: Groups = { byKey: new Map(), byPort: new Map() };
   const states: RouteState[] = [];
-  const admit = (kind: RouteKind, route: HTTPRoute | GRPCRoute) => {
+  const admit = (kind: RouteKind, route: Route) => {
     const state = prepareRoute(kind, route);
     attachParents(state, index, groups);
-    state.refProblems = routeRefProblems(state, resolve);
+    state.refProblems = routeRefProblems(state, isStreamKind(kind) ? resolveStream : resolve);
     if (kind === 'GRPCRoute' && opts.negCheck !== undefined) grpcProtocolWarnings(state, index);
     states.push(state);
   };
   for (const r of uniqueSorted(asArray<HTTPRoute>(input.httpRoutes), false)) admit('HTTPRoute', r);
   for (const r of uniqueSorted(asArray<GRPCRoute>(input.grpcRoutes), false)) admit('GRPCRoute', r);
+  for (const r of uniqueSorted(asArray<TCPRoute>(input.tcpRoutes), false)) admit('TCPRoute', r);
+  for (const r of uniqueSorted(asArray<TLSRoute>(input.tlsRoutes), false)) admit('TLSRoute', r);
 
   const desired: Desired = {
     mesh: {
@@ -127,6 +133,8 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     desired,
     backends,
     limits: routeLimits(opts.limits),
+    resolveStream,
+    sniClaims: new Map(),
   };
   // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
   for (const key of [...groups.byKey.keys()].sort()) {
@@ -150,6 +158,8 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   }
   desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
+  desired.tcpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
+  desired.tlsRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
   desired.backends = sortedMappings(backends);
   return desired;
 }
@@ -182,10 +192,10 @@ interface TranslateCall {
   desired: Desired;
   backends: Backends;
   limits: RouteLimits;
-}
-
-function isGrpcWithRules(m: Member): boolean {
-  return m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0;
+  /** The resolver of TCPRoute and TLSRoute destinations. */
+  resolveStream: BackendResolver;
+  /** SNI names routed so far (stream.ts). */
+  sniClaims: Map<string, string>;
 }
 
 /**
@@ -214,32 +224,15 @@ function compileRules<E>(
   return contributed;
 }
 
-/**
- * The kind that serves the group's port and its members: GRPCRoute beats HTTPRoute, whose members
- * are then marked conflicted on this port.
- */
-function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
-  const { members } = group;
-  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : NONE;
-  const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
-  if (kind === 'GRPCRoute') {
-    const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
-    const port = group.port.port;
-    for (const m of members.filter((x) => x.state.kind === 'HTTPRoute'))
-      m.conflicted = append(m.conflicted, { port, by });
-  }
-  // Most ports have members of one kind: then the winners are the members list itself.
-  const winners = members.every((m) => m.state.kind === kind)
-    ? members
-    : members.filter((m) => m.state.kind === kind);
-  return { kind, winners };
-}
-
 function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
   const { opts, resolve, base, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
   const { kind, winners } = portWinners(group);
+  if (isStreamKind(kind)) {
+    buildStreamGroup(group, kind, winners, { ...call, resolve: call.resolveStream });
+    return;
+  }
   const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
     kind === 'GRPCRoute' &&

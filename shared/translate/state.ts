@@ -3,14 +3,7 @@
 // their rules compile into. Types only; the steps that fill them live in routes.ts, groups.ts,
 // http.ts, grpc.ts, shadow.ts and status.ts, which all import from here (and never from each other
 // for a type), so the modules form no import cycle.
-import type {
-  GRPCRoute,
-  HTTPRoute,
-  ParentReference,
-  RouteKind,
-  Service,
-  ServicePort,
-} from '../gamma/types.ts';
+import type { ParentReference, Route, RouteKind, Service, ServicePort } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type { NsGrpcAction, NsGrpcMatch, NsHttpAction, NsHttpMatch, Problem } from './model.ts';
 import type { MatchArm, NormalMatch } from './match.ts';
@@ -33,7 +26,8 @@ export interface ParentOutcome {
   problem?: Problem;
   /** How many Service ports the parentRef selected (a conflict on every one rejects the parent). */
   portCount: number;
-  conflicted: { port: number; by: string[] }[];
+  /** Ports lost to other routes; `why` names the precedence rule (absent: GRPCRoute over HTTPRoute). */
+  conflicted: { port: number; by: string[]; why?: string }[];
   routeIds: string[];
   notes: string[];
 }
@@ -47,6 +41,8 @@ export interface RouteOutcome {
   dropped: Map<number, Problem> | undefined;
   refProblems: Problem[];
   warnings: string[];
+  /** What happens to traffic for unresolved references (absent: answered with an error). */
+  unresolvedEffect?: string;
 }
 
 /**
@@ -55,7 +51,7 @@ export interface RouteOutcome {
  */
 export interface RouteState extends RouteIdentity, RouteOutcome {
   kind: RouteKind;
-  route: HTTPRoute | GRPCRoute;
+  route: Route;
   /** Read once: every later step walks these. */
   rules: unknown[];
   parentRefs: unknown[];

@@ -170,17 +170,18 @@ function resolvedRefsCondition(route: RouteOutcome, generation?: number): Condit
     return shared;
   }
   const messages = [...new Set(route.refProblems.map((p) => p.message))];
+  const effect = route.unresolvedEffect ?? 'requests routed to them are answered with an error';
   return condition(
     'ResolvedRefs',
     'False',
     route.refProblems[0].reason,
-    `${messages.join('; ')}; requests routed to them are answered with an error`,
+    `${messages.join('; ')}; ${effect}`,
     generation,
   );
 }
 
 function conflictMessage(c: ParentOutcome['conflicted'][number]): string {
-  return `port ${c.port} is served by ${c.by.join(', ')} (GRPCRoute takes precedence over HTTPRoute)`;
+  return `port ${c.port} is served by ${c.by.join(', ')} (${c.why ?? 'GRPCRoute takes precedence over HTTPRoute'})`;
 }
 
 function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition {
