@@ -197,6 +197,14 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
       generation,
     );
   }
+  // Every selected port either lost to another route or could not be written (notes say why).
+  if (parent.routeIds.length === 0 && parent.portCount > 0 && parent.notes.length > 0) {
+    return rejectedCondition(
+      'UnsupportedValue',
+      `no Network Services route is written for it: ${[...conflictText, ...parent.notes].join('; ')}`,
+      generation,
+    );
+  }
   // The parts joined with '; ': what was built, conflicts, notes, then each distinct warning.
   let message = `Translated into ${parent.routeIds.join(', ')}`;
   for (let i = 0; i < conflictText.length; i++) message += `; ${conflictText[i]}`;
