@@ -1,5 +1,5 @@
 // TCPRoute and TLSRoute specs: schema limits and CEL rules of the gateway-api v1.6.1 CRDs, per served
-// version (docs/support-matrix.md, "TCPRoute and TLSRoute"). The versions share their fields and
+// version (docs/support-matrix.md, "TCPRoute" and "TLSRoute"). The versions share their fields and
 // differ only in limits, so the version the object is written in picks them, as the API server would:
 // - TCPRoute v1 and TLSRoute v1/v1alpha3: exactly one rule; v1alpha2: 1-16 rules with unique names.
 // - TLSRoute v1/v1alpha3: hostnames required (1-1024) with CEL "no IP", RFC 1123, wildcard first label;

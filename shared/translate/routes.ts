@@ -146,7 +146,7 @@ export function prepareRoute(kind: RouteKind, input: Route): RouteState {
 
 /**
  * TcpRoute and TlsRoute have no fault injection, so the share of an unresolved backendRef cannot be
- * refused as the Gateway API asks (docs/support-matrix.md, "TCPRoute and TLSRoute").
+ * refused as the Gateway API asks (docs/support-matrix.md, "TCPRoute" and "TLSRoute").
  */
 export const STREAM_UNRESOLVED_EFFECT =
   'Network Services cannot refuse TCP connections (TcpRoute and TlsRoute have no fault injection), so their share of connections goes to the resolved backends instead of being refused';

@@ -1,5 +1,5 @@
-// TCPRoute -> TcpRoute and TLSRoute -> TlsRoute, one per Service port (docs/support-matrix.md, "TCPRoute
-// and TLSRoute"). Neither Gateway API kind has matches, so on one port:
+// TCPRoute -> TcpRoute and TLSRoute -> TlsRoute, one per Service port (docs/support-matrix.md, "TCPRoute"
+// and "TLSRoute"). Neither Gateway API kind has matches, so on one port:
 // - TCPRoute: the oldest route (creationTimestamp, then namespace/name: the Gateway API tie-break
 //   between routes) takes every connection; later ones are Conflicted. Its TcpRoute rule matches each
 //   IPv4 cluster IP of the Service (`/32`) and the port (TcpRoute matches IPv4 only).

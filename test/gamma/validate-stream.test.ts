@@ -1,5 +1,5 @@
 // TCPRoute and TLSRoute: served versions, CRD defaults, limits and CEL rules per version (gateway-api
-// v1.6.1 CRDs), and how buildSnapshot files them (docs/support-matrix.md, "TCPRoute and TLSRoute").
+// v1.6.1 CRDs), and how buildSnapshot files them (docs/support-matrix.md, "TCPRoute" and "TLSRoute").
 import test from 'ava';
 import { applyDefaults, buildSnapshot, parseManifestText, validateObject } from '../../shared/gamma/index.ts';
 import type { KubeObject } from '../../shared/gamma/index.ts';

@@ -83,7 +83,7 @@ export function diffConnections(
 }
 
 /**
- * The documented deviation (docs/support-matrix.md, "TCPRoute and TLSRoute"): Network Services cannot
+ * The documented deviation (docs/support-matrix.md, "TCPRoute" and "TLSRoute"): Network Services cannot
  * refuse a share of connections, so the refused share of a split that still has a backend goes to
  * the backends in proportion. What the GAMMA outcome becomes under it.
  */

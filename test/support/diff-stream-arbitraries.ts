@@ -136,7 +136,7 @@ export interface StreamResult {
 }
 
 /**
- * The GAMMA side with the documented deviations (docs/support-matrix.md, "TCPRoute and TLSRoute")
+ * The GAMMA side with the documented deviations (docs/support-matrix.md, "TCPRoute" and "TLSRoute")
  * applied: a refused share goes to the resolved backends. Where the spec refuses every connection,
  * Network Services cannot: a difference is accepted when status says no route could be written for
  * that port (no usable backend: the connection then takes whatever else matches), or when no TLSRoute

@@ -1,6 +1,6 @@
 // TCPRoute -> TcpRoute and TLSRoute -> TlsRoute (shared/translate/stream.ts, kinds.ts): matches,
 // weights, backend services of their own, precedence between routes and kinds on one port, and every
-// case that cannot be expressed said in status (docs/support-matrix.md, "TCPRoute and TLSRoute").
+// case that cannot be expressed said in status (docs/support-matrix.md, "TCPRoute" and "TLSRoute").
 import test from 'ava';
 import { translate } from '../../shared/translate/index.ts';
 import type { Desired } from '../../shared/translate/types.ts';
