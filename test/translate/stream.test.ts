@@ -500,3 +500,46 @@ test('TcpRoute and TlsRoute lists are sorted by name and independent of input or
   const names = a.tcpRoutes.map((r) => r.name ?? '');
   t.deepEqual(names, [...names].sort());
 });
+
+test('a parentRef whose every port is refused is Accepted=False naming each port (differential regression)', (t) => {
+  const twoPorts = svc('front', [
+    { name: 'tls', port: 443 },
+    { name: 'tls-alt', port: 8443 },
+  ]);
+  const route = tls('gone', ['a.example.com'], ['missing']);
+  route.spec.parentRefs = [parent('front')];
+  const d = translate({ services: [twoPorts], httpRoutes: [], grpcRoutes: [], tlsRoutes: [route] }, OPTIONS);
+  t.deepEqual(d.tlsRoutes, []);
+  const accepted = condition(d, 'gone', 'Accepted');
+  t.is(accepted?.status, 'False');
+  t.is(accepted?.reason, 'UnsupportedValue');
+  t.regex(accepted?.message ?? '', /^no Network Services route is written for it: .*port 443.*port 8443/);
+});
+
+test('hostile TCPRoute and TLSRoute input never throws: every problem is a status', (t) => {
+  const junk = [
+    null,
+    42,
+    { kind: 'TCPRoute', metadata: { name: 'x', namespace: 'ns' }, spec: 'nope' },
+    tcp('bad-rules', { parentRefs: [parent('db', { port: 5432 })], rules: 'x' as never }),
+    tcp('bad-refs', {
+      parentRefs: [parent('db', { port: 5432 })],
+      rules: [{ backendRefs: [null as never, 7 as never] }],
+    }),
+  ];
+  const bad = svc('db', [{ port: 5432 }], { clusterIP: '10.0.0.12', clusterIPs: [7 as never] });
+  const d = translate(
+    {
+      services: [bad, v1],
+      httpRoutes: [],
+      grpcRoutes: [],
+      tcpRoutes: junk as TCPRoute[],
+      tlsRoutes: [
+        { ...tls('t', ['a.example.com']), spec: { hostnames: [3 as never], rules: [] } },
+      ] as TLSRoute[],
+    },
+    OPTIONS,
+  );
+  t.deepEqual(d.tcpRoutes, []);
+  for (const name of ['bad-rules', 'bad-refs']) t.is(condition(d, name, 'Accepted')?.status, 'False', name);
+});
