@@ -135,12 +135,39 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     limits: routeLimits(opts.limits),
     resolveStream,
     sniClaims: new Map(),
+    namespacesOf,
   };
-  // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
+  buildGroups(groups, call);
+  const plainConditions: PlainConditions = new Map();
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i];
+    if (state.parents.length === 0) continue;
+    const parents = parentStatuses(state, opts.controllerName, state.generation, plainConditions);
+    desired.statuses.push(statusEntry(state, parents));
+  }
+  const byName = (a: { name?: string | null }, b: { name?: string | null }) =>
+    compareStrings(a.name ?? '', b.name ?? '');
+  desired.httpRoutes.sort(byName);
+  desired.grpcRoutes.sort(byName);
+  desired.tcpRoutes.sort(byName);
+  desired.tlsRoutes.sort(byName);
+  desired.backends = sortedMappings(backends);
+  return desired;
+}
+
+/**
+ * Every group in key order (the default sort of strings orders by UTF-16 code units, as compareStrings
+ * does, without a JS callback): the kind that wins its port (kinds.ts) is compiled, TCPRoute and
+ * TLSRoute by stream.ts.
+ */
+function buildGroups(groups: Groups, call: TranslateCall): void {
   for (const key of [...groups.byKey.keys()].sort()) {
     const group = groups.byKey.get(key) as Group;
     try {
-      buildGroup(group, call, namespacesOf(group.service.metadata.name));
+      const { kind, winners } = portWinners(group);
+      if (isStreamKind(kind))
+        buildStreamGroup(group, kind, winners, { ...call, resolve: call.resolveStream });
+      else buildGroup(group, kind, winners, call);
     } catch (err) {
       for (const parent of group.members)
         parent.problem = {
@@ -149,19 +176,6 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
         };
     }
   }
-  const plainConditions: PlainConditions = new Map();
-  for (let i = 0; i < states.length; i++) {
-    const state = states[i];
-    if (state.parents.length === 0) continue;
-    const parents = parentStatuses(state, opts.controllerName, state.generation, plainConditions);
-    desired.statuses.push(statusEntry(state, parents));
-  }
-  desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.tcpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.tlsRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.backends = sortedMappings(backends);
-  return desired;
 }
 
 /** One literal per combination of the optional fields (an added field costs V8 another allocation). */
@@ -196,6 +210,8 @@ interface TranslateCall {
   resolveStream: BackendResolver;
   /** SNI names routed so far (stream.ts). */
   sniClaims: Map<string, string>;
+  /** Namespaces holding a Service of this name (for short hostnames). */
+  namespacesOf: (name: string) => string[];
 }
 
 /**
@@ -224,15 +240,10 @@ function compileRules<E>(
   return contributed;
 }
 
-function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
+function buildGroup(group: Group, kind: RouteKind, winners: Member[], call: TranslateCall): void {
   const { opts, resolve, base, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
-  const { kind, winners } = portWinners(group);
-  if (isStreamKind(kind)) {
-    buildStreamGroup(group, kind, winners, { ...call, resolve: call.resolveStream });
-    return;
-  }
   const ctx: CompileContext = { options: opts, resolve, servicePort: port };
   const grpcAsHttp =
     kind === 'GRPCRoute' &&
@@ -254,7 +265,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
   }
   if (!httpEntries.length && !grpcEntries.length) return;
 
-  const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, namespacesWithName);
+  const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, call.namespacesOf(svc));
   const id = routeId(
     kind === 'HTTPRoute' || grpcAsHttp ? 'http' : 'grpc',
     opts.clusterId,
