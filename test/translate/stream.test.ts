@@ -543,3 +543,17 @@ test('hostile TCPRoute and TLSRoute input never throws: every problem is a statu
   t.deepEqual(d.tcpRoutes, []);
   for (const name of ['bad-rules', 'bad-refs']) t.is(condition(d, name, 'Accepted')?.status, 'False', name);
 });
+
+test('route size limits apply to TcpRoutes: over destinationsPerRule, not written, the limit named', (t) => {
+  const d = translate(
+    { services: [db, v1, v2], httpRoutes: [], grpcRoutes: [], tcpRoutes: [split] },
+    { ...OPTIONS, limits: { destinationsPerRule: 1 } },
+  );
+  t.deepEqual(d.tcpRoutes, []);
+  const accepted = condition(d, 'db-split', 'Accepted');
+  t.is(accepted?.status, 'False');
+  t.regex(
+    accepted?.message ?? '',
+    /Service ns\/db port 5432: its Network Services TcpRoute would have 2 destinations per rule \(rule 0\), over the limit of 1 \(GAMMA_MAX_DESTINATIONS_PER_RULE/,
+  );
+});
