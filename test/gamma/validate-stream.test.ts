@@ -2,6 +2,8 @@
 // v1.6.1 CRDs), and how buildSnapshot files them (docs/support-matrix.md, "TCPRoute" and "TLSRoute").
 import test from 'ava';
 import { applyDefaults, buildSnapshot, parseManifestText, validateObject } from '../../shared/gamma/index.ts';
+import { validateObjectFully } from '../../shared/gamma/validate.ts';
+import { isCertainlyValid, isCertainlyValidAsDefaulted } from '../../shared/gamma/quick-check.ts';
 import type { KubeObject } from '../../shared/gamma/index.ts';
 
 const parent = { group: '', kind: 'Service', name: 'db', port: 5432 };
@@ -136,6 +138,11 @@ for (const [name, kind, version, spec, expected] of table) {
         errors.some((e) => expected.test(e)),
         errors.join('\n') || '(no errors)',
       );
+    // The quick check only ever vouches for what the full walk accepts, and vouches for valid routes.
+    const defaulted = applyDefaults(route(kind, version, spec));
+    t.is(isCertainlyValid(defaulted), expected === null);
+    t.is(validateObjectFully(defaulted).length === 0, expected === null);
+    if (expected === null) t.true(isCertainlyValidAsDefaulted(defaulted));
   });
 }
 
