@@ -23,6 +23,10 @@ export function applyDefaults<T extends KubeObject>(obj: T): T {
     const spec = kind === 'HTTPRoute' ? httpRouteSpec(obj.spec) : grpcRouteSpec(obj.spec);
     return withSpec(obj, spec) as T;
   }
+  if (kind === 'TCPRoute' || kind === 'TLSRoute') {
+    if (!isGatewayApiVersion(obj.apiVersion)) return obj;
+    return withSpec(obj, streamRouteSpec(obj.spec)) as T;
+  }
   if (obj.apiVersion === 'v1' && kind === 'Service') {
     const spec = serviceSpec(obj.spec);
     return withSpec(obj, spec) as T;
@@ -252,6 +256,26 @@ function requestMirror(mirror: unknown): unknown {
 
 function httpBackendRef(ref: unknown): unknown {
   return backendRef(ref, httpFilter);
+}
+
+/** TCPRoute and TLSRoute (every served version): parentRef and backendRef defaults only, no rule defaults. */
+function streamRouteSpec(spec: unknown): unknown {
+  if (!isPlainObject(spec)) return spec;
+  const out = withField(spec, spec, 'parentRefs', mapList(spec.parentRefs, parentRef));
+  return withField(out, spec, 'rules', mapList(out.rules, streamRule));
+}
+
+function streamRule(rule: unknown): unknown {
+  if (!isPlainObject(rule)) return rule;
+  return withField(rule, rule, 'backendRefs', mapList(rule.backendRefs, streamBackendRef));
+}
+
+function streamBackendRef(ref: unknown): unknown {
+  return backendRef(ref, noFilter);
+}
+
+function noFilter(filter: unknown): unknown {
+  return filter;
 }
 
 function grpcBackendRef(ref: unknown): unknown {

@@ -1,4 +1,4 @@
-// The field names the HTTPRoute and GRPCRoute v1 CRDs define (standard + experimental channel, v1.6.1).
+// The field names the HTTPRoute, GRPCRoute, TCPRoute and TLSRoute CRDs define (standard + experimental channel, v1.6.1).
 // The API server prunes or, under kubectl's strict field validation, rejects anything else; offline
 // input gets no such check, and a typo such as `matchs` would silently turn a rule into a match-all.
 // So an unknown field is an error naming it. `true` accepts any value (leaves, opaque blocks).
@@ -92,12 +92,28 @@ const GRPC_ROUTE_SPEC: FieldTree = {
   },
 };
 
+const STREAM_RULE: FieldTree = { name: true, backendRefs: { ...OBJECT_REF, weight: true } };
+const TCP_ROUTE_SPEC: FieldTree = { parentRefs: PARENT_REF, useDefaultGateways: true, rules: STREAM_RULE };
+const TLS_ROUTE_SPEC: FieldTree = {
+  parentRefs: PARENT_REF,
+  hostnames: true,
+  useDefaultGateways: true,
+  rules: STREAM_RULE,
+};
+
+const SPECS: Record<RouteKind, FieldTree> = {
+  HTTPRoute: HTTP_ROUTE_SPEC,
+  GRPCRoute: GRPC_ROUTE_SPEC,
+  TCPRoute: TCP_ROUTE_SPEC,
+  TLSRoute: TLS_ROUTE_SPEC,
+};
+
 /**
  * Records `unknown field "x"` for every field the route kind's CRD does not define. Callers run it
  * once the schema checks pass, so a wrong type is reported once, not also as unknown fields below it.
  */
 export function checkKnownFields(errs: Errors, kind: RouteKind, spec: unknown): void {
-  walk(errs, spec, kind === 'HTTPRoute' ? HTTP_ROUTE_SPEC : GRPC_ROUTE_SPEC, 'spec');
+  walk(errs, spec, SPECS[kind], 'spec');
 }
 
 function walk(errs: Errors, value: unknown, tree: FieldTree, path: string): void {

@@ -7,6 +7,7 @@
 // read (status, managedFields), so hostile input cannot make it slow or throw.
 import { DNS_LABEL, DNS_SUBDOMAIN, DURATION, HOSTNAME } from './checks.ts';
 import { isGatewayApiVersion } from './defaults.ts';
+import { GATEWAY_GROUP } from './types.ts';
 import { MAX_NESTING_DEPTH, isPlainObject, nestingDepth } from './parse.ts';
 import { MAX_RULES, MAX_TOTAL_MATCHES } from './validate-common.ts';
 import { HTTP_METHODS, isCleanPathValue, parseDuration } from './validate-http.ts';
@@ -57,10 +58,16 @@ function quickCheck(obj: unknown, defaultsRequired: boolean): boolean {
 
 function isCertainlyValidRoute(obj: unknown): boolean {
   if (!isPlainObject(obj)) return false;
-  const http = obj.kind === 'HTTPRoute';
-  if (!http && obj.kind !== 'GRPCRoute') return false;
+  const { kind } = obj;
+  const http = kind === 'HTTPRoute';
+  const stream = kind === 'TCPRoute' || kind === 'TLSRoute';
+  if (!http && !stream && kind !== 'GRPCRoute') return false;
   if (!isGatewayApiVersion(obj.apiVersion) || !okMetadata(obj.metadata)) return false;
-  if (!(http ? okHttpSpec(obj.spec) : okGrpcSpec(obj.spec))) return false;
+  const spec = obj.spec;
+  if (stream) {
+    if (!okStreamSpec(spec, kind === 'TLSRoute', obj.apiVersion === `${GATEWAY_GROUP}/v1alpha2`))
+      return false;
+  } else if (!(http ? okHttpSpec(spec) : okGrpcSpec(spec))) return false;
   for (const key in obj) {
     if (key === 'spec' || key === 'metadata') continue; // schema-bounded depth, checked above
     if (!shallowEnough(obj[key], MAX_NESTING_DEPTH - 1)) return false;
@@ -186,6 +193,48 @@ function okHostnames(hostnames: unknown): boolean {
   for (let i = 0; i < hostnames.length; i++) if (!str(hostnames[i], 1, 253, HOSTNAME)) return false;
   return true;
 }
+
+// ---- TCPRoute and TLSRoute (validate-stream.ts: the limits of the version written) ----
+
+function okStreamSpec(spec: unknown, tls: boolean, alpha2: boolean): boolean {
+  if (!isPlainObject(spec)) return false;
+  if (!onlyKeys(spec, 'parentRefs', 'rules', 'useDefaultGateways', tls ? 'hostnames' : 'parentRefs'))
+    return false;
+  if (!optEnum(spec.useDefaultGateways, ['All', 'None']) || !okParentRefs(spec.parentRefs)) return false;
+  if (tls && !okSniHostnames(spec.hostnames, !alpha2)) return false;
+  const rules = spec.rules;
+  if (rules === undefined || !optList(rules, alpha2 ? 16 : 1) || rules.length < 1) return false;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (!isPlainObject(rule) || !onlyKeys(rule, 'name', 'backendRefs')) return false;
+    if (!optStr(rule.name, 1, 253, DNS_SUBDOMAIN)) return false;
+    // Rule names unique (v1alpha2's CEL): compared pairwise, without a set.
+    if (rule.name !== undefined)
+      for (let j = 0; j < i; j++) if ((rules[j] as Obj).name === rule.name) return false;
+    const refs = rule.backendRefs;
+    if (refs === undefined || !optList(refs, 16) || refs.length < 1) return false;
+    for (let k = 0; k < refs.length; k++) {
+      const ref = refs[k];
+      if (!isPlainObject(ref) || !onlyKeys(ref, 'group', 'kind', 'name', 'namespace', 'port', 'weight'))
+        return false;
+      if (!okBackendObjectRef(ref, true)) return false;
+    }
+  }
+  return true;
+}
+
+/** TLSRoute hostnames: from v1alpha3 on required, and never an IPv4 address (IPv6 fails the pattern). */
+function okSniHostnames(hostnames: unknown, cel: boolean): boolean {
+  if (!optList(hostnames, 1024)) return false;
+  if (hostnames === undefined || hostnames.length === 0) return !cel;
+  for (let i = 0; i < hostnames.length; i++) {
+    const h = hostnames[i];
+    if (!str(h, 1, 253, HOSTNAME) || (cel && IPV4.test(h as string))) return false;
+  }
+  return true;
+}
+
+const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 // ---- HTTPRoute rules ----
 

@@ -8,6 +8,11 @@ import { identify, isPlainObject, sourceOf } from './parse.ts';
 import type { KubeObject } from './types.ts';
 import { GATEWAY_GROUP } from './types.ts';
 import { validateObject } from './validate.ts';
+import { STREAM_ROUTE_VERSIONS } from './validate-stream.ts';
+
+/** Why a UDPRoute is not translated (CLI `ignored` list and, for a Service parent, its status). */
+export const UDP_ROUTE_REASON =
+  'UDPRoute is not supported: Network Services has no UDP route (a mesh routes HTTP, gRPC, TCP and TLS only)';
 import { canonicalJson } from '../translate/util.ts';
 
 export interface BuildSnapshotOptions {
@@ -34,7 +39,18 @@ export interface IgnoredObject {
   reason: string;
 }
 
-type Bucket = 'services' | 'httpRoutes' | 'grpcRoutes' | 'namespaces' | 'referenceGrants';
+type Bucket =
+  'services' | 'httpRoutes' | 'grpcRoutes' | 'tcpRoutes' | 'tlsRoutes' | 'namespaces' | 'referenceGrants';
+
+const BUCKETS: readonly Bucket[] = [
+  'services',
+  'httpRoutes',
+  'grpcRoutes',
+  'tcpRoutes',
+  'tlsRoutes',
+  'namespaces',
+  'referenceGrants',
+];
 
 const GATEWAY_V1 = `${GATEWAY_GROUP}/v1`;
 /** Served versions we read, per kind; everything else in the Gateway API group is an error or ignored. */
@@ -43,15 +59,17 @@ const GATEWAY_V1 = `${GATEWAY_GROUP}/v1`;
 const ROUTE_VERSIONS: Record<string, { bucket: Bucket; versions: string[] }> = {
   HTTPRoute: { bucket: 'httpRoutes', versions: ['v1', 'v1beta1', 'v1alpha2'] },
   GRPCRoute: { bucket: 'grpcRoutes', versions: ['v1', 'v1alpha2'] },
+  // Experimental (v1alpha2, v1alpha3) and standard (v1) versions share their fields but not their
+  // limits: they keep their apiVersion, so validation applies the limits of the version written.
+  TCPRoute: { bucket: 'tcpRoutes', versions: [...STREAM_ROUTE_VERSIONS.TCPRoute] },
+  TLSRoute: { bucket: 'tlsRoutes', versions: [...STREAM_ROUTE_VERSIONS.TLSRoute] },
   // Read only for GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant (docs/security.md §2); v1 since 1.5.
   ReferenceGrant: { bucket: 'referenceGrants', versions: ['v1beta1', 'v1', 'v1alpha2'] },
 };
 
 /** Gateway API kinds that are not mesh HTTP routes, with why they are left out. */
 const OTHER_GATEWAY_KINDS: Record<string, string> = {
-  TCPRoute: 'TCPRoute is not supported yet (gamma-csm translates HTTPRoute and GRPCRoute)',
-  TLSRoute: 'TLSRoute is not supported yet (gamma-csm translates HTTPRoute and GRPCRoute)',
-  UDPRoute: 'UDPRoute is not supported (Network Services meshes route HTTP, gRPC and TCP only)',
+  UDPRoute: UDP_ROUTE_REASON,
 };
 
 export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions = {}): BuildSnapshotResult {
@@ -60,6 +78,8 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
     services: [],
     httpRoutes: [],
     grpcRoutes: [],
+    tcpRoutes: [],
+    tlsRoutes: [],
     namespaces: [],
     referenceGrants: [],
   };
@@ -122,7 +142,7 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
     }
     (snapshot[bucket] as KubeObject[]).push(obj);
   }
-  for (const bucket of ['services', 'httpRoutes', 'grpcRoutes', 'namespaces', 'referenceGrants'] as const) {
+  for (const bucket of BUCKETS) {
     (snapshot[bucket] as KubeObject[] | undefined)?.sort(byNamespaceName);
   }
   return { snapshot, errors, warnings, ignored };
@@ -155,7 +175,7 @@ function classify(
     return {
       ignored:
         OTHER_GATEWAY_KINDS[kind] ??
-        `Gateway API kind ${kind || '(none)'} is not a mesh route (gamma-csm reads HTTPRoute, GRPCRoute and ReferenceGrant)`,
+        `Gateway API kind ${kind || '(none)'} is not a mesh route (gamma-csm reads HTTPRoute, GRPCRoute, TCPRoute, TLSRoute and ReferenceGrant)`,
     };
   if (!route) return { ignored: `kind ${kind || '(none)'} (${apiVersion}) is unrelated to mesh routes` };
   if (route.versions.includes(version)) return route.bucket;
@@ -199,9 +219,13 @@ function olderVersionWarning(
   )
     return undefined;
   const id = identify(obj, where.file, where.document);
+  const stream = obj.kind === 'TCPRoute' || obj.kind === 'TLSRoute';
+  const message = stream
+    ? `${obj.apiVersion} is deprecated (gateway-api v1.6 stores ${obj.kind} as ${GATEWAY_V1}, with the same fields but one rule${obj.kind === 'TLSRoute' ? ' and required hostnames' : ''}); change apiVersion to ${GATEWAY_V1}`
+    : `${obj.apiVersion} is an older API version, read as ${GATEWAY_V1} (the ${String(obj.kind)} fields are the same); change apiVersion to ${GATEWAY_V1}`;
   return new ManifestError(
     { ...id, namespace: id.namespace ?? defaultNamespace, field: 'apiVersion' },
-    `${obj.apiVersion} is an older API version, read as ${GATEWAY_V1} (the ${String(obj.kind)} fields are the same); change apiVersion to ${GATEWAY_V1}`,
+    message,
   );
 }
 

@@ -10,6 +10,7 @@ import type { Errors as ErrorsT, Obj } from './checks.ts';
 import { DNS_LABEL, DNS_SUBDOMAIN, Errors, at, integer, list, object, string, unique } from './checks.ts';
 import { validateHttpRouteSpec } from './validate-http.ts';
 import { validateGrpcRouteSpec } from './validate-grpc.ts';
+import { validateStreamRouteSpec } from './validate-stream.ts';
 import { checkKnownFields } from './known-fields.ts';
 import { validateReferenceGrant } from './validate-grant.ts';
 import { isCertainlyValid } from './quick-check.ts';
@@ -51,6 +52,11 @@ function validateAny(errs: ErrorsT, obj: unknown): void {
     const spec = object(errs, obj.spec, 'spec', true);
     if (spec) validateGrpcRouteSpec(errs, spec, 'spec');
     if (errs.list.length === 0) checkKnownFields(errs, 'GRPCRoute', spec);
+  } else if (group === GATEWAY_GROUP && (obj.kind === 'TCPRoute' || obj.kind === 'TLSRoute')) {
+    const spec = object(errs, obj.spec, 'spec', true);
+    const version = (obj.apiVersion as string).slice(GATEWAY_GROUP.length + 1);
+    if (spec) validateStreamRouteSpec(errs, obj.kind, version, spec);
+    if (errs.list.length === 0) checkKnownFields(errs, obj.kind, spec);
   } else if (group === GATEWAY_GROUP && obj.kind === 'ReferenceGrant') {
     validateReferenceGrant(errs, obj);
   } else if (obj.apiVersion === 'v1' && obj.kind === 'Service') {

@@ -12,7 +12,7 @@
 import type { BackendObjectReference, HTTPBackendRef, RouteKind, Service } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type { Problem } from './model.ts';
-import { backendServiceName, hasBackendServiceOverride } from './names.ts';
+import { backendServiceName, hasBackendServiceOverride, tcpBackendServiceName } from './names.ts';
 import { negsRequested, portNegs } from '../compute/neg.ts';
 import { portBackend } from '../compute/protocol.ts';
 import { asNumber, elsewhereHint, isObj } from './util.ts';
@@ -69,11 +69,12 @@ export function backendResolver(
   services: ServiceIndex,
   options: TranslateOptions,
   grants?: GrantCheck,
+  transport?: 'TCP',
 ): BackendResolver {
   const byNamespace = new Map<string, Map<string, PortMemo>>();
   const resolveByKey = (ref: BackendObjectReference, routeNamespace: string): ResolvedBackend => {
     const port = memoPort(ref);
-    if (port === null) return resolveBackendRef(ref, routeNamespace, services, options);
+    if (port === null) return resolveBackendRef(ref, routeNamespace, services, options, transport);
     const namespace =
       typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : routeNamespace;
     let byName = byNamespace.get(namespace);
@@ -82,12 +83,12 @@ export function backendResolver(
     let length = 0;
     for (let memo = first; memo !== undefined; memo = memo.next, length++)
       if (memo.port === port) return memo.resolved;
-    const resolved = resolveBackendRef(ref, routeNamespace, services, options);
+    const resolved = resolveBackendRef(ref, routeNamespace, services, options, transport);
     if (length < MAX_MEMO_PORTS) byName.set(ref.name, { port, resolved, next: first });
     return resolved;
   };
   return (ref, routeNamespace, routeKind) => {
-    if (!isObj(ref)) return resolveBackendRef(ref, routeNamespace, services, options);
+    if (!isObj(ref)) return resolveBackendRef(ref, routeNamespace, services, options, transport);
     // The grant depends on the route (kind, namespace), the memo only on the target: checked first.
     if (grants !== undefined && typeof ref.name === 'string' && isCoreService(ref)) {
       const namespace =
@@ -132,11 +133,16 @@ function memoPort(ref: BackendObjectReference): number | undefined | null {
   return typeof port === 'number' && Number.isInteger(port) && !Object.is(port, -0) ? port : null;
 }
 
+/**
+ * `transport` 'TCP' resolves a TCPRoute's or TLSRoute's destination: the port's TCP backend service
+ * (names.ts tcpBackendServiceName), whatever protocol the port's HTTP backend service would speak.
+ */
 export function resolveBackendRef(
   ref: BackendObjectReference,
   routeNamespace: string,
   services: ServiceIndex,
   options: TranslateOptions,
+  transport?: 'TCP',
 ): ResolvedBackend {
   if (!isObj(ref) || typeof ref.name !== 'string') {
     return { ok: false, problem: { reason: 'BackendNotFound', message: 'backendRef without a name' } };
@@ -186,7 +192,10 @@ export function resolveBackendRef(
       problem: { reason: 'BackendNotFound', message: `backendRef Service ${label} has no port ${port}` },
     };
   }
-  const named = backendServiceName(options, service, port);
+  const named =
+    transport === 'TCP'
+      ? tcpBackendServiceName(options, service, port)
+      : backendServiceName(options, service, port);
   if ('error' in named)
     return {
       ok: false,
@@ -195,14 +204,13 @@ export function resolveBackendRef(
         message: `backendRef Service ${label}: ${named.error}`,
       },
     };
-  const endpoints = endpointProblem(service, port, named.name, options);
+  const endpoints = endpointProblem(service, port, named.name, options, transport);
   if (endpoints) return { ok: false, problem: endpoints };
-  return {
-    ok: true,
-    serviceName: named.name,
-    mapping: { serviceName: named.name, namespace, service: ref.name, port },
-    label: `${label}:${port}`,
-  };
+  const mapping: BackendMapping =
+    transport === 'TCP'
+      ? { serviceName: named.name, namespace, service: ref.name, port, transport }
+      : { serviceName: named.name, namespace, service: ref.name, port };
+  return { ok: true, serviceName: named.name, mapping, label: `${label}:${port}` };
 }
 
 /**
@@ -216,12 +224,14 @@ function endpointProblem(
   port: number,
   backendService: string,
   options: TranslateOptions,
+  transport?: 'TCP',
 ): Problem | undefined {
   const unavailable = options.unavailableBackendServices?.[backendService];
   if (unavailable !== undefined) return { reason: 'BackendNotFound', message: unavailable };
   if (hasBackendServiceOverride(service, port)) return undefined;
-  const backend = portBackend(service, port);
-  if (!backend.ok) return backend.problem;
+  // A TCP backend service carries bytes: the port's HTTP protocol settings do not apply to it.
+  const backend = transport === 'TCP' ? undefined : portBackend(service, port);
+  if (backend && !backend.ok) return backend.problem;
   if (options.negCheck === undefined) return undefined;
   const negs = portNegs(service, port);
   if (negs.ok || (options.negCheck === 'requested' && negsRequested(service, port))) return undefined;

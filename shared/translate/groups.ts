@@ -5,6 +5,7 @@ import { isServiceParentRef } from '../gamma/refs.ts';
 import { selectParent, serviceParentGroupWarning } from './parents.ts';
 import type { Group, Groups, Member, ParentOutcome, RouteState } from './state.ts';
 import { addWarning } from './routes.ts';
+import { routeFamily } from './kinds.ts';
 import { NONE, append } from './util.ts';
 
 function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
@@ -42,7 +43,8 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
       continue;
     }
-    const selection = selectParent(ref, state.namespace, index.find, index);
+    const family = routeFamily(state.kind);
+    const selection = selectParent(ref, state.namespace, index.find, index, family);
     if (!selection.ok) {
       parent.problem = selection.problem;
       continue;
@@ -50,7 +52,7 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
     if (selection.skipped.length) {
       addNote(
         parent,
-        `ports ${selection.skipped.map((p) => `${p.port} (${p.name ?? p.appProtocol})`).join(', ')} skipped: not HTTP or gRPC (name or appProtocol); select them explicitly with port or sectionName`,
+        `ports ${selection.skipped.map((p) => `${p.port} (${p.name ?? p.appProtocol})`).join(', ')} skipped: ${family === 'http' ? 'not HTTP or gRPC' : 'HTTP or gRPC, which a ' + state.kind + ' cannot carry'} (name or appProtocol); select them explicitly with port or sectionName`,
       );
     }
     const { ports } = selection;

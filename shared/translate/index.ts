@@ -1,7 +1,7 @@
 // translate(snapshot, options) -> Desired: the pure heart of gamma-csm (docs/architecture.md §3.2, §4).
 // Total: never throws; every problem becomes a status condition. Deterministic and independent of
 // the order of the input objects (inputs are sorted and de-duplicated first).
-import type { GRPCRoute, HTTPRoute, RouteKind, Service } from '../gamma/types.ts';
+import type { GRPCRoute, HTTPRoute, Route, RouteKind, Service, TCPRoute, TLSRoute } from '../gamma/types.ts';
 import type {
   Desired,
   NsGrpcRoute,
@@ -43,6 +43,8 @@ import { GRPC_RULES } from './grpc.ts';
 import { emitRules, sortEntries } from './rules.ts';
 import { findShadowedRules, ruleText } from './shadow.ts';
 import { Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { isStreamKind, portWinners } from './kinds.ts';
+import { buildStreamGroup } from './stream.ts';
 import {
   addWarning,
   dropRule,
@@ -88,17 +90,21 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
   const grants =
     opts.crossNamespaceBackends === 'referencegrant' ? grantCheck(input.referenceGrants) : undefined;
   const resolve = backendResolver(index, opts, grants);
+  // TCPRoute and TLSRoute destinations get backend services of their own (BackendMapping transport).
+  const resolveStream = backendResolver(index, opts, grants, 'TCP');
   const groups: Groups = { byKey: new Map(), byPort: new Map() };
   const states: RouteState[] = [];
-  const admit = (kind: RouteKind, route: HTTPRoute | GRPCRoute) => {
+  const admit = (kind: RouteKind, route: Route) => {
     const state = prepareRoute(kind, route);
     attachParents(state, index, groups);
-    state.refProblems = routeRefProblems(state, resolve);
+    state.refProblems = routeRefProblems(state, isStreamKind(kind) ? resolveStream : resolve);
     if (kind === 'GRPCRoute' && opts.negCheck !== undefined) grpcProtocolWarnings(state, index);
     states.push(state);
   };
   for (const r of uniqueSorted(asArray<HTTPRoute>(input.httpRoutes), false)) admit('HTTPRoute', r);
   for (const r of uniqueSorted(asArray<GRPCRoute>(input.grpcRoutes), false)) admit('GRPCRoute', r);
+  for (const r of uniqueSorted(asArray<TCPRoute>(input.tcpRoutes), false)) admit('TCPRoute', r);
+  for (const r of uniqueSorted(asArray<TLSRoute>(input.tlsRoutes), false)) admit('TLSRoute', r);
 
   const desired: Desired = {
     mesh: {
@@ -123,12 +129,40 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     backends,
     limits: routeLimits(opts.limits),
     scratch: newScratches(),
+    resolveStream,
+    sniClaims: new Map(),
+    namespacesOf,
   };
-  // Default sort of strings orders by UTF-16 code units, as compareStrings does, without a JS callback.
+  buildGroups(groups, call);
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i];
+    if (state.parents.length === 0) continue;
+    const parents = parentStatuses(state, opts.controllerName, state.generation);
+    desired.statuses.push(statusEntry(state, parents));
+  }
+  const byName = (a: { name?: string | null }, b: { name?: string | null }) =>
+    compareStrings(a.name ?? '', b.name ?? '');
+  desired.httpRoutes.sort(byName);
+  desired.grpcRoutes.sort(byName);
+  desired.tcpRoutes.sort(byName);
+  desired.tlsRoutes.sort(byName);
+  desired.backends = sortedMappings(backends);
+  return desired;
+}
+
+/**
+ * Every group in key order (the default sort of strings orders by UTF-16 code units, as compareStrings
+ * does, without a JS callback): the kind that wins its port (kinds.ts) is compiled, TCPRoute and
+ * TLSRoute by stream.ts.
+ */
+function buildGroups(groups: Groups, call: TranslateCall): void {
   for (const key of [...groups.byKey.keys()].sort()) {
     const group = groups.byKey.get(key) as Group;
     try {
-      buildGroup(group, call, namespacesOf(group.service.metadata.name));
+      const { kind, winners } = portWinners(group);
+      if (isStreamKind(kind))
+        buildStreamGroup(group, kind, winners, { ...call, resolve: call.resolveStream });
+      else buildGroup(group, kind, winners, call);
     } catch (err) {
       for (const parent of group.members)
         parent.problem = {
@@ -137,16 +171,6 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
         };
     }
   }
-  for (let i = 0; i < states.length; i++) {
-    const state = states[i];
-    if (state.parents.length === 0) continue;
-    const parents = parentStatuses(state, opts.controllerName, state.generation);
-    desired.statuses.push(statusEntry(state, parents));
-  }
-  desired.httpRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.grpcRoutes.sort((a, b) => compareStrings(a.name ?? '', b.name ?? ''));
-  desired.backends = sortedMappings(backends);
-  return desired;
 }
 
 function statusEntry(state: RouteState, parents: RouteStatusEntry['parents']): RouteStatusEntry {
@@ -179,14 +203,16 @@ interface TranslateCall {
   backends: Backends;
   limits: RouteLimits;
   scratch: Scratches;
+  /** The resolver of TCPRoute and TLSRoute destinations. */
+  resolveStream: BackendResolver;
+  /** SNI names routed so far (stream.ts). */
+  sniClaims: Map<string, string>;
+  /** Namespaces holding a Service of this name (for short hostnames). */
+  namespacesOf: (name: string) => string[];
 }
 
 function newScratches(): Scratches {
   return { destinations: new Scratch(), labels: new Scratch(), mappings: new Scratch(), run: new Scratch() };
-}
-
-function isGrpcWithRules(m: Member): boolean {
-  return m.state.kind === 'GRPCRoute' && m.state.ruleCount > 0;
 }
 
 /**
@@ -215,32 +241,10 @@ function compileRules(
   return contributed;
 }
 
-/**
- * The kind that serves the group's port and its members: GRPCRoute beats HTTPRoute, whose members
- * are then marked conflicted on this port.
- */
-function portWinners(group: Group): { kind: RouteKind; winners: Member[] } {
-  const { members } = group;
-  const grpcMembers = members.some(isGrpcWithRules) ? members.filter(isGrpcWithRules) : [];
-  const kind: RouteKind = grpcMembers.length ? 'GRPCRoute' : 'HTTPRoute';
-  if (kind === 'GRPCRoute') {
-    const by = [...new Set(grpcMembers.map((m) => `GRPCRoute ${m.state.namespace}/${m.state.name}`))];
-    const port = group.port.port;
-    for (const m of members.filter((x) => x.state.kind === 'HTTPRoute'))
-      m.conflicted = append(m.conflicted, { port, by });
-  }
-  // Most ports have members of one kind: then the winners are the members list itself.
-  const winners = members.every((m) => m.state.kind === kind)
-    ? members
-    : members.filter((m) => m.state.kind === kind);
-  return { kind, winners };
-}
-
-function buildGroup(group: Group, call: TranslateCall, namespacesWithName: string[]): void {
+function buildGroup(group: Group, kind: RouteKind, winners: Member[], call: TranslateCall): void {
   const { opts, desired, backends } = call;
   const svc = group.service.metadata.name;
   const port = group.port.port;
-  const { kind, winners } = portWinners(group);
   const semantics: RuleSemantics<unknown> = kind === 'GRPCRoute' ? GRPC_RULES : HTTP_RULES;
   const ctx: CompileContext = {
     options: opts,
@@ -261,7 +265,7 @@ function buildGroup(group: Group, call: TranslateCall, namespacesWithName: strin
 
   // A GRPCRoute rule with a filter only an HttpRoute can express makes the port an HttpRoute (grpc.ts).
   const form = semantics.form(winners);
-  const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, namespacesWithName);
+  const hosts = hostnamesFor(svc, group.namespace, port, opts.clusterDomain, call.namespacesOf(svc));
   const id = routeId(form === 'HttpRoute' ? 'http' : 'grpc', opts.clusterId, group.namespace, svc, port);
   const sorted = sortEntries(entries, semantics.compare);
   const shadowed = findShadowedRules(sorted, semantics.firstCovering(sorted));

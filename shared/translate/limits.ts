@@ -6,7 +6,16 @@
 // default: matches beyond the cap are split into consecutive rules with the same action (the same
 // behaviour); a route over any other cap is not written, and its parents say which limit and what
 // to do, instead of the API refusing the write.
-import type { NsGrpcRoute, NsHttpRoute, RouteLimits } from './types.ts';
+import type { NsGrpcRoute, NsHttpRoute, NsTcpRoute, NsTlsRoute, RouteLimits } from './types.ts';
+
+/** Any Network Services route body translate emits. */
+type NsRouteBody = NsHttpRoute | NsGrpcRoute | NsTcpRoute | NsTlsRoute;
+
+/**
+ * SNI names of one TlsRoute, across all its matches: a documented Network Services limit
+ * (TlsRouteRouteMatch.sniHost, "Up to 100 sni hosts across all matches"), so not configurable.
+ */
+export const TLS_ROUTE_MAX_SNI_HOSTS = 100;
 
 export type { RouteLimits } from './types.ts';
 
@@ -98,10 +107,10 @@ interface Over {
 }
 
 /** The first limit the route is over, if any. */
-export function overLimit(route: NsHttpRoute | NsGrpcRoute, limits: RouteLimits): Over | undefined {
+export function overLimit(route: NsRouteBody, limits: RouteLimits): Over | undefined {
   const rules = (route.rules ?? []) as NonNullable<NsHttpRoute['rules']>;
   if (rules.length > limits.rulesPerRoute) return { limit: 'rulesPerRoute', count: rules.length, where: '' };
-  const hosts = route.hostnames?.length ?? 0;
+  const hosts = (route as NsHttpRoute).hostnames?.length ?? 0;
   if (hosts > limits.hostnamesPerRoute) return { limit: 'hostnamesPerRoute', count: hosts, where: '' };
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r];
@@ -144,13 +153,13 @@ function jsonChars(value: unknown): number {
 }
 
 /** The route's JSON body size in bytes. */
-export function routeBytes(route: NsHttpRoute | NsGrpcRoute): number {
+export function routeBytes(route: NsRouteBody): number {
   return Buffer.byteLength(JSON.stringify(route));
 }
 
 /** A status message for a route over a limit: which, by how much, and what to do. */
 export function overLimitMessage(
-  kind: 'HttpRoute' | 'GrpcRoute',
+  kind: 'HttpRoute' | 'GrpcRoute' | 'TcpRoute' | 'TlsRoute',
   target: string,
   over: Over,
   limits: RouteLimits,

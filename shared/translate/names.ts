@@ -31,8 +31,8 @@ const MAX_ID = 63;
 const MAX_LABEL_VALUE = 63;
 const MAX_DESCRIPTION = 1024;
 
-/** The route family part of a Network Services route id: HttpRoute or GrpcRoute. */
-export type RouteIdKind = 'http' | 'grpc';
+/** The route family part of a Network Services route id: HttpRoute, GrpcRoute, TcpRoute or TlsRoute. */
+export type RouteIdKind = 'http' | 'grpc' | 'tcp' | 'tls';
 
 /** Lowercases and replaces anything outside [a-z0-9-] by '-', collapsing runs and trimming dashes. */
 export function sanitizeIdPart(text: string): string {
@@ -110,6 +110,14 @@ export function httpRouteName(options: TranslateOptions, id: string): string {
 
 export function grpcRouteName(options: TranslateOptions, id: string): string {
   return joined(locationPath(options), '/grpcRoutes/', id);
+}
+
+export function tcpRouteName(options: TranslateOptions, id: string): string {
+  return joined(locationPath(options), '/tcpRoutes/', id);
+}
+
+export function tlsRouteName(options: TranslateOptions, id: string): string {
+  return joined(locationPath(options), '/tlsRoutes/', id);
 }
 
 /**
@@ -251,6 +259,40 @@ export function backendServiceName(
     remember(memo, port, id);
   }
   return { name: joined(locationPath(options), '/backendServices/', id) };
+}
+
+/**
+ * The backend service of a Service port for TCPRoute and TLSRoute destinations (BackendMapping
+ * transport 'TCP'): one of its own, with protocol TCP, so an HTTP route and a TCP route sending to
+ * the same port never make two writers disagree on one backend service's protocol. Its id is the HTTP
+ * one's with `-tcp` appended (default ids end in their hash, so no default id ends in `-tcp`); past 63
+ * characters, `tcp-` and the id are hashed anew. An override annotation names the user's own backend
+ * service, used as it is.
+ */
+export function tcpBackendServiceName(
+  options: TranslateOptions,
+  service: Service,
+  port: number,
+): ReturnType<typeof backendServiceName> {
+  const named = backendServiceName(options, service, port);
+  if (!('name' in named) || hasBackendServiceOverride(service, port)) return named;
+  const cut = named.name.lastIndexOf('/') + 1;
+  const id = named.name.slice(cut);
+  const suffixed = `${id}-tcp`;
+  const tcpId =
+    suffixed.length <= MAX_ID
+      ? suffixed
+      : idWithHash(
+          `tcp-${id}`,
+          [
+            'backend-tcp',
+            options.clusterId,
+            service.metadata.namespace ?? 'default',
+            service.metadata.name,
+            String(port),
+          ].join('\u0000'),
+        );
+  return { name: joined(named.name.slice(0, cut), tcpId) };
 }
 
 export const OVERRIDES_VARIABLE = 'GAMMA_BACKEND_SERVICE_OVERRIDES';

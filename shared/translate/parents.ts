@@ -73,9 +73,38 @@ export type ParentSelection =
   | { ok: true; service: Service; ports: ServicePort[]; skipped: ServicePort[] }
   | { ok: false; problem: Problem };
 
+/**
+ * HTTP and gRPC protocols a TCPRoute or TLSRoute cannot carry: the reverse of NON_HTTP, for a
+ * parentRef without port or sectionName (docs/support-matrix.md, "Route kinds on one port").
+ */
+const HTTP_FAMILY = new Set([
+  'http',
+  'http2',
+  'h2c',
+  'grpc',
+  'grpc-web',
+  'kubernetes.io/h2c',
+  'kubernetes.io/http',
+  'kubernetes.io/ws',
+  'ws',
+]);
+
+/** Which route family a parentRef attaches: HTTP/gRPC routes, or TCP/TLS (stream) routes. */
+export type RouteFamily = 'http' | 'stream';
+
+/** Whether a parentRef without port or sectionName leaves this port to the other family. */
+export function implicitlySkipped(port: ServicePort, family: RouteFamily): boolean {
+  const protocol = portProtocol(port);
+  return family === 'http' ? NON_HTTP.has(protocol) : HTTP_FAMILY.has(protocol);
+}
+
 /** How a problem names the Service (built only for a problem: most parents have none). */
 function serviceLabel(namespace: string, name: string): string {
   return `Service ${namespace}/${name}`;
+}
+
+function noParent(message: string, reason = 'NoMatchingParent'): ParentSelection {
+  return { ok: false, problem: { reason, message } };
 }
 
 export function selectParent(
@@ -83,67 +112,31 @@ export function selectParent(
   routeNamespace: string,
   findService: (namespace: string, name: string) => Service | undefined,
   index: { namespacesNamed?(name: string): readonly string[] } = {},
+  family: RouteFamily = 'http',
 ): ParentSelection {
   const namespace = refNamespace(ref, routeNamespace);
-  if (namespace !== routeNamespace) {
-    return {
-      ok: false,
-      problem: {
-        reason: 'UnsupportedValue',
-        message: `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${serviceLabel(namespace, ref.name)} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
-      },
-    };
-  }
+  const label = () => serviceLabel(namespace, ref.name);
+  if (namespace !== routeNamespace)
+    return noParent(
+      `consumer routes are not supported: the route is in namespace ${routeNamespace} but ${label()} is not; Network Services cannot scope a route to the clients of one namespace, so only producer routes (same namespace as the Service) are translated`,
+      'UnsupportedValue',
+    );
   const service = findService(namespace, ref.name);
   if (!service)
-    return {
-      ok: false,
-      problem: {
-        reason: 'NoMatchingParent',
-        message: `${serviceLabel(namespace, ref.name)} not found${elsewhereHint(index, namespace, ref.name, `put the route in that namespace (a mesh route must be in its Service's namespace)`)}`,
-      },
-    };
+    return noParent(
+      `${label()} not found${elsewhereHint(index, namespace, ref.name, `put the route in that namespace (a mesh route must be in its Service's namespace)`)}`,
+    );
   const spec = isObj(service.spec) ? service.spec : {};
-  if (spec.type === 'ExternalName') {
-    return {
-      ok: false,
-      problem: {
-        reason: 'NoMatchingParent',
-        message: `${serviceLabel(namespace, ref.name)} is an ExternalName Service, which cannot be a mesh parent`,
-      },
-    };
-  }
-  if (spec.clusterIP === 'None') {
-    return {
-      ok: false,
-      problem: {
-        reason: 'NoMatchingParent',
-        message: `${serviceLabel(namespace, ref.name)} is headless (clusterIP: None), which cannot be a mesh parent`,
-      },
-    };
-  }
-  // TCP ports the ref selects, in Service order; without port and sectionName, non-HTTP ones are skipped.
-  const implicit = ref.port === undefined && ref.sectionName === undefined;
-  // Most refs select one port: the lists start as NONE and grow only as needed.
-  let ports: ServicePort[] = NONE;
-  let skipped: ServicePort[] = NONE;
-  const specPorts: ServicePort[] = Array.isArray(spec.ports) ? spec.ports : NONE;
-  for (let i = 0; i < specPorts.length; i++) {
-    const p = specPorts[i];
-    if (!isObj(p) || typeof p.port !== 'number' || !isTcpPort(p as ServicePort)) continue;
-    if (ref.port !== undefined && p.port !== ref.port) continue;
-    if (ref.sectionName !== undefined && p.name !== ref.sectionName) continue;
-    if (implicit && NON_HTTP.has(portProtocol(p as ServicePort))) skipped = append(skipped, p as ServicePort);
-    else ports = append(ports, p as ServicePort);
-  }
+  if (spec.type === 'ExternalName')
+    return noParent(`${label()} is an ExternalName Service, which cannot be a mesh parent`);
+  if (spec.clusterIP === 'None')
+    return noParent(`${label()} is headless (clusterIP: None), which cannot be a mesh parent`);
+  const { ports, skipped } = selectPorts(ref, spec.ports, family);
   if (ports.length === 0 && skipped.length) {
-    return {
-      ok: false,
-      problem: {
-        reason: 'NoMatchingParent',
-        message: `${serviceLabel(namespace, ref.name)} has only non-HTTP ports (${skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ')}); select one explicitly with port or sectionName`,
-      },
-    };
+    const list = skipped.map((p) => `${p.port}/${portProtocol(p)}`).join(', ');
+    return noParent(
+      `${label()} has only ${family === 'http' ? 'non-HTTP' : 'HTTP or gRPC'} ports (${list}); select one explicitly with port or sectionName`,
+    );
   }
   if (ports.length === 0) {
     const wanted = [
@@ -152,13 +145,32 @@ export function selectParent(
     ]
       .filter(Boolean)
       .join(' and ');
-    return {
-      ok: false,
-      problem: {
-        reason: 'NoMatchingParent',
-        message: `${serviceLabel(namespace, ref.name)} has no TCP port${wanted ? ` ${wanted}` : 's'}`,
-      },
-    };
+    return noParent(`${label()} has no TCP port${wanted ? ` ${wanted}` : 's'}`);
   }
   return { ok: true, service, ports, skipped };
+}
+
+/**
+ * The TCP ports the ref selects, in Service order; without port and sectionName, the ports of the
+ * other route family are skipped. Most refs select one port: the lists start as NONE and grow only
+ * as needed.
+ */
+function selectPorts(
+  ref: ParentReference,
+  specPorts: unknown,
+  family: RouteFamily,
+): { ports: ServicePort[]; skipped: ServicePort[] } {
+  const implicit = ref.port === undefined && ref.sectionName === undefined;
+  let ports: ServicePort[] = NONE;
+  let skipped: ServicePort[] = NONE;
+  const list: ServicePort[] = Array.isArray(specPorts) ? specPorts : NONE;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i];
+    if (!isObj(p) || typeof p.port !== 'number' || !isTcpPort(p)) continue;
+    if (ref.port !== undefined && p.port !== ref.port) continue;
+    if (ref.sectionName !== undefined && p.name !== ref.sectionName) continue;
+    if (implicit && implicitlySkipped(p, family)) skipped = append(skipped, p);
+    else ports = append(ports, p);
+  }
+  return { ports, skipped };
 }

@@ -1,7 +1,7 @@
 // The translate call's view of each route: one per namespace/name in a deterministic order, with
 // its CRD defaults, validated, and the state the later steps fill in (parents, dropped rules,
 // warnings, reference problems) in one object.
-import type { BackendObjectReference, GRPCRoute, HTTPRoute, KubeObject, RouteKind } from '../gamma/types.ts';
+import type { BackendObjectReference, KubeObject, Route, RouteKind } from '../gamma/types.ts';
 import { forEachBackendRef } from '../gamma/refs.ts';
 import { applyDefaults, isCertainlyValidAsDefaulted, validateObject } from '../gamma/index.ts';
 import type { Problem } from './model.ts';
@@ -21,7 +21,7 @@ function safeDefaults<T extends KubeObject>(obj: T): T {
   }
 }
 
-function validateRoute(route: HTTPRoute | GRPCRoute): { path: string; message: string }[] {
+function validateRoute(route: Route): { path: string; message: string }[] {
   try {
     return validateObject(route);
   } catch (err) {
@@ -102,10 +102,12 @@ function smallestBody<T>(candidates: T[]): T {
  * A route with its CRD defaults, validated. A route as the API server returns it (every default
  * present, valid) is recognized in one allocation-free pass and used as it is.
  */
-export function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): RouteState {
+export function prepareRoute(kind: RouteKind, input: Route): RouteState {
   const asIs = isCertainlyValidAsDefaulted(input);
   const route = asIs ? input : safeDefaults(input);
-  const spec = isObj(route.spec) ? route.spec : {};
+  const spec: { rules?: unknown; parentRefs?: unknown; hostnames?: unknown } = isObj(route.spec)
+    ? route.spec
+    : {};
   const namespace = typeof route.metadata.namespace === 'string' ? route.metadata.namespace : 'default';
   const rules = asArray(spec.rules);
   const name = route.metadata.name;
@@ -128,18 +130,27 @@ export function prepareRoute(kind: RouteKind, input: HTTPRoute | GRPCRoute): Rou
     invalid: undefined,
     ruleErrors: undefined,
     compiledFor: undefined,
+    unresolvedEffect: kind === 'TCPRoute' || kind === 'TLSRoute' ? STREAM_UNRESOLVED_EFFECT : undefined,
   };
   if (!asIs) {
     const errors = validateRoute(route);
     if (errors.length) recordErrors(state, errors);
   }
-  if (asArray(spec.hostnames).length)
+  // A TLSRoute's hostnames are its SNI match (stream.ts); on HTTP and gRPC routes they mean nothing.
+  if (kind !== 'TLSRoute' && asArray(spec.hostnames).length)
     addWarning(
       state,
       'spec.hostnames is ignored: mesh routes apply to the parent Service whatever the Host (GEP-1294)',
     );
   return state;
 }
+
+/**
+ * TcpRoute and TlsRoute have no fault injection, so the share of an unresolved backendRef cannot be
+ * refused as the Gateway API asks (docs/support-matrix.md, "TCPRoute" and "TLSRoute").
+ */
+export const STREAM_UNRESOLVED_EFFECT =
+  'Network Services cannot refuse TCP connections (TcpRoute and TlsRoute have no fault injection), so their share of connections goes to the resolved backends instead of being refused';
 
 function recordErrors(state: RouteState, errors: { path: string; message: string }[]): void {
   const ruleErrors = new Map<number, string>();

@@ -3,14 +3,7 @@
 // their rules compile into (one Entry type for HTTPRoute and GRPCRoute). Types only; the steps that
 // fill them live in routes.ts, groups.ts, http.ts, grpc.ts, rules.ts, shadow.ts and status.ts, which
 // all import from here (and never from each other for a type), so the modules form no import cycle.
-import type {
-  GRPCRoute,
-  HTTPRoute,
-  ParentReference,
-  RouteKind,
-  Service,
-  ServicePort,
-} from '../gamma/types.ts';
+import type { ParentReference, Route, RouteKind, Service, ServicePort } from '../gamma/types.ts';
 import type { BackendMapping, TranslateOptions } from './types.ts';
 import type {
   NsGrpcAction,
@@ -40,7 +33,8 @@ export interface ParentOutcome {
   problem?: Problem;
   /** How many Service ports the parentRef selected (a conflict on every one rejects the parent). */
   portCount: number;
-  conflicted: { port: number; by: string[] }[];
+  /** Ports lost to other routes; `why` names the precedence rule (absent: GRPCRoute over HTTPRoute). */
+  conflicted: { port: number; by: string[]; why?: string }[];
   routeIds: string[];
   notes: string[];
 }
@@ -54,6 +48,8 @@ export interface RouteOutcome {
   dropped: Map<number, Problem> | undefined;
   refProblems: Problem[];
   warnings: string[];
+  /** What happens to traffic for unresolved references (absent: answered with an error). */
+  unresolvedEffect?: string;
 }
 
 /**
@@ -62,7 +58,7 @@ export interface RouteOutcome {
  */
 export interface RouteState extends RouteIdentity, RouteOutcome {
   kind: RouteKind;
-  route: HTTPRoute | GRPCRoute;
+  route: Route;
   /** Read once: every later step walks these. */
   rules: unknown[];
   parentRefs: unknown[];

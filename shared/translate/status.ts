@@ -74,17 +74,18 @@ function resolvedRefsCondition(route: RouteOutcome, generation?: number): Condit
   if (route.refProblems.length === 0)
     return condition('ResolvedRefs', 'True', 'ResolvedRefs', 'All references resolved', generation);
   const messages = [...new Set(route.refProblems.map((p) => p.message))];
+  const effect = route.unresolvedEffect ?? 'requests routed to them are answered with an error';
   return condition(
     'ResolvedRefs',
     'False',
     route.refProblems[0].reason,
-    `${messages.join('; ')}; requests routed to them are answered with an error`,
+    `${messages.join('; ')}; ${effect}`,
     generation,
   );
 }
 
 function conflictMessage(c: ParentOutcome['conflicted'][number]): string {
-  return `port ${c.port} is served by ${c.by.join(', ')} (GRPCRoute takes precedence over HTTPRoute)`;
+  return `port ${c.port} is served by ${c.by.join(', ')} (${c.why ?? 'GRPCRoute takes precedence over HTTPRoute'})`;
 }
 
 function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generation?: number): Condition {
@@ -97,6 +98,14 @@ function acceptedCondition(parent: ParentOutcome, route: RouteOutcome, generatio
     return rejectedCondition(
       'UnsupportedValue',
       `no rule can be translated: ${droppedMessage(route.dropped, route.rules)}`,
+      generation,
+    );
+  }
+  // Every selected port either lost to another route or could not be written (notes say why).
+  if (parent.routeIds.length === 0 && parent.portCount > 0 && parent.notes.length > 0) {
+    return rejectedCondition(
+      'UnsupportedValue',
+      `no Network Services route is written for it: ${[...conflictText, ...parent.notes].join('; ')}`,
       generation,
     );
   }

@@ -118,20 +118,24 @@ test('Cilium-style bundle: every ignored object is named with why; notes on port
     'off',
   ]);
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /^ignored 6 objects:$/m);
+  t.regex(r.stdout, /^ignored 5 objects:$/m);
   for (const line of [
     /Deployment gamma\/echo-v1: kind Deployment \(apps\/v1\) is unrelated to mesh routes/,
     /Gateway gamma\/edge: Gateway API kind Gateway is not a mesh route/,
-    /TCPRoute gamma\/echo-tcp: TCPRoute is not supported yet/,
     /UDPRoute gamma\/echo-udp: UDPRoute is not supported/,
     /HTTPRoute gamma\/legacy: kind HTTPRoute of API group example\.com, not gateway\.networking\.k8s\.io/,
     /HTTPRoute gamma\/edge-route: its parents are Gateways, not Services/,
   ])
     t.regex(r.stdout, line);
   t.regex(r.stdout, /note: ports 443 \(https\) skipped/);
+  // The TCPRoute names port 80, which the port-less HTTPRoute also covers: HTTPRoute wins (GEP-1294).
+  t.regex(
+    r.stdout,
+    /TCPRoute gamma\/echo-tcp -> Service gamma\/echo:80: Accepted=False[\s\S]*Conflicted: port 80 is served by HTTPRoute gamma\/echo-mesh \(GEP-1294: .*before TCPRoute; this TCPRoute is ignored there\)/,
+  );
   t.regex(r.stdout, /; short hostname "echo" omitted/);
   const { out } = await translateJson(t, '-f', `${DIR}/cilium-mixed-kinds.yaml`);
-  t.is(out.ignored.length, 6);
+  t.is(out.ignored.length, 5);
   t.true(out.ignored.every((o) => o.reason.length > 0 && o.name.length > 0));
 });
 

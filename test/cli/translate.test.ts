@@ -70,6 +70,45 @@ test('acceptance: examples/grpc-methods -> one GrpcRoute, Echo then EchoTwo, Acc
   t.is(accepted(desired, 'GRPCRoute', 'echo-route'), 'True');
 });
 
+const TCP_TLS = 'test/fixtures/behaviour-tcp-tls.yaml';
+
+test('acceptance: TCPRoute 90/10 on 10.0.0.12:5432 -> one TcpRoute; TLSRoute hostnames -> sniHost', async (t) => {
+  const r = await runCli(['translate', '-f', TCP_TLS, ...demo, '-o', 'json']);
+  t.is(r.code, 0, r.stderr);
+  const desired = JSON.parse(r.stdout) as Desired;
+  const db = desired.tcpRoutes.find(
+    (x) => x.description === 'TCPRoute data/db-split -> Service data/db:5432',
+  );
+  t.truthy(db, 'the TcpRoute of data/db:5432');
+  t.deepEqual(db?.rules?.[0].matches, [{ address: '10.0.0.12/32', port: '5432' }]);
+  t.deepEqual(
+    destinations(db?.rules?.[0]).map((d) => d.weight),
+    [90, 10],
+  );
+  const status = desired.statuses.find((s) => s.kind === 'TCPRoute' && s.name === 'db-split');
+  t.is(status?.parents[0].conditions.find((c) => c.type === 'Accepted')?.status, 'True');
+  t.deepEqual(
+    desired.tlsRoutes.map((x) => x.rules?.[0].matches?.[0].sniHost),
+    [['api.example.com', '*.internal.example.com']],
+  );
+  // The backend services of TCP destinations are their own (BackendMapping transport TCP).
+  t.true(desired.backends.filter((b) => b.service === 'db-v1').every((b) => b.transport === 'TCP'));
+  const text = await runCli(['translate', '-f', TCP_TLS, ...demo, '-o', 'text']);
+  t.is(text.code, 0, text.stderr);
+  t.regex(
+    text.stdout,
+    /TcpRoute gamma-default-data-db-5432-[0-9a-f]{8}\n {2}source: TCPRoute data\/db-split -> Service data\/db:5432\n {2}rules\[0\]: connection to 10\.0\.0\.12\/32 port 5432 -> data\/db-v1:5432 \(weight 90\), data\/db-v2:5432 \(weight 10\)/,
+  );
+  t.regex(
+    text.stdout,
+    /TlsRoute .*\n.*\n {2}rules\[0\]: SNI api\.example\.com \| \*\.internal\.example\.com -> data\/front-v1:8443/,
+  );
+  t.regex(
+    text.stdout,
+    /TCPRoute data\/mixed-tcp -> Service data\/mixed:9000: Accepted=False[\s\S]*Conflicted: port 9000 is served by HTTPRoute data\/mixed-http/,
+  );
+});
+
 test('-o yaml prints the same contract as -o json', async (t) => {
   const [y, j] = await Promise.all([
     runCli(['translate', '-f', 'examples/http-split', ...demo, '-o', 'yaml']),

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { GRPCRoute, HTTPRoute, Service } from '../../shared/gamma/types.ts';
+import type { Condition, GRPCRoute, HTTPRoute, KubeObject, Service } from '../../shared/gamma/types.ts';
 import { translate } from '../../shared/translate/index.ts';
 import type { Desired } from '../../shared/translate/types.ts';
 import { REPO_ROOT } from '../support/cli.ts';
@@ -12,6 +12,11 @@ import { evaluateGamma } from '../support/evaluate-gamma.ts';
 import { evaluateNs } from '../support/evaluate-ns.ts';
 import { diffOutcomes, type MeshRequest } from '../support/request.ts';
 import { MATRIX, renderSupportMatrix, type MatrixRow } from '../support/support-matrix-data.ts';
+import { STREAM_ROWS, type StreamRow } from '../support/support-matrix-stream.ts';
+import { evaluateGammaConnection } from '../support/evaluate-gamma-stream.ts';
+import { evaluateNsConnection } from '../support/evaluate-ns-stream.ts';
+import { diffConnections } from '../support/connection.ts';
+import { udpRouteStatus } from '../../shared/translate/udp.ts';
 
 const DOC = path.join(REPO_ROOT, 'docs/support-matrix.md');
 const OTHER_NS: Service = {
@@ -92,8 +97,47 @@ for (const row of MATRIX) {
   });
 }
 
+/** The row route's status conditions: translated, or for a UDPRoute what a status writer writes. */
+function streamConditions(row: StreamRow): { desired?: Desired; conditions: Condition[] } {
+  if (row.section === 'UDPRoute') {
+    const udp = {
+      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+      kind: 'UDPRoute',
+      metadata: { name: row.check.route, namespace: 'd' },
+      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'svc', port: 53 }] },
+    } as unknown as KubeObject;
+    return { conditions: udpRouteStatus(udp, DIFF_OPTIONS.controllerName)?.parents[0].conditions ?? [] };
+  }
+  const desired = translate(
+    { httpRoutes: [], grpcRoutes: [], ...row.objects, services: row.objects.services },
+    DIFF_OPTIONS,
+  );
+  const status = desired.statuses.find((s) => s.name === row.check.route);
+  return { desired, conditions: status?.parents.flatMap((p) => p.conditions) ?? [] };
+}
+
+for (const row of STREAM_ROWS) {
+  test(`${row.section} ${row.id}: ${row.support} — ${row.field}`, (t) => {
+    const { desired, conditions: conds } = streamConditions(row);
+    const accepted = conds.find((c) => c.type === 'Accepted');
+    t.is(accepted?.status, row.check.accepted ? 'True' : 'False', JSON.stringify(conds));
+    if (row.support === 'rejected') t.not(accepted?.reason, 'Conflicted', 'a rejection, not a lost conflict');
+    if (row.check.status)
+      t.true(
+        conds.some((c) => c.message.includes(row.check.status!)),
+        `no condition message carries ${JSON.stringify(row.check.status)}: ${JSON.stringify(conds)}`,
+      );
+    if (desired && row.connection) {
+      const gamma = evaluateGammaConnection(row.objects, row.connection);
+      t.is(gamma.kind, 'routed', 'the row connection must reach a TCP or TLS route');
+      t.deepEqual(diffConnections(evaluateNsConnection(desired, row.connection), gamma), []);
+    }
+  });
+}
+
 test('rows have unique ids and every support level is used', (t) => {
-  t.is(new Set(MATRIX.map((r) => r.id)).size, MATRIX.length);
+  const ids = [...MATRIX.map((r) => r.id), ...STREAM_ROWS.map((r) => r.id)];
+  t.is(new Set(ids).size, ids.length);
   for (const s of ['supported', 'approximated', 'rejected'])
     t.true(
       MATRIX.some((r) => r.support === s),

@@ -88,8 +88,13 @@ function refersTo(ref: ParentReference, routeNs: string, svc: Service, port: Ser
   );
 }
 
+/** A route as routeSet reads it (every route kind). */
+export type AttachedRoute = { metadata: { namespace?: string; name: string; creationTimestamp?: string } } & {
+  spec: { parentRefs?: ParentReference[] };
+};
+
 /** Consumer routes of the client's namespace replace the producer routes (GEP-1294). */
-function routeSet<R extends HTTPRoute | GRPCRoute>(
+export function routeSet<R extends AttachedRoute>(
   routes: R[],
   svc: Service,
   port: ServicePort,
@@ -116,14 +121,14 @@ interface Candidate<M> {
   key: Array<number | string>;
 }
 
-function routeTieBreak(route: HTTPRoute | GRPCRoute): Array<number | string> {
+export function routeTieBreak(route: AttachedRoute): Array<number | string> {
   const ts = route.metadata.creationTimestamp
     ? Date.parse(route.metadata.creationTimestamp)
     : Number.MAX_SAFE_INTEGER;
   return [ts, `${route.metadata.namespace ?? 'default'}/${route.metadata.name}`];
 }
 
-function compareKeys(a: Array<number | string>, b: Array<number | string>): number {
+export function compareKeys(a: Array<number | string>, b: Array<number | string>): number {
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
     if (typeof a[i] === 'number') return (a[i] as number) - (b[i] as number);
@@ -312,7 +317,12 @@ function modifyPath(ctx: RuleContext, modifier: HTTPPathModifier | undefined): s
   return replacePrefixMatch(path, ctx.match.path?.value ?? '/', modifier.replacePrefixMatch ?? '');
 }
 
-function serviceHasPort(services: Service[], ns: string, name: string, port: number | undefined): boolean {
+export function serviceHasPort(
+  services: Service[],
+  ns: string,
+  name: string,
+  port: number | undefined,
+): boolean {
   const svc = services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? 'default') === ns);
   return !!svc && port !== undefined && (svc.spec.ports ?? []).some((p) => p.port === port);
 }

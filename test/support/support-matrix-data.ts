@@ -3,6 +3,7 @@
 // render docs/support-matrix.md (UPDATE_SUPPORT_MATRIX=1 rewrites it), so the doc cannot drift.
 import type { MeshRequest } from './request.ts';
 import { renderSizes } from './support-matrix-sizes.ts';
+import { renderStreamSections } from './support-matrix-stream.ts';
 
 export type Support = 'supported' | 'approximated' | 'rejected';
 
@@ -683,6 +684,9 @@ export function renderSupportMatrix(rows: MatrixRow[] = MATRIX): string {
     'rule dropped; **supported** rows with a request must also behave exactly as the Gateway API spec says',
     '(`evaluateNs(translate(route))` equals `evaluateGamma(route)`); **rejected** rows must show the stated',
     'rejection in route status (`Accepted=False`, or `PartiallyInvalid` when other rules survive).',
+    'The TCPRoute, TLSRoute, UDPRoute and route-kind rows are scenarios on one Service: the named route',
+    'must have the stated Accepted status and message, and **supported** rows with a connection must route',
+    'it as the spec says (`evaluateNsConnection(translate(objects))` equals `evaluateGammaConnection(objects)`).',
     '',
   ];
   for (const kind of ['HTTPRoute', 'GRPCRoute'] as const) {
@@ -698,6 +702,7 @@ export function renderSupportMatrix(rows: MatrixRow[] = MATRIX): string {
     }
     out.push('');
   }
+  out.push(...renderStreamSections());
   out.push(...renderSizes());
   return out.join('\n');
 }

@@ -27,8 +27,16 @@ export function renderText(
     lines.push('', ...routeLines('HttpRoute', route as Json, (a) => httpAction(a, label), httpMatch));
   for (const route of desired.grpcRoutes)
     lines.push('', ...routeLines('GrpcRoute', route as Json, (a) => grpcAction(a, label), grpcMatch));
-  if (desired.httpRoutes.length + desired.grpcRoutes.length === 0)
-    lines.push('', 'no Network Services routes');
+  for (const route of desired.tcpRoutes ?? [])
+    lines.push('', ...routeLines('TcpRoute', route as Json, (a) => streamAction(a, label), tcpMatch));
+  for (const route of desired.tlsRoutes ?? [])
+    lines.push('', ...routeLines('TlsRoute', route as Json, (a) => streamAction(a, label), tlsMatch));
+  const routeCount =
+    desired.httpRoutes.length +
+    desired.grpcRoutes.length +
+    (desired.tcpRoutes?.length ?? 0) +
+    (desired.tlsRoutes?.length ?? 0);
+  if (routeCount === 0) lines.push('', 'no Network Services routes');
   if (desired.backendServices) lines.push('', ...backendServiceLines(desired));
   lines.push('', ...statusLines(desired));
   if (warnings.length) lines.push('', 'Input warnings:', ...warnings.map((w) => `  warning: ${w}`));
@@ -44,11 +52,13 @@ function routeLines(
 ): string[] {
   const lines = [`${kind} ${lastSegment(String(route.name ?? ''))}`];
   if (route.description) lines.push(`  source: ${route.description}`);
-  lines.push(`  hostnames: ${asList(route.hostnames).join(', ') || '(none)'}`);
+  // TcpRoute and TlsRoute have no hostnames: they match connections (address and port, or SNI).
+  const stream = kind === 'TcpRoute' || kind === 'TlsRoute';
+  if (!stream) lines.push(`  hostnames: ${asList(route.hostnames).join(', ') || '(none)'}`);
   asList(route.rules).forEach((rule, i) => {
     const r = rule as Json;
     const matches = asList(r.matches).map((m) => match(m as Json));
-    const when = matches.length === 0 ? 'any request' : matches.join(' OR ');
+    const when = matches.length === 0 ? (stream ? 'any connection' : 'any request') : matches.join(' OR ');
     const a = r.action as Json | undefined;
     lines.push(`  rules[${i}]: ${when} -> ${a ? action(a) || '(empty action)' : '(no action)'}`);
   });
@@ -122,6 +132,26 @@ function grpcAction(a: Json, label: Label): string {
   const parts: string[] = [];
   if (asList(a.destinations).length) parts.push(destinationsText(a.destinations, label));
   parts.push(...commonText(a, label));
+  return parts.join('; ');
+}
+
+function tcpMatch(m: Json): string {
+  return `connection to ${m.address ?? '(any address)'} port ${m.port ?? '(any)'}`;
+}
+
+function tlsMatch(m: Json): string {
+  const parts: string[] = [];
+  if (asList(m.sniHost).length) parts.push(`SNI ${asList(m.sniHost).join(' | ')}`);
+  if (asList(m.alpn).length) parts.push(`ALPN ${asList(m.alpn).join(' | ')}`);
+  return parts.length > 0 ? parts.join(' AND ') : 'any connection';
+}
+
+/** TcpRoute and TlsRoute actions: destinations (or the original destination) and the idle timeout. */
+function streamAction(a: Json, label: Label): string {
+  const parts: string[] = [];
+  if (asList(a.destinations).length) parts.push(destinationsText(a.destinations, label));
+  if (a.originalDestination) parts.push('original destination');
+  if (a.idleTimeout !== undefined) parts.push(`idle timeout ${a.idleTimeout}`);
   return parts.join('; ');
 }
 

@@ -128,13 +128,21 @@ export function inputReport(
     snapshot.services.length +
       snapshot.httpRoutes.length +
       snapshot.grpcRoutes.length +
+      (snapshot.tcpRoutes?.length ?? 0) +
+      (snapshot.tlsRoutes?.length ?? 0) +
       built.ignored.length ===
     0
   )
     warnings.push('the input holds no objects');
   const ignored = [...built.ignored];
   const withStatus = new Set(desired.statuses.map((s) => `${s.kind}/${s.namespace}/${s.name}`));
-  for (const route of [...built.snapshot.httpRoutes, ...built.snapshot.grpcRoutes]) {
+  const routes = [
+    ...snapshot.httpRoutes,
+    ...snapshot.grpcRoutes,
+    ...(snapshot.tcpRoutes ?? []),
+    ...(snapshot.tlsRoutes ?? []),
+  ];
+  for (const route of routes) {
     const { namespace = 'default', name } = route.metadata;
     if (withStatus.has(`${route.kind}/${namespace}/${name}`)) continue;
     const reason = noServiceParentReason(route);

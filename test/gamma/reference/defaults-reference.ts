@@ -21,6 +21,8 @@ export function applyDefaultsReference<T extends KubeObject>(obj: T): T {
   const group = typeof obj.apiVersion === 'string' ? obj.apiVersion.split('/')[0] : '';
   if (group === GATEWAY_GROUP && obj.kind === 'HTTPRoute') return field(obj, 'spec', httpRouteSpec) as T;
   if (group === GATEWAY_GROUP && obj.kind === 'GRPCRoute') return field(obj, 'spec', grpcRouteSpec) as T;
+  if (group === GATEWAY_GROUP && (obj.kind === 'TCPRoute' || obj.kind === 'TLSRoute'))
+    return field(obj, 'spec', streamRouteSpec) as T;
   if (obj.apiVersion === 'v1' && obj.kind === 'Service') return field(obj, 'spec', serviceSpec) as T;
   return obj;
 }
@@ -132,6 +134,10 @@ const grpcRule = fields(
 );
 
 const grpcRouteSpec = fields(['parentRefs', each(parentRef)], ['rules', each(grpcRule)]);
+
+// TCPRoute and TLSRoute: parentRef and backendRef defaults only (their backendRefs have no filters).
+const streamRule = fields(['backendRefs', each(backendRef((f) => f))]);
+const streamRouteSpec = fields(['parentRefs', each(parentRef)], ['rules', each(streamRule)]);
 
 // ---- core/v1 Service ----
 
