@@ -229,9 +229,10 @@ function endpointProblem(
   const unavailable = options.unavailableBackendServices?.[backendService];
   if (unavailable !== undefined) return { reason: 'BackendNotFound', message: unavailable };
   if (hasBackendServiceOverride(service, port)) return undefined;
-  // A TCP backend service carries bytes: the port's HTTP protocol settings do not apply to it.
-  const backend = transport === 'TCP' ? undefined : portBackend(service, port);
-  if (backend && !backend.ok) return backend.problem;
+  // A TCP backend service carries bytes: the port's HTTP protocol settings do not apply to it, but a
+  // malformed health-check annotation does (compute/protocol.ts portBackend).
+  const backend = portBackend(service, port, transport);
+  if (!backend.ok) return backend.problem;
   if (options.negCheck === undefined) return undefined;
   const negs = portNegs(service, port);
   if (negs.ok || (options.negCheck === 'requested' && negsRequested(service, port))) return undefined;
