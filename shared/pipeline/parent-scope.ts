@@ -7,7 +7,8 @@ import { parentLabelValue, routeId } from '../translate/index.ts';
 import { rejectedCondition } from '../translate/status.ts';
 import type { Desired, RouteStatusEntry, TranslateOptions } from '../translate/types.ts';
 import { LABEL_PARENT } from '../translate/types.ts';
-import type { RouteCollection } from '../netsvc/kinds.ts';
+import { ROUTE_COLLECTIONS, filterRoutes, type RouteCollection } from '../netsvc/kinds.ts';
+import type { RouteIdKind } from '../translate/names.ts';
 import { routeKey } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
 import { snapshotRoutes } from './snapshot-routes.ts';
@@ -24,7 +25,8 @@ export interface ParentResourceId {
 /**
  * Ports whose routes may exist for the parent: current Service ports, previous ports, ports named by
  * the parent's producer routes. Consumer routes (other namespaces) are rejected by translate and
- * never own a port, so they must not add ports here either: each port costs two reads.
+ * never own a port, so they must not add ports here either: each port costs one read per route
+ * collection (parentResourceIds).
  */
 export function candidatePorts(event: RouteEvent): number[] {
   const { namespace, name } = event.parent;
@@ -44,37 +46,34 @@ export function candidatePorts(event: RouteEvent): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-/** The deterministic ids of every route the parent can own, both kinds, per port. */
+/** The route id kind (names.ts routeId) of each collection. */
+const ID_KIND: Record<RouteCollection, RouteIdKind> = {
+  httpRoutes: 'http',
+  grpcRoutes: 'grpc',
+  tcpRoutes: 'tcp',
+  tlsRoutes: 'tls',
+};
+
+/** The deterministic ids of every route the parent can own, every collection, per port. */
 export function parentResourceIds(
   options: TranslateOptions,
   parent: ParentRefKey,
   ports: number[],
 ): ParentResourceId[] {
-  return ports.flatMap((port) => [
-    {
-      kind: 'httpRoutes' as const,
-      id: routeId('http', options.clusterId, parent.namespace, parent.name, port),
+  return ports.flatMap((port) =>
+    ROUTE_COLLECTIONS.map((kind) => ({
+      kind,
+      id: routeId(ID_KIND[kind], options.clusterId, parent.namespace, parent.name, port),
       port,
-    },
-    {
-      kind: 'grpcRoutes' as const,
-      id: routeId('grpc', options.clusterId, parent.namespace, parent.name, port),
-      port,
-    },
-  ]);
+    })),
+  );
 }
 
 /** Desired routes of this parent only (a shared route also yields routes for its other parents). */
 export function desiredForParent(desired: Desired, parent: ParentRefKey): Desired {
   const key = parentLabelValue(parent.namespace, parent.name);
   const mine = (r: { labels?: Record<string, string> | null }) => r.labels?.[LABEL_PARENT] === key;
-  return {
-    ...desired,
-    httpRoutes: desired.httpRoutes.filter(mine),
-    grpcRoutes: desired.grpcRoutes.filter(mine),
-    tcpRoutes: desired.tcpRoutes.filter(mine),
-    tlsRoutes: desired.tlsRoutes.filter(mine),
-  };
+  return { ...desired, ...filterRoutes(desired, mine) };
 }
 
 /**
