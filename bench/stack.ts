@@ -2,6 +2,7 @@
 // loopback, port 0, and with `compute` the Compute emulator fed by the stand-in's NEG controller),
 // loaded with a synthetic cluster, and the pipeline dependencies the functions themselves build from
 // configuration (shared/pipeline createDeps).
+import { NETSVC_KINDS } from '../shared/netsvc/kinds.ts';
 import {
   startComputeEmulator,
   type ComputeEmulator,
@@ -110,5 +111,10 @@ export async function startBenchStack(
 
 /** Whether a logged request is a page of a collection list (GET on a collection, no resource id). */
 export function isListRequest(entry: { method: string; path: string }): boolean {
-  return entry.method === 'GET' && /\/locations\/[^/]+\/(meshes|httpRoutes|grpcRoutes)$/.test(entry.path);
+  const collection = /\/locations\/[^/]+\/([A-Za-z]+)$/.exec(entry.path)?.[1];
+  return (
+    entry.method === 'GET' &&
+    collection !== undefined &&
+    (NETSVC_KINDS as readonly string[]).includes(collection)
+  );
 }

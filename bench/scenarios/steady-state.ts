@@ -5,6 +5,7 @@ import { generateCluster } from '../generate.ts';
 import { figureOf, judgedFigure, type Figure } from '../figures.ts';
 import { scenario, type Log } from '../scenario.ts';
 import { isListRequest, loadCluster, startBenchStack } from '../stack.ts';
+import { NETSVC_KINDS } from '../../shared/netsvc/kinds.ts';
 import { reconcileAll } from '../../shared/pipeline/index.ts';
 
 export interface SteadyStateParams {
@@ -46,7 +47,8 @@ export async function measureSteadyState(p: SteadyStateParams, log: Log): Promis
       if (summary.failed > 0)
         throw new Error(`steady-state run failed: ${summary.errors.slice(0, 3).join('; ')}`);
     }
-    const pages = Math.ceil(setup.created / 100) + 2;
+    // One page per 100 resources, plus the last (short or empty) page of each collection.
+    const pages = Math.ceil(setup.created / 100) + NETSVC_KINDS.length;
     return [
       figureOf(
         'steady_state_writes',

@@ -6,6 +6,7 @@
 import test from 'ava';
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline } from '../../infra/local/pipeline.ts';
+import { ROUTE_COLLECTIONS } from '../../shared/netsvc/kinds.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import { LABEL_SEQUENCE, parentMemo, parentResourceIds, syncParent } from '../../shared/pipeline/index.ts';
 import { translate } from '../../shared/translate/index.ts';
@@ -67,17 +68,23 @@ test.serial('successive events of one parent cost one request, not three', async
   await pushed(t, await change('one', ['/c'], 'run-a', 3));
   t.deepEqual(requestMix(p), { 'PATCH httpRoutes': 1 });
   t.deepEqual(prefixesOf(routeFor(p, NS, 'one')), ['/c', '/c/']);
-  // The same change without an origin: both kinds are read by id, then written (3 requests).
+  // The same change without an origin: every route collection is read by id, then written.
   p.k8s.apply(httpRoute('r-one', NS, 'one', ['/d']));
   p.netsvc.resetStats();
   await pushed(t, await currentEvent(p, NS, 'one'));
-  t.deepEqual(requestMix(p), { 'GET httpRoutes': 1, 'GET grpcRoutes': 1, 'PATCH httpRoutes': 1 });
+  t.deepEqual(requestMix(p), {
+    'GET httpRoutes': 1,
+    'GET grpcRoutes': 1,
+    'GET tcpRoutes': 1,
+    'GET tlsRoutes': 1,
+    'PATCH httpRoutes': 1,
+  });
   t.deepEqual(prefixesOf(routeFor(p, NS, 'one')), ['/d', '/d/']);
 });
 
 test.serial('a gap in the count, another run, a repeat or no origin: the routes are read', async (t) => {
   await parentApplied('two', 'run-b');
-  const reads = () => (requestMix(p)['GET httpRoutes'] ?? 0) + (requestMix(p)['GET grpcRoutes'] ?? 0);
+  const reads = () => ROUTE_COLLECTIONS.reduce((n, k) => n + (requestMix(p)[`GET ${k}`] ?? 0), 0);
   const cases: [string, (e: RouteEvent) => RouteEvent][] = [
     ['a gap (count 3 after 1)', (e) => withOrigin(e, 'run-b', 3)],
     ['another run', (e) => withOrigin(e, 'run-other', 4)],
@@ -89,7 +96,7 @@ test.serial('a gap in the count, another run, a repeat or no origin: the routes 
     p.k8s.apply(httpRoute('r-two', NS, 'two', [`/v${++n}`]));
     p.netsvc.resetStats();
     await pushed(t, stamp(await currentEvent(p, NS, 'two')));
-    t.is(reads(), 2, `${what}: both kinds read`);
+    t.is(reads(), ROUTE_COLLECTIONS.length, `${what}: every route collection read`);
     t.deepEqual(prefixesOf(routeFor(p, NS, 'two')), [`/v${n}`, `/v${n}/`], `${what}: applied`);
   }
   // After a read the memo holds the new state again: the next count goes without reads.

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline } from '../../infra/local/pipeline.ts';
+import { ROUTE_COLLECTIONS } from '../../shared/netsvc/kinds.ts';
 import type { KubeObj } from '../../infra/local/k8s/index.ts';
 import type { SyncOutcome } from '../../shared/pipeline/index.ts';
 import {
@@ -76,8 +77,8 @@ test.serial(
     t.deepEqual(prefixesOf(routeFor(p, 'victim', 'svc')), ['/mine', '/mine/', '/more', '/more/']);
     const mix = requestMix(p);
     t.is(
-      (mix['GET httpRoutes'] ?? 0) + (mix['GET grpcRoutes'] ?? 0),
-      2,
+      ROUTE_COLLECTIONS.reduce((n, k) => n + (mix[`GET ${k}`] ?? 0), 0),
+      ROUTE_COLLECTIONS.length,
       'one port read, not 1 + 32 per consumer route',
     );
     // The name LIST, the parent and its own route; at most CAP consumer routes and CAP of their
