@@ -23,6 +23,7 @@ export {
   cleanObject,
   LAST_APPLIED,
   ROUTE_RESOURCES,
+  STATUS_ROUTE_RESOURCES,
   isNotServed,
   listRoutes,
   notServedMessage,

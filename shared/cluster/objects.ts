@@ -3,7 +3,7 @@
 // kind: which group, plural and version to read each at, and what "not served" means.
 import { ApiException } from '@kubernetes/client-node';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import type { Route, RouteKind } from '../gamma/types.ts';
+import type { KubeObject, Route, RouteKind, StatusRouteKind } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -50,6 +50,15 @@ export const ROUTE_RESOURCES: Record<RouteKind, { plural: string; versions: read
   TLSRoute: { plural: 'tlsroutes', versions: ['v1', 'v1alpha3', 'v1alpha2'] },
 };
 
+/**
+ * The kinds read to write status on: the translated ones and UDPRoute, which is only ever rejected
+ * (translate/udp.ts). UDPRoute is experimental and served at v1alpha2 only.
+ */
+export const STATUS_ROUTE_RESOURCES: Record<
+  StatusRouteKind,
+  { plural: string; versions: readonly string[] }
+> = { ...ROUTE_RESOURCES, UDPRoute: { plural: 'udproutes', versions: ['v1alpha2'] } };
+
 /** Why nothing of a kind was read: the cluster serves none of its versions (CRD not installed). */
 export function notServedMessage(kind: RouteKind): string {
   const { plural, versions } = ROUTE_RESOURCES[kind];
@@ -76,8 +85,8 @@ export function isNotServed(e: unknown): boolean {
 }
 
 /** Versions to try for a kind: `first` (say, the apiVersion an object was seen at) leads when served. */
-function versionsFor(kind: RouteKind, first?: string): string[] {
-  const versions = [...ROUTE_RESOURCES[kind].versions];
+function versionsFor(kind: StatusRouteKind, first?: string): string[] {
+  const versions = [...STATUS_ROUTE_RESOURCES[kind].versions];
   const v = first?.startsWith(`${GATEWAY_GROUP}/`) ? first.slice(GATEWAY_GROUP.length + 1) : undefined;
   return v && versions.includes(v) ? [v, ...versions.filter((x) => x !== v)] : versions;
 }
@@ -91,12 +100,12 @@ export type RouteRead =
  */
 export async function readRoute(
   custom: CustomObjectsApi,
-  kind: RouteKind,
+  kind: StatusRouteKind,
   namespace: string,
   name: string,
   opts: { status?: boolean; apiVersion?: string } = {},
 ): Promise<RouteRead> {
-  const { plural } = ROUTE_RESOURCES[kind];
+  const { plural } = STATUS_ROUTE_RESOURCES[kind];
   for (const version of versionsFor(kind, opts.apiVersion)) {
     const ref = { group: GATEWAY_GROUP, version, plural, namespace, name };
     try {
@@ -152,16 +161,16 @@ export const listItem =
 
 /**
  * Every route of a kind in the cluster (all pages, at the first version served), as plain JSON with
- * apiVersion and kind, without status (translation reads spec and metadata). A kind the cluster does
+ * apiVersion and kind, without status (translation reads spec and metadata) unless `withStatus`. A kind the cluster does
  * not serve has no routes (`notServed`); any other failure, on any page, throws: a partial list must
  * never look like "no routes".
  */
-export async function listRoutes<T extends Route = Route>(
+export async function listRoutes<T extends KubeObject = Route>(
   custom: CustomObjectsApi,
-  kind: RouteKind,
-  opts: { limit?: number } = {},
+  kind: StatusRouteKind,
+  opts: { limit?: number; withStatus?: boolean } = {},
 ): Promise<{ items: T[]; resourceVersion: string; version?: string; notServed: boolean }> {
-  const { plural } = ROUTE_RESOURCES[kind];
+  const { plural } = STATUS_ROUTE_RESOURCES[kind];
   for (const version of versionsFor(kind)) {
     let firstPage = true;
     try {
@@ -177,7 +186,9 @@ export async function listRoutes<T extends Route = Route>(
           firstPage = false;
           return page;
         },
-        listItem<T>(`${GATEWAY_GROUP}/${version}`, kind),
+        opts.withStatus
+          ? (o) => cleanObject<T>({ apiVersion: `${GATEWAY_GROUP}/${version}`, kind, ...(o as object) })
+          : listItem<T>(`${GATEWAY_GROUP}/${version}`, kind),
       );
       return { ...list, version, notServed: false };
     } catch (e) {

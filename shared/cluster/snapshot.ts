@@ -1,12 +1,13 @@
 // Whole-cluster reads for translate: every page of every kind, or nothing. A failed or partial read
 // must never look like "no routes" (docs/architecture.md §3.1), so any error rejects. The one
-// exception is a kind whose CRD the cluster does not have (TCPRoute, TLSRoute, ReferenceGrant):
+// exception is a kind whose CRD the cluster does not have (TCPRoute, TLSRoute, UDPRoute, ReferenceGrant):
 // every version answering 404 means there are none.
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type {
   GRPCRoute,
   HTTPRoute,
+  KubeObject,
   Namespace,
   ReferenceGrant,
   Route,
@@ -22,6 +23,7 @@ export interface ClusterSnapshot extends Snapshot {
   /** Empty when the cluster has no CRD for the kind. */
   tcpRoutes: TCPRoute[];
   tlsRoutes: TLSRoute[];
+  udpRoutes: KubeObject[];
   namespaces: Namespace[];
   referenceGrants: ReferenceGrant[];
   /** Optional kinds the cluster has no CRD for (so none of them were read). */
@@ -37,7 +39,7 @@ export async function readClusterSnapshot(
   const limit = opts.pageSize ?? 500;
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const [services, httpRoutes, grpcRoutes, tcpRoutes, tlsRoutes, namespaces, referenceGrants] =
+  const [services, httpRoutes, grpcRoutes, tcpRoutes, tlsRoutes, udpRoutes, namespaces, referenceGrants] =
     await Promise.all([
       listPages(
         (cont) => core.listServiceForAllNamespaces({ limit, _continue: cont }) as Promise<ListPage>,
@@ -47,13 +49,24 @@ export async function readClusterSnapshot(
       requiredRoutes<GRPCRoute>(custom, 'GRPCRoute', limit),
       listRoutes<TCPRoute>(custom, 'TCPRoute', { limit }),
       listRoutes<TLSRoute>(custom, 'TLSRoute', { limit }),
+      // Only to reject them in status (translate/udp.ts); without the CRD there are none.
+      listRoutes<KubeObject>(custom, 'UDPRoute', { limit }),
       listPages(
         (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<ListPage>,
         listItem<Namespace>('v1', 'Namespace'),
       ),
       listReferenceGrants(custom, limit),
     ]);
-  const lists = [services, httpRoutes, grpcRoutes, tcpRoutes, tlsRoutes, namespaces, referenceGrants];
+  const lists = [
+    services,
+    httpRoutes,
+    grpcRoutes,
+    tcpRoutes,
+    tlsRoutes,
+    udpRoutes,
+    namespaces,
+    referenceGrants,
+  ];
   const rv = lists.map((l) => Number(l.resourceVersion) || 0);
   return {
     services: services.items,
@@ -61,6 +74,7 @@ export async function readClusterSnapshot(
     grpcRoutes: grpcRoutes.items,
     tcpRoutes: tcpRoutes.items,
     tlsRoutes: tlsRoutes.items,
+    udpRoutes: udpRoutes.items,
     namespaces: namespaces.items,
     referenceGrants: referenceGrants.items,
     notServed: [

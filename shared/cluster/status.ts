@@ -15,7 +15,7 @@ import { GATEWAY_GROUP } from '../gamma/types.ts';
 import type { ParentKey } from '../gamma/refs.ts';
 import { parentRefIdentity, parentRefNames } from '../gamma/refs.ts';
 import type { ParentStatus, RouteStatusEntry } from '../translate/types.ts';
-import { ROUTE_RESOURCES, readRoute } from './objects.ts';
+import { STATUS_ROUTE_RESOURCES, readRoute } from './objects.ts';
 
 export interface WriteStatusOptions {
   controllerName: string;
@@ -163,7 +163,7 @@ async function writeOne(
       group: GATEWAY_GROUP,
       version: read.version,
       namespace: entry.namespace,
-      plural: ROUTE_RESOURCES[entry.kind].plural,
+      plural: STATUS_ROUTE_RESOURCES[entry.kind].plural,
       name: entry.name,
     };
     const current = route.status?.parents ?? [];

@@ -6,7 +6,7 @@ import type {
   ComputeBackendServiceGroupHealth,
   ComputeFirewall,
 } from '../compute/types.ts';
-import type { Namespace, Service } from '../gamma/types.ts';
+import type { Namespace, Service, StatusRouteKind } from '../gamma/types.ts';
 import type { Plan } from '../plan/types.ts';
 import type { BackendMapping, NsMesh } from '../translate/types.ts';
 
@@ -28,7 +28,7 @@ export type Firewall = ComputeFirewall;
 
 /** A route as read from the cluster, with what the doctor needs of its status. */
 export interface RouteFacts {
-  kind: 'HTTPRoute' | 'GRPCRoute';
+  kind: StatusRouteKind;
   namespace: string;
   name: string;
   annotations: Record<string, string>;

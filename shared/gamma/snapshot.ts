@@ -40,7 +40,14 @@ export interface IgnoredObject {
 }
 
 type Bucket =
-  'services' | 'httpRoutes' | 'grpcRoutes' | 'tcpRoutes' | 'tlsRoutes' | 'namespaces' | 'referenceGrants';
+  | 'services'
+  | 'httpRoutes'
+  | 'grpcRoutes'
+  | 'tcpRoutes'
+  | 'tlsRoutes'
+  | 'udpRoutes'
+  | 'namespaces'
+  | 'referenceGrants';
 
 const BUCKETS: readonly Bucket[] = [
   'services',
@@ -48,6 +55,7 @@ const BUCKETS: readonly Bucket[] = [
   'grpcRoutes',
   'tcpRoutes',
   'tlsRoutes',
+  'udpRoutes',
   'namespaces',
   'referenceGrants',
 ];
@@ -110,6 +118,9 @@ export function buildSnapshot(objects: KubeObject[], opts: BuildSnapshotOptions 
     if (bucket === 'error') continue;
     if (typeof bucket === 'object') {
       ignored.push(ignoredObject(original, where, bucket.ignored));
+      // Not translated, but rejected in its status like in a cluster (translate/udp.ts).
+      if (bucket.ignored === UDP_ROUTE_REASON)
+        (snapshot.udpRoutes ??= []).push(normalize(original, 'udpRoutes', defaultNamespace));
       continue;
     }
     const older = olderVersionWarning(original, where, defaultNamespace);

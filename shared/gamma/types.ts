@@ -259,6 +259,12 @@ export type Route = HTTPRoute | GRPCRoute | TCPRoute | TLSRoute;
 /** The kinds of mesh route gamma-csm translates. */
 export type RouteKind = Route['kind'];
 
+/**
+ * The route kinds gamma-csm writes status on: those it translates, and UDPRoute, which it reads only
+ * to reject it visibly (Network Services has no UDP route; docs/support-matrix.md "UDPRoute").
+ */
+export type StatusRouteKind = RouteKind | 'UDPRoute';
+
 export interface Namespace extends KubeObject {
   kind: 'Namespace';
 }

@@ -1,7 +1,16 @@
 // translate(snapshot, options) -> Desired: the pure heart of gamma-csm (docs/architecture.md §3.2, §4).
 // Total: never throws; every problem becomes a status condition. Deterministic and independent of
 // the order of the input objects (inputs are sorted and de-duplicated first).
-import type { GRPCRoute, HTTPRoute, Route, RouteKind, Service, TCPRoute, TLSRoute } from '../gamma/types.ts';
+import type {
+  GRPCRoute,
+  HTTPRoute,
+  KubeObject,
+  Route,
+  RouteKind,
+  Service,
+  TCPRoute,
+  TLSRoute,
+} from '../gamma/types.ts';
 import type {
   Desired,
   NsGrpcRoute,
@@ -45,6 +54,7 @@ import { findShadowedRules, ruleText } from './shadow.ts';
 import { Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import { isStreamKind, portWinners } from './kinds.ts';
 import { buildStreamGroup } from './stream.ts';
+import { udpRouteStatus } from './udp.ts';
 import {
   addWarning,
   dropRule,
@@ -134,12 +144,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Desire
     namespacesOf,
   };
   buildGroups(groups, call);
-  for (let i = 0; i < states.length; i++) {
-    const state = states[i];
-    if (state.parents.length === 0) continue;
-    const parents = parentStatuses(state, opts.controllerName, state.generation);
-    desired.statuses.push(statusEntry(state, parents));
-  }
+  desired.statuses = routeStatuses(states, asArray<KubeObject>(input.udpRoutes), opts.controllerName);
   const byName = (a: { name?: string | null }, b: { name?: string | null }) =>
     compareStrings(a.name ?? '', b.name ?? '');
   desired.httpRoutes.sort(byName);
@@ -171,6 +176,23 @@ function buildGroups(groups: Groups, call: TranslateCall): void {
         };
     }
   }
+}
+
+/** Every route's status: the translated kinds from their state, then UDPRoutes rejected (udp.ts). */
+function routeStatuses(
+  states: RouteState[],
+  udpRoutes: KubeObject[],
+  controllerName: string,
+): RouteStatusEntry[] {
+  const out: RouteStatusEntry[] = [];
+  for (const state of states)
+    if (state.parents.length > 0)
+      out.push(statusEntry(state, parentStatuses(state, controllerName, state.generation)));
+  for (const route of uniqueSorted(udpRoutes, false)) {
+    const entry = udpRouteStatus(route, controllerName);
+    if (entry) out.push(entry);
+  }
+  return out;
 }
 
 function statusEntry(state: RouteState, parents: RouteStatusEntry['parents']): RouteStatusEntry {

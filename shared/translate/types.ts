@@ -7,9 +7,10 @@ import type {
   HTTPRoute,
   Namespace,
   ParentReference,
+  KubeObject,
   ReferenceGrant,
-  RouteKind,
   Service,
+  StatusRouteKind,
   TCPRoute,
   TLSRoute,
 } from '../gamma/types.ts';
@@ -41,6 +42,8 @@ export interface Snapshot {
   serviceNamespacesByName?: Record<string, string[]>;
   /** ReferenceGrants of every namespace a backendRef names; read only in 'referencegrant' mode. */
   referenceGrants?: ReferenceGrant[];
+  /** UDPRoutes, read only to reject those with a Service parent in their status (translate/udp.ts). */
+  udpRoutes?: KubeObject[];
 }
 
 /**
@@ -102,7 +105,7 @@ export interface ParentStatus {
 }
 
 export interface RouteStatusEntry {
-  kind: RouteKind;
+  kind: StatusRouteKind;
   namespace: string;
   name: string;
   generation?: number;

@@ -1,27 +1,16 @@
-// UDPRoute has no Network Services counterpart (a Mesh routes HTTP, gRPC, TCP and TLS): translate never
-// reads one (shared/gamma lists it as ignored, with UDP_ROUTE_REASON). A status writer that sees a
-// UDPRoute whose parentRef is a Service rejects it visibly with this entry: Accepted=False,
-// UnsupportedValue, per Service parentRef (docs/support-matrix.md, "UDPRoute").
+// UDPRoute has no Network Services counterpart (a Mesh routes HTTP, gRPC, TCP and TLS): translate writes
+// nothing for one (the CLI lists it as ignored, with UDP_ROUTE_REASON) but rejects it visibly in its
+// status: Accepted=False, UnsupportedValue, per Service parentRef (docs/support-matrix.md, "UDPRoute").
+// Reconcile reads UDPRoutes from the cluster for this (shared/cluster/snapshot.ts).
 import type { KubeObject, ParentReference } from '../gamma/types.ts';
 import { isServiceParentRef } from '../gamma/refs.ts';
 import { UDP_ROUTE_REASON } from '../gamma/snapshot.ts';
-import type { ParentStatus } from './types.ts';
+import type { RouteStatusEntry } from './types.ts';
 import { rejectedCondition } from './status.ts';
 import { asArray, isObj } from './util.ts';
 
-export interface UnsupportedRouteStatus {
-  kind: 'UDPRoute';
-  namespace: string;
-  name: string;
-  generation?: number;
-  parents: ParentStatus[];
-}
-
 /** The status of a UDPRoute for its Service parents, or undefined when it has none (not ours). */
-export function udpRouteStatus(
-  route: KubeObject,
-  controllerName: string,
-): UnsupportedRouteStatus | undefined {
+export function udpRouteStatus(route: KubeObject, controllerName: string): RouteStatusEntry | undefined {
   const raw: unknown = (route as { spec?: unknown }).spec;
   const spec = isObj(raw) ? raw : {};
   const refs = asArray<unknown>(spec.parentRefs).filter(isServiceParentRef) as ParentReference[];

@@ -134,6 +134,11 @@ test('Cilium-style bundle: every ignored object is named with why; notes on port
     /TCPRoute gamma\/echo-tcp -> Service gamma\/echo:80: Accepted=False[\s\S]*Conflicted: port 80 is served by HTTPRoute gamma\/echo-mesh \(GEP-1294: .*before TCPRoute; this TCPRoute is ignored there\)/,
   );
   t.regex(r.stdout, /; short hostname "echo" omitted/);
+  // Ignored, and still rejected in its status, as reconcile writes it in the cluster.
+  t.regex(
+    r.stdout,
+    /UDPRoute gamma\/echo-udp -> Service gamma\/echo:53: Accepted=False\n\s+rejected: Accepted=False UnsupportedValue: UDPRoute is not supported/,
+  );
   const { out } = await translateJson(t, '-f', `${DIR}/cilium-mixed-kinds.yaml`);
   t.is(out.ignored.length, 5);
   t.true(out.ignored.every((o) => o.reason.length > 0 && o.name.length > 0));

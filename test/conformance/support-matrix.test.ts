@@ -3,7 +3,7 @@
 import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Condition, GRPCRoute, HTTPRoute, KubeObject, Service } from '../../shared/gamma/types.ts';
+import type { Condition, GRPCRoute, HTTPRoute, Service } from '../../shared/gamma/types.ts';
 import { translate } from '../../shared/translate/index.ts';
 import type { Desired } from '../../shared/translate/types.ts';
 import { REPO_ROOT } from '../support/cli.ts';
@@ -16,7 +16,6 @@ import { STREAM_ROWS, type StreamRow } from '../support/support-matrix-stream.ts
 import { evaluateGammaConnection } from '../support/evaluate-gamma-stream.ts';
 import { evaluateNsConnection } from '../support/evaluate-ns-stream.ts';
 import { diffConnections } from '../support/connection.ts';
-import { udpRouteStatus } from '../../shared/translate/udp.ts';
 
 const DOC = path.join(REPO_ROOT, 'docs/support-matrix.md');
 const OTHER_NS: Service = {
@@ -97,17 +96,8 @@ for (const row of MATRIX) {
   });
 }
 
-/** The row route's status conditions: translated, or for a UDPRoute what a status writer writes. */
+/** The row route's status conditions, as translated. */
 function streamConditions(row: StreamRow): { desired?: Desired; conditions: Condition[] } {
-  if (row.section === 'UDPRoute') {
-    const udp = {
-      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
-      kind: 'UDPRoute',
-      metadata: { name: row.check.route, namespace: 'd' },
-      spec: { parentRefs: [{ group: '', kind: 'Service', name: 'svc', port: 53 }] },
-    } as unknown as KubeObject;
-    return { conditions: udpRouteStatus(udp, DIFF_OPTIONS.controllerName)?.parents[0].conditions ?? [] };
-  }
   const desired = translate(
     { httpRoutes: [], grpcRoutes: [], ...row.objects, services: row.objects.services },
     DIFF_OPTIONS,

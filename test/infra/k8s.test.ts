@@ -131,6 +131,10 @@ const FUNCTION_PERMISSIONS = [
   'gateway.networking.k8s.io/tlsroutes list',
   'gateway.networking.k8s.io/tlsroutes/status get',
   'gateway.networking.k8s.io/tlsroutes/status patch',
+  'gateway.networking.k8s.io/udproutes get',
+  'gateway.networking.k8s.io/udproutes list',
+  'gateway.networking.k8s.io/udproutes/status get',
+  'gateway.networking.k8s.io/udproutes/status patch',
 ];
 
 function renderTemplate(file: string): Obj[] {

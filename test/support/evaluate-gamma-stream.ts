@@ -7,6 +7,7 @@ import type {
   BackendRef,
   GRPCRoute,
   HTTPRoute,
+  KubeObject,
   Service,
   TCPRoute,
   TLSRoute,
@@ -22,6 +23,8 @@ export interface StreamObjects {
   grpcRoutes?: GRPCRoute[];
   tcpRoutes?: TCPRoute[];
   tlsRoutes?: TLSRoute[];
+  /** Never routed (no Network Services counterpart): only rejected in status. */
+  udpRoutes?: KubeObject[];
 }
 
 export function evaluateGammaConnection(objects: StreamObjects, conn: MeshConnection): ConnectionOutcome {

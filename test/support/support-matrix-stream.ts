@@ -5,6 +5,7 @@
 import type {
   BackendRef,
   HTTPRoute,
+  KubeObject,
   GRPCRoute,
   Service,
   TCPRoute,
@@ -349,9 +350,18 @@ export const STREAM_ROWS: StreamRow[] = [
     section: 'UDPRoute',
     field: 'UDPRoute with a Service parent',
     support: 'rejected',
-    how: 'Network Services has no UDP route. `gamma-csm translate` lists it as ignored with the reason; a status writer gives each Service parent Accepted=False (UnsupportedValue) through `udpRouteStatus`.',
+    how: 'Network Services has no UDP route: nothing is written for it, and translate gives each Service parent Accepted=False (UnsupportedValue); `gamma-csm translate` also lists it as ignored. In a cluster reconcile writes that status (the watcher does not watch UDPRoutes, so it lands on the next scheduled reconcile).',
     check: { route: 'u', accepted: false, status: 'UDPRoute is not supported' },
-    objects: on({}),
+    objects: on({
+      udpRoutes: [
+        {
+          apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+          kind: 'UDPRoute',
+          metadata: { name: 'u', namespace: 'd' },
+          spec: { parentRefs: parent(53), rules: [{ backendRefs: refs(['b1']) }] },
+        } as KubeObject,
+      ],
+    }),
   },
 ];
 

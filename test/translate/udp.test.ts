@@ -1,5 +1,7 @@
 // UDPRoute: no Network Services counterpart; a Service parent gets Accepted=False (shared/translate/udp.ts).
 import test from 'ava';
+import { OPTIONS } from './support.ts';
+import { translate } from '../../shared/translate/index.ts';
 import { udpRouteStatus } from '../../shared/translate/udp.ts';
 import type { KubeObject } from '../../shared/gamma/types.ts';
 
@@ -32,4 +34,39 @@ test('a UDPRoute without a Service parent is not ours: no status', (t) => {
     undefined,
     'group left out: a Gateway ref',
   );
+});
+
+test('translate: a UDPRoute in the snapshot writes nothing and is rejected in status; others are untouched', (t) => {
+  const service = { group: '', kind: 'Service', name: 'dns', port: 53 };
+  const desired = translate(
+    {
+      services: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'dns', namespace: 'ns' },
+          spec: { clusterIP: '10.0.0.53', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+        },
+      ],
+      httpRoutes: [],
+      grpcRoutes: [],
+      udpRoutes: [udp([service]), { ...udp([{ name: 'gw' }]), metadata: { name: 'edge', namespace: 'ns' } }],
+    },
+    OPTIONS,
+  );
+  t.deepEqual(
+    [desired.httpRoutes, desired.grpcRoutes, desired.tcpRoutes, desired.tlsRoutes],
+    [[], [], [], []],
+  );
+  t.deepEqual(desired.backends, []);
+  t.deepEqual(
+    desired.statuses.map((s) => [s.kind, s.namespace, s.name]),
+    [['UDPRoute', 'ns', 'dns']],
+    'only the UDPRoute with a Service parent',
+  );
+  t.like(desired.statuses[0].parents[0].conditions[0], {
+    type: 'Accepted',
+    status: 'False',
+    reason: 'UnsupportedValue',
+  });
 });

@@ -7,8 +7,7 @@ import type { ComputeBackendService } from '../../../shared/compute/types.ts';
 import { DOCTOR_PERMISSIONS } from '../../../shared/doctor/checks-env.ts';
 import { routeFacts } from '../../../shared/doctor/routes.ts';
 import type { DoctorFacts, Read, WatcherFacts } from '../../../shared/doctor/types.ts';
-import type { Namespace, Service } from '../../../shared/gamma/types.ts';
-import { GATEWAY_GROUP } from '../../../shared/gamma/types.ts';
+import type { Namespace, Service, StatusRouteKind } from '../../../shared/gamma/types.ts';
 import type { BackendMapping } from '../../../shared/translate/types.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
 import { computeCliPlan, snapshotFromCluster, type CliPlan } from './plan.ts';
@@ -25,21 +24,15 @@ async function read<T>(f: () => Promise<T>): Promise<Read<T>> {
   }
 }
 
+/** Every route of every kind gamma-csm writes status on, status included; kinds not served have none. */
 export async function readRoutes(kubeconfig: string): Promise<DoctorFacts['routes']> {
-  const { makeKubeConfig } = await import('../../../shared/cluster/index.ts');
+  const { makeKubeConfig, listRoutes, STATUS_ROUTE_RESOURCES } =
+    await import('../../../shared/cluster/index.ts');
   return read(async () => {
     const custom = makeKubeConfig({ kubeconfigPath: kubeconfig }).makeApiClient(CustomObjectsApi);
-    const list = async (plural: string, kind: 'HTTPRoute' | 'GRPCRoute') => {
-      const page = (await custom.listClusterCustomObject({
-        group: GATEWAY_GROUP,
-        version: 'v1',
-        plural,
-      })) as {
-        items: unknown[];
-      };
-      return page.items.map((i) => routeFacts(kind, i));
-    };
-    return [...(await list('httproutes', 'HTTPRoute')), ...(await list('grpcroutes', 'GRPCRoute'))];
+    const kinds = Object.keys(STATUS_ROUTE_RESOURCES) as StatusRouteKind[];
+    const lists = await Promise.all(kinds.map((kind) => listRoutes(custom, kind, { withStatus: true })));
+    return lists.flatMap((list, i) => list.items.map((item) => routeFacts(kinds[i], item)));
   });
 }
 

@@ -101,7 +101,7 @@ const routeRule = (extra: Record<string, Schema>) =>
 const routeSpec = (extra: Record<string, Schema>) =>
   obj({ parentRefs: arr(parentRef), hostnames: arr(str), rules: arr(routeRule(extra)) });
 
-// TCPRoute and TLSRoute rules have no matches or filters: a rule is a name and weighted backends.
+// TCPRoute, TLSRoute and UDPRoute rules have no matches or filters: a rule is a name and weighted backends.
 const streamRule = obj({ name: str, backendRefs: arr(obj(backendRefFields)) });
 const streamSpec = (extra: Record<string, Schema>) =>
   obj({ parentRefs: arr(parentRef), useDefaultGateways: str, rules: arr(streamRule), ...extra });
@@ -116,6 +116,7 @@ const SPECS: Record<string, { spec: Schema; status: Schema }> = {
   GRPCRoute: { spec: routeSpec({}), status: open },
   TCPRoute: { spec: streamSpec({}), status: open },
   TLSRoute: { spec: streamSpec({ hostnames: arr(str) }), status: open },
+  UDPRoute: { spec: streamSpec({}), status: open },
   ReferenceGrant: {
     spec: obj({
       from: arr(obj({ group: str, kind: str, namespace: str }, ['group', 'kind', 'namespace'])),

@@ -147,6 +147,16 @@ export const RESOURCES: ResourceDef[] = [
     hasStatus: true,
   },
   {
+    // Experimental, v1alpha2 only: read by reconcile to reject it in status (translate/udp.ts).
+    group: GATEWAY_GROUP,
+    versions: ['v1alpha2'],
+    plural: 'udproutes',
+    singular: 'udproute',
+    kind: 'UDPRoute',
+    namespaced: true,
+    hasStatus: true,
+  },
+  {
     // Read by gamma-csm with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant (docs/security.md §2).
     group: GATEWAY_GROUP,
     versions: ['v1beta1', 'v1'],
