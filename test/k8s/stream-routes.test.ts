@@ -180,7 +180,14 @@ test.serial('discovery, tables and OpenAPI: the kinds as the v1.6 CRDs describe 
     (
       (await (await raw(emu, `/apis/${GROUP}/${v}`)).json()) as { resources: { name: string }[] }
     ).resources.map((r) => r.name);
-  t.deepEqual(await list('v1alpha2'), ['tcproutes', 'tcproutes/status', 'tlsroutes', 'tlsroutes/status']);
+  t.deepEqual(await list('v1alpha2'), [
+    'tcproutes',
+    'tcproutes/status',
+    'tlsroutes',
+    'tlsroutes/status',
+    'udproutes',
+    'udproutes/status',
+  ]);
   t.deepEqual(await list('v1alpha3'), ['tlsroutes', 'tlsroutes/status']);
   t.true((await list('v1')).includes('tcproutes/status'));
 
