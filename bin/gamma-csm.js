@@ -14,4 +14,4 @@ process.emitWarning = (warning, ...rest) => {
 };
 
 register();
-await import('../functions/cli/main.ts');
+await import('../cli/main.ts');

@@ -26,7 +26,7 @@ export interface BundleTarget {
 export const TARGETS: BundleTarget[] = [
   { name: 'sync', entry: 'functions/sync/index.ts', kind: 'function' },
   { name: 'reconcile', entry: 'functions/reconcile/index.ts', kind: 'function' },
-  { name: 'watcher', entry: 'functions/watcher/index.ts', kind: 'process' },
+  { name: 'watcher', entry: 'watcher/index.ts', kind: 'process' },
 ];
 
 export interface BuildOptions {

@@ -30,7 +30,7 @@ export interface PipelineOptions {
   project?: string;
   mesh?: string;
   clusterId?: string;
-  /** Start the watcher (functions/watcher) against the k8s stand-in (default true). */
+  /** Start the watcher (watcher/) against the k8s stand-in (default true). */
   watcher?: boolean;
   /** Watcher coalescing window (default 20 ms) and its cap (default 200 ms). */
   debounceMs?: number;
@@ -93,7 +93,7 @@ export interface Pipeline {
   deps: PipelineDeps;
   sync: FunctionServer;
   reconcile: FunctionServer;
-  /** The watcher when started (functions/watcher startWatcher). */
+  /** The watcher when started (watcher/index.ts startWatcher). */
   watcher?: { close(): Promise<boolean>; stats(): Record<string, unknown>; healthPort: number };
   topics: { routeEvents: string; reconcileTicks: string };
   /** Full subscription names, as the emulator's stats key them. */

@@ -20,7 +20,7 @@ import {
   parentMemo,
 } from '../../shared/pipeline/index.ts';
 import type { Logger, ReconcileSummary, SyncHandling } from '../../shared/pipeline/index.ts';
-import { startWatcher } from '../../functions/watcher/index.ts';
+import { startWatcher } from '../../watcher/index.ts';
 import { startComputeEmulator } from './compute/server.ts';
 import type { ComputeEmulator } from './compute/server.ts';
 import { startK8sEmulator } from './k8s/index.ts';

@@ -1,5 +1,5 @@
 // The doctor's contract (docs/cli.md, `gamma-csm doctor`): facts gathered by a thin I/O layer
-// (functions/cli/commands/doctor-gather.ts), judged by pure checks (checks.ts), one result per check.
+// (cli/commands/doctor-gather.ts), judged by pure checks (checks.ts), one result per check.
 import type { ComputePlan } from '../compute/plan.ts';
 import type {
   ComputeBackendService,

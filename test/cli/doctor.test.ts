@@ -13,7 +13,7 @@ import { NetsvcClient } from '../../shared/netsvc/client.ts';
 import { ownershipOf } from '../../shared/plan/index.ts';
 import { makeKubeConfig, writeRouteStatuses } from '../../shared/cluster/index.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
-import { readRoutes } from '../../functions/cli/commands/doctor-gather.ts';
+import { readRoutes } from '../../cli/commands/doctor-gather.ts';
 import { REPO_ROOT, runCli } from '../support/cli.ts';
 
 const ENV = { METADATA_SERVER_DETECTION: 'none', NO_COLOR: '1' };

@@ -10,7 +10,7 @@ import { ensureBackends } from '../../shared/compute/stage.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 import type { BackendMapping } from '../../shared/translate/types.ts';
 import { startComputeEmulator } from '../../infra/local/compute/server.ts';
-import { backendServiceLines } from '../../functions/cli/commands/backends-text.ts';
+import { backendServiceLines } from '../../cli/commands/backends-text.ts';
 
 const OPTS = { project: 'p', clusterId: 'c1' };
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = path.relative(ROOT, fileURLToPath(import.meta.url));
-const SOURCE_DIRS = ['shared', 'functions', 'infra', 'scripts', 'bench', 'test'];
+const SOURCE_DIRS = ['shared', 'functions', 'cli', 'watcher', 'infra', 'scripts', 'bench', 'test'];
 const TEXT = /\.(ts|mts|mjs|cjs|js|md|ya?ml|sh|tf)$/;
 
 /**

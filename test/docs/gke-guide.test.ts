@@ -86,7 +86,8 @@ for (const cmd of [...new Set(found.map((c) => c.cmd))]) {
 
 test('every repository file the guide names exists', (t) => {
   const named = new Set<string>();
-  const PATH = /(?<![\w/.$-])((?:examples|infra|docs|test|shared|functions|scripts|bin)\/[\w./-]*[\w/])/g;
+  const PATH =
+    /(?<![\w/.$-])((?:examples|infra|docs|test|shared|functions|cli|watcher|scripts|bin)\/[\w./-]*[\w/])/g;
   for (const m of text.matchAll(PATH)) named.add(m[1]);
   for (const m of text.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g))
     named.add(path.relative(REPO_ROOT, path.resolve(REPO_ROOT, path.dirname(GUIDE), m[1])));

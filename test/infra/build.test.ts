@@ -170,7 +170,7 @@ test('the real targets cover sync, reconcile and the watcher', (t) => {
     [
       ['sync', 'functions/sync/index.ts', 'function'],
       ['reconcile', 'functions/reconcile/index.ts', 'function'],
-      ['watcher', 'functions/watcher/index.ts', 'process'],
+      ['watcher', 'watcher/index.ts', 'process'],
     ],
   );
 });

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../shared/gamma/index.ts';
 import { translate } from '../../shared/translate/index.ts';
 import type { Desired } from '../../shared/translate/types.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
-import { renderText } from '../../functions/cli/commands/translate.ts';
+import { renderText } from '../../cli/commands/translate.ts';
 import { loadSeed } from '../../infra/local/seed.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 

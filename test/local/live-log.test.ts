@@ -15,7 +15,7 @@ import {
 import type { StackEvent } from '../../infra/local/live-log.ts';
 import { SeedError, intoNamespace, loadSeed } from '../../infra/local/seed.ts';
 import type { SeedObject } from '../../infra/local/seed.ts';
-import { wantsColour } from '../../functions/cli/commands/local.ts';
+import { wantsColour } from '../../cli/commands/local.ts';
 
 const T = new Date('2026-01-02T03:04:05.678Z');
 

@@ -1,8 +1,8 @@
 // The "affected parents" rule as a table: one change plus the caches after it -> the parents whose
 // snapshot may differ, with previous ports where the parent itself changed its ports or vanished.
 import test from 'ava';
-import { affectedParents } from '../../functions/watcher/affected.ts';
-import type { Change, ClusterView } from '../../functions/watcher/affected.ts';
+import { affectedParents } from '../../watcher/affected.ts';
+import type { Change, ClusterView } from '../../watcher/affected.ts';
 import type { ReferenceGrant, Route, Service, ServicePort } from '../../shared/gamma/types.ts';
 import { grpc, http, svc, tcp, tls } from './fixtures.ts';
 

@@ -4,10 +4,10 @@
 // end to end through the real watcher, the k8s stand-in and the Pub/Sub emulator. Plus the bounded
 // per-parent memory of the running watcher.
 import test from 'ava';
-import { affectedParents } from '../../functions/watcher/affected.ts';
-import type { Change } from '../../functions/watcher/affected.ts';
-import { Coalescer } from '../../functions/watcher/coalescer.ts';
-import { ParentMemory } from '../../functions/watcher/parent-memory.ts';
+import { affectedParents } from '../../watcher/affected.ts';
+import type { Change } from '../../watcher/affected.ts';
+import { Coalescer } from '../../watcher/coalescer.ts';
+import { ParentMemory } from '../../watcher/parent-memory.ts';
 import { refKey } from '../../shared/gamma/refs.ts';
 import type { KubeObj } from '../../infra/local/k8s/index.ts';
 import { startPubsubEmulator } from '../../infra/local/pubsub/emulator.ts';

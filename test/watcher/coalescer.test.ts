@@ -1,6 +1,6 @@
 // Burst coalescing per parent on a fake clock: debounce, maximum wait, merging, flush on shutdown.
 import test from 'ava';
-import { Coalescer } from '../../functions/watcher/coalescer.ts';
+import { Coalescer } from '../../watcher/coalescer.ts';
 import { FakeClock } from './fake-clock.ts';
 
 function setup(debounceMs = 100, maxWaitMs = 1000) {

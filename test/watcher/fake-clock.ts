@@ -1,5 +1,5 @@
 // A manual clock for the watcher's injected Timers: tasks run only when a test advances time.
-import type { Timers } from '../../functions/watcher/coalescer.ts';
+import type { Timers } from '../../watcher/coalescer.ts';
 
 export class FakeClock implements Timers {
   t = 0;

@@ -12,9 +12,9 @@ import type { K8sEmulator, KubeObj } from '../../infra/local/k8s/index.ts';
 import type { PubsubEmulator } from '../../infra/local/pubsub/emulator.ts';
 import { decodeRouteEvent } from '../../shared/events/index.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
-import { startWatcher } from '../../functions/watcher/index.ts';
-import type { Watcher, WatcherSettings } from '../../functions/watcher/index.ts';
-import { makeLogger } from '../../functions/watcher/log.ts';
+import { startWatcher } from '../../watcher/index.ts';
+import type { Watcher, WatcherSettings } from '../../watcher/index.ts';
+import { makeLogger } from '../../watcher/log.ts';
 import type { FakeClock } from './fake-clock.ts';
 
 export const PROJECT = 'test-proj';

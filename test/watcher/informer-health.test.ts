@@ -1,6 +1,6 @@
-// An informer's liveness record (functions/watcher/informer-health.ts), on explicit clock readings.
+// An informer's liveness record (watcher/informer-health.ts), on explicit clock readings.
 import test from 'ava';
-import { InformerHealth } from '../../functions/watcher/informer-health.ts';
+import { InformerHealth } from '../../watcher/informer-health.ts';
 
 test('failing from the first error until a reconnect has held for the settle time', (t) => {
   const h = new InformerHealth(2000);

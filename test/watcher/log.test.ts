@@ -1,6 +1,6 @@
 // Log lines: JSON with severity/message and the component label for Cloud Logging, or readable text.
 import test from 'ava';
-import { formatLine, makeLogger } from '../../functions/watcher/log.ts';
+import { formatLine, makeLogger } from '../../watcher/log.ts';
 import { LABELS_KEY } from '../../shared/log/index.ts';
 
 const at = new Date('2026-11-26T10:00:00.000Z');

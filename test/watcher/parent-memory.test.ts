@@ -2,7 +2,7 @@
 // after the grace period (never while a window or an event for them is open), so the maps stay
 // bounded however many parents come and go.
 import test from 'ava';
-import { ParentMemory } from '../../functions/watcher/parent-memory.ts';
+import { ParentMemory } from '../../watcher/parent-memory.ts';
 import { FakeClock } from './fake-clock.ts';
 
 const none = () => false;

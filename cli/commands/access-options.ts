@@ -3,8 +3,8 @@
 // (GAMMA_CROSS_NAMESPACE_BACKENDS, GAMMA_BACKEND_SERVICE_OVERRIDES), so offline output matches them.
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { parseBackendServiceOverrides } from '../../../shared/config/index.ts';
-import type { CrossNamespaceBackends, TranslateOptions } from '../../../shared/translate/types.ts';
+import { parseBackendServiceOverrides } from '../../shared/config/index.ts';
+import type { CrossNamespaceBackends, TranslateOptions } from '../../shared/translate/types.ts';
 import { CliError } from '../errors.ts';
 
 export interface AccessFlags {

@@ -29,7 +29,7 @@ export function registerEmulator(program: Command): void {
       if (!(EMULATORS as readonly string[]).includes(name)) {
         throw new CliError(`unknown emulator "${name}"; choose one of: ${EMULATORS.join(', ')}`, 2);
       }
-      const modulePath = `../../../infra/local/${name}/cli.ts`;
+      const modulePath = `../../infra/local/${name}/cli.ts`;
       const mod = (await import(modulePath)) as { runEmulatorCli(o: Record<string, unknown>): Promise<void> };
       await mod.runEmulatorCli(options);
     });

@@ -4,15 +4,15 @@
 // route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { WatcherConfig } from '../../shared/config/index.ts';
-import type { BackoffOptions, ResilientInformer, WatchedKind } from '../../shared/cluster/index.ts';
-import { OPTIONAL_ROUTE_KINDS, makeKubeConfig } from '../../shared/cluster/index.ts';
-import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
-import type { RouteEvent } from '../../shared/events/index.ts';
-import { ROUTE_EVENT_SCHEMA, parentKey, sequenceOf } from '../../shared/events/index.ts';
-import { parentRefsOf, refKey } from '../../shared/gamma/refs.ts';
-import type { ServiceRef } from '../../shared/gamma/refs.ts';
-import type { Service } from '../../shared/gamma/types.ts';
+import type { WatcherConfig } from '../shared/config/index.ts';
+import type { BackoffOptions, ResilientInformer, WatchedKind } from '../shared/cluster/index.ts';
+import { OPTIONAL_ROUTE_KINDS, makeKubeConfig } from '../shared/cluster/index.ts';
+import { buildParentSnapshot, snapshotObjects } from '../shared/cluster/parent-snapshot.ts';
+import type { RouteEvent } from '../shared/events/index.ts';
+import { ROUTE_EVENT_SCHEMA, parentKey, sequenceOf } from '../shared/events/index.ts';
+import { parentRefsOf, refKey } from '../shared/gamma/refs.ts';
+import type { ServiceRef } from '../shared/gamma/refs.ts';
+import type { Service } from '../shared/gamma/types.ts';
 import type { Change, WatchedObject } from './affected.ts';
 import { affectedParents } from './affected.ts';
 import type { Timers } from './coalescer.ts';

@@ -20,7 +20,7 @@ interface LocalCliOptions {
   debounceMs: number;
 }
 
-const REPO_EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples');
+const REPO_EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples');
 const ID = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function parsePortBase(value: string): number {
@@ -60,8 +60,8 @@ export function wantsColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv =
 }
 
 async function runLocal(o: LocalCliOptions): Promise<void> {
-  const { startLocalStack } = await import('../../../infra/local/stack.ts');
-  const { COLOURS, NO_COLOURS, jsonLine, textLine } = await import('../../../infra/local/live-log.ts');
+  const { startLocalStack } = await import('../../infra/local/stack.ts');
+  const { COLOURS, NO_COLOURS, jsonLine, textLine } = await import('../../infra/local/live-log.ts');
   const palette = wantsColour(process.stdout) ? COLOURS : NO_COLOURS;
   const print = (e: Parameters<typeof textLine>[0]) =>
     process.stdout.write(`${o.json ? jsonLine(e, new Date()) : textLine(e, new Date(), palette)}\n`);

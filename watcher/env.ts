@@ -1,7 +1,7 @@
 // Watcher settings read from the environment that shared/config does not cover. Kept free of heavy
 // imports so the CLI can validate its input before loading the Kubernetes and Pub/Sub clients.
-import { loadConfig } from '../../shared/config/index.ts';
-import type { WatcherConfig } from '../../shared/config/index.ts';
+import { loadConfig } from '../shared/config/index.ts';
+import type { WatcherConfig } from '../shared/config/index.ts';
 
 /** GAMMA_RESYNC_ON_START (default true). */
 export function resyncFromEnv(env: NodeJS.ProcessEnv): boolean {

@@ -1,4 +1,4 @@
-// gamma-csm command line: one binary, one module per command (functions/cli/commands/*).
+// gamma-csm command line: one binary, one module per command (cli/commands/*).
 import { Command, CommanderError } from 'commander';
 import { registerTranslate } from './commands/translate.ts';
 import { registerPlanApply } from './commands/plan.ts';

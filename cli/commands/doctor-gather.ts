@@ -2,14 +2,14 @@
 // a value so one unreachable API fails its checks and not the whole run. No judgement here.
 import { GoogleAuth } from 'google-auth-library';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { ComputeClient } from '../../../shared/compute/client.ts';
-import type { ComputeBackendService } from '../../../shared/compute/types.ts';
-import { DOCTOR_PERMISSIONS } from '../../../shared/doctor/checks-env.ts';
-import { routeFacts } from '../../../shared/doctor/routes.ts';
-import type { DoctorFacts, Read, WatcherFacts } from '../../../shared/doctor/types.ts';
-import type { Namespace, Service, StatusRouteKind } from '../../../shared/gamma/types.ts';
-import type { BackendMapping } from '../../../shared/translate/types.ts';
-import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
+import type { ComputeClient } from '../../shared/compute/client.ts';
+import type { ComputeBackendService } from '../../shared/compute/types.ts';
+import { DOCTOR_PERMISSIONS } from '../../shared/doctor/checks-env.ts';
+import { routeFacts } from '../../shared/doctor/routes.ts';
+import type { DoctorFacts, Read, WatcherFacts } from '../../shared/doctor/types.ts';
+import type { Namespace, Service, StatusRouteKind } from '../../shared/gamma/types.ts';
+import type { BackendMapping } from '../../shared/translate/types.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 import { computeCliPlan, snapshotFromCluster, type CliPlan } from './plan.ts';
 import { planOptions, type Target } from './target.ts';
 
@@ -27,7 +27,7 @@ async function read<T>(f: () => Promise<T>): Promise<Read<T>> {
 /** Every route of every kind gamma-csm writes status on, status included; kinds not served have none. */
 export async function readRoutes(kubeconfig: string): Promise<DoctorFacts['routes']> {
   const { makeKubeConfig, listRoutes, STATUS_ROUTE_RESOURCES } =
-    await import('../../../shared/cluster/index.ts');
+    await import('../../shared/cluster/index.ts');
   return read(async () => {
     const custom = makeKubeConfig({ kubeconfigPath: kubeconfig }).makeApiClient(CustomObjectsApi);
     const kinds = Object.keys(STATUS_ROUTE_RESOURCES) as StatusRouteKind[];
@@ -98,8 +98,8 @@ async function readPlan(t: Target, snapshot: Read<Awaited<ReturnType<typeof snap
 }
 
 export async function gatherFacts(t: Target, extra: { watcherHealth?: string } = {}): Promise<DoctorFacts> {
-  const { NetsvcClient } = await import('../../../shared/netsvc/client.ts');
-  const { ComputeClient } = await import('../../../shared/compute/client.ts');
+  const { NetsvcClient } = await import('../../shared/netsvc/client.ts');
+  const { ComputeClient } = await import('../../shared/compute/client.ts');
   const netsvc = new NetsvcClient({ project: t.project, location: 'global', endpoint: t.endpoint });
   const compute = new ComputeClient({ project: t.project, endpoint: t.computeEndpoint });
   // Emulator endpoints (the local stack or given by hand): no IAM to test, no probes to admit.

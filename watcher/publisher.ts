@@ -7,8 +7,8 @@
 // count to the one replacing it, and a retry keeps its count, so the sync function sees a
 // contiguous count exactly when it sees every event this run published for the parent.
 import { randomUUID } from 'node:crypto';
-import type { EncodedRouteEvent, RouteEvent } from '../../shared/events/index.ts';
-import { MAX_EVENT_BYTES, encodeRouteEvent, parentKey } from '../../shared/events/index.ts';
+import type { EncodedRouteEvent, RouteEvent } from '../shared/events/index.ts';
+import { MAX_EVENT_BYTES, encodeRouteEvent, parentKey } from '../shared/events/index.ts';
 import type { Logger } from './log.ts';
 import { mergePorts } from './affected.ts';
 import type { Timers } from './coalescer.ts';

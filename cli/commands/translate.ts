@@ -6,16 +6,16 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { buildSnapshot, loadManifestPaths } from '../../../shared/gamma/index.ts';
-import type { BuildSnapshotResult, IgnoredObject, ManifestError } from '../../../shared/gamma/index.ts';
-import type { Desired, TranslateOptions } from '../../../shared/translate/types.ts';
-import { noServiceParentReason } from '../../../shared/translate/parents.ts';
+import { buildSnapshot, loadManifestPaths } from '../../shared/gamma/index.ts';
+import type { BuildSnapshotResult, IgnoredObject, ManifestError } from '../../shared/gamma/index.ts';
+import type { Desired, TranslateOptions } from '../../shared/translate/types.ts';
+import { noServiceParentReason } from '../../shared/translate/parents.ts';
 import { renderText } from './translate-text.ts';
-import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 import { CliError } from '../errors.ts';
 import { type AccessFlags, accessOptions, addAccessOptions } from './access-options.ts';
-import { desiredCompute } from '../../../shared/compute/desired.ts';
-import type { DesiredCompute } from '../../../shared/compute/types.ts';
+import { desiredCompute } from '../../shared/compute/desired.ts';
+import type { DesiredCompute } from '../../shared/compute/types.ts';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'text'] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -88,7 +88,7 @@ async function runTranslate(flags: TranslateFlags): Promise<{ text: string; stde
       `${errors.length} error${errors.length === 1 ? '' : 's'} in the input; nothing was translated`,
     );
   }
-  const { translate } = await import('../../../shared/translate/index.ts');
+  const { translate } = await import('../../shared/translate/index.ts');
   const options = translateOptions(flags);
   const routes = translate(built.snapshot, options);
   const desired: Translation =

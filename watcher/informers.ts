@@ -7,16 +7,16 @@ import type {
   OptionalRouteKind,
   ResilientInformer,
   WatchedKind,
-} from '../../shared/cluster/index.ts';
+} from '../shared/cluster/index.ts';
 import {
   OPTIONAL_ROUTE_KINDS,
   ROUTE_KIND_OF,
   isNotFound,
   makeInformer,
   servedRouteVersion,
-} from '../../shared/cluster/index.ts';
-import type { ParentSnapshotSource } from '../../shared/cluster/parent-snapshot.ts';
-import type { GRPCRoute, HTTPRoute, Route, Service, TCPRoute, TLSRoute } from '../../shared/gamma/types.ts';
+} from '../shared/cluster/index.ts';
+import type { ParentSnapshotSource } from '../shared/cluster/parent-snapshot.ts';
+import type { GRPCRoute, HTTPRoute, Route, Service, TCPRoute, TLSRoute } from '../shared/gamma/types.ts';
 import type { Change, WatchedObject } from './affected.ts';
 import type { Timers } from './coalescer.ts';
 import { InformerHealth } from './informer-health.ts';

@@ -1,7 +1,7 @@
 // Which parent Services a single cluster change affects (docs/architecture.md §2.1). Pure: the change
 // (old and new object) plus the informer caches after the change in, the affected parents out.
-import type { ReferenceGrant, Route, Service } from '../../shared/gamma/types.ts';
-import type { ServiceRef } from '../../shared/gamma/refs.ts';
+import type { ReferenceGrant, Route, Service } from '../shared/gamma/types.ts';
+import type { ServiceRef } from '../shared/gamma/refs.ts';
 import {
   DEFAULT_NAMESPACE,
   backendRefsOf,
@@ -10,7 +10,7 @@ import {
   routeTargets,
   routeUses,
   serviceRefOf,
-} from '../../shared/gamma/refs.ts';
+} from '../shared/gamma/refs.ts';
 
 export type WatchedObject = Service | Route | ReferenceGrant;
 

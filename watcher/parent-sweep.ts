@@ -1,7 +1,7 @@
 // The periodic sweep that keeps the watcher's per-parent memory bounded (parent-memory.ts).
-import { parentKey } from '../../shared/events/index.ts';
-import { parentRefsOf, refKey } from '../../shared/gamma/refs.ts';
-import type { Route } from '../../shared/gamma/types.ts';
+import { parentKey } from '../shared/events/index.ts';
+import { parentRefsOf, refKey } from '../shared/gamma/refs.ts';
+import type { Route } from '../shared/gamma/types.ts';
 import type { Coalescer, Timers } from './coalescer.ts';
 import type { Logger } from './log.ts';
 import type { ParentMemory } from './parent-memory.ts';

@@ -8,9 +8,9 @@ import {
   isEmptyUninstall,
   uninstallPlan,
   type UninstallPlan,
-} from '../../../shared/doctor/uninstall.ts';
-import { formatPlanText, planJson } from '../../../shared/plan/format.ts';
-import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
+} from '../../shared/doctor/uninstall.ts';
+import { formatPlanText, planJson } from '../../shared/plan/format.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 import { confirmed } from './plan.ts';
 import { addTargetOptions, resolveTarget, type Target, type TargetCliOptions } from './target.ts';
 
@@ -23,7 +23,7 @@ interface UninstallCliOptions extends TargetCliOptions {
 async function clearStatus(t: Target): Promise<string> {
   if (!t.kubeconfig)
     throw new CliError('--clear-status needs the cluster: pass --kubeconfig FILE (or --local)');
-  const { makeKubeConfig, writeRouteStatuses } = await import('../../../shared/cluster/index.ts');
+  const { makeKubeConfig, writeRouteStatuses } = await import('../../shared/cluster/index.ts');
   const { readRoutes } = await import('./doctor-gather.ts');
   const routes = await readRoutes(t.kubeconfig);
   if (!routes.ok)
@@ -38,8 +38,8 @@ async function clearStatus(t: Target): Promise<string> {
 }
 
 async function clients(t: Target) {
-  const { NetsvcClient } = await import('../../../shared/netsvc/client.ts');
-  const { ComputeClient } = await import('../../../shared/compute/client.ts');
+  const { NetsvcClient } = await import('../../shared/netsvc/client.ts');
+  const { ComputeClient } = await import('../../shared/compute/client.ts');
   return {
     netsvc: new NetsvcClient({ project: t.project, location: 'global', endpoint: t.endpoint }),
     compute: new ComputeClient({ project: t.project, endpoint: t.computeEndpoint }),
@@ -47,8 +47,8 @@ async function clients(t: Target) {
 }
 
 async function readPlan(t: Target, c: Awaited<ReturnType<typeof clients>>): Promise<UninstallPlan> {
-  const { readActualState } = await import('../../../shared/netsvc/apply.ts');
-  const { readComputeState } = await import('../../../shared/compute/stage.ts');
+  const { readActualState } = await import('../../shared/netsvc/apply.ts');
+  const { readComputeState } = await import('../../shared/compute/stage.ts');
   const [ns, compute] = await Promise.all([readActualState(c.netsvc), readComputeState(c.compute)]);
   if (ns.error) throw new CliError(`listing Network Services resources failed: ${ns.error}`);
   if (compute.error)
@@ -57,9 +57,9 @@ async function readPlan(t: Target, c: Awaited<ReturnType<typeof clients>>): Prom
 }
 
 async function execute(u: UninstallPlan, c: Awaited<ReturnType<typeof clients>>, clusterId: string) {
-  const { applyPlan } = await import('../../../shared/netsvc/apply.ts');
-  const { applyComputePhases } = await import('../../../shared/compute/apply.ts');
-  const { computePhases } = await import('../../../shared/compute/plan.ts');
+  const { applyPlan } = await import('../../shared/netsvc/apply.ts');
+  const { applyComputePhases } = await import('../../shared/compute/apply.ts');
+  const { computePhases } = await import('../../shared/compute/plan.ts');
   const routes = await applyPlan(c.netsvc, u.routes);
   // Backend services, then the health checks they used (computePhases' afterRoutes order).
   const compute = await applyComputePhases(c.compute, computePhases(u.compute).afterRoutes, { clusterId });

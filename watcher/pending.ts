@@ -1,5 +1,5 @@
 // What a coalescing window collects for one parent, and the cluster-wide sequence its event carries.
-import { isDecimalSequence } from '../../shared/events/index.ts';
+import { isDecimalSequence } from '../shared/events/index.ts';
 import { mergePorts } from './affected.ts';
 
 /** The reasons (bounded) and previous ports of the changes in one parent's window. */

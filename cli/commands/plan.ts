@@ -5,17 +5,17 @@ import { InvalidArgumentError, Option } from 'commander';
 import { type AccessFlags, accessOptions, addAccessOptions } from './access-options.ts';
 import { createInterface } from 'node:readline/promises';
 import { CliError } from '../errors.ts';
-import { isEmptyPlan, plan as computePlan, type Plan } from '../../../shared/plan/index.ts';
-import { isEmptyComputePlan } from '../../../shared/compute/plan.ts';
-import type { ComputeItemResult } from '../../../shared/compute/apply.ts';
-import type { ComputeClient } from '../../../shared/compute/client.ts';
-import type { ComputeStageResult } from '../../../shared/compute/stage.ts';
-import { formatPlanText, planJson } from '../../../shared/plan/format.ts';
-import type { NetsvcClient } from '../../../shared/netsvc/client.ts';
-import type { ApplyResult } from '../../../shared/netsvc/apply.ts';
-import type { Desired, Snapshot, TranslateOptions } from '../../../shared/translate/types.ts';
-import type { KubeObject } from '../../../shared/gamma/types.ts';
-import { DEFAULT_CONTROLLER_NAME } from '../../../shared/translate/types.ts';
+import { isEmptyPlan, plan as computePlan, type Plan } from '../../shared/plan/index.ts';
+import { isEmptyComputePlan } from '../../shared/compute/plan.ts';
+import type { ComputeItemResult } from '../../shared/compute/apply.ts';
+import type { ComputeClient } from '../../shared/compute/client.ts';
+import type { ComputeStageResult } from '../../shared/compute/stage.ts';
+import { formatPlanText, planJson } from '../../shared/plan/format.ts';
+import type { NetsvcClient } from '../../shared/netsvc/client.ts';
+import type { ApplyResult } from '../../shared/netsvc/apply.ts';
+import type { Desired, Snapshot, TranslateOptions } from '../../shared/translate/types.ts';
+import type { KubeObject } from '../../shared/gamma/types.ts';
+import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 
 export interface PlanCliOptions extends AccessFlags {
   filename?: string[];
@@ -106,7 +106,7 @@ function checkInput(o: PlanCliOptions): { project: string } {
 
 /** Parsed objects -> defaulted, validated Snapshot; any invalid object stops the run (exit 1). */
 async function validatedSnapshot(objects: KubeObject[], defaultNamespace = 'default'): Promise<Snapshot> {
-  const { buildSnapshot } = await import('../../../shared/gamma/index.ts');
+  const { buildSnapshot } = await import('../../shared/gamma/index.ts');
   const built = buildSnapshot(objects, { defaultNamespace });
   if (built.errors.length) throw new CliError(built.errors.map((e) => e.message).join('\n'));
   for (const w of built.warnings) process.stderr.write(`warning: ${w.message}\n`);
@@ -118,7 +118,7 @@ async function snapshotFromFiles(
   defaultNamespace: string,
   recursive: boolean,
 ): Promise<Snapshot> {
-  const { loadManifestPaths } = await import('../../../shared/gamma/index.ts');
+  const { loadManifestPaths } = await import('../../shared/gamma/index.ts');
   const parsed = await loadManifestPaths(paths, { recursive });
   if (parsed.errors.length) throw new CliError(parsed.errors.map((e) => e.message).join('\n'));
   for (const w of parsed.warnings ?? []) process.stderr.write(`warning: ${w.message}\n`);
@@ -130,7 +130,7 @@ async function snapshotFromFiles(
  * the run): it must never look like "no routes", which would plan deleting everything.
  */
 export async function snapshotFromCluster(kubeconfigPath: string): Promise<Snapshot> {
-  const { makeKubeConfig, readClusterSnapshot } = await import('../../../shared/cluster/index.ts');
+  const { makeKubeConfig, readClusterSnapshot } = await import('../../shared/cluster/index.ts');
   let read: Snapshot;
   try {
     read = await readClusterSnapshot(makeKubeConfig({ kubeconfigPath }));
@@ -180,9 +180,9 @@ async function planWithBackends(
   options: TranslateOptions,
   desired: Desired,
 ): Promise<{ desired: Desired; backends: CliPlan['backends'] }> {
-  const { ComputeClient } = await import('../../../shared/compute/client.ts');
-  const { planBackends, readComputeState } = await import('../../../shared/compute/stage.ts');
-  const { serviceFinder } = await import('../../../shared/compute/desired.ts');
+  const { ComputeClient } = await import('../../shared/compute/client.ts');
+  const { planBackends, readComputeState } = await import('../../shared/compute/stage.ts');
+  const { serviceFinder } = await import('../../shared/compute/desired.ts');
   const client = new ComputeClient({ project: options.project, endpoint: o.computeEndpoint });
   const actual = await readComputeState(client);
   if (actual.error)
@@ -196,7 +196,7 @@ async function planWithBackends(
     maxDeleteAbsolute: o.maxDeleteAbsolute,
   });
   if (Object.keys(stage.unavailable).length === 0) return { desired, backends: { stage, client } };
-  const { translate } = await import('../../../shared/translate/index.ts');
+  const { translate } = await import('../../shared/translate/index.ts');
   const again = translate(snapshot, { ...options, unavailableBackendServices: stage.unavailable });
   return { desired: again, backends: { stage, client } };
 }
@@ -206,14 +206,14 @@ export async function computeCliPlan(o: PlanCliOptions, read?: Snapshot): Promis
   const { project } = checkInput(o);
   const snapshot = read ?? (await readSnapshot(o));
   const options = translateOptions(o, project);
-  const { translate } = await import('../../../shared/translate/index.ts');
+  const { translate } = await import('../../shared/translate/index.ts');
   let desired = translate(snapshot, options);
   let backends: CliPlan['backends'];
   if (o.backendServices !== 'off')
     ({ desired, backends } = await planWithBackends(o, snapshot, options, desired));
   // Loaded on use: googleapis is heavy, and other commands (and --help) should not pay for it.
-  const { NetsvcClient } = await import('../../../shared/netsvc/client.ts');
-  const { readActualState } = await import('../../../shared/netsvc/apply.ts');
+  const { NetsvcClient } = await import('../../shared/netsvc/client.ts');
+  const { readActualState } = await import('../../shared/netsvc/apply.ts');
   const client = new NetsvcClient({ project, location: o.location, endpoint: o.endpoint });
   const actual = await readActualState(client);
   const plan = computePlan(desired, actual.state, {
@@ -293,9 +293,9 @@ async function applyAll(
   clusterId: string,
   tty: boolean,
 ): Promise<{ result: ApplyResult; compute: ComputeItemResult[] }> {
-  const { applyPlan } = await import('../../../shared/netsvc/apply.ts');
-  const { applyComputePhases } = await import('../../../shared/compute/apply.ts');
-  const { computePhases } = await import('../../../shared/compute/plan.ts');
+  const { applyPlan } = await import('../../shared/netsvc/apply.ts');
+  const { applyComputePhases } = await import('../../shared/compute/apply.ts');
+  const { computePhases } = await import('../../shared/compute/plan.ts');
   const phases = p.backends ? computePhases(p.backends.stage.plan) : undefined;
   const compute: ComputeItemResult[] = [];
   if (p.backends && phases)

@@ -1,6 +1,6 @@
 // `translate -o text`: the backend services and health checks a translation needs, one block each.
-import { ownerRecord } from '../../../shared/compute/ownership.ts';
-import type { ComputeHealthCheck, DesiredCompute } from '../../../shared/compute/types.ts';
+import { ownerRecord } from '../../shared/compute/ownership.ts';
+import type { ComputeHealthCheck, DesiredCompute } from '../../shared/compute/types.ts';
 
 type Json = Record<string, unknown>;
 

@@ -3,10 +3,10 @@
 // shown (notes such as omitted short hostnames), and every ignored object says why. Rules are
 // numbered as in the YAML: `rules[N]` of the printed Network Services route, `spec.rules[N]` of the
 // input route (docs/cli.md, "Reading the messages").
-import type { DesiredCompute } from '../../../shared/compute/types.ts';
+import type { DesiredCompute } from '../../shared/compute/types.ts';
 import { backendServiceLines } from './backends-text.ts';
-import type { IgnoredObject } from '../../../shared/gamma/index.ts';
-import type { Desired, RouteStatusEntry } from '../../../shared/translate/types.ts';
+import type { IgnoredObject } from '../../shared/gamma/index.ts';
+import type { Desired, RouteStatusEntry } from '../../shared/translate/types.ts';
 
 type Json = Record<string, unknown>;
 

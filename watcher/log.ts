@@ -1,8 +1,8 @@
 // The watcher logs through the shared logger (shared/log), every line labelled component=watcher
 // (`logging.googleapis.com/labels` in JSON, so Cloud Logging can filter on it).
-import type { LogFormat } from '../../shared/config/index.ts';
-import { formatLogLine, makeLogger as makeSharedLogger } from '../../shared/log/index.ts';
-import type { LogFields, Logger as SharedLogger, Severity } from '../../shared/log/index.ts';
+import type { LogFormat } from '../shared/config/index.ts';
+import { formatLogLine, makeLogger as makeSharedLogger } from '../shared/log/index.ts';
+import type { LogFields, Logger as SharedLogger, Severity } from '../shared/log/index.ts';
 
 export type { LogFields, Severity };
 

@@ -1,7 +1,7 @@
 // `gamma-csm doctor` (docs/cli.md): "why doesn't my traffic route?" Gathers facts (doctor-gather.ts),
 // runs the pure checks (shared/doctor), prints each with its fix; exit 1 when any check fails.
 import type { Command } from 'commander';
-import { anyFailed, formatChecksText, runChecks } from '../../../shared/doctor/index.ts';
+import { anyFailed, formatChecksText, runChecks } from '../../shared/doctor/index.ts';
 import { addTargetOptions, resolveTarget, type TargetCliOptions } from './target.ts';
 
 interface DoctorCliOptions extends TargetCliOptions {

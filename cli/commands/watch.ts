@@ -77,7 +77,7 @@ export function registerWatch(program: Command): void {
     .option('--resync-on-start', 'publish every parent once the informers have synced (default)')
     .option('--no-resync-on-start', 'publish only changes; the scheduled reconcile covers start-up')
     .action(async (options: WatchCliOptions) => {
-      const { ConfigError } = await import('../../../shared/config/index.ts');
+      const { ConfigError } = await import('../../shared/config/index.ts');
       const { watcherSettingsFromEnv } = await import('../../watcher/env.ts');
       const env = { GAMMA_LOG_FORMAT: 'text', ...process.env, ...flagsToEnv(options) };
       try {
