@@ -6,7 +6,6 @@ import { selectParent, serviceParentGroupWarning } from './parents.ts';
 import type { Group, Groups, Member, ParentOutcome, RouteState } from './state.ts';
 import { addWarning } from './routes.ts';
 import { routeFamily } from './kinds.ts';
-import { NONE, append } from './util.ts';
 
 function groupFor(groups: Groups, service: Service, port: ServicePort): Group {
   const known = groups.byPort.get(port);
@@ -33,12 +32,12 @@ export function attachParents(state: RouteState, index: ServiceIndex, groups: Gr
       ref,
       problem: undefined,
       portCount: 0,
-      conflicted: NONE,
-      routeIds: NONE,
-      notes: NONE,
+      conflicted: [],
+      routeIds: [],
+      notes: [],
       state,
     };
-    state.parents = append(state.parents, parent);
+    state.parents.push(parent);
     if (state.invalid) {
       parent.problem = { reason: 'UnsupportedValue', message: state.invalid };
       continue;
@@ -72,5 +71,5 @@ function listedBefore(ports: ServicePort[], i: number): boolean {
 
 /** Adds a note to the parent's status message once. */
 export function addNote(parent: ParentOutcome, note: string): void {
-  if (!parent.notes.includes(note)) parent.notes = append(parent.notes, note);
+  if (!parent.notes.includes(note)) parent.notes.push(note);
 }

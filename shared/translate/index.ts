@@ -51,7 +51,7 @@ import { HTTP_RULES } from './http.ts';
 import { GRPC_RULES } from './grpc.ts';
 import { emitRules, sortEntries } from './rules.ts';
 import { findShadowedRules, ruleText } from './shadow.ts';
-import { Scratch, append, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
+import { Scratch, asArray, compareStrings, errorMessage, isObj, ruleLabel } from './util.ts';
 import { isStreamKind, portWinners } from './kinds.ts';
 import { buildStreamGroup } from './stream.ts';
 import { udpRouteStatus } from './udp.ts';
@@ -318,7 +318,7 @@ function buildGroup(group: Group, kind: RouteKind, winners: Member[], call: Tran
   }
   for (let w = 0; w < winners.length; w++) {
     const parent = winners[w];
-    if (!parent.routeIds.includes(id)) parent.routeIds = append(parent.routeIds, id);
+    if (!parent.routeIds.includes(id)) parent.routeIds.push(id);
     if (hosts.shortNameOmitted) addNote(parent, hosts.shortNameOmitted);
   }
   warnShadowed(group, winners, shadowed);

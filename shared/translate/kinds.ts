@@ -7,7 +7,6 @@
 import type { RouteKind } from '../gamma/types.ts';
 import type { Group, Member } from './state.ts';
 import type { RouteFamily } from './parents.ts';
-import { append } from './util.ts';
 
 /** First wins (GEP-1294). */
 export const KIND_PRECEDENCE: readonly RouteKind[] = ['GRPCRoute', 'HTTPRoute', 'TLSRoute', 'TCPRoute'];
@@ -52,7 +51,7 @@ export function portWinners(group: Group): { kind: RouteKind; winners: Member[] 
   for (const m of members) {
     if (m.state.kind === kind || !counts(m)) continue;
     const why = kindPrecedence(kind, m.state.kind);
-    m.conflicted = append(m.conflicted, why === undefined ? { port, by } : { port, by, why });
+    m.conflicted.push(why === undefined ? { port, by } : { port, by, why });
   }
   return { kind, winners };
 }

@@ -7,7 +7,7 @@
 import type { ParentReference, Service, ServicePort } from '../gamma/types.ts';
 import { isServiceParentRef, refNamespace } from '../gamma/refs.ts';
 import type { Problem } from './model.ts';
-import { NONE, append, elsewhereHint, isObj } from './util.ts';
+import { elsewhereHint, isObj } from './util.ts';
 
 /**
  * The warning for a parentRef that names a Service but is not a Service parent because of its group:
@@ -35,7 +35,7 @@ export function noServiceParentReason(route: unknown): string | undefined {
   const spec = isObj(route) && isObj(route.spec) ? route.spec : {};
   const meta = isObj(route) && isObj(route.metadata) ? route.metadata : {};
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : 'default';
-  const refs: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : NONE;
+  const refs: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
   if (refs.some(isServiceParentRef)) return undefined;
   const skipped = refs.map((ref, i) => serviceParentGroupWarning(ref, i, namespace)).filter(Boolean);
   if (skipped.length) return skipped.join('; ');
@@ -152,8 +152,7 @@ export function selectParent(
 
 /**
  * The TCP ports the ref selects, in Service order; without port and sectionName, the ports of the
- * other route family are skipped. Most refs select one port: the lists start as NONE and grow only
- * as needed.
+ * other route family are skipped.
  */
 function selectPorts(
   ref: ParentReference,
@@ -161,16 +160,16 @@ function selectPorts(
   family: RouteFamily,
 ): { ports: ServicePort[]; skipped: ServicePort[] } {
   const implicit = ref.port === undefined && ref.sectionName === undefined;
-  let ports: ServicePort[] = NONE;
-  let skipped: ServicePort[] = NONE;
-  const list: ServicePort[] = Array.isArray(specPorts) ? specPorts : NONE;
+  const ports: ServicePort[] = [];
+  const skipped: ServicePort[] = [];
+  const list: ServicePort[] = Array.isArray(specPorts) ? specPorts : [];
   for (let i = 0; i < list.length; i++) {
     const p = list[i];
     if (!isObj(p) || typeof p.port !== 'number' || !isTcpPort(p)) continue;
     if (ref.port !== undefined && p.port !== ref.port) continue;
     if (ref.sectionName !== undefined && p.name !== ref.sectionName) continue;
-    if (implicit && implicitlySkipped(p, family)) skipped = append(skipped, p);
-    else ports = append(ports, p);
+    if (implicit && implicitlySkipped(p, family)) skipped.push(p);
+    else ports.push(p);
   }
   return { ports, skipped };
 }

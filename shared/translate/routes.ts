@@ -11,7 +11,7 @@ import { hasBackendServiceOverride } from './names.ts';
 import { portBackend } from '../compute/protocol.ts';
 import { BACKEND_PROTOCOL_ANNOTATION_PREFIX } from '../compute/types.ts';
 import { timestampMs } from './precedence.ts';
-import { NONE, append, asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
+import { asArray, canonicalJson, compareStrings, errorMessage, isObj } from './util.ts';
 
 function safeDefaults<T extends KubeObject>(obj: T): T {
   try {
@@ -120,11 +120,11 @@ export function prepareRoute(kind: RouteKind, input: Route): RouteState {
     ref: `${namespace}/${name}`,
     rules,
     parentRefs: asArray(spec.parentRefs),
-    parents: NONE,
+    parents: [],
     ruleCount: rules.length,
     dropped: undefined,
-    refProblems: NONE,
-    warnings: NONE,
+    refProblems: [],
+    warnings: [],
     // Every field is in the literal, set later or not: V8 sizes the object for its literal.
     generation: typeof route.metadata.generation === 'number' ? route.metadata.generation : undefined,
     invalid: undefined,
@@ -172,7 +172,7 @@ function recordErrors(state: RouteState, errors: { path: string; message: string
 }
 
 export function addWarning(state: RouteState, warning: string): void {
-  state.warnings = append(state.warnings, warning);
+  state.warnings.push(warning);
 }
 
 /** Records the first reason rule `index` is dropped (later ones are ignored). */
@@ -187,12 +187,12 @@ function asCreation(route: KubeObject): string | undefined {
 
 /** ResolvedRefs problems for every backendRef and mirror target of the route, in forEachBackendRef order. */
 export function routeRefProblems(state: RouteState, resolve: BackendResolver): Problem[] {
-  if (!state.parents.length) return NONE;
-  let problems: Problem[] = NONE;
+  if (!state.parents.length) return [];
+  const problems: Problem[] = [];
   const { namespace } = state;
   forEachBackendRef(state.rules, (ref) => {
     const resolved = resolve(ref as BackendObjectReference, namespace, state.kind);
-    if (!resolved.ok) problems = append(problems, resolved.problem);
+    if (!resolved.ok) problems.push(resolved.problem);
   });
   return problems;
 }

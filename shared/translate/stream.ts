@@ -23,7 +23,7 @@ import { addWarning } from './routes.ts';
 import { routeDescription, routeId, routeLabelsFrom, tcpRouteName, tlsRouteName } from './names.ts';
 import { TLS_ROUTE_MAX_SNI_HOSTS, overLimit, overLimitMessage } from './limits.ts';
 import type { StreamKind } from './kinds.ts';
-import { append, asArray, compareStrings, isObj, ruleLabel } from './util.ts';
+import { asArray, compareStrings, isObj, ruleLabel } from './util.ts';
 
 /** What a stream group needs of its translate call. */
 export interface StreamCall {
@@ -252,11 +252,11 @@ function refused(
 }
 
 function conflict(c: Contender, group: Group, by: string[], why: string): void {
-  for (const m of c.members) m.conflicted = append(m.conflicted, { port: group.port.port, by, why });
+  for (const m of c.members) m.conflicted.push({ port: group.port.port, by, why });
 }
 
 function accept(c: Contender, id: string): void {
-  for (const m of c.members) if (!m.routeIds.includes(id)) m.routeIds = append(m.routeIds, id);
+  for (const m of c.members) if (!m.routeIds.includes(id)) m.routeIds.push(id);
 }
 
 export type ClusterAddresses = { ok: true; v4: string[]; v6: string[] } | { ok: false; problem: Problem };

@@ -174,20 +174,6 @@ export function errorMessage(err: unknown): string {
 }
 
 /**
- * The one frozen empty list that lists start as until their first item: most stay empty, most of
- * the others hold one item, and an array grown from [] by push keeps ~16 spare slots. Read it
- * freely; `append` replaces it (a push would throw).
- */
-export const NONE: never[] = Object.freeze([]) as unknown as never[];
-
-/** `list` with `item` added: a one-item list in place of NONE, else `list` itself, pushed to. */
-export function append<T>(list: T[], item: T): T[] {
-  if (list === NONE) return [item];
-  list.push(item);
-  return list;
-}
-
-/**
  * A list refilled for every item of a hot loop and copied out at its final size. It keeps its own
  * count because `array.length = 0` makes V8 drop the backing store, so the next push allocated a
  * fresh 17-slot one every time. Items stay referenced until overwritten (the last rule's few).
