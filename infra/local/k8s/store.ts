@@ -2,8 +2,8 @@
 // history window for watches, and the write semantics of the API server (generation on spec change,
 // status subresource, no-op writes skipped, optimistic concurrency).
 import { randomUUID } from 'node:crypto';
-import type { KubeObj, ManagedField, ResourceDef } from './resources.ts';
-import { RESOURCES, apiVersionOf } from './resources.ts';
+import type { KubeObj, ResourceDef } from './resources.ts';
+import { RESOURCES } from './resources.ts';
 import { withClusterIp } from './cluster-ip.ts';
 import {
   alreadyExists,
@@ -17,7 +17,9 @@ import {
 import type { Requirement } from './selectors.ts';
 import { fieldsOf, matches } from './selectors.ts';
 import type { ParentOwners } from './patch.ts';
-import { applyParents, deepEqual, parentKey, updateOwnersAfterWrite } from './patch.ts';
+import { applyParents, deepEqual } from './patch.ts';
+import { managedFieldsAfterWrite, parentOwners } from './managed-fields.ts';
+import { normalizeBody, validateObject } from './body-checks.ts';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -37,9 +39,6 @@ export interface Filter {
 }
 
 export type Listener = (type: EventType, obj: KubeObj) => void;
-
-const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const keyOf = (def: ResourceDef, ns: string | undefined, name: string) => `${def.plural}|${ns ?? ''}|${name}`;
 
@@ -91,11 +90,11 @@ export class Store {
   // ---- writes ----
 
   create(def: ResourceDef, ns: string | undefined, body: KubeObj, manager = 'unknown'): KubeObj {
-    const obj = this.normalize(def, ns, body);
+    const obj = normalizeBody(def, ns, body);
     if (!obj.metadata.name && typeof obj.metadata.generateName === 'string') {
       obj.metadata.name = `${obj.metadata.generateName}${randomUUID().slice(0, 5)}`;
     }
-    this.validate(def, obj);
+    validateObject(def, obj);
     if (def.namespaced) this.requireNamespace(obj.metadata.namespace as string);
     const key = keyOf(def, obj.metadata.namespace, obj.metadata.name);
     if (this.objects.has(key)) throw alreadyExists(def, obj.metadata.name);
@@ -131,7 +130,7 @@ export class Store {
     manager = 'unknown',
   ): KubeObj {
     const current = this.get(def, ns, name);
-    const incoming = this.normalize(def, ns, body);
+    const incoming = normalizeBody(def, ns, body);
     if (incoming.metadata.name !== name)
       throw badRequest(
         `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
@@ -166,8 +165,8 @@ export class Store {
     obj.kind = current.kind;
     obj.metadata.generation = current.metadata.generation ?? 1;
     if (!deepEqual(current.spec, obj.spec)) obj.metadata.generation += 1;
-    this.validate(def, obj);
-    obj.metadata.managedFields = this.updateManagedFields(current, obj, subresource, manager, owners);
+    validateObject(def, obj);
+    obj.metadata.managedFields = managedFieldsAfterWrite(current, obj, subresource, manager, owners);
     if (
       deepEqual(
         { ...current, metadata: { ...current.metadata, managedFields: undefined } },
@@ -203,13 +202,7 @@ export class Store {
       throw invalid(def, name, [{ field: 'status.parents', message: 'Invalid value: must be a list' }]);
     }
     const currentParents = ((current.status?.parents as unknown[]) ?? []).slice();
-    const result = applyParents(
-      currentParents,
-      appliedParents ?? [],
-      this.parentOwners(current),
-      manager,
-      force,
-    );
+    const result = applyParents(currentParents, appliedParents ?? [], parentOwners(current), manager, force);
     if (result.conflicts.length) {
       const list = result.conflicts
         .map((c) => `conflict with "${c.manager}": .status.parents[${c.key}]`)
@@ -235,62 +228,6 @@ export class Store {
   }
 
   // ---- ownership of status.parents (managedFields-lite) ----
-
-  parentOwners(obj: KubeObj): ParentOwners {
-    const owners: ParentOwners = new Map();
-    for (const mf of obj.metadata.managedFields ?? []) {
-      const parents = ((mf.fieldsV1?.['f:status'] as Record<string, unknown> | undefined)?.['f:parents'] ??
-        {}) as Record<string, unknown>;
-      const keys = Object.keys(parents).filter((k) => k.startsWith('k:'));
-      if (keys.length) owners.set(mf.manager, new Set([...(owners.get(mf.manager) ?? []), ...keys]));
-    }
-    return owners;
-  }
-
-  private updateManagedFields(
-    current: KubeObj,
-    next: KubeObj,
-    subresource: string | undefined,
-    manager: string,
-    owners?: ParentOwners,
-  ): ManagedField[] {
-    const parentsOf = (o: KubeObj) => ((o.status?.parents as unknown[]) ?? []).slice();
-    const resolved =
-      owners ??
-      updateOwnersAfterWrite(parentsOf(current), parentsOf(next), this.parentOwners(current), manager);
-    const operation = owners ? 'Apply' : 'Update';
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const kept = (current.metadata.managedFields ?? []).filter((mf) => mf.subresource !== 'status');
-    const statusEntries: ManagedField[] = [...resolved].map(([m, keys]) => {
-      const old = (current.metadata.managedFields ?? []).find(
-        (mf) => mf.manager === m && mf.subresource === 'status',
-      );
-      const fieldsV1 = {
-        'f:status': { 'f:parents': Object.fromEntries([...keys].sort().map((k) => [k, {}])) },
-      };
-      const same = old && deepEqual(old.fieldsV1, fieldsV1);
-      return {
-        manager: m,
-        operation: m === manager ? operation : (old?.operation ?? 'Update'),
-        apiVersion: current.apiVersion,
-        time: same && m !== manager ? old.time : same ? old.time : now,
-        subresource: 'status',
-        fieldsType: 'FieldsV1',
-        fieldsV1,
-      };
-    });
-    if (!kept.some((mf) => mf.manager === manager) && subresource !== 'status') {
-      kept.push({
-        manager,
-        operation: 'Update',
-        apiVersion: current.apiVersion,
-        time: now,
-        fieldsType: 'FieldsV1',
-        fieldsV1: {},
-      });
-    }
-    return [...kept, ...statusEntries];
-  }
 
   // ---- watch ----
 
@@ -351,62 +288,6 @@ export class Store {
     for (const l of this.listeners) this.deliver(l.filter, ev, l.fn);
     this.onChange();
     return structuredClone(obj);
-  }
-
-  private normalize(def: ResourceDef, ns: string | undefined, body: KubeObj): KubeObj {
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw badRequest('the request body must be a JSON object');
-    const obj = structuredClone(body);
-    obj.metadata = { ...(obj.metadata ?? {}) } as KubeObj['metadata'];
-    if (obj.kind !== undefined && obj.kind !== def.kind)
-      throw badRequest(`the kind of the object (${obj.kind}) does not match the resource (${def.kind})`);
-    const [group] = String(obj.apiVersion ?? '').includes('/') ? String(obj.apiVersion).split('/') : [''];
-    if (obj.apiVersion !== undefined && group !== def.group)
-      throw badRequest(`the API version ${obj.apiVersion} does not serve ${def.plural}`);
-    obj.kind = def.kind;
-    obj.apiVersion = apiVersionOf(def, def.versions[0]);
-    if (def.namespaced) {
-      if (obj.metadata.namespace && ns && obj.metadata.namespace !== ns) {
-        throw badRequest(
-          'the namespace of the provided object does not match the namespace sent on the request',
-        );
-      }
-      obj.metadata.namespace = ns ?? obj.metadata.namespace ?? 'default';
-    } else delete obj.metadata.namespace;
-    return obj;
-  }
-
-  private validate(def: ResourceDef, obj: KubeObj): void {
-    const name = String(obj.metadata.name ?? '');
-    const re = def.kind === 'Namespace' || def.kind === 'Service' ? LABEL_RE : NAME_RE;
-    if (!name)
-      throw invalid(def, name, [
-        { field: 'metadata.name', message: 'Required value: name or generateName is required' },
-      ]);
-    if (name.length > (re === LABEL_RE ? 63 : 253) || !re.test(name)) {
-      throw invalid(def, name, [
-        { field: 'metadata.name', message: `Invalid value: "${name}": must be a lowercase RFC 1123 name` },
-      ]);
-    }
-    if (
-      def.group &&
-      obj.spec !== undefined &&
-      (typeof obj.spec !== 'object' || obj.spec === null || Array.isArray(obj.spec))
-    ) {
-      throw invalid(def, name, [{ field: 'spec', message: 'Invalid value: must be an object' }]);
-    }
-    const parents = obj.status?.parents;
-    if (parents !== undefined && !Array.isArray(parents)) {
-      throw invalid(def, name, [{ field: 'status.parents', message: 'Invalid value: must be a list' }]);
-    }
-    if (Array.isArray(parents) && new Set(parents.map(parentKey)).size !== parents.length) {
-      throw invalid(def, name, [
-        {
-          field: 'status.parents',
-          message: 'Duplicate value: entries must be unique by (parentRef, controllerName)',
-        },
-      ]);
-    }
   }
 
   /** Every Service's cluster IP (cluster-ip.ts allocates the next free one). */
