@@ -4,7 +4,7 @@
 // route's weights, within seconds, and gets Accepted=True in its status; deleting it removes the
 // TcpRoute. Path: k8s stand-in -> watcher -> Pub/Sub -> sync -> Network Services (and Compute).
 import test from 'ava';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { startPipeline } from '../../infra/local/pipeline.ts';
 import type { Pipeline } from '../../infra/local/pipeline.ts';
@@ -13,6 +13,7 @@ import { LABEL_PARENT } from '../../shared/translate/types.ts';
 import { parentLabelValue } from '../../shared/translate/index.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { GROUP, namespace, statusOf, waitFor } from './support.ts';
+import { hasKubectl, kubectlSkipReason } from '../support/tools.ts';
 
 let p: Pipeline;
 test.before(async () => {
@@ -131,43 +132,39 @@ test.serial(
   },
 );
 
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { timeout: 20_000 }).status === 0;
 const kt = hasKubectl ? test.serial : test.serial.skip;
 
-kt(
-  `kubectl apply -f examples/tcp-split reaches Network Services${hasKubectl ? '' : ' (skipped: kubectl is not on PATH)'}`,
-  async (t) => {
-    const kubectl = (args: string[]) =>
-      new Promise<{ code: number; stderr: string }>((resolve) =>
-        execFile(
-          'kubectl',
-          ['--kubeconfig', p.k8s.kubeconfigPath, ...args],
-          { timeout: 20_000, cwd: REPO_ROOT },
-          (err, _out, stderr) => resolve({ code: err ? 1 : 0, stderr }),
-        ),
-      );
-    const applied = await kubectl(['apply', '-f', 'examples/tcp-split']);
-    t.is(applied.code, 0, applied.stderr);
-    const routes = await waitFor(
-      () =>
-        (p.netsvc.resources('tcpRoutes') as unknown as NsTcp[]).filter(
-          (r) => r.labels?.[LABEL_PARENT] === parentLabelValue('default', 'orders-db'),
-        ),
-      (rs) => rs.length === 1,
-      'the TcpRoute of default/orders-db',
-      15_000,
+kt(`kubectl apply -f examples/tcp-split reaches Network Services${kubectlSkipReason}`, async (t) => {
+  const kubectl = (args: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        'kubectl',
+        ['--kubeconfig', p.k8s.kubeconfigPath, ...args],
+        { timeout: 20_000, cwd: REPO_ROOT },
+        (err, _out, stderr) => resolve({ code: err ? 1 : 0, stderr }),
+      ),
     );
-    t.deepEqual(routes[0].rules?.[0].matches, [{ address: '10.0.0.12/32', port: '5432' }]);
-    const deleted = await kubectl(['delete', '-f', 'examples/tcp-split/route.yaml']);
-    t.is(deleted.code, 0, deleted.stderr);
-    await waitFor(
-      () =>
-        (p.netsvc.resources('tcpRoutes') as unknown as NsTcp[]).filter(
-          (r) => r.labels?.[LABEL_PARENT] === parentLabelValue('default', 'orders-db'),
-        ),
-      (rs) => rs.length === 0,
-      'the TcpRoute of default/orders-db deleted',
-      15_000,
-    );
-  },
-);
+  const applied = await kubectl(['apply', '-f', 'examples/tcp-split']);
+  t.is(applied.code, 0, applied.stderr);
+  const routes = await waitFor(
+    () =>
+      (p.netsvc.resources('tcpRoutes') as unknown as NsTcp[]).filter(
+        (r) => r.labels?.[LABEL_PARENT] === parentLabelValue('default', 'orders-db'),
+      ),
+    (rs) => rs.length === 1,
+    'the TcpRoute of default/orders-db',
+    15_000,
+  );
+  t.deepEqual(routes[0].rules?.[0].matches, [{ address: '10.0.0.12/32', port: '5432' }]);
+  const deleted = await kubectl(['delete', '-f', 'examples/tcp-split/route.yaml']);
+  t.is(deleted.code, 0, deleted.stderr);
+  await waitFor(
+    () =>
+      (p.netsvc.resources('tcpRoutes') as unknown as NsTcp[]).filter(
+        (r) => r.labels?.[LABEL_PARENT] === parentLabelValue('default', 'orders-db'),
+      ),
+    (rs) => rs.length === 0,
+    'the TcpRoute of default/orders-db deleted',
+    15_000,
+  );
+});

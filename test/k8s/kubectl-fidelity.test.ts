@@ -2,7 +2,7 @@
 // columns, and `kubectl apply` with validation on (OpenAPI v3 + server-side fieldValidation).
 // kubectl runs as a subprocess; without it the tests are skipped with the reason.
 import test from 'ava';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,11 +12,11 @@ import type { K8sEmulator, KubeObj } from '../../infra/local/k8s/index.ts';
 import { unknownFields, schemaOf } from '../../infra/local/k8s/openapi.ts';
 import { decodeProtobuf } from '../../infra/local/k8s/protobuf.ts';
 import { RESOURCES } from '../../infra/local/k8s/resources.ts';
+import { hasKubectl, kubectlSkipReason } from '../support/tools.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { timeout: 20_000 }).status === 0;
 const kt = hasKubectl ? test.serial : test.serial.skip;
-const why = hasKubectl ? '' : ' (skipped: kubectl is not on PATH)';
+const why = kubectlSkipReason;
 
 let emu: K8sEmulator;
 let tmp: string;

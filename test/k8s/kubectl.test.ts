@@ -1,18 +1,17 @@
 // kubectl (client-side apply, tables, -o yaml, delete) against the stand-in, and the
 // `gamma-csm emulator k8s` command. kubectl is optional: skipped with a reason when absent.
 import test from 'ava';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { startK8sEmulator } from '../../infra/local/k8s/index.ts';
 import type { K8sEmulator, KubeObj } from '../../infra/local/k8s/index.ts';
 import { CLI } from '../support/cli.ts';
+import { hasKubectl, kubectlSkipReason } from '../support/tools.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/apply');
 let emu: K8sEmulator;
-// Decided when the tests are registered, so a machine without kubectl reports a skip, not a pass.
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { timeout: 20_000 }).status === 0;
 test.before(async () => {
   emu = await startK8sEmulator({ port: 0 });
 });
@@ -32,7 +31,7 @@ function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 (hasKubectl ? test.serial : test.serial.skip)(
-  `kubectl apply / get / get -o yaml / re-apply / delete${hasKubectl ? '' : ' (skipped: kubectl is not on PATH)'}`,
+  `kubectl apply / get / get -o yaml / re-apply / delete${kubectlSkipReason}`,
   async (t) => {
     const applied = await kubectl(['apply', '-f', FIXTURES]);
     t.is(applied.code, 0, applied.stderr);

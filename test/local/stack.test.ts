@@ -15,6 +15,7 @@ import { LABEL_PARENT } from '../../shared/translate/types.ts';
 import { parentLabelValue } from '../../shared/translate/index.ts';
 import { DEFAULT_CONTROLLER_NAME } from '../../shared/translate/types.ts';
 import { CLI } from '../support/cli.ts';
+import { hasKubectl } from '../support/tools.ts';
 
 const READY = 'gamma-csm local stack ready';
 const GROUP = 'gateway.networking.k8s.io';
@@ -89,9 +90,6 @@ function kubectl(
     ),
   );
 }
-
-const hasKubectl = () =>
-  new Promise<boolean>((resolve) => execFile('kubectl', ['version', '--client'], (err) => resolve(!err)));
 
 function route(name: string, service: string, backend: string) {
   return {
@@ -240,7 +238,7 @@ test('npm start: seeds the examples, syncs a new HTTPRoute within 2 s with statu
   await eventually('the live-log line', () => liveLine.exec(run.stdout())?.[0], 5000).catch(() => undefined);
   t.regex(run.stdout(), liveLine);
 
-  if (await hasKubectl()) {
+  if (hasKubectl) {
     // Plain `kubectl apply` (validation on): the stand-in serves the OpenAPI v3 documents it reads.
     const file = path.join(run.workDir, 'kubectl-route.yaml');
     const docs = [service('api'), service('api-v1'), route('api-route', 'api', 'api-v1')];
