@@ -1,6 +1,6 @@
 // Which parent Services a single cluster change affects (docs/architecture.md §2.1). Pure: the change
 // (old and new object) plus the informer caches after the change in, the affected parents out.
-import type { ReferenceGrant, Route, Service } from '../shared/gamma/types.ts';
+import type { ReferenceGrant, Route, Service, UDPRoute } from '../shared/gamma/types.ts';
 import type { ServiceRef } from '../shared/gamma/refs.ts';
 import {
   DEFAULT_NAMESPACE,
@@ -12,7 +12,7 @@ import {
   serviceRefOf,
 } from '../shared/gamma/refs.ts';
 
-export type WatchedObject = Service | Route | ReferenceGrant;
+export type WatchedObject = Service | Route | UDPRoute | ReferenceGrant;
 
 export interface Change {
   type: 'add' | 'update' | 'delete';
@@ -25,7 +25,13 @@ export interface Change {
 /** The caches after the change was applied. */
 export interface ClusterView {
   services: readonly Service[];
+  /** Routes of the kinds gamma-csm translates: their parents, and the Services they send to. */
   routes: readonly Route[];
+  /**
+   * UDPRoutes: only their parents matter (their snapshot holds the parent Service and the short-name
+   * fact, which sync checks); they send nowhere gamma-csm follows, so backends and grants skip them.
+   */
+  udpRoutes?: readonly UDPRoute[];
   /** refKeys of Services that were route parents before (their Network Services routes may exist). */
   knownParents?: { has(key: string): boolean };
 }
@@ -47,7 +53,7 @@ function describe(obj: WatchedObject, type: Change['type']): string {
 }
 
 /** The fields of a route that change its translation; status and bookkeeping are left out. */
-function routeEssence(r: Route | undefined): string {
+function routeEssence(r: Route | UDPRoute | undefined): string {
   if (!r) return '';
   const { labels, annotations, deletionTimestamp } = r.metadata;
   return JSON.stringify([r.spec, labels ?? {}, annotations ?? {}, deletionTimestamp ?? null]);
@@ -90,10 +96,10 @@ export function mergePorts(a: number[] | undefined, b: number[] | undefined): nu
 }
 
 function routeChange(change: Change, out: Collector): void {
-  const old = change.old as Route | undefined;
-  const now = change.new as Route | undefined;
+  const old = change.old as Route | UDPRoute | undefined;
+  const now = change.new as Route | UDPRoute | undefined;
   if (change.type === 'update' && routeEssence(old) === routeEssence(now)) return;
-  const reason = describe((now ?? old) as Route, change.type);
+  const reason = describe((now ?? old) as Route | UDPRoute, change.type);
   // Old and new parents: a route moved from A to B must leave A and reach B.
   for (const r of [old, now]) if (r) for (const p of parentRefsOf(r)) out.add(p, reason);
 }
@@ -110,7 +116,8 @@ function serviceChange(change: Change, view: ClusterView, out: Collector): void 
   // The Service as a parent: one with routes now, or one that had routes (deleted with the Service in
   // one coalescing window) and may still have Network Services routes on its old ports.
   const wasParent = view.knownParents?.has(refKey(self)) && (portsChanged || change.type === 'delete');
-  if (wasParent || view.routes.some((r) => routeTargets(r, self))) out.add(self, reason, previousPorts);
+  const naming = [...view.routes, ...(view.udpRoutes ?? [])];
+  if (wasParent || naming.some((r) => routeTargets(r, self))) out.add(self, reason, previousPorts);
   // The Service as a backend (or mirror target) of other parents' routes.
   for (const r of view.routes) {
     if (!routeUses(r, self)) continue;
@@ -118,7 +125,7 @@ function serviceChange(change: Change, view: ClusterView, out: Collector): void 
   }
   // A Service appearing or disappearing changes whether its short name is unique (docs/architecture.md §4.3).
   if (change.type === 'update') return;
-  for (const r of view.routes) {
+  for (const r of naming) {
     for (const p of parentRefsOf(r)) {
       if (p.name === self.name && p.namespace !== self.namespace)
         out.add(p, `short name "${self.name}": ${reason}`);

@@ -1,6 +1,8 @@
 // The informers the watcher runs (Services, the route kinds, ReferenceGrants when needed) and how
-// their events and connection state reach it. TCPRoute and TLSRoute are experimental kinds a
-// cluster may lack: their informers exist only when the cluster serves them, at the version it serves.
+// their events and connection state reach it. TCPRoute, TLSRoute and UDPRoute are experimental kinds
+// a cluster may lack: their informers exist only when the cluster serves them, at the version it
+// serves. UDPRoutes are watched only so that their rejection (translate/udp.ts) reaches their
+// parents' events in seconds; they send nowhere gamma-csm follows.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type {
   BackoffOptions,
@@ -16,7 +18,15 @@ import {
   servedRouteVersion,
 } from '../shared/cluster/index.ts';
 import type { ParentSnapshotSource } from '../shared/cluster/parent-snapshot.ts';
-import type { GRPCRoute, HTTPRoute, Route, Service, TCPRoute, TLSRoute } from '../shared/gamma/types.ts';
+import type {
+  GRPCRoute,
+  HTTPRoute,
+  Route,
+  Service,
+  TCPRoute,
+  TLSRoute,
+  UDPRoute,
+} from '../shared/gamma/types.ts';
 import type { Change, WatchedObject } from './affected.ts';
 import type { Timers } from './coalescer.ts';
 import { InformerHealth } from './informer-health.ts';
@@ -47,10 +57,11 @@ export class WatchedInformers {
       grpcRoutes: this.list<GRPCRoute>('grpcroutes'),
       tcpRoutes: this.list<TCPRoute>('tcproutes'),
       tlsRoutes: this.list<TLSRoute>('tlsroutes'),
+      udpRoutes: this.udpRoutes(),
     };
   }
 
-  /** Every cached route, of every kind. */
+  /** Every cached route of the kinds gamma-csm translates. */
   routes(): Route[] {
     return [
       ...this.list<HTTPRoute>('httproutes'),
@@ -58,6 +69,16 @@ export class WatchedInformers {
       ...this.list<TCPRoute>('tcproutes'),
       ...this.list<TLSRoute>('tlsroutes'),
     ];
+  }
+
+  /** Every cached UDPRoute (none when the cluster has no UDPRoute CRD). */
+  udpRoutes(): UDPRoute[] {
+    return this.list<UDPRoute>('udproutes');
+  }
+
+  /** Every cached route gamma-csm writes status on (so every route naming a parent): routes(), then UDPRoutes. */
+  statusRoutes(): (Route | UDPRoute)[] {
+    return [...this.routes(), ...this.udpRoutes()];
   }
 }
 

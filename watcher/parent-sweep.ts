@@ -1,7 +1,7 @@
 // The periodic sweep that keeps the watcher's per-parent memory bounded (parent-memory.ts).
 import { parentKey } from '../shared/events/index.ts';
 import { parentRefsOf, refKey } from '../shared/gamma/refs.ts';
-import type { Route } from '../shared/gamma/types.ts';
+import type { Route, UDPRoute } from '../shared/gamma/types.ts';
 import type { Coalescer, Timers } from './coalescer.ts';
 import type { Logger } from './log.ts';
 import type { ParentMemory } from './parent-memory.ts';
@@ -10,7 +10,8 @@ import type { RoutePublisher } from './publisher.ts';
 
 export interface ParentSweepDeps {
   memory: ParentMemory;
-  routes: () => Route[];
+  /** Every cached route naming a parent, UDPRoutes too. */
+  routes: () => (Route | UDPRoute)[];
   coalescer: Coalescer<Pending>;
   publisher: RoutePublisher;
   clusterId: string;

@@ -1,7 +1,7 @@
 // The watcher process (docs/architecture.md §2.1): informers on Service, HTTPRoute, GRPCRoute,
-// TCPRoute and TLSRoute (these two when the cluster has their CRDs), and ReferenceGrant with
-// GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant -> affected parents -> per-parent coalescing -> one
-// route event per parent on the route-events topic.
+// TCPRoute, TLSRoute and UDPRoute (the last three when the cluster has their CRDs), and
+// ReferenceGrant with GAMMA_CROSS_NAMESPACE_BACKENDS=referencegrant -> affected parents ->
+// per-parent coalescing -> one route event per parent on the route-events topic.
 import { PubSub } from '@google-cloud/pubsub';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { WatcherConfig } from '../shared/config/index.ts';
@@ -57,7 +57,7 @@ export interface WatcherOptions {
    */
   forgetParentsAfterMs?: number;
   parentSweepIntervalMs?: number;
-  /** How often the CRDs of absent optional route kinds (TCPRoute, TLSRoute) are looked for (default 60 000 ms). */
+  /** How often the CRDs of absent optional route kinds (TCPRoute, TLSRoute, UDPRoute) are looked for (default 60 s). */
   crdRecheckIntervalMs?: number;
 }
 
@@ -194,7 +194,12 @@ function onChange(parts: Parts, change: Change): void {
   parts.version.see(obj.metadata.resourceVersion);
   if (!state.synced || state.closing) return; // before sync: the start-up resync (or the reconcile) covers it
   state.counters.changes += 1;
-  const view = { services: informers.list<Service>('services'), routes: informers.routes(), knownParents };
+  const view = {
+    services: informers.list<Service>('services'),
+    routes: informers.routes(),
+    udpRoutes: informers.udpRoutes(),
+    knownParents,
+  };
   const affected = affectedParents(change, view);
   if (affected.length === 0) state.counters.ignored += 1;
   for (const a of affected) {
@@ -249,7 +254,7 @@ function startBackgroundTasks(parts: Parts): void {
   if (state.stopping) return;
   state.sweeper ??= startParentSweep({
     memory: parts.knownParents,
-    routes: () => parts.informers.routes(),
+    routes: () => parts.informers.statusRoutes(),
     coalescer: parts.coalescer,
     publisher: parts.publisher,
     clusterId: settings.clusterId,
@@ -281,7 +286,7 @@ async function syncInformers(parts: Parts): Promise<void> {
   await Promise.all([...informers.byKind.values()].map((i) => i.start()));
   state.synced = true;
   const parents = new Map<string, ServiceRef>();
-  const routes = informers.routes();
+  const routes = informers.statusRoutes();
   for (const r of routes) for (const p of parentRefsOf(r)) parents.set(refKey(p), p);
   for (const key of parents.keys()) knownParents.see(key);
   startBackgroundTasks(parts);

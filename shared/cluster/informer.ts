@@ -200,13 +200,21 @@ export async function watchResource<T extends KubernetesObject>(
 }
 
 export type WatchedKind =
-  'services' | 'httproutes' | 'grpcroutes' | 'tcproutes' | 'tlsroutes' | 'namespaces' | 'referencegrants';
+  | 'services'
+  | 'httproutes'
+  | 'grpcroutes'
+  | 'tcproutes'
+  | 'tlsroutes'
+  | 'udproutes'
+  | 'namespaces'
+  | 'referencegrants';
 
 const CUSTOM_KINDS: Record<string, string> = {
   httproutes: 'HTTPRoute',
   grpcroutes: 'GRPCRoute',
   tcproutes: 'TCPRoute',
   tlsroutes: 'TLSRoute',
+  udproutes: 'UDPRoute',
   referencegrants: 'ReferenceGrant',
 };
 
@@ -218,7 +226,8 @@ export function isNotFound(err: unknown): boolean {
 
 /**
  * An informer for one of the kinds gamma-csm reads, cluster-wide or in one namespace. Not started.
- * `version` is for kinds served at several (TCPRoute, TLSRoute: shared/cluster/route-versions.ts).
+ * `version` is for the optional route kinds, served at the version the cluster has
+ * (TCPRoute, TLSRoute, UDPRoute: shared/cluster/route-versions.ts).
  */
 export function makeInformer<T extends KubernetesObject = KubernetesObject>(
   kc: KubeConfig,

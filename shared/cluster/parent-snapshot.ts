@@ -5,11 +5,22 @@
 //
 // It holds the Service (absent when deleted), every route of every kind naming it as a parent, the
 // Services those routes send to or mirror to, and the namespaces of every Service sharing the
-// parent's short name (docs/architecture.md §4.3). Routes from other namespaces naming it (consumer
-// routes, which translate rejects visibly) are capped like sync caps them (scopeSnapshotToOwner,
-// docs/security.md §2), so another tenant cannot grow what is published for this parent.
-// ReferenceGrants are not part of it: sync reads them from the cluster itself.
-import type { GRPCRoute, HTTPRoute, Route, Service, TCPRoute, TLSRoute } from '../gamma/types.ts';
+// parent's short name (docs/architecture.md §4.3). UDPRoutes naming it are in it too, to be rejected
+// in their status (translate/udp.ts); they send nowhere gamma-csm follows, so their backends are
+// not. Routes from other namespaces naming it (consumer routes, which translate rejects visibly) are
+// capped like sync caps them (scopeSnapshotToOwner, docs/security.md §2), so another tenant cannot
+// grow what is published for this parent. ReferenceGrants are not part of it: sync reads them from
+// the cluster itself.
+import type {
+  GRPCRoute,
+  HTTPRoute,
+  KubeObject,
+  Route,
+  Service,
+  TCPRoute,
+  TLSRoute,
+  UDPRoute,
+} from '../gamma/types.ts';
 import type { ServiceRef } from '../gamma/refs.ts';
 import { backendRefsOf, refKey, routeTargets, serviceRefOf } from '../gamma/refs.ts';
 import type { Snapshot } from '../translate/types.ts';
@@ -24,6 +35,8 @@ export interface ParentSnapshotSource {
   /** Absent (or empty) when the cluster has no TCPRoute / TLSRoute CRD. */
   tcpRoutes?: readonly TCPRoute[];
   tlsRoutes?: readonly TLSRoute[];
+  /** Absent (or empty) when the cluster has no UDPRoute CRD. */
+  udpRoutes?: readonly UDPRoute[];
 }
 
 export type SnapshotLimits = Pick<PipelineLimits, 'maxRoutesPerSnapshot' | 'maxServicesPerSnapshot'>;
@@ -34,12 +47,19 @@ const byNamespacedName = (a: { metadata: { namespace?: string; name: string } },
   );
 
 /** The routes of one kind naming `parent`, by namespace/name. */
-const naming = <T extends Route>(routes: readonly T[] | undefined, parent: ServiceRef): T[] =>
+const naming = <T extends Route | UDPRoute>(routes: readonly T[] | undefined, parent: ServiceRef): T[] =>
   (routes ?? []).filter((r) => routeTargets(r, parent)).sort(byNamespacedName);
 
 /** Every object of a snapshot, of every kind (e.g. for its sequence). */
-export function snapshotObjects(s: Snapshot): (Service | Route)[] {
-  return [...s.services, ...s.httpRoutes, ...s.grpcRoutes, ...(s.tcpRoutes ?? []), ...(s.tlsRoutes ?? [])];
+export function snapshotObjects(s: Snapshot): (Service | Route | KubeObject)[] {
+  return [
+    ...s.services,
+    ...s.httpRoutes,
+    ...s.grpcRoutes,
+    ...(s.tcpRoutes ?? []),
+    ...(s.tlsRoutes ?? []),
+    ...(s.udpRoutes ?? []),
+  ];
 }
 
 export function buildParentSnapshot(
@@ -62,13 +82,15 @@ export function buildParentSnapshot(
     .map((s) => serviceRefOf(s).namespace)
     .sort();
   // Scoped before stripping, so the copies are made only of what is published.
-  const scoped = scopeSnapshotToOwner({ services, ...routes }, parent, limits);
+  const udpRoutes = naming(source.udpRoutes, parent);
+  const scoped = scopeSnapshotToOwner({ services, ...routes, udpRoutes }, parent, limits);
   return {
     services: scoped.services.map(stripForTransport),
     httpRoutes: scoped.httpRoutes.map(stripForTransport),
     grpcRoutes: scoped.grpcRoutes.map(stripForTransport),
     tcpRoutes: (scoped.tcpRoutes ?? []).map(stripForTransport),
     tlsRoutes: (scoped.tlsRoutes ?? []).map(stripForTransport),
+    udpRoutes: (scoped.udpRoutes ?? []).map(stripForTransport),
     serviceNamespacesByName: { [parent.name]: [...new Set(namespaces)] },
   };
 }

@@ -7,13 +7,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type {
   GRPCRoute,
   HTTPRoute,
-  KubeObject,
   Namespace,
   ReferenceGrant,
   Route,
   Service,
   TCPRoute,
   TLSRoute,
+  UDPRoute,
 } from '../gamma/types.ts';
 import { GATEWAY_GROUP } from '../gamma/types.ts';
 import type { Snapshot } from '../translate/types.ts';
@@ -23,7 +23,7 @@ export interface ClusterSnapshot extends Snapshot {
   /** Empty when the cluster has no CRD for the kind. */
   tcpRoutes: TCPRoute[];
   tlsRoutes: TLSRoute[];
-  udpRoutes: KubeObject[];
+  udpRoutes: UDPRoute[];
   namespaces: Namespace[];
   referenceGrants: ReferenceGrant[];
   /** Optional kinds the cluster has no CRD for (so none of them were read). */
@@ -50,7 +50,7 @@ export async function readClusterSnapshot(
       listRoutes<TCPRoute>(custom, 'TCPRoute', { limit }),
       listRoutes<TLSRoute>(custom, 'TLSRoute', { limit }),
       // Only to reject them in status (translate/udp.ts); without the CRD there are none.
-      listRoutes<KubeObject>(custom, 'UDPRoute', { limit }),
+      listRoutes<UDPRoute>(custom, 'UDPRoute', { limit }),
       listPages(
         (cont) => core.listNamespace({ limit, _continue: cont }) as Promise<ListPage>,
         listItem<Namespace>('v1', 'Namespace'),

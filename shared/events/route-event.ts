@@ -108,6 +108,7 @@ function checkSnapshot(s: unknown, problems: string[]): void {
   // Optional (added compatibly within v1): events of a watcher that predates them carry none.
   if (s.tcpRoutes !== undefined) checkObjects(s.tcpRoutes, 'tcpRoutes', 'TCPRoute', problems);
   if (s.tlsRoutes !== undefined) checkObjects(s.tlsRoutes, 'tlsRoutes', 'TLSRoute', problems);
+  if (s.udpRoutes !== undefined) checkObjects(s.udpRoutes, 'udpRoutes', 'UDPRoute', problems);
   if (s.namespaces !== undefined) checkObjects(s.namespaces, 'namespaces', 'Namespace', problems);
   const byName = s.serviceNamespacesByName;
   if (byName === undefined) return;

@@ -7,7 +7,7 @@
 // - backendRef (and RequestMirror target): `group` defaults to "" and `kind` to Service; `namespace`
 //   defaults to the route's namespace. Only core Services are backends (`core` is not an alias here).
 // Plain data in, plain data out; the input may be unvalidated (malformed parts are skipped).
-import type { BackendObjectReference, ParentReference, Route } from './types.ts';
+import type { BackendObjectReference, ParentReference, Route, UDPRoute } from './types.ts';
 import { GATEWAY_GROUP } from './types.ts';
 
 /** A Service by namespace and name. */
@@ -92,10 +92,10 @@ export function parentRefIdentity(ref: ParentReference, routeNamespace: string):
   ]);
 }
 
-const routeNamespace = (route: Route): string => route.metadata.namespace ?? DEFAULT_NAMESPACE;
+const routeNamespace = (route: Route | UDPRoute): string => route.metadata.namespace ?? DEFAULT_NAMESPACE;
 
-/** The parent Services a route names, deduplicated, in parentRef order. */
-export function parentRefsOf(route: Route): ServiceRef[] {
+/** The parent Services a route (UDPRoutes too) names, deduplicated, in parentRef order. */
+export function parentRefsOf(route: Route | UDPRoute): ServiceRef[] {
   const out = new Map<string, ServiceRef>();
   const refs: unknown = route.spec?.parentRefs;
   if (!Array.isArray(refs)) return [];
@@ -107,8 +107,8 @@ export function parentRefsOf(route: Route): ServiceRef[] {
   return [...out.values()];
 }
 
-/** Whether the route names `parent` as a parent Service. */
-export function routeTargets(route: Route, parent: ServiceRef): boolean {
+/** Whether the route (a UDPRoute too) names `parent` as a parent Service. */
+export function routeTargets(route: Route | UDPRoute, parent: ServiceRef): boolean {
   const refs: unknown = route.spec?.parentRefs;
   if (!Array.isArray(refs)) return false;
   const namespace = routeNamespace(route);

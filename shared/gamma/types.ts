@@ -256,6 +256,20 @@ export interface TLSRoute extends KubeObject {
 
 export type Route = HTTPRoute | GRPCRoute | TCPRoute | TLSRoute;
 
+/**
+ * A UDPRoute (v1alpha2, experimental) as gamma-csm reads it: not a Route, since nothing is translated
+ * from it; only its parentRefs matter, to reject it in status (translate/udp.ts). Its rules are
+ * never followed, so they are left untyped.
+ */
+export interface UDPRoute extends KubeObject {
+  kind: 'UDPRoute';
+  spec?: {
+    parentRefs?: ParentReference[];
+    rules?: unknown[];
+  };
+  status?: RouteStatus;
+}
+
 /** The kinds of mesh route gamma-csm translates. */
 export type RouteKind = Route['kind'];
 

@@ -4,10 +4,10 @@
 // route status), never silently dropped.
 import type { RouteEvent } from '../events/index.ts';
 import { backendRefsOf, refKey, serviceRefOf, type ServiceRef } from '../gamma/refs.ts';
-import type { Route } from '../gamma/types.ts';
+import type { Route, UDPRoute } from '../gamma/types.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { candidatePorts } from './parent-scope.ts';
-import { mapRouteLists, snapshotRoutes } from './snapshot-routes.ts';
+import { mapRouteLists, snapshotRoutes, statusRoutes, udpRoutesOf } from './snapshot-routes.ts';
 
 export interface PipelineLimits {
   maxPortsPerParent: number;
@@ -31,49 +31,58 @@ export function scopeToOwner(event: RouteEvent, limits: PipelineLimits): RouteEv
 
 /**
  * Pure: a parent's snapshot without what another tenant could grow it with. Consumer routes (other
- * namespaces) are rejected by translate whatever they say, so at most `maxRoutesPerSnapshot` of them
- * are kept (by namespace/name) for their rejection status (the reconcile writes the status of any
- * beyond), and their backend Services only fill what the Services cap leaves after the parent's and
- * its producer routes' own. Producer routes and their Services are never dropped here (oversizedBy
- * refuses a parent whose own are over a cap). The watcher applies it before publishing
- * (shared/cluster/parent-snapshot.ts), sync again on receipt.
+ * namespaces) are rejected by translate whatever they say, so at most `maxRoutesPerSnapshot` of them,
+ * UDPRoutes included, are kept (by namespace/name) for their rejection status (the reconcile writes
+ * the status of any beyond), and their backend Services only fill what the Services cap leaves after
+ * the parent's and its producer routes' own (a UDPRoute's backends are never in a snapshot).
+ * Producer routes and their Services are never dropped here (oversizedBy refuses a parent whose own
+ * are over a cap). The watcher applies it before publishing (shared/cluster/parent-snapshot.ts),
+ * sync again on receipt.
  */
 export function scopeSnapshotToOwner(
   s: Snapshot,
   parent: ServiceRef,
   limits: Pick<PipelineLimits, 'maxRoutesPerSnapshot' | 'maxServicesPerSnapshot'>,
 ): Snapshot {
-  const producer = (r: Route) => (r.metadata.namespace ?? 'default') === parent.namespace;
-  const name = (r: Route) => `${r.metadata.namespace}/${r.metadata.name}`;
-  const all = snapshotRoutes(s).map((r) => r.route);
+  const producer = (r: Route | UDPRoute) => (r.metadata.namespace ?? 'default') === parent.namespace;
+  const name = (r: Route | UDPRoute) => `${r.metadata.namespace}/${r.metadata.name}`;
   const consumers = new Set(
-    all
+    statusRoutes(s)
+      .map((r) => r.route)
       .filter((r) => !producer(r))
       .sort((a, b) => name(a).localeCompare(name(b)))
       .slice(0, limits.maxRoutesPerSnapshot),
   );
   const own = new Set([refKey(parent)]);
-  for (const r of all.filter(producer)) for (const b of backendRefsOf(r)) own.add(refKey(b));
+  for (const { route: r } of snapshotRoutes(s))
+    if (producer(r)) for (const b of backendRefsOf(r)) own.add(refKey(b));
   const theirs = new Set<string>();
-  for (const r of consumers) for (const b of backendRefsOf(r)) if (!own.has(refKey(b))) theirs.add(refKey(b));
+  for (const r of consumers) {
+    if (r.kind === 'UDPRoute') continue;
+    for (const b of backendRefsOf(r)) if (!own.has(refKey(b))) theirs.add(refKey(b));
+  }
   const ownServices = new Set(s.services.filter((svc) => own.has(refKey(serviceRefOf(svc)))));
   const room = Math.max(0, limits.maxServicesPerSnapshot - ownServices.size);
   const theirServices = new Set(
     s.services.filter((svc) => theirs.has(refKey(serviceRefOf(svc)))).slice(0, room),
   );
-  const keep = (list: Route[]) => list.filter((r) => producer(r) || consumers.has(r));
+  const keep = <T extends Route | UDPRoute>(list: T[]) => list.filter((r) => producer(r) || consumers.has(r));
   return {
     ...s,
     services: s.services.filter((svc) => ownServices.has(svc) || theirServices.has(svc)),
     ...mapRouteLists(s, keep),
+    ...(s.udpRoutes !== undefined ? { udpRoutes: keep(udpRoutesOf(s)) } : {}),
   };
 }
 
-/** Pure: why the event is over a cap (naming the variable that raises it), or undefined. */
+/**
+ * Pure: why the event is over a cap (naming the variable that raises it), or undefined. Producer
+ * UDPRoutes count as routes: each costs a cluster read and a status write like any other.
+ */
 export function oversizedBy(event: RouteEvent, limits: PipelineLimits): string | undefined {
   const { snapshot } = event;
   const { namespace } = event.parent;
-  const routes = snapshotRoutes(snapshot).filter(
+  const routes = statusRoutes(snapshot).filter(
     ({ route: r }) => (r.metadata.namespace ?? 'default') === namespace,
   ).length;
   const ports = candidatePorts(event).length;

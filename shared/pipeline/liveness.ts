@@ -6,23 +6,38 @@
 // instead would call an event stale after our own status write (which bumps the route's
 // resourceVersion but is no change the watcher emits for), leaving a second parent of a shared
 // route never applied.
+//
+// An event's UDPRoutes are read live too, but only to decide whether their status is written (a
+// deleted one's is not): they shape nothing in Network Services and their status is computed from
+// the live copy alone, so they never make an event stale and stay out of the digest
+// (snapshot-routes.ts). An event from a watcher that predates them has none, and reads as before.
 import { createHash } from 'node:crypto';
 import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cleanObject, readRoute } from '../cluster/index.ts';
 import { listReferenceGrants } from '../cluster/snapshot.ts';
-import type { ReferenceGrant, Route, RouteKind, Service } from '../gamma/types.ts';
+import type {
+  KubeObject,
+  ReferenceGrant,
+  Route,
+  RouteKind,
+  Service,
+  StatusRouteKind,
+  UDPRoute,
+} from '../gamma/types.ts';
 import { compareSequences, isDecimalSequence } from '../events/index.ts';
 import type { RouteEvent } from '../events/index.ts';
 import { canonicalJson } from '../translate/util.ts';
 import type { Snapshot } from '../translate/types.ts';
 import { mapLimit, withTimeout } from './bounded.ts';
-import { mapRouteLists, snapshotRoutes } from './snapshot-routes.ts';
+import { mapRouteLists, snapshotRoutes, statusRoutes, udpRoutesOf } from './snapshot-routes.ts';
 
 export interface LiveObjects {
   service: Service | null;
   /** Keyed `Kind ns/name`; null when the route no longer exists. */
   routes: Map<string, Route | null>;
+  /** The event's UDPRoutes, keyed and null like `routes`; absent when it named none. */
+  udpRoutes?: Map<string, UDPRoute | null>;
   /** Every Service of the snapshot (backends too), keyed `ns/name`; null when it does not exist. */
   services?: Map<string, Service | null>;
   /** The namespaces of every Service named like the parent (the short-name fact, docs/architecture.md §4.3). */
@@ -85,10 +100,41 @@ async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
 const serviceKey = (o: { metadata: { namespace?: string; name: string } }) =>
   `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`;
 
+type Ref = { metadata: { namespace?: string; name: string } };
+
+/** One Service as the cluster has it now, or null. */
+async function readLiveService(core: CoreV1Api, s: Ref, timeoutMs: number): Promise<Service | null> {
+  return orNull(async () =>
+    cleanObject<Service>({
+      apiVersion: 'v1',
+      kind: 'Service',
+      ...(await withTimeout(`reading Service ${serviceKey(s)}`, timeoutMs, () =>
+        core.readNamespacedService({ name: s.metadata.name, namespace: s.metadata.namespace ?? 'default' }),
+      )),
+    }),
+  );
+}
+
 /**
- * GETs every Service and route the snapshot names (bounded concurrency, each call with a timeout),
- * and LISTs the Services named like the parent: the short-name fact and the cluster's current
- * resourceVersion in one read. Throws on anything but 404.
+ * One route as the cluster has it now, read at the version it was seen at first (objects.ts
+ * readRoute); null when it is gone, or its kind is no longer served (its CRD removed).
+ */
+async function readLiveRoute(
+  custom: CustomObjectsApi,
+  kind: StatusRouteKind,
+  r: Ref & { apiVersion?: string },
+  timeoutMs: number,
+): Promise<KubeObject | null> {
+  const read = await withTimeout(`reading ${kind} ${serviceKey(r)}`, timeoutMs, () =>
+    readRoute(custom, kind, r.metadata.namespace ?? 'default', r.metadata.name, { apiVersion: r.apiVersion }),
+  );
+  return read.found ? cleanObject<KubeObject>(read.object) : null;
+}
+
+/**
+ * GETs every Service and route the snapshot names, UDPRoutes too (bounded concurrency, each call
+ * with a timeout), and LISTs the Services named like the parent: the short-name fact and the
+ * cluster's current resourceVersion in one read. Throws on anything but 404.
  */
 export async function readLiveObjects(
   kube: KubeConfig,
@@ -104,33 +150,10 @@ export async function readLiveObjects(
     parentRef,
     ...event.snapshot.services.filter((s) => serviceKey(s) !== serviceKey(parentRef)),
   ];
-  const routeRefs = snapshotRoutes(event.snapshot).map(({ kind, route: r }) => ({ kind, r }));
-  type Read = { service: Service | null } | { route: Route | null };
-  const reads: (() => Promise<Read>)[] = [
-    ...serviceRefs.map((s) => async () => ({
-      service: await orNull(async () =>
-        cleanObject<Service>({
-          apiVersion: 'v1',
-          kind: 'Service',
-          ...(await withTimeout(`reading Service ${serviceKey(s)}`, timeoutMs, () =>
-            core.readNamespacedService({
-              name: s.metadata.name,
-              namespace: s.metadata.namespace ?? 'default',
-            }),
-          )),
-        }),
-      ),
-    })),
-    // A route is read at the version it was seen at first (objects.ts readRoute); a kind the cluster
-    // no longer serves (its CRD removed) has no routes, like a deleted route.
-    ...routeRefs.map(({ kind, r }) => async () => {
-      const read = await withTimeout(`reading ${kind} ${serviceKey(r)}`, timeoutMs, () =>
-        readRoute(custom, kind, r.metadata.namespace ?? 'default', r.metadata.name, {
-          apiVersion: r.apiVersion,
-        }),
-      );
-      return { route: read.found ? cleanObject<Route>(read.object) : null };
-    }),
+  const routeRefs = statusRoutes(event.snapshot);
+  const reads: (() => Promise<KubeObject | null>)[] = [
+    ...serviceRefs.map((s) => () => readLiveService(core, s, timeoutMs)),
+    ...routeRefs.map((ref) => () => readLiveRoute(custom, ref.kind, ref.route, timeoutMs)),
   ];
   const [list, results, grants] = await Promise.all([
     withTimeout(`listing Services named ${name}`, timeoutMs, () =>
@@ -141,25 +164,35 @@ export async function readLiveObjects(
       ? withTimeout('listing ReferenceGrants', timeoutMs, () => listReferenceGrants(custom, 500))
       : undefined,
   ]);
-  const services = new Map<string, Service | null>();
-  serviceRefs.forEach((s, i) =>
-    services.set(serviceKey(s), (results[i] as { service: Service | null }).service),
-  );
+  const services = new Map(serviceRefs.map((s, i) => [serviceKey(s), results[i] as Service | null]));
   const routes = new Map<string, Route | null>();
-  routeRefs.forEach(({ kind, r }, i) =>
-    routes.set(
-      routeKey(kind, r.metadata.namespace, r.metadata.name),
-      (results[serviceRefs.length + i] as { route: Route | null }).route,
-    ),
-  );
+  const udpRoutes = new Map<string, UDPRoute | null>();
+  routeRefs.forEach(({ kind, route: r }, i) => {
+    const key = routeKey(kind, r.metadata.namespace, r.metadata.name);
+    const current = results[serviceRefs.length + i];
+    if (kind === 'UDPRoute') udpRoutes.set(key, current as UDPRoute | null);
+    else routes.set(key, current as Route | null);
+  });
   return {
     service: services.get(serviceKey(parentRef)) ?? null,
     routes,
+    ...(udpRoutes.size ? { udpRoutes } : {}),
     services,
     shortNameNamespaces: [...new Set(list.items.map((s) => s.metadata?.namespace ?? 'default'))].sort(),
     ...(list.metadata?.resourceVersion ? { resourceVersion: list.metadata.resourceVersion } : {}),
     ...(grants ? { referenceGrants: grants.items } : {}),
   };
+}
+
+/** The live copy of a route the event named (null: gone; undefined: the event did not name it). */
+export function liveRoute(
+  live: LiveObjects,
+  kind: StatusRouteKind,
+  namespace: string | undefined,
+  name: string,
+): Route | UDPRoute | null | undefined {
+  const key = routeKey(kind, namespace, name);
+  return kind === 'UDPRoute' ? live.udpRoutes?.get(key) : live.routes.get(key);
 }
 
 /** Backend Services and the short-name fact, when they were read: why they differ from the snapshot. */
@@ -191,9 +224,13 @@ export function confirmedSnapshot(event: RouteEvent, live: LiveObjects): Snapsho
   const services = live.services ? keep([...live.services.values()]) : keep([live.service]);
   const routesOf = (list: Route[], kind: string) =>
     keep(list.map((r) => live.routes.get(routeKey(kind, r.metadata.namespace, r.metadata.name))));
+  const udpRoutes = udpRoutesOf(event.snapshot).map((r) =>
+    live.udpRoutes?.get(routeKey('UDPRoute', r.metadata.namespace, r.metadata.name)),
+  );
   return {
     services,
     ...mapRouteLists(event.snapshot, routesOf),
+    ...(event.snapshot.udpRoutes !== undefined ? { udpRoutes: keep(udpRoutes) } : {}),
     serviceNamespacesByName: {
       [event.parent.name]:
         live.shortNameNamespaces ?? event.snapshot.serviceNamespacesByName?.[event.parent.name] ?? [],

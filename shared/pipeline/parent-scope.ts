@@ -9,7 +9,7 @@ import type { Desired, RouteStatusEntry, TranslateOptions } from '../translate/t
 import { LABEL_PARENT } from '../translate/types.ts';
 import { ROUTE_COLLECTIONS, filterRoutes, type RouteCollection } from '../netsvc/kinds.ts';
 import type { RouteIdKind } from '../translate/names.ts';
-import { routeKey } from './liveness.ts';
+import { liveRoute } from './liveness.ts';
 import type { LiveObjects } from './liveness.ts';
 import { snapshotRoutes } from './snapshot-routes.ts';
 
@@ -77,9 +77,9 @@ export function desiredForParent(desired: Desired, parent: ParentRefKey): Desire
 }
 
 /**
- * Status entries for this parent's routes that still exist, limited to the parentRefs naming this
- * parent. Our entries for the route's other parents are not ours to write here: sync writes with
- * writeRouteStatuses' `onlyParents`, which keeps them as it reads them.
+ * Status entries for this parent's routes (UDPRoutes too) that still exist, limited to the
+ * parentRefs naming this parent. Our entries for the route's other parents are not ours to write
+ * here: sync writes with writeRouteStatuses' `onlyParents`, which keeps them as it reads them.
  */
 export function statusesForParent(
   statuses: RouteStatusEntry[],
@@ -89,7 +89,7 @@ export function statusesForParent(
   const out: RouteStatusEntry[] = [];
   for (const entry of statuses) {
     const mine = entry.parents.filter((p) => parentRefNames(p.parentRef, entry.namespace, parent));
-    if (mine.length === 0 || !live.routes.get(routeKey(entry.kind, entry.namespace, entry.name))) continue;
+    if (mine.length === 0 || !liveRoute(live, entry.kind, entry.namespace, entry.name)) continue;
     out.push({ ...entry, parents: mine });
   }
   return out;

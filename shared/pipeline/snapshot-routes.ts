@@ -1,7 +1,13 @@
 // The routes of a snapshot, every kind in one list: what the pipeline's checks (freshness, digest,
 // ports, caps, status) walk. TCPRoutes and TLSRoutes are optional in a snapshot (events from a
 // watcher that predates them carry none), so an absent list reads as empty and stays absent.
-import type { Route, RouteKind } from '../gamma/types.ts';
+//
+// UDPRoutes are not a RouteKind: nothing is translated from them, they are only rejected in their
+// status (translate/udp.ts). So snapshotRoutes leaves them out, and with it everything about what
+// Network Services gets: the freshness check, the digest on the parent's resources and the
+// candidate ports. What is paid or written per route (the caps, the live reads, route status)
+// walks statusRoutes, which adds them. They are optional like TCP/TLS routes.
+import type { Route, RouteKind, StatusRouteKind, UDPRoute } from '../gamma/types.ts';
 import type { Snapshot } from '../translate/types.ts';
 
 export const SNAPSHOT_ROUTE_FIELDS = {
@@ -39,4 +45,14 @@ export function mapRouteLists(
     if (s[field] !== undefined) out[field] = f(s[field] as Route[], kind);
   }
   return out as Pick<Snapshot, SnapshotRouteField>;
+}
+
+/** The snapshot's UDPRoutes (empty when absent, as in events from a watcher that predates them). */
+export function udpRoutesOf(s: Snapshot): UDPRoute[] {
+  return (s.udpRoutes ?? []) as UDPRoute[];
+}
+
+/** Every route of the snapshot gamma-csm writes status on: snapshotRoutes, then the UDPRoutes. */
+export function statusRoutes(s: Snapshot): { kind: StatusRouteKind; route: Route | UDPRoute }[] {
+  return [...snapshotRoutes(s), ...udpRoutesOf(s).map((route) => ({ kind: 'UDPRoute' as const, route }))];
 }

@@ -41,7 +41,7 @@ import { appliedSequence, carrySequences, inputsChanged, stampAll, stampWrites }
 import { planAgainstMemo, planAgainstRead } from './sync-read.ts';
 import type { ApplyVerdict, ReadContext, SkipVerdict } from './sync-read.ts';
 import { withTimeout } from './bounded.ts';
-import { snapshotRoutes } from './snapshot-routes.ts';
+import { statusRoutes } from './snapshot-routes.ts';
 
 export type { SyncSkip } from './decide.ts';
 
@@ -342,8 +342,8 @@ async function writeStatuses(
 
 /**
  * An oversized snapshot is refused, and said so where its authors look: Accepted=False on the
- * parent's producer routes (at most the route cap of them; status.ts writes only onto routes whose
- * live spec names the parent). Nothing is written to Network Services.
+ * parent's producer routes, UDPRoutes too (at most the route cap of them; status.ts writes only onto
+ * routes whose live spec names the parent). Nothing is written to Network Services.
  */
 async function writeOversized(
   deps: PipelineDeps,
@@ -353,7 +353,7 @@ async function writeOversized(
 ): Promise<StatusCounts> {
   const { namespace, name } = event.parent;
   const limits = deps.settings.limits ?? DEFAULT_LIMITS;
-  const entries: RouteStatusEntry[] = snapshotRoutes(event.snapshot)
+  const entries: RouteStatusEntry[] = statusRoutes(event.snapshot)
     .filter(({ route: r }) => r.metadata.namespace === namespace)
     .slice(0, limits.maxRoutesPerSnapshot)
     .map(({ kind, route: r }) => ({

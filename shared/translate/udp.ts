@@ -1,7 +1,9 @@
 // UDPRoute has no Network Services counterpart (a Mesh routes HTTP, gRPC, TCP and TLS): translate writes
 // nothing for one (the CLI lists it as ignored, with UDP_ROUTE_REASON) but rejects it visibly in its
 // status: Accepted=False, UnsupportedValue, per Service parentRef (docs/support-matrix.md, "UDPRoute").
-// Reconcile reads UDPRoutes from the cluster for this (shared/cluster/snapshot.ts).
+// In a cluster, sync writes that status within seconds: the watcher watches UDPRoutes and puts them in
+// their parents' events (shared/cluster/parent-snapshot.ts), which sync confirms against their live
+// copies (shared/pipeline/liveness.ts); reconcile reads them too (shared/cluster/snapshot.ts).
 import type { KubeObject, ParentReference } from '../gamma/types.ts';
 import { isServiceParentRef } from '../gamma/refs.ts';
 import { UDP_ROUTE_REASON } from '../gamma/snapshot.ts';

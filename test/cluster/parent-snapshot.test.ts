@@ -3,7 +3,7 @@ import test from 'ava';
 import { buildParentSnapshot, snapshotObjects } from '../../shared/cluster/parent-snapshot.ts';
 import type { Service } from '../../shared/gamma/types.ts';
 import { DEFAULT_LIMITS } from '../../shared/pipeline/limits.ts';
-import { grpc, http, svc, tcp, tls } from '../watcher/fixtures.ts';
+import { grpc, http, svc, tcp, tls, udp } from '../watcher/fixtures.ts';
 
 const names = (objs: { metadata: { namespace?: string; name: string } }[]) =>
   objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
@@ -145,4 +145,47 @@ test('TCPRoutes and TLSRoutes naming the parent are in it with their backends, l
   const other = buildParentSnapshot(cache, { namespace: 'shop', name: 'other' });
   t.deepEqual(names(other.tcpRoutes ?? []), ['shop/elsewhere']);
   t.deepEqual(names(other.services), ['shop/other']);
+});
+
+test('UDPRoutes naming the parent are in it, capped with the consumer routes; their backends are not', (t) => {
+  const withStatus = {
+    ...udp('dns', { namespace: 'shop', parents: ['db'], backends: ['resolver'] }),
+    status: { parents: [{ parentRef: { name: 'db' }, controllerName: 'other.dev/c', conditions: [] }] },
+  };
+  withStatus.metadata = { ...withStatus.metadata, managedFields: [{ manager: 'kubectl' }] };
+  const cache = {
+    services: [svc('db', 'shop'), svc('resolver', 'shop')],
+    httpRoutes: [http('c-http', { namespace: 'a', parents: [{ name: 'db', namespace: 'shop' }] })],
+    grpcRoutes: [],
+    udpRoutes: [
+      withStatus,
+      udp('c-udp', { namespace: 'b', parents: [{ name: 'db', namespace: 'shop' }] }),
+      udp('elsewhere', { namespace: 'shop', parents: ['resolver'] }),
+    ],
+  };
+  const snap = buildParentSnapshot(cache, { namespace: 'shop', name: 'db' });
+  t.deepEqual(names(snap.udpRoutes ?? []), ['b/c-udp', 'shop/dns']);
+  t.deepEqual(names(snap.services), ['shop/db'], 'a UDPRoute backend is not followed');
+  const dns = snap.udpRoutes?.find((r) => r.metadata.name === 'dns') as typeof withStatus;
+  t.is(dns.metadata.managedFields, undefined, 'stripped for transport');
+  t.deepEqual(dns.status, withStatus.status, 'route status kept, like the other kinds');
+  t.deepEqual(
+    snapshotObjects(snap).map((o) => o.kind),
+    ['Service', 'HTTPRoute', 'UDPRoute', 'UDPRoute'],
+  );
+  // One consumer route allowed: the first by namespace/name of every kind (a/c-http) is kept.
+  const capped = buildParentSnapshot(
+    cache,
+    { namespace: 'shop', name: 'db' },
+    {
+      ...DEFAULT_LIMITS,
+      maxRoutesPerSnapshot: 1,
+    },
+  );
+  t.deepEqual(names(capped.httpRoutes), ['a/c-http']);
+  t.deepEqual(names(capped.udpRoutes ?? []), ['shop/dns'], 'producer UDPRoutes are never dropped');
+  t.deepEqual(
+    buildParentSnapshot({ ...cache, udpRoutes: undefined }, { namespace: 'shop', name: 'db' }).udpRoutes,
+    [],
+  );
 });

@@ -175,6 +175,24 @@ test('attributes that disagree with the body are rejected', (t) => {
   t.true(decodeRouteEvent(enc.data, { foo: 'bar' }).ok);
 });
 
+test('UDPRoutes (optional, like TCP and TLS routes) go through encode and decode unchanged', (t) => {
+  const udpRoute = {
+    apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+    kind: 'UDPRoute',
+    metadata: { name: 'dns', namespace: 'shop', resourceVersion: '12340', generation: 2 },
+    spec: { parentRefs: [{ group: '', kind: 'Service', name: 'cart', port: 53 }] },
+    status: { parents: [{ parentRef: { name: 'cart' }, controllerName: 'other.dev/c', conditions: [] }] },
+  };
+  const base = sampleEvent();
+  const event = sampleEvent({ snapshot: { ...base.snapshot, udpRoutes: [udpRoute] } });
+  const enc = encodeRouteEvent(event);
+  t.deepEqual(decodeRouteEvent(enc.data, enc.attributes), { ok: true, event });
+  t.true(decodeRouteEvent(encodeRouteEvent(base).data).ok, 'absent: an older watcher, still valid');
+  const r = decodeJson(withField(['snapshot', 'udpRoutes'], [{ ...udpRoute, metadata: { name: 'dns' } }]));
+  t.false(r.ok);
+  if (!r.ok) t.regex(r.error, /snapshot\.udpRoutes\[0\]\.metadata\.namespace must be a non-empty string/);
+});
+
 function bigEvent(bytes: number): RouteEvent {
   const e = sampleEvent();
   e.reason = ['x'.repeat(bytes)];

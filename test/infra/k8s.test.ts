@@ -96,6 +96,9 @@ test('watcher RBAC: read-only on routes, Services and ReferenceGrants, nothing e
     'gateway.networking.k8s.io/tlsroutes get',
     'gateway.networking.k8s.io/tlsroutes list',
     'gateway.networking.k8s.io/tlsroutes watch',
+    'gateway.networking.k8s.io/udproutes get',
+    'gateway.networking.k8s.io/udproutes list',
+    'gateway.networking.k8s.io/udproutes watch',
   ]);
   const binding = find(watcher, 'ClusterRoleBinding') as unknown as {
     roleRef: { name: string };

@@ -350,7 +350,7 @@ export const STREAM_ROWS: StreamRow[] = [
     section: 'UDPRoute',
     field: 'UDPRoute with a Service parent',
     support: 'rejected',
-    how: 'Network Services has no UDP route: nothing is written for it, and translate gives each Service parent Accepted=False (UnsupportedValue); `gamma-csm translate` also lists it as ignored. In a cluster reconcile writes that status (the watcher does not watch UDPRoutes, so it lands on the next scheduled reconcile).',
+    how: 'Network Services has no UDP route: nothing is written for it, and translate gives each Service parent Accepted=False (UnsupportedValue); `gamma-csm translate` also lists it as ignored. In a cluster the watcher publishes the parents a UDPRoute names, so sync writes that status within seconds of a change (the scheduled reconcile writes it too).',
     check: { route: 'u', accepted: false, status: 'UDPRoute is not supported' },
     objects: on({
       udpRoutes: [

@@ -29,10 +29,10 @@ for (const expireAs of ['event', 'status'] as const) {
       seed: [service('p'), service('q'), labelled('a', 'p', '1'), route('b', 'q')],
     });
     r.emu.expireAs = expireAs;
-    // Services, HTTPRoutes, GRPCRoutes, and the TCPRoutes and TLSRoutes the stand-in serves.
+    // Services, HTTPRoutes, GRPCRoutes, and the TCPRoutes, TLSRoutes and UDPRoutes the stand-in serves.
     await eventually(
       () => r.emu.openWatchCount(),
-      (n) => n === 5,
+      (n) => n === 6,
       3000,
       'watches open',
     );

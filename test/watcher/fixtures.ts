@@ -6,6 +6,7 @@ import type {
   Service,
   TCPRoute,
   TLSRoute,
+  UDPRoute,
 } from '../../shared/gamma/types.ts';
 
 export const GROUP = 'gateway.networking.k8s.io';
@@ -87,3 +88,16 @@ export function stream<K extends 'TCPRoute' | 'TLSRoute'>(
 }
 export const tcp = (name: string, spec: RouteSpec = {}) => stream('TCPRoute', name, spec);
 export const tls = (name: string, spec: RouteSpec = {}) => stream('TLSRoute', name, spec);
+
+/** A UDPRoute (v1alpha2 only): gamma-csm reads only its parents, to reject it in status. */
+export function udp(name: string, spec: RouteSpec = {}): UDPRoute {
+  const backendRefs = (spec.backends ?? []).map((b) =>
+    typeof b === 'string' ? { name: b, port: 53 } : { port: 53, ...b },
+  );
+  return {
+    apiVersion: `${GROUP}/v1alpha2`,
+    kind: 'UDPRoute',
+    metadata: { name, namespace: spec.namespace ?? 'default' },
+    spec: { parentRefs: parentRefs(spec), rules: [{ backendRefs }] },
+  };
+}

@@ -147,7 +147,7 @@ export const RESOURCES: ResourceDef[] = [
     hasStatus: true,
   },
   {
-    // Experimental, v1alpha2 only: read by reconcile to reject it in status (translate/udp.ts).
+    // Experimental, v1alpha2 only: watched and read to reject it in status (translate/udp.ts).
     group: GATEWAY_GROUP,
     versions: ['v1alpha2'],
     plural: 'udproutes',
