@@ -1,13 +1,15 @@
 // Live-log warnings for routes the pipeline never sees: a route whose only "Service" parentRefs
 // lack `group: ""` is, per the Gateway API, not a mesh route, so the watcher publishes nothing and
 // no status is written. The spec's meaning is kept; this only makes it visible (docs/cli.md).
+import { STATUS_ROUTE_RESOURCES } from '../../shared/cluster/objects.ts';
 import { noServiceParentReason } from '../../shared/translate/parents.ts';
 import { RESOURCES } from './k8s/resources.ts';
 import type { KubeObj } from './k8s/resources.ts';
 import type { Store } from './k8s/store.ts';
 import type { StackEvent } from './live-log.ts';
 
-const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
+/** Every route kind gamma-csm reads (shared/cluster/objects.ts). */
+const ROUTE_KINDS: string[] = Object.keys(STATUS_ROUTE_RESOURCES);
 
 /** The warning for a route skipped only because of a parentRef's group, or undefined. */
 export function skippedRouteWarning(obj: KubeObj): string | undefined {
@@ -17,7 +19,7 @@ export function skippedRouteWarning(obj: KubeObj): string | undefined {
 }
 
 /**
- * Follows every HTTPRoute and GRPCRoute in the stand-in's store (current ones first) and emits one
+ * Follows every route of those kinds in the stand-in's store (current ones first) and emits one
  * warning per route and distinct text; returns the unsubscribe function.
  */
 export function watchSkippedRoutes(store: Store, emit: (e: StackEvent) => void): () => void {

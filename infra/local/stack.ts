@@ -20,6 +20,7 @@ import { startPipeline, RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC } from './pipe
 import type { Pipeline, PipelineOptions } from './pipeline.ts';
 import { loadSeed } from './seed.ts';
 import { watchSkippedRoutes } from './route-notices.ts';
+import { statusRoutes } from '../../shared/pipeline/snapshot-routes.ts';
 
 export { RECONCILE_TICKS_TOPIC, ROUTE_EVENTS_TOPIC };
 
@@ -183,20 +184,13 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The routes a route event carries, named kind ns/name. */
+/** The routes a route event carries, every kind gamma-csm writes status on, named kind ns/name. */
 export function routesOf(ev: RouteEvent): RouteRef[] {
-  const s = ev.snapshot as { httpRoutes?: RouteMeta[]; grpcRoutes?: RouteMeta[] };
-  const list = (kind: string, rs: RouteMeta[] = []) =>
-    rs.map((r) => ({
-      kind,
-      namespace: r.metadata?.namespace ?? ev.parent.namespace,
-      name: r.metadata?.name ?? '',
-    }));
-  return [...list('HTTPRoute', s.httpRoutes), ...list('GRPCRoute', s.grpcRoutes)];
-}
-
-interface RouteMeta {
-  metadata?: { name?: string; namespace?: string };
+  return statusRoutes(ev.snapshot).map(({ kind, route }) => ({
+    kind,
+    namespace: route.metadata?.namespace ?? ev.parent.namespace,
+    name: route.metadata?.name ?? '',
+  }));
 }
 
 /** A function delivery as the live log tells it; `statusOf` reads a route's status after the sync. */

@@ -87,6 +87,16 @@ test('routes skipped for a group-less Service parentRef are warned once per chan
   store.update(httpRoutes, 'shop', 'before', route('before', { group: '', kind: 'Service', name: 'web' }));
   store.update(httpRoutes, 'shop', 'before', route('before', { kind: 'Service', name: 'web' }));
   t.is(events.length, 2, 'broken again after a fix: warned again');
+  const tcpRoutes = RESOURCES.find((d) => d.kind === 'TCPRoute')!;
+  store.create(tcpRoutes, 'shop', {
+    ...route('pg', { kind: 'Service', name: 'db', port: 5432 }),
+    kind: 'TCPRoute',
+  });
+  t.regex(
+    messages().at(-1) ?? '',
+    /^WARNING TCPRoute shop\/pg is not translated: .*add group: ""/,
+    'every route kind',
+  );
 });
 
 test('npm start: a seeded route with a group-less Service parentRef shows up in the live log', async (t) => {

@@ -16,6 +16,8 @@ import type { StackEvent } from '../../infra/local/live-log.ts';
 import { SeedError, intoNamespace, loadSeed } from '../../infra/local/seed.ts';
 import type { SeedObject } from '../../infra/local/seed.ts';
 import { wantsColour } from '../../cli/commands/local.ts';
+import { routesOf } from '../../infra/local/stack.ts';
+import type { RouteEvent } from '../../shared/events/index.ts';
 
 const T = new Date('2026-01-02T03:04:05.678Z');
 
@@ -251,4 +253,25 @@ test('loadSeed: subdirectories become namespaces, top-level files keep theirs, b
     instanceOf: SeedError,
     message: /cannot read examples directory/,
   });
+});
+
+test('a sync names every route kind its event carries, TCP, TLS and UDP routes included', (t) => {
+  const meta = (name: string, namespace?: string) => ({
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+  });
+  const event = {
+    parent: { namespace: 'data', name: 'db' },
+    snapshot: {
+      services: [],
+      httpRoutes: [meta('web')],
+      grpcRoutes: [],
+      tcpRoutes: [meta('pg', 'data')],
+      tlsRoutes: [meta('sni', 'edge')],
+      udpRoutes: [meta('dns')],
+    },
+  } as unknown as RouteEvent;
+  t.deepEqual(
+    routesOf(event).map((r) => `${r.kind} ${r.namespace}/${r.name}`),
+    ['HTTPRoute data/web', 'TCPRoute data/pg', 'TLSRoute edge/sni', 'UDPRoute data/dns'],
+  );
 });
