@@ -124,6 +124,18 @@ export const routeNames = (e: RouteEvent) =>
   [...e.snapshot.httpRoutes, ...e.snapshot.grpcRoutes]
     .map((r) => `${r.metadata.namespace}/${r.metadata.name}`)
     .sort();
+/** Names of a snapshot list (empty when absent). */
+export const names = (list: { metadata: { name: string } }[] | undefined) =>
+  (list ?? []).map((o) => o.metadata.name);
+
+/** The watcher's /healthz body. */
+export const healthz = async (port: number) =>
+  (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+    status: string;
+    notWatched: string[];
+    failingInformers: string[];
+  };
+
 export const serviceNames = (e: RouteEvent) =>
   e.snapshot.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort();
 

@@ -10,7 +10,7 @@ import { GATEWAY_GROUP, RESOURCES } from '../../infra/local/k8s/resources.ts';
 import type { ResourceDef } from '../../infra/local/k8s/resources.ts';
 import type { RouteEvent } from '../../shared/events/index.ts';
 import { FakeClock } from './fake-clock.ts';
-import { eventually, rig, route, service } from './harness.ts';
+import { eventually, healthz, names, rig, route, service } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -61,15 +61,6 @@ function stream(
     },
   };
 }
-
-const names = (list: { metadata: { name: string } }[] | undefined) =>
-  (list ?? []).map((o) => o.metadata.name);
-const healthz = async (port: number) =>
-  (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
-    status: string;
-    notWatched: string[];
-    failingInformers: string[];
-  };
 
 test.serial(
   'served kinds: watched at the served version; route and backend changes publish their parents',

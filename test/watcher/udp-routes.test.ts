@@ -11,7 +11,7 @@ import type { KubeObj } from '../../infra/local/k8s/index.ts';
 import { GATEWAY_GROUP, RESOURCES } from '../../infra/local/k8s/resources.ts';
 import type { ResourceDef } from '../../infra/local/k8s/resources.ts';
 import { FakeClock } from './fake-clock.ts';
-import { eventually, rig, route, service } from './harness.ts';
+import { eventually, healthz, names, rig, route, service } from './harness.ts';
 
 let pubsub: PubsubEmulator;
 test.before(async () => {
@@ -46,14 +46,6 @@ function udpRoute(name: string, parents: string[], backend: string): KubeObj {
     },
   };
 }
-
-const names = (list: { metadata: { name: string } }[] | undefined) =>
-  (list ?? []).map((o) => o.metadata.name);
-const healthz = async (port: number) =>
-  (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
-    status: string;
-    notWatched: string[];
-  };
 
 test.serial(
   'served: a UDPRoute publishes each Service parent it names, before and after; backends are not followed',
